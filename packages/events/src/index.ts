@@ -1,0 +1,20 @@
+export { EventEnvelopeSchema, nowSeconds, isSynthetic, subworkflowPathOf } from './envelope.js';
+export type { ConductorEvent, EventEnvelopeInput } from './envelope.js';
+export { EventDataSchemas, EVENT_TYPES, isKnownEventType, validateEventData } from './vocabulary.js';
+export type { EventType, EventData, EventDataMap, CommonEventData } from './vocabulary.js';
+export { createEventBus, EventBusClosedError } from './bus.js';
+export type { EventBus, EventBusOptions, EventListener } from './bus.js';
+export { applyEvent, initialRunState, projectEvents, runElapsedSeconds, MAX_ATTEMPTS_KEPT } from './projection.js';
+export type {
+  Attempt,
+  GroupState,
+  PendingGate,
+  ResumeMark,
+  RunInfo,
+  RunState,
+  RunStatus,
+  StepError,
+  StepState,
+  StepStatus,
+  WorkflowGraph,
+} from './projection.js';

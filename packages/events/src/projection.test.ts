@@ -1,0 +1,204 @@
+import { describe, expect, it } from 'vitest';
+import type { ConductorEvent } from './envelope.js';
+import { applyEvent, initialRunState, MAX_ATTEMPTS_KEPT, projectEvents, runElapsedSeconds } from './projection.js';
+
+let seq = 0;
+let clock = 1000;
+function ev(type: string, data: Record<string, unknown> = {}): ConductorEvent {
+  seq += 1;
+  clock += 1;
+  return { seq, type, timestamp: clock, data };
+}
+function reset() {
+  seq = 0;
+  clock = 1000;
+}
+
+const started = () =>
+  ev('workflow_started', {
+    name: 'review',
+    entry_point: 'draft',
+    run_id: 'r1',
+    agents: [
+      { name: 'draft', type: 'agent' },
+      { name: 'check', type: 'script' },
+      { name: 'publish', type: 'agent' },
+    ],
+    routes: [
+      { from: 'draft', to: 'check' },
+      { from: 'check', to: 'publish' },
+      { from: 'publish', to: '$end' },
+    ],
+    inputs: { topic: 'x' },
+  });
+
+describe('projection', () => {
+  it('starts every declared step as pending and tracks a successful run', () => {
+    reset();
+    const state = projectEvents([
+      started(),
+      ev('agent_started', { agent_name: 'draft', iteration: 1, agent_type: 'agent' }),
+      ev('agent_prompt_rendered', { agent_name: 'draft', rendered_prompt: 'Write about x' }),
+      ev('agent_message', { agent_name: 'draft', content: 'hello ' }),
+      ev('agent_message', { agent_name: 'draft', content: 'world' }),
+      ev('agent_completed', { agent_name: 'draft', elapsed: 2, model: 'm', tokens: 30, input_tokens: 10, output_tokens: 20, output: { text: 'hi' } }),
+      ev('route_taken', { from_agent: 'draft', to_agent: '$end' }),
+      ev('workflow_completed', { elapsed: 6, output: { text: 'hi' } }),
+    ]);
+    expect(state.run).toMatchObject({ run_id: 'r1', name: 'review', status: 'completed', started_at: 1001, finished_at: 1008 });
+    expect(state.run.output).toEqual({ text: 'hi' });
+    const draft = state.steps.draft;
+    expect(draft?.status).toBe('completed');
+    expect(draft?.attempt_count).toBe(1);
+    expect(draft?.attempts[0]).toMatchObject({ prompt: 'Write about x', model: 'm', tokens: 30, elapsed: 2, message_chars: 11, started_at: 1002, finished_at: 1006 });
+    expect(draft?.attempts[0]?.output).toEqual({ text: 'hi' });
+    // Never reached: skipped once the run completes.
+    expect(state.steps.check?.status).toBe('skipped');
+    expect(state.step_order).toEqual(['draft', 'check', 'publish']);
+    expect(state.last_seq).toBe(8);
+  });
+
+  it('treats an earlier generation failure as that attempt failing, and the resume continues the same run', () => {
+    reset();
+    const before = projectEvents([
+      started(),
+      ev('agent_started', { agent_name: 'draft' }),
+      ev('agent_completed', { agent_name: 'draft', output: { text: 'a' } }),
+      ev('route_taken', { from_agent: 'draft', to_agent: 'check' }),
+      ev('script_started', { agent_name: 'check' }),
+      ev('script_failed', { agent_name: 'check', error_type: 'ScriptExitError', message: 'exit 1' }),
+      ev('checkpoint_saved', { path: '/cp.json', trigger: 'failure', agent_name: 'check' }),
+      ev('workflow_failed', { error_type: 'ScriptExitError', message: 'exit 1', agent_name: 'check', checkpoint_path: '/cp.json' }),
+    ]);
+    expect(before.run.status).toBe('failed');
+    expect(before.run.checkpoint_path).toBe('/cp.json');
+    expect(before.steps.check?.status).toBe('failed');
+
+    const after = projectEvents(
+      [
+        ev('workflow_resumed', { run_id: 'r1', checkpoint_path: '/cp.json', checkpoint_created_at: '2026-11-21T00:00:00Z', resumed_at_step: 'check', generation: 1, history_source: 'log' }),
+        ev('script_started', { agent_name: 'check' }),
+        ev('script_completed', { agent_name: 'check', exit_code: 0, stdout: 'ok', output: { stdout: 'ok', exit_code: 0 } }),
+      ],
+      before,
+    );
+    expect(after.run).toMatchObject({ status: 'running', generation: 1, started_at: 1001, error: null });
+    expect(after.resumes).toEqual([
+      expect.objectContaining({ generation: 1, seq: 9, resumed_at_step: 'check', history_source: 'log' }),
+    ]);
+    const check = after.steps.check;
+    expect(check?.status).toBe('completed');
+    expect(check?.attempt_count).toBe(2);
+    expect(check?.attempts.map((a) => [a.number, a.generation, a.status])).toEqual([
+      [1, 0, 'failed'],
+      [2, 1, 'completed'],
+    ]);
+    expect(check?.attempts[0]?.error).toEqual({ error_type: 'ScriptExitError', message: 'exit 1' });
+    // The draft step from the first generation is still shown with its output.
+    expect(after.steps.draft?.attempts[0]?.output).toEqual({ text: 'a' });
+  });
+
+  it('marks a step that was running when the run was interrupted as failed there', () => {
+    reset();
+    const state = projectEvents([
+      started(),
+      ev('wait_started', { agent_name: 'draft', duration_seconds: 10 }),
+      ev('workflow_failed', { error_type: 'Interrupted', message: 'stopped', stopped_by_user: true }),
+    ]);
+    expect(state.run.status).toBe('interrupted');
+    expect(state.steps.draft?.status).toBe('failed');
+    expect(state.steps.draft?.attempts[0]?.error?.error_type).toBe('Interrupted');
+  });
+
+  it('counts script_started after agent_started as the same attempt', () => {
+    reset();
+    const state = projectEvents([
+      started(),
+      ev('agent_started', { agent_name: 'check', agent_type: 'script' }),
+      ev('script_started', { agent_name: 'check' }),
+      ev('script_completed', { agent_name: 'check', exit_code: 0, stdout: 'x' }),
+    ]);
+    expect(state.steps.check?.attempt_count).toBe(1);
+    expect(state.steps.check?.attempts[0]?.output).toEqual({ stdout: 'x', stderr: undefined, exit_code: 0 });
+  });
+
+  it('flags synthetic history and keeps its outputs', () => {
+    reset();
+    const state = projectEvents([
+      ev('agent_started', { agent_name: 'draft', synthetic: true }),
+      ev('agent_completed', { agent_name: 'draft', output: { n: 1 }, synthetic: true }),
+    ]);
+    expect(state.run.has_synthetic_history).toBe(true);
+    expect(state.steps.draft?.attempts[0]).toMatchObject({ synthetic: true, status: 'completed', output: { n: 1 } });
+  });
+
+  it('keeps a bounded number of attempts for a step in a long loop', () => {
+    reset();
+    let state = projectEvents([started()]);
+    for (let i = 0; i < 500; i++) {
+      state = applyEvent(state, ev('set_started', { agent_name: 'draft' }));
+      state = applyEvent(state, ev('set_completed', { agent_name: 'draft', output: i }));
+    }
+    const draft = state.steps.draft;
+    expect(draft?.attempt_count).toBe(500);
+    expect(draft?.attempts).toHaveLength(MAX_ATTEMPTS_KEPT);
+    expect(draft?.attempts.at(-1)).toMatchObject({ number: 500, output: 499 });
+    expect(JSON.stringify(state).length).toBeLessThan(20_000);
+  });
+
+  it('tracks a pending gate and clears it when resolved', () => {
+    reset();
+    let state = projectEvents([
+      started(),
+      ev('gate_presented', { agent_name: 'publish', prompt: 'Ship it?', options: [{ label: 'Yes', value: 'yes' }] }),
+    ]);
+    expect(state.gate).toMatchObject({ step: 'publish', prompt: 'Ship it?' });
+    expect(state.steps.publish?.status).toBe('waiting');
+    state = applyEvent(state, ev('gate_resolved', { agent_name: 'publish', selected_option: 'yes' }));
+    expect(state.gate).toBeNull();
+    expect(state.steps.publish?.status).toBe('completed');
+  });
+
+  it('keys sub-workflow steps by their path and leaves the root run alone', () => {
+    reset();
+    const state = projectEvents([
+      started(),
+      ev('agent_started', { agent_name: 'inner', subworkflow_path: ['draft'] }),
+      ev('workflow_completed', { output: 1, subworkflow_path: ['draft'] }),
+    ]);
+    expect(state.steps['draft/inner']?.status).toBe('running');
+    expect(state.run.status).toBe('running');
+  });
+
+  it('counts group progress', () => {
+    reset();
+    const state = projectEvents([
+      started(),
+      ev('for_each_started', { group_name: 'items', item_count: 3, max_concurrent: 2 }),
+      ev('for_each_item_started', { group_name: 'items', index: 0 }),
+      ev('for_each_item_started', { group_name: 'items', index: 1 }),
+      ev('for_each_item_completed', { group_name: 'items', index: 0 }),
+      ev('for_each_item_failed', { group_name: 'items', index: 1 }),
+    ]);
+    expect(state.groups.items).toMatchObject({ total: 3, running: 0, completed: 1, failed: 1, status: 'running' });
+  });
+
+  it('measures elapsed time from the first start, across resumes', () => {
+    reset();
+    const state = projectEvents([
+      started(),
+      ev('workflow_failed', { error_type: 'X' }),
+      ev('workflow_resumed', { run_id: 'r1', resumed_at_step: 'draft', generation: 1, history_source: 'log' }),
+    ]);
+    expect(runElapsedSeconds(state, 1100)).toBe(99);
+  });
+
+  it('never modifies the state it is given', () => {
+    reset();
+    const first = projectEvents([started()]);
+    const snapshot = JSON.stringify(first);
+    applyEvent(first, ev('agent_started', { agent_name: 'draft' }));
+    expect(JSON.stringify(first)).toBe(snapshot);
+    expect(initialRunState().run.status).toBe('pending');
+  });
+});

@@ -1,0 +1,595 @@
+import type { ConductorEvent } from './envelope.js';
+
+/**
+ * The projection: a pure fold of events into the state a person wants to see. The dashboard server
+ * uses it for `/api/state`, the web UI for live updates; nothing else interprets events.
+ *
+ * Its size depends on the workflow (steps, groups) and not on the number of events: streamed text is
+ * counted, not kept, and each step keeps only its latest attempts.
+ */
+
+export type RunStatus = 'pending' | 'running' | 'completed' | 'failed' | 'interrupted';
+export type StepStatus = 'pending' | 'running' | 'waiting' | 'completed' | 'failed' | 'skipped';
+
+/** How many attempts of a step the state keeps (a loop may run one step thousands of times). */
+export const MAX_ATTEMPTS_KEPT = 20;
+
+export interface StepError {
+  error_type: string | null;
+  message: string | null;
+}
+
+/** One execution of a step: a loop iteration, a retry after a resume, or an item of a group. */
+export interface Attempt {
+  /** 1-based, counted over the whole run including earlier attempts before resumes. */
+  number: number;
+  /** 0 for the original run, N after the N-th resume. */
+  generation: number;
+  iteration: number | null;
+  status: StepStatus;
+  started_at: number | null;
+  finished_at: number | null;
+  elapsed: number | null;
+  output?: unknown;
+  prompt: string | null;
+  model: string | null;
+  tokens: number | null;
+  input_tokens: number | null;
+  output_tokens: number | null;
+  cost_usd: number | null;
+  error: StepError | null;
+  retries: number;
+  /** Characters of streamed text (`agent_message`) seen, kept as a count only. */
+  message_chars: number;
+  tool_calls: number;
+  /** Made up from a checkpoint, not read from a log. */
+  synthetic: boolean;
+  first_seq: number;
+  last_seq: number;
+}
+
+export interface StepState {
+  /** Unique key: the step name, prefixed with `parent/` for sub-workflow steps. */
+  key: string;
+  name: string;
+  type: string | null;
+  subworkflow_path: string[];
+  status: StepStatus;
+  attempt_count: number;
+  /** The latest attempts, oldest first, at most MAX_ATTEMPTS_KEPT. */
+  attempts: Attempt[];
+}
+
+export interface GroupState {
+  name: string;
+  kind: 'parallel' | 'for_each';
+  status: StepStatus;
+  total: number;
+  running: number;
+  completed: number;
+  failed: number;
+  started_at: number | null;
+  finished_at: number | null;
+}
+
+export interface ResumeMark {
+  generation: number;
+  /** The first seq of the resumed generation: the activity stream's divider goes before it. */
+  seq: number;
+  at: number;
+  checkpoint_path: string | null;
+  checkpoint_created_at: string | null;
+  resumed_at_step: string;
+  history_source: 'log' | 'synthetic';
+}
+
+export interface PendingGate {
+  step: string;
+  prompt: string;
+  options: Array<{ label: string; value: string; route?: string | null }>;
+  seq: number;
+}
+
+export interface WorkflowGraph {
+  name: string;
+  version: string | null;
+  entry_point: string;
+  agents: Array<{ name: string; type?: string; model?: string | null }>;
+  routes: Array<{ from: string; to: string; when?: string | null }>;
+  parallel_groups: Array<{ name: string; agents: string[] }>;
+  for_each_groups: Array<{ name: string; source: string }>;
+}
+
+export interface RunInfo {
+  run_id: string | null;
+  name: string | null;
+  status: RunStatus;
+  /** Number of resumes so far (0 for a run never resumed). */
+  generation: number;
+  /** Timestamp of the run's very first start, never reset by a resume. */
+  started_at: number | null;
+  finished_at: number | null;
+  current_step: string | null;
+  output?: unknown;
+  error: (StepError & { agent_name: string | null; stopped_by_user: boolean }) | null;
+  /** Set while the run is not finished but the last generation ended (failed, interrupted). */
+  checkpoint_path: string | null;
+  inputs: Record<string, unknown>;
+  /** True when some of the history was synthesized from a checkpoint because the log was missing. */
+  has_synthetic_history: boolean;
+}
+
+export interface RunState {
+  run: RunInfo;
+  graph: WorkflowGraph | null;
+  steps: Record<string, StepState>;
+  /** Step keys in the order they were first seen (graph order for declared steps). */
+  step_order: string[];
+  groups: Record<string, GroupState>;
+  resumes: ResumeMark[];
+  gate: PendingGate | null;
+  last_seq: number;
+  event_count: number;
+  last_event_at: number | null;
+}
+
+export function initialRunState(): RunState {
+  return {
+    run: {
+      run_id: null,
+      name: null,
+      status: 'pending',
+      generation: 0,
+      started_at: null,
+      finished_at: null,
+      current_step: null,
+      error: null,
+      checkpoint_path: null,
+      inputs: {},
+      has_synthetic_history: false,
+    },
+    graph: null,
+    steps: {},
+    step_order: [],
+    groups: {},
+    resumes: [],
+    gate: null,
+    last_seq: 0,
+    event_count: 0,
+    last_event_at: null,
+  };
+}
+
+/** Folds many events; `projectEvents(events)` is the state after all of them. */
+export function projectEvents(events: Iterable<ConductorEvent>, state: RunState = initialRunState()): RunState {
+  let next = state;
+  for (const event of events) next = applyEvent(next, event);
+  return next;
+}
+
+type Data = Record<string, unknown>;
+
+const asString = (value: unknown): string | null => (typeof value === 'string' ? value : null);
+const asNumber = (value: unknown): number | null => (typeof value === 'number' && Number.isFinite(value) ? value : null);
+
+function stepKeyOf(name: string, path: readonly string[]): string {
+  return path.length === 0 ? name : `${path.join('/')}/${name}`;
+}
+
+function subPath(data: Data): string[] {
+  return Array.isArray(data.subworkflow_path) ? (data.subworkflow_path as string[]) : [];
+}
+
+function newStep(name: string, path: string[], type: string | null): StepState {
+  return {
+    key: stepKeyOf(name, path),
+    name,
+    type,
+    subworkflow_path: path,
+    status: 'pending',
+    attempt_count: 0,
+    attempts: [],
+  };
+}
+
+function errorOf(data: Data): StepError {
+  return { error_type: asString(data.error_type), message: asString(data.message) };
+}
+
+/**
+ * Applies one event and returns the next state. The input state is never modified; unchanged parts
+ * are shared with it.
+ */
+export function applyEvent(state: RunState, event: ConductorEvent): RunState {
+  const data: Data = event.data ?? {};
+  const path = subPath(data);
+  const atRoot = path.length === 0;
+  const base: RunState = {
+    ...state,
+    last_seq: Math.max(state.last_seq, event.seq),
+    event_count: state.event_count + 1,
+    last_event_at: event.timestamp,
+  };
+  const synthetic = data.synthetic === true;
+  if (synthetic && !state.run.has_synthetic_history) base.run = { ...base.run, has_synthetic_history: true };
+
+  const updateStep = (name: string, fn: (step: StepState) => StepState, type: string | null = null): RunState => {
+    const key = stepKeyOf(name, path);
+    const current = base.steps[key] ?? newStep(name, path, type);
+    const next = fn(current);
+    return {
+      ...base,
+      steps: { ...base.steps, [key]: next },
+      step_order: base.steps[key] ? base.step_order : [...base.step_order, key],
+    };
+  };
+
+  /** Changes the step's latest attempt (starting one if the log has none, e.g. a partial log). */
+  const updateAttempt = (name: string, fn: (attempt: Attempt) => Partial<Attempt>, status?: StepStatus): RunState =>
+    updateStep(name, (step) => {
+      let attempts = step.attempts;
+      let count = step.attempt_count;
+      if (attempts.length === 0) {
+        count += 1;
+        attempts = [blankAttempt(count, state.run.generation, null, event, synthetic)];
+      }
+      const last = attempts[attempts.length - 1] as Attempt;
+      const changed: Attempt = { ...last, ...fn(last), last_seq: event.seq };
+      if (status) changed.status = status;
+      if (synthetic) changed.synthetic = true;
+      return {
+        ...step,
+        attempt_count: count,
+        attempts: [...attempts.slice(0, -1), changed],
+        status: status ?? step.status,
+      };
+    });
+
+  const finishAttempt = (name: string, status: StepStatus, extra: (a: Attempt) => Partial<Attempt> = () => ({})) =>
+    updateAttempt(
+      name,
+      (a) => ({
+        finished_at: event.timestamp,
+        elapsed: asNumber(data.elapsed) ?? (a.started_at === null ? null : event.timestamp - a.started_at),
+        ...extra(a),
+      }),
+      status,
+    );
+
+  switch (event.type) {
+    case 'workflow_started': {
+      if (!atRoot) return base;
+      const agents = Array.isArray(data.agents) ? (data.agents as WorkflowGraph['agents']) : [];
+      const graph: WorkflowGraph = {
+        name: asString(data.name) ?? 'workflow',
+        version: asString(data.version),
+        entry_point: asString(data.entry_point) ?? agents[0]?.name ?? '',
+        agents,
+        routes: Array.isArray(data.routes) ? (data.routes as WorkflowGraph['routes']) : [],
+        parallel_groups: Array.isArray(data.parallel_groups) ? (data.parallel_groups as WorkflowGraph['parallel_groups']) : [],
+        for_each_groups: Array.isArray(data.for_each_groups) ? (data.for_each_groups as WorkflowGraph['for_each_groups']) : [],
+      };
+      const steps = { ...base.steps };
+      const order = [...base.step_order];
+      for (const agent of agents) {
+        if (!steps[agent.name]) {
+          steps[agent.name] = newStep(agent.name, [], agent.type ?? null);
+          order.push(agent.name);
+        }
+      }
+      return {
+        ...base,
+        graph,
+        steps,
+        step_order: order,
+        run: {
+          ...base.run,
+          run_id: asString(data.run_id) ?? base.run.run_id,
+          name: graph.name,
+          status: 'running',
+          // A log may hold a second workflow_started (e.g. a restarted original run): keep the first.
+          started_at: base.run.started_at ?? event.timestamp,
+          finished_at: null,
+          inputs: (data.inputs as Record<string, unknown>) ?? {},
+        },
+      };
+    }
+    case 'workflow_resumed': {
+      if (!atRoot) return base;
+      const generation = asNumber(data.generation) ?? base.run.generation + 1;
+      const mark: ResumeMark = {
+        generation,
+        seq: event.seq,
+        at: event.timestamp,
+        checkpoint_path: asString(data.checkpoint_path),
+        checkpoint_created_at: asString(data.checkpoint_created_at),
+        resumed_at_step: asString(data.resumed_at_step) ?? '',
+        history_source: data.history_source === 'synthetic' ? 'synthetic' : 'log',
+      };
+      return {
+        ...base,
+        resumes: [...base.resumes, mark],
+        gate: null,
+        run: {
+          ...base.run,
+          run_id: asString(data.run_id) ?? base.run.run_id,
+          status: 'running',
+          generation,
+          started_at: base.run.started_at ?? event.timestamp,
+          finished_at: null,
+          error: null,
+          has_synthetic_history: base.run.has_synthetic_history || mark.history_source === 'synthetic',
+        },
+      };
+    }
+    case 'workflow_completed': {
+      if (!atRoot) return base;
+      const failed = data.status === 'failed';
+      const steps = { ...base.steps };
+      for (const [key, step] of Object.entries(steps)) {
+        if (step.status === 'pending') steps[key] = { ...step, status: 'skipped' };
+      }
+      return {
+        ...base,
+        steps,
+        gate: null,
+        run: {
+          ...base.run,
+          status: failed ? 'failed' : 'completed',
+          finished_at: event.timestamp,
+          current_step: null,
+          output: data.output,
+          error: failed
+            ? {
+                error_type: 'Terminated',
+                message: asString(data.termination_reason),
+                agent_name: asString(data.terminated_by),
+                stopped_by_user: false,
+              }
+            : null,
+        },
+      };
+    }
+    case 'workflow_failed': {
+      if (!atRoot) return base;
+      const stopped = data.stopped_by_user === true || data.error_type === 'Interrupted';
+      // An attempt that was running when the run ended did not finish: it failed (or was interrupted) there.
+      const steps = { ...base.steps };
+      for (const [key, step] of Object.entries(steps)) {
+        if (step.status !== 'running' && step.status !== 'waiting') continue;
+        const attempts = step.attempts.map((a, i) =>
+          i === step.attempts.length - 1 && (a.status === 'running' || a.status === 'waiting')
+            ? {
+                ...a,
+                status: 'failed' as const,
+                finished_at: event.timestamp,
+                error: a.error ?? {
+                  error_type: asString(data.error_type),
+                  message: asString(data.message),
+                },
+              }
+            : a,
+        );
+        steps[key] = { ...step, status: 'failed', attempts };
+      }
+      return {
+        ...base,
+        steps,
+        gate: null,
+        run: {
+          ...base.run,
+          status: stopped ? 'interrupted' : 'failed',
+          finished_at: event.timestamp,
+          error: {
+            ...errorOf(data),
+            agent_name: asString(data.agent_name),
+            stopped_by_user: stopped,
+          },
+          checkpoint_path: asString(data.checkpoint_path) ?? base.run.checkpoint_path,
+        },
+      };
+    }
+    case 'checkpoint_saved':
+      return atRoot ? { ...base, run: { ...base.run, checkpoint_path: asString(data.path) } } : base;
+
+    case 'agent_started':
+    case 'script_started':
+    case 'set_started':
+    case 'wait_started':
+    case 'subworkflow_started': {
+      const name = asString(data.agent_name);
+      if (!name) return base;
+      const type =
+        asString(data.agent_type) ??
+        ({ agent_started: 'agent', script_started: 'script', set_started: 'set', wait_started: 'wait', subworkflow_started: 'workflow' } as Record<string, string>)[event.type] ??
+        null;
+      // The original emits agent_started before script_started for a script: one attempt, not two.
+      const existing = base.steps[stepKeyOf(name, path)];
+      const latest = existing?.attempts[existing.attempts.length - 1];
+      const continuesAttempt =
+        event.type !== 'agent_started' && latest?.status === 'running' && latest.generation === base.run.generation;
+      const next = continuesAttempt
+        ? updateAttempt(name, () => ({}), 'running')
+        : updateStep(
+            name,
+            (step) => {
+              const number = step.attempt_count + 1;
+              const attempt = blankAttempt(number, base.run.generation, asNumber(data.iteration), event, synthetic);
+              const attempts = [...step.attempts, attempt];
+              return {
+                ...step,
+                type: step.type ?? type,
+                status: 'running',
+                attempt_count: number,
+                attempts: attempts.length > MAX_ATTEMPTS_KEPT ? attempts.slice(-MAX_ATTEMPTS_KEPT) : attempts,
+              };
+            },
+            type,
+          );
+      return atRoot ? { ...next, run: { ...next.run, current_step: name } } : next;
+    }
+    case 'agent_prompt_rendered':
+      return withName(data, base, (name) => updateAttempt(name, () => ({ prompt: asString(data.rendered_prompt) })));
+    case 'agent_message':
+      return withName(data, base, (name) =>
+        updateAttempt(name, (a) => ({ message_chars: a.message_chars + (asString(data.content)?.length ?? 0) })),
+      );
+    case 'agent_tool_start':
+      return withName(data, base, (name) => updateAttempt(name, (a) => ({ tool_calls: a.tool_calls + 1 })));
+    case 'agent_retry':
+      return withName(data, base, (name) => updateAttempt(name, (a) => ({ retries: a.retries + 1 })));
+    case 'agent_completed':
+    case 'subworkflow_completed':
+      return withName(data, base, (name) =>
+        finishAttempt(name, 'completed', () => ({
+          output: data.output,
+          model: asString(data.model),
+          tokens: asNumber(data.tokens),
+          input_tokens: asNumber(data.input_tokens),
+          output_tokens: asNumber(data.output_tokens),
+          cost_usd: asNumber(data.cost_usd),
+          error: null,
+        })),
+      );
+    case 'script_completed':
+      return withName(data, base, (name) =>
+        finishAttempt(name, 'completed', (a) => ({
+          output: data.output ?? a.output ?? { stdout: data.stdout, stderr: data.stderr, exit_code: data.exit_code },
+        })),
+      );
+    case 'set_completed':
+      return withName(data, base, (name) =>
+        finishAttempt(name, 'completed', (a) => ({ output: 'output' in data ? data.output : (a.output ?? data.value_repr) })),
+      );
+    case 'wait_completed':
+      return withName(data, base, (name) =>
+        finishAttempt(name, data.interrupted === true ? 'failed' : 'completed', () => ({
+          elapsed: asNumber(data.waited_seconds),
+          output: { waited_seconds: data.waited_seconds },
+          error: data.interrupted === true ? { error_type: 'Interrupted', message: 'wait interrupted' } : null,
+        })),
+      );
+    case 'agent_failed':
+    case 'script_failed':
+    case 'set_failed':
+    case 'subworkflow_failed':
+      return withName(data, base, (name) => finishAttempt(name, 'failed', () => ({ error: errorOf(data) })));
+
+    case 'gate_presented':
+      return withName(data, base, (name) => {
+        const next = updateAttempt(name, () => ({}), 'waiting');
+        return atRoot
+          ? {
+              ...next,
+              gate: {
+                step: name,
+                prompt: asString(data.prompt) ?? '',
+                options: Array.isArray(data.options) ? (data.options as PendingGate['options']) : [],
+                seq: event.seq,
+              },
+            }
+          : next;
+      });
+    case 'gate_resolved':
+      return withName(data, base, (name) => {
+        const next = finishAttempt(name, 'completed', () => ({
+          output: { selected: data.selected_option, route: data.route, additional_input: data.additional_input },
+        }));
+        return atRoot ? { ...next, gate: null } : next;
+      });
+
+    case 'parallel_started':
+    case 'for_each_started': {
+      const name = asString(data.group_name);
+      if (!name) return base;
+      const kind = event.type === 'parallel_started' ? 'parallel' : 'for_each';
+      const total = kind === 'parallel' ? (Array.isArray(data.agents) ? data.agents.length : 0) : (asNumber(data.item_count) ?? 0);
+      const group: GroupState = {
+        name,
+        kind,
+        status: 'running',
+        total,
+        running: 0,
+        completed: 0,
+        failed: 0,
+        started_at: event.timestamp,
+        finished_at: null,
+      };
+      const withGroup = { ...base, groups: { ...base.groups, [name]: group } };
+      return atRoot ? { ...withGroup, run: { ...withGroup.run, current_step: name } } : withGroup;
+    }
+    case 'for_each_item_started':
+      return updateGroup(base, data, (g) => ({ running: g.running + 1 }));
+    case 'for_each_item_completed':
+      return updateGroup(base, data, (g) => ({ running: Math.max(0, g.running - 1), completed: g.completed + 1 }));
+    case 'for_each_item_failed':
+      return updateGroup(base, data, (g) => ({ running: Math.max(0, g.running - 1), failed: g.failed + 1 }));
+    case 'parallel_agent_completed':
+      return updateGroup(base, data, (g) => ({ completed: g.completed + 1 }));
+    case 'parallel_agent_failed':
+      return updateGroup(base, data, (g) => ({ failed: g.failed + 1 }));
+    case 'parallel_completed':
+    case 'for_each_completed':
+      return updateGroup(base, data, (g) => ({
+        running: 0,
+        completed: asNumber(data.success_count) ?? g.completed,
+        failed: asNumber(data.failure_count) ?? g.failed,
+        status: (asNumber(data.success_count) ?? 1) === 0 && (asNumber(data.failure_count) ?? 0) > 0 ? 'failed' : 'completed',
+        finished_at: event.timestamp,
+      }));
+
+    default:
+      return base;
+  }
+}
+
+function withName(data: Data, state: RunState, fn: (name: string) => RunState): RunState {
+  const name = asString(data.agent_name);
+  return name ? fn(name) : state;
+}
+
+function updateGroup(state: RunState, data: Data, fn: (group: GroupState) => Partial<GroupState>): RunState {
+  const name = asString(data.group_name);
+  if (!name) return state;
+  const group = state.groups[name];
+  if (!group) return state;
+  return { ...state, groups: { ...state.groups, [name]: { ...group, ...fn(group) } } };
+}
+
+function blankAttempt(
+  number: number,
+  generation: number,
+  iteration: number | null,
+  event: ConductorEvent,
+  synthetic: boolean,
+): Attempt {
+  return {
+    number,
+    generation,
+    iteration,
+    status: 'running',
+    started_at: event.timestamp,
+    finished_at: null,
+    elapsed: null,
+    prompt: null,
+    model: null,
+    tokens: null,
+    input_tokens: null,
+    output_tokens: null,
+    cost_usd: null,
+    error: null,
+    retries: 0,
+    message_chars: 0,
+    tool_calls: 0,
+    synthetic,
+    first_seq: event.seq,
+    last_seq: event.seq,
+  };
+}
+
+/** Whole seconds the run has been going: from its very first start, across resumes. */
+export function runElapsedSeconds(state: RunState, now: number): number | null {
+  if (state.run.started_at === null) return null;
+  const end = state.run.finished_at ?? now;
+  return Math.max(0, end - state.run.started_at);
+}

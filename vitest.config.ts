@@ -1,0 +1,29 @@
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vitest/config';
+
+const packages = ['events', 'checkpoint', 'event-log', 'engine', 'replay', 'dashboard'];
+const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
+
+// Tests import workspace packages from source, so `vitest` needs no build of the package under test.
+// Tests that start the real `conductor` binary use the built CLI (`pnpm test` builds first).
+export default defineConfig({
+  resolve: {
+    alias: Object.fromEntries(packages.map((name) => [`@conductor/${name}`, here(`packages/${name}/src/index.ts`)])),
+  },
+  test: {
+    reporters: ['default', here('scripts/summary-reporter.ts')],
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    projects: [
+      ...packages.map((name) => ({
+        extends: true as const,
+        test: { name, root: here(`packages/${name}`), include: ['src/**/*.test.{ts,tsx}'] },
+      })),
+      { extends: true as const, test: { name: 'cli', root: here('apps/cli'), include: ['src/**/*.test.ts'] } },
+      {
+        extends: true as const,
+        test: { name: 'integration', root: here('tests/integration'), include: ['**/*.test.ts'], testTimeout: 120_000 },
+      },
+    ],
+  },
+});
