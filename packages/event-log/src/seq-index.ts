@@ -1,0 +1,177 @@
+import { stat } from 'node:fs/promises';
+import type { ConductorEvent } from '@conductor/events';
+import { EventLogIoError, EventLogNotFoundError, errnoCode } from './errors.js';
+import { type ScanPosition, START, scanEvents } from './lines.js';
+import { startFor } from './reader.js';
+
+/**
+ * A sparse map from seq to byte offset in a log: one entry every `every` events, so a
+ * 1,000,000-event log costs about 4,000 entries. Lets a page of events be read from the middle of
+ * a large log without reading what comes before.
+ */
+export interface SeqIndex {
+  readonly path: string;
+  readonly every: number;
+  /** Events indexed so far. */
+  readonly count: number;
+  /** Seq of the last event indexed, 0 if none. */
+  readonly lastSeq: number;
+  /** Bytes of the file covered: up to the end of the last whole line read. */
+  readonly bytes: number;
+  /** Number of entries held. */
+  readonly entries: number;
+  /** Where to start reading to see every event with `seq > afterSeq` and as little before as possible. */
+  seek(afterSeq: number): ScanPosition;
+  /**
+   * Reads only what was appended since the last update (whole lines only) and returns the number of
+   * events added. Rebuilds from scratch if the file got shorter (its tail was repaired).
+   */
+  update(): Promise<number>;
+}
+
+export interface BuildSeqIndexOptions {
+  /** Keep one entry every this many events. Default 256. */
+  every?: number;
+}
+
+/** Builds an index of the log at `path` by reading it once. */
+export async function buildSeqIndex(path: string, options: BuildSeqIndexOptions = {}): Promise<SeqIndex> {
+  const every = options.every ?? 256;
+  if (!Number.isSafeInteger(every) || every < 1)
+    throw new RangeError(`every must be a positive integer, got ${every}`);
+  const index = createSeqIndex(path, every);
+  await index.update();
+  return index;
+}
+
+function createSeqIndex(path: string, every: number): SeqIndex {
+  // Parallel arrays of numbers: small and fast to binary-search. Entry i is where event i*every starts.
+  let offsets: number[] = [];
+  let seqsBefore: number[] = [];
+  let lines: number[] = [];
+  let count = 0;
+  let lastSeq = 0;
+  let bytes = 0;
+  let nextLine = 1;
+  let updating: Promise<number> | null = null;
+
+  async function readNew(): Promise<number> {
+    let size: number;
+    try {
+      ({ size } = await stat(path));
+    } catch (error) {
+      if (errnoCode(error) === 'ENOENT') throw new EventLogNotFoundError(path, error);
+      throw new EventLogIoError('stat', path, error);
+    }
+    if (size < bytes) {
+      offsets = [];
+      seqsBefore = [];
+      lines = [];
+      count = 0;
+      lastSeq = 0;
+      bytes = 0;
+      nextLine = 1;
+    }
+    if (size === bytes) return 0;
+    const before = count;
+    // Only whole lines: a line still being appended is indexed by a later update.
+    for await (const item of scanEvents(path, { offset: bytes, seqBefore: lastSeq, line: nextLine }, true)) {
+      if (item.kind === 'skip') {
+        bytes = item.end;
+        nextLine = item.skip.line + 1;
+        continue;
+      }
+      if (count % every === 0) {
+        // The first entry starts at byte 0 so that reading from it sees lines skipped before event 1.
+        offsets.push(count === 0 ? 0 : item.offset);
+        seqsBefore.push(lastSeq);
+        lines.push(count === 0 ? 1 : item.line);
+      }
+      count += 1;
+      lastSeq = item.event.seq;
+      bytes = item.end;
+      nextLine = item.line + 1;
+    }
+    return count - before;
+  }
+
+  return {
+    path,
+    every,
+    get count() {
+      return count;
+    },
+    get lastSeq() {
+      return lastSeq;
+    },
+    get bytes() {
+      return bytes;
+    },
+    get entries() {
+      return offsets.length;
+    },
+    seek(afterSeq) {
+      // The last entry whose preceding event is at or before afterSeq: everything after afterSeq
+      // starts at or after it, because seqs increase.
+      let low = 0;
+      let high = seqsBefore.length - 1;
+      let found = -1;
+      while (low <= high) {
+        const mid = (low + high) >>> 1;
+        if ((seqsBefore[mid] as number) <= afterSeq) {
+          found = mid;
+          low = mid + 1;
+        } else {
+          high = mid - 1;
+        }
+      }
+      if (found === -1) return START;
+      return {
+        offset: offsets[found] as number,
+        seqBefore: seqsBefore[found] as number,
+        line: lines[found] as number,
+      };
+    },
+    update() {
+      // Concurrent callers share one read, so the state is never advanced twice.
+      updating ??= readNew().finally(() => {
+        updating = null;
+      });
+      return updating;
+    },
+  };
+}
+
+export interface ReadEventPageOptions {
+  /** Return events with `seq > afterSeq`. Default 0. */
+  afterSeq?: number;
+  /** At most this many events. */
+  limit: number;
+  /** Seek with this index (brought up to date first) instead of reading from the start. */
+  index?: SeqIndex;
+}
+
+export interface EventPage {
+  events: ConductorEvent[];
+  /** Whether the log held more events after the page when it was read. */
+  hasMore: boolean;
+}
+
+/**
+ * One page of events after a seq, read from disk: `GET /api/events?after=SEQ&limit=N`. With an
+ * index it reads from the nearest entry (at most `every` events before the page), not from the start.
+ */
+export async function readEventPage(path: string, options: ReadEventPageOptions): Promise<EventPage> {
+  const { limit, index } = options;
+  const afterSeq = options.afterSeq ?? 0;
+  if (!Number.isSafeInteger(limit) || limit < 0)
+    throw new RangeError(`limit must be an integer >= 0, got ${limit}`);
+  const start = index ? await startFor(path, index, afterSeq) : START;
+  const events: ConductorEvent[] = [];
+  for await (const item of scanEvents(path, start)) {
+    if (item.kind !== 'event' || item.event.seq <= afterSeq) continue;
+    if (events.length === limit) return { events, hasMore: true };
+    events.push(item.event);
+  }
+  return { events, hasMore: false };
+}
