@@ -1,0 +1,155 @@
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { outputJsonSchema, outputMismatch } from '../steps/output-schema.js';
+import type { OutputSchema } from '../workflow/types.js';
+import { MockResponsesError, ProviderError } from './errors.js';
+import { checkMockResponses, createMockProvider, loadMockResponses } from './mock.js';
+import type { CompletionRequest } from './types.js';
+
+const signal = new AbortController().signal;
+
+function request(agent: string, extra: Partial<CompletionRequest> = {}): CompletionRequest {
+  return { agent, messages: [{ role: 'user', content: 'hello' }], signal, ...extra };
+}
+
+async function ask(provider: ReturnType<typeof createMockProvider>, req: CompletionRequest) {
+  const chunks: string[] = [];
+  const result = await provider.complete(req, (chunk) => chunks.push(chunk));
+  return { ...result, chunks };
+}
+
+const schema: OutputSchema = {
+  title: { type: 'string' },
+  score: { type: 'number' },
+  count: { type: 'integer' },
+  approved: { type: 'boolean' },
+  verdict: { type: 'string', enum: ['pass', 'fail'] },
+  tags: { type: 'array', items: { type: 'string' } },
+  findings: {
+    type: 'array',
+    items: { type: 'object', properties: { line: { type: 'integer' }, note: { type: 'string' } } },
+  },
+  meta: { type: 'object', properties: { reviewer: { type: 'string' } } },
+};
+
+describe('mock provider', () => {
+  it('answers with output that conforms to the JSON Schema of the step', async () => {
+    const answer = await ask(
+      createMockProvider(),
+      request('reviewer', { jsonSchema: outputJsonSchema(schema) }),
+    );
+    const value = JSON.parse(answer.text);
+    expect(outputMismatch(value, schema)).toBeNull();
+    expect(value).toEqual({
+      title: 'reviewer: title (mock)',
+      score: 1,
+      count: 1,
+      approved: true,
+      verdict: 'pass',
+      tags: ['reviewer: tags (mock)'],
+      findings: [{ line: 1, note: 'reviewer: note (mock)' }],
+      meta: { reviewer: 'reviewer: reviewer (mock)' },
+    });
+    expect(answer.model).toBe('mock');
+  });
+
+  it('streams its answer as a few chunks that join to the text', async () => {
+    const answer = await ask(createMockProvider(), request('writer'));
+    expect(answer.text).toBe('writer: result (mock)');
+    expect(answer.chunks.length).toBeGreaterThan(1);
+    expect(answer.chunks.join('')).toBe(answer.text);
+  });
+
+  it('plays scripted answers in order and repeats the last one', async () => {
+    const responses = checkMockResponses(
+      { reviewer: [{ output: { score: 3 } }, { text: 'raw words' }, { output: { score: 9 } }] },
+      'inline',
+    );
+    const provider = createMockProvider({ responses });
+    const texts: string[] = [];
+    for (let i = 0; i < 5; i++) texts.push((await ask(provider, request('reviewer'))).text);
+    expect(texts).toEqual(['{"score":3}', 'raw words', '{"score":9}', '{"score":9}', '{"score":9}']);
+    // Agents without a script still get schema answers.
+    expect((await ask(provider, request('other'))).text).toBe('other: result (mock)');
+  });
+
+  it('accepts a single entry instead of a list', async () => {
+    const provider = createMockProvider({
+      responses: checkMockResponses({ writer: { text: 'draft' } }, 'inline'),
+    });
+    expect((await ask(provider, request('writer'))).text).toBe('draft');
+    expect((await ask(provider, request('writer'))).text).toBe('draft');
+  });
+
+  it('fails a call with a scripted error', async () => {
+    const provider = createMockProvider({
+      responses: checkMockResponses({ writer: [{ error: 'quota gone' }, { text: 'ok' }] }, 'x'),
+    });
+    const error = await provider.complete(request('writer'), () => {}).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ProviderError);
+    expect((error as ProviderError).errorType).toBe('ProviderError');
+    expect((error as Error).message).toContain('quota gone');
+    expect((await ask(provider, request('writer'))).text).toBe('ok');
+  });
+
+  it('rejects with an AbortError when the request is aborted', async () => {
+    const controller = new AbortController();
+    controller.abort();
+    const error = await createMockProvider()
+      .complete(request('a', { signal: controller.signal }), () => {})
+      .catch((e: unknown) => e);
+    expect((error as Error).name).toBe('AbortError');
+  });
+});
+
+describe('loadMockResponses', () => {
+  async function file(text: string): Promise<string> {
+    const dir = await mkdtemp(join(tmpdir(), 'conductor-mock-'));
+    const path = join(dir, 'responses.yaml');
+    await writeFile(path, text);
+    return path;
+  }
+
+  it('reads YAML (and so JSON) files', async () => {
+    const path = await file('reviewer:\n  - output: { score: 2 }\n  - error: boom\nwriter:\n  text: hi\n');
+    expect(await loadMockResponses(path, { agents: ['reviewer', 'writer'] })).toEqual({
+      reviewer: [{ output: { score: 2 } }, { error: 'boom' }],
+      writer: [{ text: 'hi' }],
+    });
+  });
+
+  it('names the file, the agent and the entry for a bad entry', async () => {
+    const path = await file('reviewer:\n  - output: { score: 2 }\n  - output: {}\n    text: both\n');
+    const error = await loadMockResponses(path).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(MockResponsesError);
+    expect((error as Error).message).toContain(path);
+    expect((error as Error).message).toContain('agent "reviewer", answer 2');
+    expect((error as Error).message).toContain('exactly one of');
+  });
+
+  it('rejects unknown keys in an entry', async () => {
+    const error = await loadMockResponses({ reviewer: [{ outptu: { a: 1 } } as never] }).catch(
+      (e: unknown) => e,
+    );
+    expect((error as Error).message).toMatch(/agent "reviewer", answer 1 \(outptu\)/);
+  });
+
+  it('rejects agents the workflow does not have, listing the ones it has', async () => {
+    const path = await file('reveiwer:\n  text: hi\n');
+    const error = await loadMockResponses(path, { agents: ['reviewer', 'writer'] }).catch((e: unknown) => e);
+    expect((error as Error).message).toContain(
+      `${path}: agent "reveiwer" is not an agent step of this workflow (agent steps: reviewer, writer)`,
+    );
+  });
+
+  it('reports a missing file and a file that is not a mapping', async () => {
+    const missing = await loadMockResponses('/nonexistent/responses.yaml').catch((e: unknown) => e);
+    expect((missing as Error).message).toContain(
+      'cannot read mock responses file /nonexistent/responses.yaml',
+    );
+    const list = await loadMockResponses(await file('- a\n- b\n')).catch((e: unknown) => e);
+    expect((list as Error).message).toContain('expected a mapping of agent name to answers');
+  });
+});

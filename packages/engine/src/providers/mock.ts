@@ -1,0 +1,191 @@
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import * as v from 'valibot';
+import { parse as parseYaml } from 'yaml';
+import { abortError } from './abort.js';
+import { MockResponsesError, ProviderError } from './errors.js';
+import type { CompletionRequest, CompletionResult, Provider } from './types.js';
+
+/** One scripted answer: a structured `output`, a provider `error`, or raw `text`. */
+export type MockEntry = { output: unknown } | { error: string } | { text: string };
+
+/** Scripted answers per agent, consumed in order; the last one repeats. */
+export type MockResponses = Record<string, MockEntry[]>;
+
+/** What a responses file or object may hold: per agent, one entry or a list of them. */
+export type MockResponsesInput = Record<string, MockEntry | MockEntry[]>;
+
+const EntrySchema = v.pipe(
+  v.strictObject({
+    output: v.optional(v.unknown()),
+    error: v.optional(v.pipe(v.string(), v.minLength(1))),
+    text: v.optional(v.string()),
+  }),
+  v.check(
+    (entry) => ['output', 'error', 'text'].filter((key) => key in entry).length === 1,
+    'an entry needs exactly one of "output", "error" or "text"',
+  ),
+);
+
+const FileSchema = v.record(v.string(), v.unknown());
+
+export interface LoadMockResponsesOptions {
+  /** The workflow's agent step names; an entry for any other name is an error. */
+  agents?: readonly string[];
+  /** Relative paths resolve against this folder (default: the current directory). */
+  baseDir?: string;
+}
+
+/**
+ * Reads and checks scripted mock answers from a YAML/JSON file (or takes them as an object), e.g.
+ * `{ reviewer: [{ output: { score: 3 } }, { output: { score: 9 } }], writer: { text: "draft" } }`.
+ */
+export async function loadMockResponses(
+  source: string | MockResponsesInput,
+  options: LoadMockResponsesOptions = {},
+): Promise<MockResponses> {
+  let where = 'mock responses';
+  let raw: unknown = source;
+  if (typeof source === 'string') {
+    const path = resolve(options.baseDir ?? process.cwd(), source);
+    where = path;
+    let text: string;
+    try {
+      text = await readFile(path, 'utf8');
+    } catch (cause) {
+      throw new MockResponsesError(`cannot read mock responses file ${path}: ${(cause as Error).message}`, {
+        cause,
+      });
+    }
+    try {
+      raw = parseYaml(text);
+    } catch (cause) {
+      throw new MockResponsesError(`${path}: not valid YAML or JSON: ${(cause as Error).message}`, { cause });
+    }
+  }
+  return checkMockResponses(raw, where, options.agents);
+}
+
+/** Validates already-parsed scripted answers; `where` names the file in messages. */
+export function checkMockResponses(raw: unknown, where: string, agents?: readonly string[]): MockResponses {
+  const top = v.safeParse(FileSchema, raw);
+  if (!top.success || Array.isArray(raw)) {
+    throw new MockResponsesError(
+      `${where}: expected a mapping of agent name to answers, like "reviewer: [{ output: { score: 9 } }]"`,
+    );
+  }
+  const result: MockResponses = {};
+  for (const [agent, value] of Object.entries(top.output)) {
+    if (agents && !agents.includes(agent)) {
+      throw new MockResponsesError(
+        `${where}: agent "${agent}" is not an agent step of this workflow (agent steps: ${agents.join(', ') || 'none'})`,
+      );
+    }
+    const list = Array.isArray(value) ? value : [value];
+    if (list.length === 0)
+      throw new MockResponsesError(`${where}: agent "${agent}" has an empty list of answers`);
+    result[agent] = list.map((entry, index) => {
+      const parsed = v.safeParse(EntrySchema, entry);
+      if (parsed.success) return parsed.output as MockEntry;
+      const issue = parsed.issues[0];
+      const path = v.getDotPath(issue);
+      const at = Array.isArray(value) ? `answer ${index + 1}` : 'its answer';
+      throw new MockResponsesError(
+        `${where}: agent "${agent}", ${at}${path ? ` (${path})` : ''}: ${issue.message}. ` +
+          'Each answer is { output: {...} }, { error: "message" } or { text: "raw answer" }.',
+      );
+    });
+  }
+  return result;
+}
+
+export interface MockProviderOptions {
+  responses?: MockResponses;
+}
+
+/**
+ * An offline, deterministic provider. Without a script it answers every agent with output that
+ * matches the step's schema (`"<agent>: <field> (mock)"`, 1, true, the first enum value, one-item
+ * arrays); with one it plays each agent's answers in order, repeating the last.
+ */
+export function createMockProvider(options: MockProviderOptions = {}): Provider {
+  const responses = options.responses ?? {};
+  const calls = new Map<string, number>();
+
+  function nextEntry(agent: string): MockEntry | undefined {
+    const list = responses[agent];
+    if (!list || list.length === 0) return undefined;
+    const count = calls.get(agent) ?? 0;
+    calls.set(agent, count + 1);
+    return list[Math.min(count, list.length - 1)];
+  }
+
+  return {
+    name: 'mock',
+    requiresModel: false,
+    async complete(request: CompletionRequest, onText: (chunk: string) => void): Promise<CompletionResult> {
+      if (request.signal.aborted) throw abortError(request.signal);
+      const entry = nextEntry(request.agent);
+      let text: string;
+      if (entry && 'error' in entry)
+        throw new ProviderError(`mock provider (scripted for "${request.agent}"): ${entry.error}`);
+      if (entry && 'text' in entry) text = entry.text;
+      else if (entry && 'output' in entry) text = JSON.stringify(entry.output);
+      else if (request.jsonSchema)
+        text = JSON.stringify(mockValue(request.jsonSchema, request.agent, 'result'));
+      else text = `${request.agent}: result (mock)`;
+
+      for (const chunk of chunksOf(text, 3)) {
+        // Yield between chunks, as a network stream would, so an abort can land mid-answer.
+        await new Promise((resolveTick) => setImmediate(resolveTick));
+        if (request.signal.aborted) throw abortError(request.signal);
+        onText(chunk);
+      }
+      const promptChars = request.messages.reduce((sum, m) => sum + m.content.length, 0);
+      return {
+        text,
+        model: request.model ?? 'mock',
+        inputTokens: Math.ceil(promptChars / 4),
+        outputTokens: Math.ceil(text.length / 4),
+        costUsd: 0,
+      };
+    },
+  };
+}
+
+/** A value conforming to a JSON Schema node (the subset the engine derives from `output:`). */
+export function mockValue(schema: Record<string, unknown>, agent: string, field: string): unknown {
+  const enumValues = schema.enum;
+  if (Array.isArray(enumValues) && enumValues.length > 0) return enumValues[0];
+  const type = Array.isArray(schema.type) ? schema.type.find((t) => t !== 'null') : schema.type;
+  switch (type) {
+    case 'string':
+      return `${agent}: ${field} (mock)`;
+    case 'number':
+    case 'integer':
+      return 1;
+    case 'boolean':
+      return true;
+    case 'array': {
+      const items = (schema.items as Record<string, unknown> | undefined) ?? { type: 'string' };
+      return [mockValue(items, agent, field)];
+    }
+    case 'object': {
+      const properties = (schema.properties as Record<string, Record<string, unknown>> | undefined) ?? {};
+      return Object.fromEntries(
+        Object.entries(properties).map(([key, sub]) => [key, mockValue(sub, agent, key)]),
+      );
+    }
+    default:
+      return `${agent}: ${field} (mock)`;
+  }
+}
+
+function chunksOf(text: string, parts: number): string[] {
+  const chars = Array.from(text);
+  if (chars.length === 0) return [];
+  const size = Math.ceil(chars.length / parts);
+  const chunks: string[] = [];
+  for (let i = 0; i < chars.length; i += size) chunks.push(chars.slice(i, i + size).join(''));
+  return chunks;
+}

@@ -1,0 +1,299 @@
+import { dirname } from 'node:path';
+import { type EventBus, nowSeconds } from '@conductor/events';
+import type { Provider } from '../providers/types.js';
+import { round } from '../steps/common.js';
+import { describeError, StepFailure } from '../steps/errors.js';
+import { defaultStepExecutors } from '../steps/registry.js';
+import type { StepContext, StepExecutors, StepResult, StopReason, TemplateScope } from '../steps/types.js';
+import type { AgentStep, LoadedWorkflow, StepDefinition } from '../workflow/types.js';
+import { END, noRouteMatched, renderFinalOutput, selectRoute } from './routing.js';
+import { fullScope, promptScope, type ScopeSource } from './scope.js';
+import { type ExecutorState, snapshotState } from './state.js';
+
+/** The original's default for `limits.max_iterations`. */
+export const DEFAULT_MAX_ITERATIONS = 10;
+
+export type RunStatus = 'completed' | 'failed' | 'interrupted';
+
+export interface RunFailure {
+  /** The `error_type` of `workflow_failed`: `MaxIterationsExceeded`, `TimeoutError`, `Interrupted`, `ScriptFailed`... */
+  type: string;
+  message: string;
+  /** The step where the run stopped, if any. */
+  step: string | null;
+}
+
+export interface RunResult {
+  runId: string;
+  status: RunStatus;
+  /** The final output (`output:` rendered at `$end`, or a terminate step's); null when the run failed otherwise. */
+  output: unknown;
+  error?: RunFailure;
+  elapsedSeconds: number;
+  /** The seq of the run's last event. */
+  lastSeq: number;
+  /** Steps executed, this run and any it resumed. */
+  iterations: number;
+}
+
+/** Fields a failure hook adds to `workflow_failed` (`checkpoint_path`, `checkpoint_unavailable_reason`). */
+export type FailureExtras = Record<string, unknown> | undefined;
+
+/** Where durable runs plug in: checkpoints at boundaries and on failure, cleanup on completion. */
+export interface ExecutorHooks {
+  /** Before each step runs; every earlier output is committed in `state`, `state.currentStep` is about to run. */
+  onStepBoundary?(state: ExecutorState): void | Promise<void>;
+  /**
+   * The run failed or was interrupted (not for a `terminate` with status failed). Runs before
+   * `workflow_failed` is emitted; returned fields are added to it (`checkpoint_path`...).
+   */
+  onFailure?(state: ExecutorState, failure: RunFailure): FailureExtras | Promise<FailureExtras>;
+  /** The run reached `$end` or a terminate step; runs before `workflow_completed`. */
+  onComplete?(state: ExecutorState, result: RunResult): void | Promise<void>;
+}
+
+export interface ExecutionEnvironment {
+  runId: string;
+  workflow: LoadedWorkflow;
+  /** Resolved workflow inputs (defaults applied). */
+  inputs: Record<string, unknown>;
+  bus: EventBus;
+  providerFor(step: AgentStep): Provider;
+  /** Default: {@link defaultStepExecutors}. */
+  executors?: StepExecutors;
+  /** Aborting it interrupts the run (status `interrupted`). */
+  signal?: AbortSignal;
+  /** Unix seconds. Default: the wall clock. */
+  clock?: () => number;
+  env?: Record<string, string | undefined>;
+  hooks?: ExecutorHooks;
+}
+
+/**
+ * Runs the workflow from `initial` (a fresh state, or one restored from a checkpoint) until `$end`,
+ * a terminate step, a failure, the timeout or an interrupt, and emits `workflow_completed` or
+ * `workflow_failed`. It never throws for a failed run: failure is a result.
+ */
+export async function executeFrom(
+  initial: ExecutorState,
+  environment: ExecutionEnvironment,
+): Promise<RunResult> {
+  const state = snapshotState(initial);
+  const { workflow, bus, runId, hooks = {} } = environment;
+  const definition = workflow.definition;
+  const settings = definition.workflow;
+  const clock = environment.clock ?? nowSeconds;
+  const executors = environment.executors ?? defaultStepExecutors();
+  const steps = new Map<string, StepDefinition>(definition.agents.map((step) => [step.name, step]));
+  const maxIterations = settings.limits?.max_iterations ?? DEFAULT_MAX_ITERATIONS;
+  const timeoutSeconds = settings.limits?.timeout_seconds;
+  const workflowDir = workflow.path ? dirname(workflow.path) : process.cwd();
+  const source: ScopeSource = { definition, path: workflow.path, inputs: environment.inputs, state };
+  // The timeout window starts with this execution (a resume gets a fresh one, as in the original).
+  const started = clock();
+  const elapsed = () => round(clock() - started);
+
+  const controller = new AbortController();
+  let stopReason: StopReason | null = null;
+  const stop = (reason: StopReason) => {
+    if (stopReason) return;
+    stopReason = reason;
+    controller.abort(reason);
+  };
+  const onExternalAbort = () => stop('interrupted');
+  if (environment.signal?.aborted) stop('interrupted');
+  else environment.signal?.addEventListener('abort', onExternalAbort, { once: true });
+  const timer =
+    timeoutSeconds === undefined
+      ? undefined
+      : setTimeout(() => stop('timeout'), Math.max(0, timeoutSeconds * 1000));
+
+  const lastOutput = () =>
+    state.lastOutputStep === null ? null : (state.stepOutputs[state.lastOutputStep] ?? null);
+  const stoppedError = (): StepFailure =>
+    new StepFailure(state.currentStep ?? '', stopReason === 'timeout' ? 'TimeoutError' : 'Interrupted', '');
+
+  try {
+    for (;;) {
+      if (stopReason) throw stoppedError();
+      const name = state.currentStep;
+      const step = name === null ? undefined : steps.get(name);
+      if (!step || name === null) {
+        throw new StepFailure(
+          name ?? '',
+          'UnknownStep',
+          `the workflow has no step "${name}" (was it renamed since the run started?)`,
+        );
+      }
+      await hooks.onStepBoundary?.(snapshotState(state));
+      if (timeoutSeconds !== undefined && clock() - started >= timeoutSeconds) stop('timeout');
+      if (stopReason) throw stoppedError();
+
+      const iteration = state.iteration + 1;
+      if (iteration > maxIterations) {
+        bus.emit('iteration_limit_reached', {
+          agent_name: name,
+          current_iteration: state.iteration,
+          max_iterations: maxIterations,
+        });
+        const recent = state.history.slice(-5).map((record) => record.step);
+        throw new StepFailure(
+          name,
+          'MaxIterationsExceeded',
+          `workflow "${settings.name}" reached max_iterations (${maxIterations}) before step "${name}" could run` +
+            `${recent.length ? `; the last steps were ${recent.join(' → ')}` : ''}. ` +
+            'If the loop is intended, raise workflow.limits.max_iterations; otherwise fix the route that loops.',
+        );
+      }
+      const executor = executors[step.type];
+      if (!executor)
+        throw new StepFailure(
+          name,
+          'UnsupportedStep',
+          `step "${name}" has type "${step.type}", which this engine cannot run yet`,
+        );
+      state.iteration = iteration;
+
+      const scope = fullScope(source, iteration);
+      const routeBase = (output: unknown): TemplateScope => ({ ...scope, [name]: { output } });
+      const ctx: StepContext = {
+        step,
+        iteration,
+        workflow,
+        workflowDir,
+        scope,
+        promptScope: () => promptScope(source, step, iteration, settings.context?.mode),
+        emit: (type, data) => {
+          bus.emit(type, data);
+        },
+        signal: controller.signal,
+        stopReason: () => stopReason,
+        providerFor: environment.providerFor,
+        env: environment.env ?? process.env,
+        clock,
+        previewRoute: (output) => selectRoute(step, output, routeBase(output)),
+        renderWorkflowOutput: () =>
+          renderFinalOutput(
+            definition,
+            null,
+            { ...scope, output: lastOutput() },
+            lastOutput(),
+            workflow.path,
+          ),
+      };
+
+      let result: StepResult;
+      try {
+        result = await executor(ctx);
+      } catch (error) {
+        state.history.push({ step: name, iteration, status: stopReason ? 'interrupted' : 'failed' });
+        throw error;
+      }
+      state.stepOutputs[name] = result.output;
+      state.lastOutputStep = name;
+      state.history.push({ step: name, iteration, status: 'completed' });
+
+      if (result.terminate) {
+        const { status, reason } = result.terminate;
+        state.currentStep = null;
+        const runResult: RunResult = {
+          runId,
+          status: status === 'success' ? 'completed' : 'failed',
+          output: result.output,
+          ...(status === 'failed'
+            ? { error: { type: 'WorkflowTerminated', message: reason, step: name } }
+            : {}),
+          elapsedSeconds: elapsed(),
+          lastSeq: bus.lastSeq,
+          iterations: state.iteration,
+        };
+        await hooks.onComplete?.(snapshotState(state), runResult);
+        bus.emit('workflow_completed', {
+          elapsed: runResult.elapsedSeconds,
+          output: result.output,
+          termination_reason: reason,
+          terminated_by: name,
+          status,
+          is_explicit: true,
+        });
+        return { ...runResult, lastSeq: bus.lastSeq };
+      }
+
+      const choice = selectRoute(step, result.output, routeBase(result.output));
+      if (choice === null) throw noRouteMatched(step, result.output);
+      bus.emit('route_taken', { from_agent: name, to_agent: choice.to });
+      if (choice.to === END) {
+        const finalScope = { ...fullScope(source, iteration), output: result.output };
+        const output = renderFinalOutput(definition, choice.route, finalScope, result.output, workflow.path);
+        state.currentStep = null;
+        const runResult: RunResult = {
+          runId,
+          status: 'completed',
+          output,
+          elapsedSeconds: elapsed(),
+          lastSeq: bus.lastSeq,
+          iterations: state.iteration,
+        };
+        await hooks.onComplete?.(snapshotState(state), runResult);
+        bus.emit('workflow_completed', { elapsed: runResult.elapsedSeconds, output });
+        return { ...runResult, lastSeq: bus.lastSeq };
+      }
+      state.currentStep = choice.to;
+    }
+  } catch (error) {
+    const failure = describeFailure(error, stopReason, state.currentStep, settings.name, timeoutSeconds);
+    let extra: Record<string, unknown> = {};
+    try {
+      extra = (await hooks.onFailure?.(snapshotState(state), failure)) ?? {};
+    } catch (hookError) {
+      extra = { checkpoint_unavailable_reason: describeError(hookError).message };
+    }
+    bus.emit('workflow_failed', {
+      error_type: failure.type,
+      message: failure.message,
+      agent_name: failure.step,
+      stopped_by_user: stopReason === 'interrupted',
+      elapsed: elapsed(),
+      ...(stopReason === 'timeout' ? { elapsed_seconds: elapsed(), timeout_seconds: timeoutSeconds } : {}),
+      ...(error instanceof StepFailure ? error.details : {}),
+      ...extra,
+    });
+    return {
+      runId,
+      status: stopReason === 'interrupted' ? 'interrupted' : 'failed',
+      output: null,
+      error: failure,
+      elapsedSeconds: elapsed(),
+      lastSeq: bus.lastSeq,
+      iterations: state.iteration,
+    };
+  } finally {
+    if (timer) clearTimeout(timer);
+    environment.signal?.removeEventListener('abort', onExternalAbort);
+  }
+}
+
+function describeFailure(
+  error: unknown,
+  stopReason: StopReason | null,
+  currentStep: string | null,
+  workflowName: string,
+  timeoutSeconds: number | undefined,
+): RunFailure {
+  const step = error instanceof StepFailure && error.step ? error.step : currentStep;
+  const where = step ? ` during step "${step}"` : '';
+  if (stopReason === 'interrupted') {
+    return { type: 'Interrupted', message: `the run was stopped by the user${where}`, step };
+  }
+  if (stopReason === 'timeout') {
+    return {
+      type: 'TimeoutError',
+      message:
+        `workflow "${workflowName}" exceeded its timeout of ${timeoutSeconds}s${where}. ` +
+        'Raise workflow.limits.timeout_seconds or make the steps faster.',
+      step,
+    };
+  }
+  const { errorType, message } = describeError(error);
+  return { type: errorType, message, step };
+}

@@ -1,0 +1,16 @@
+export type { StepContext, StepExecutor, StepExecutors, StepResult } from '../steps/index.js';
+export { defaultStepExecutors, StepFailure } from '../steps/index.js';
+export type {
+  ExecutionEnvironment,
+  ExecutorHooks,
+  FailureExtras,
+  RunFailure,
+  RunResult,
+  RunStatus,
+} from './executor.js';
+export { DEFAULT_MAX_ITERATIONS, executeFrom } from './executor.js';
+export { mintRunId, resolveRunId } from './run-id.js';
+export type { RunOptions, WorkflowRun } from './run-workflow.js';
+export { runWorkflow } from './run-workflow.js';
+export type { ExecutorState, StepRecord, StepRecordStatus } from './state.js';
+export { initialExecutorState } from './state.js';

@@ -1,0 +1,119 @@
+import { describe, expect, it } from 'vitest';
+import type { StepDefinition } from '../workflow/types.js';
+import { runWorkflow } from './run-workflow.js';
+import { find, typesOf, workflowOf } from './test-support.js';
+
+const set = (name: string, value: unknown, routes?: StepDefinition['routes']): StepDefinition => ({
+  name,
+  type: 'set',
+  value,
+  ...(routes ? { routes } : {}),
+});
+
+async function run(steps: StepDefinition[], extra: Parameters<typeof workflowOf>[2] = {}) {
+  const handle = runWorkflow(workflowOf(steps, {}, extra), { inputs: {} });
+  const events = [];
+  for await (const event of handle.events) events.push(event);
+  return { result: await handle, events };
+}
+
+describe('routing', () => {
+  it('takes the first matching route, with bare expressions over the output fields', async () => {
+    const { result, events } = await run([
+      set('review', { score: 9, approved: true }, [
+        { to: 'low', when: 'score < 5' },
+        { to: 'great', when: 'score >= 8 and approved' },
+        { to: 'fine', when: 'score >= 5' },
+      ]),
+      set('low', 'low'),
+      set('great', 'great'),
+      set('fine', 'fine'),
+    ]);
+    expect(result.status).toBe('completed');
+    expect(result.output).toBe('great');
+    const routes = events.filter((e) => e.type === 'route_taken').map((e) => e.data);
+    expect(routes).toEqual([
+      { from_agent: 'review', to_agent: 'great' },
+      { from_agent: 'great', to_agent: '$end' },
+    ]);
+  });
+
+  it('evaluates templated conditions against the step outputs and `output`', async () => {
+    const { result } = await run([
+      set('review', { score: 3 }, [
+        { to: 'high', when: '{{ review.output.score > 5 }}' },
+        { to: 'low', when: '{{ output.score <= 5 }}' },
+      ]),
+      set('high', 'high'),
+      set('low', 'low'),
+    ]);
+    expect(result.output).toBe('low');
+  });
+
+  it('always takes a route without when', async () => {
+    const { result } = await run([
+      set('a', 1, [{ to: 'b' }, { to: 'c', when: 'true' }]),
+      set('b', 'b'),
+      set('c', 'c'),
+    ]);
+    expect(result.output).toBe('b');
+  });
+
+  it('ends at $end when a step has no routes; the final output is the last step output', async () => {
+    const { result, events } = await run([set('only', { answer: 42 })]);
+    expect(result).toMatchObject({ status: 'completed', output: { answer: 42 }, iterations: 1 });
+    expect(find(events, 'route_taken').data).toEqual({ from_agent: 'only', to_agent: '$end' });
+    expect(find(events, 'workflow_completed').data).toMatchObject({ output: { answer: 42 } });
+  });
+
+  it('fails with the step and its conditions when no route matches', async () => {
+    const { result, events } = await run([
+      set('review', { score: 6 }, [
+        { to: 'a', when: 'score > 8' },
+        { to: 'b', when: '{{ output.score < 2 }}' },
+      ]),
+      set('a', 1),
+      set('b', 2),
+    ]);
+    expect(result.status).toBe('failed');
+    expect(result.error?.type).toBe('NoMatchingRoute');
+    expect(result.error?.step).toBe('review');
+    expect(result.error?.message).toContain('no route of step "review" matched');
+    expect(result.error?.message).toContain('when: score > 8');
+    expect(result.error?.message).toContain('when: {{ output.score < 2 }}');
+    expect(typesOf(events).at(-1)).toBe('workflow_failed');
+    expect(find(events, 'workflow_failed').data).toMatchObject({
+      error_type: 'NoMatchingRoute',
+      agent_name: 'review',
+    });
+  });
+
+  it('renders the top-level output at $end, keeping native types for single expressions', async () => {
+    const { result } = await run([set('calc', { n: 7, items: ['x', 'y'] })], {
+      output: {
+        total: '{{ calc.output.n * 2 }}',
+        text: 'n={{ calc.output.n }}',
+        items: '{{ calc.output.items }}',
+      },
+    });
+    expect(result.output).toEqual({ total: 14, text: 'n=7', items: ['x', 'y'] });
+  });
+
+  it("uses the route's output mapping instead of the workflow output when it has one", async () => {
+    const { result, events } = await run(
+      [set('calc', { n: 7 }, [{ to: '$end', output: { via: 'route {{ output.n }}' } }])],
+      {
+        output: { total: '{{ calc.output.n }}' },
+      },
+    );
+    expect(result.output).toEqual({ via: 'route 7' });
+    expect(find(events, 'workflow_completed').data.output).toEqual({ via: 'route 7' });
+  });
+
+  it('reports a condition that cannot be evaluated, naming the step and route', async () => {
+    const { result } = await run([set('a', { x: 1 }, [{ to: '$end', when: '{{ missing_step.output.x }}' }])]);
+    expect(result.status).toBe('failed');
+    expect(result.error?.type).toBe('TemplateError');
+    expect(result.error?.message).toContain('step "a", route 1');
+  });
+});

@@ -1,0 +1,70 @@
+import { describeError, StepFailure } from '../steps/errors.js';
+import type { RouteChoice, TemplateScope } from '../steps/types.js';
+import { renderValue, valueRepr } from '../steps/values.js';
+import { evaluateCondition } from '../template/index.js';
+import type { RouteDefinition, StepDefinition, WorkflowDefinition } from '../workflow/types.js';
+import { routeScope } from './scope.js';
+
+export const END = '$end';
+
+/**
+ * The first route whose `when` holds (a route without `when` always does); a step without routes
+ * ends the run. Null when routes exist but none matches. A condition that cannot be evaluated
+ * throws a `TemplateError` StepFailure naming the step and the route.
+ */
+export function selectRoute(step: StepDefinition, output: unknown, scope: TemplateScope): RouteChoice | null {
+  const routes = step.routes ?? [];
+  if (routes.length === 0) return { to: END, route: null, index: -1 };
+  for (const [index, route] of routes.entries()) {
+    if (route.when === undefined || route.when.trim() === '') return { to: route.to, route, index };
+    let holds: boolean;
+    try {
+      holds = evaluateCondition(route.when, routeScope(scope, output, route.when), {
+        step: step.name,
+        field: `routes[${index}].when`,
+      });
+    } catch (error) {
+      const { errorType, message } = describeError(error);
+      throw new StepFailure(
+        step.name,
+        errorType,
+        `step "${step.name}", route ${index + 1} (to: ${route.to}, when: ${route.when}): the condition could not be evaluated: ${message}`,
+        { cause: error },
+      );
+    }
+    if (holds) return { to: route.to, route, index };
+  }
+  return null;
+}
+
+/** The run-ending error when no route of `step` matches `output`. */
+export function noRouteMatched(step: StepDefinition, output: unknown): StepFailure {
+  const routes = (step.routes ?? []).map(
+    (route, i) => `  ${i + 1}. to ${route.to} when: ${route.when ?? '(always)'}`,
+  );
+  return new StepFailure(
+    step.name,
+    'NoMatchingRoute',
+    `no route of step "${step.name}" matched its output ${valueRepr(output, 300)}. Its routes, in order:\n${routes.join('\n')}\n` +
+      'Add a last route without "when:" as the fallback.',
+  );
+}
+
+/**
+ * The run's final output at `$end`: the taken route's `output` mapping, else the workflow's
+ * top-level `output:`, else the latest step output. A template that is one `{{ expr }}` keeps its value's type.
+ */
+export function renderFinalOutput(
+  definition: WorkflowDefinition,
+  route: RouteDefinition | null,
+  scope: TemplateScope,
+  lastOutput: unknown,
+  file?: string,
+): unknown {
+  const templates = route?.output ?? definition.output;
+  if (templates === undefined) return lastOutput ?? null;
+  return renderValue(templates, scope, {
+    file,
+    field: route?.output ? `route to ${route.to}: output` : 'output',
+  });
+}

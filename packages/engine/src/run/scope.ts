@@ -1,0 +1,120 @@
+import { dirname } from 'node:path';
+import { StepFailure } from '../steps/errors.js';
+import type { TemplateScope } from '../steps/types.js';
+import type { ContextMode, StepDefinition, WorkflowDefinition } from '../workflow/types.js';
+import type { ExecutorState } from './state.js';
+
+export interface ScopeSource {
+  definition: WorkflowDefinition;
+  /** The workflow file, when it has one. */
+  path: string | undefined;
+  inputs: Record<string, unknown>;
+  state: ExecutorState;
+}
+
+function workflowVariables(source: ScopeSource, input: Record<string, unknown>): Record<string, unknown> {
+  const settings = source.definition.workflow;
+  return {
+    input,
+    name: settings.name,
+    ...(settings.description === undefined ? {} : { description: settings.description }),
+    ...(source.path ? { file: source.path, dir: dirname(source.path) } : {}),
+  };
+}
+
+function contextVariables(source: ScopeSource, iteration: number): Record<string, unknown> {
+  return { iteration, history: source.state.history.map((record) => record.step) };
+}
+
+/** `{ <step>: { output }..., workflow: { input, name, ... }, context: { iteration, history } }` with every output so far. */
+export function fullScope(source: ScopeSource, iteration: number): TemplateScope {
+  const scope: TemplateScope = {};
+  for (const [name, output] of Object.entries(source.state.stepOutputs)) scope[name] = { output };
+  scope.workflow = workflowVariables(source, source.inputs);
+  scope.context = contextVariables(source, iteration);
+  return scope;
+}
+
+/**
+ * What an agent prompt sees under `context.mode`: `accumulate` every output so far, `last_only` the
+ * previous step's, `explicit` only the references in the step's `input:` list (`planner.output`,
+ * `planner.output.summary`, `workflow.input.topic`; a trailing `?` makes one optional).
+ */
+export function promptScope(
+  source: ScopeSource,
+  step: StepDefinition,
+  iteration: number,
+  mode: ContextMode = 'accumulate',
+): TemplateScope {
+  if (mode === 'accumulate') return fullScope(source, iteration);
+  const { stepOutputs, lastOutputStep } = source.state;
+  const scope: TemplateScope = {};
+  if (mode === 'last_only') {
+    if (lastOutputStep !== null && lastOutputStep in stepOutputs)
+      scope[lastOutputStep] = { output: stepOutputs[lastOutputStep] };
+    scope.workflow = workflowVariables(source, source.inputs);
+    scope.context = contextVariables(source, iteration);
+    return scope;
+  }
+  const input: Record<string, unknown> = {};
+  for (const reference of step.input ?? []) {
+    const optional = reference.endsWith('?');
+    const parts = (optional ? reference.slice(0, -1) : reference).split('.');
+    const missing = (what: string) => {
+      if (optional) return;
+      throw new StepFailure(
+        step.name,
+        'ContextError',
+        `step "${step.name}" declares input "${reference}" but ${what}. Mark it optional with a trailing "?" or fix the reference.`,
+      );
+    };
+    const [head, second, third] = parts;
+    if (head === undefined || second === undefined) {
+      missing('it is not of the form <step>.output[.field] or workflow.input.<name>');
+      continue;
+    }
+    if (head === 'workflow') {
+      if (second !== 'input' || third === undefined) {
+        missing('only workflow.input.<name> references are supported');
+        continue;
+      }
+      if (third in source.inputs) input[third] = source.inputs[third];
+      else if (optional) input[third] = null;
+      else missing(`the workflow has no input "${third}"`);
+      continue;
+    }
+    if (!(head in stepOutputs)) {
+      missing(`step "${head}" has no output yet`);
+      continue;
+    }
+    const output = stepOutputs[head];
+    const field = second === 'output' ? third : second;
+    const entry = (scope[head] ?? { output: {} }) as { output: unknown };
+    scope[head] = entry;
+    if (field === undefined) {
+      entry.output = output;
+      continue;
+    }
+    if (typeof output === 'object' && output !== null && field in output) {
+      if (typeof entry.output === 'object' && entry.output !== null) {
+        (entry.output as Record<string, unknown>)[field] = (output as Record<string, unknown>)[field];
+      }
+    } else {
+      missing(`the output of step "${head}" has no field "${field}"`);
+    }
+  }
+  scope.workflow = workflowVariables(source, input);
+  scope.context = contextVariables(source, iteration);
+  return scope;
+}
+
+/**
+ * The scope of a route's `when`: everything, plus `output` (the step's output); a bare expression
+ * (no `{{`) also sees the output's fields at the top level, so `score >= 8 and approved` works.
+ */
+export function routeScope(scope: TemplateScope, output: unknown, when: string): TemplateScope {
+  const bare = !when.includes('{{');
+  const spread =
+    bare && typeof output === 'object' && output !== null && !Array.isArray(output) ? output : {};
+  return { ...scope, ...spread, output };
+}

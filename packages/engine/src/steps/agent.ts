@@ -1,0 +1,164 @@
+import type { ChatMessage, CompletionResult } from '../providers/types.js';
+import { renderTemplate } from '../template/index.js';
+import type { AgentStep, WorkflowSettings } from '../workflow/types.js';
+import { failureOf, round, templateAt } from './common.js';
+import { StepFailure } from './errors.js';
+import { outputJsonSchema, outputMismatch, parseJsonAnswer } from './output-schema.js';
+import type { StepContext, StepExecutor, StepResult } from './types.js';
+
+/** Extra attempts after an answer that does not parse or match `output:` (the original's default for most providers). */
+export const DEFAULT_MAX_PARSE_RETRIES = 2;
+
+/**
+ * Renders the prompt, asks the provider (streaming `agent_message`), and for steps with `output:`
+ * parses and validates the JSON answer, sending a correction turn on mismatch.
+ */
+export const executeAgent: StepExecutor<AgentStep> = async (
+  ctx: StepContext<AgentStep>,
+): Promise<StepResult> => {
+  const { step } = ctx;
+  const agent_name = step.name;
+  const started = ctx.clock();
+  const elapsed = () => round(ctx.clock() - started);
+  ctx.emit('agent_started', { agent_name, iteration: ctx.iteration, agent_type: 'agent' });
+  try {
+    const settings = ctx.workflow.definition.workflow;
+    const runtime = settings.runtime ?? {};
+    const scope = ctx.promptScope();
+    const system =
+      step.system_prompt === undefined
+        ? undefined
+        : renderTemplate(step.system_prompt, scope, templateAt(ctx, 'system_prompt'));
+    const body = renderTemplate(step.prompt, scope, templateAt(ctx, 'prompt'));
+    const instructions = instructionsOf(settings);
+    const prompt = instructions ? `${instructions}\n\n${body}` : body;
+    ctx.emit('agent_prompt_rendered', {
+      agent_name,
+      rendered_prompt: prompt,
+      ...(system === undefined ? {} : { system_prompt: system }),
+    });
+
+    const provider = ctx.providerFor(step);
+    const model = step.model ?? runtime.default_model;
+    const jsonSchema = step.output ? outputJsonSchema(step.output) : undefined;
+    const messages: ChatMessage[] = [];
+    if (system) messages.push({ role: 'system', content: system });
+    messages.push({
+      role: 'user',
+      content: jsonSchema ? `${prompt}\n\n${schemaInstruction(jsonSchema)}` : prompt,
+    });
+    const temperature = step.temperature ?? runtime.temperature;
+    const maxTokens = step.max_tokens ?? runtime.max_tokens;
+    const maxAttempts = step.output
+      ? 1 + Math.max(0, step.max_parse_retries ?? DEFAULT_MAX_PARSE_RETRIES)
+      : 1;
+    const usage = new UsageTotals();
+
+    for (let attempt = 1; ; attempt++) {
+      const answer = await provider.complete(
+        {
+          agent: step.name,
+          ...(model === undefined ? {} : { model }),
+          messages: [...messages],
+          ...(jsonSchema ? { jsonSchema } : {}),
+          ...(temperature === undefined ? {} : { temperature }),
+          ...(maxTokens === undefined ? {} : { maxTokens }),
+          signal: ctx.signal,
+          onRetry: (retry) =>
+            ctx.emit('agent_retry', {
+              agent_name,
+              attempt: retry.attempt,
+              max_attempts: retry.maxAttempts,
+              error: retry.error,
+              delay: retry.delay,
+              reason: 'provider',
+            }),
+        },
+        (content) => ctx.emit('agent_message', { agent_name, content }),
+      );
+      usage.add(answer);
+      if (!step.output) return complete({ result: answer.text }, answer.model);
+
+      let problem: string;
+      try {
+        const value = parseJsonAnswer(answer.text);
+        const mismatch = outputMismatch(value, step.output);
+        if (mismatch === null) return complete(value, answer.model);
+        problem = mismatch;
+      } catch (error) {
+        problem = (error as Error).message;
+      }
+      if (attempt >= maxAttempts) {
+        throw new StepFailure(
+          step.name,
+          'OutputValidationError',
+          `agent "${step.name}" gave no answer matching its output schema after ${maxAttempts} attempt${maxAttempts === 1 ? '' : 's'}: ${problem}. ` +
+            'Check the prompt asks for these fields, or raise max_parse_retries.',
+        );
+      }
+      ctx.emit('agent_retry', {
+        agent_name,
+        attempt: attempt + 1,
+        max_attempts: maxAttempts,
+        error: problem,
+        delay: 0,
+        reason: 'output_validation',
+      });
+      messages.push(
+        { role: 'assistant', content: answer.text },
+        {
+          role: 'user',
+          content:
+            `Your answer was rejected: ${problem}. Reply again with only a JSON object matching this JSON Schema, ` +
+            `no other text:\n${JSON.stringify(jsonSchema)}`,
+        },
+      );
+    }
+
+    function complete(output: unknown, answeredBy: string): StepResult {
+      ctx.emit('agent_completed', {
+        agent_name,
+        elapsed: elapsed(),
+        model: answeredBy,
+        tokens: usage.tokens,
+        input_tokens: usage.input,
+        output_tokens: usage.output,
+        cost_usd: usage.cost,
+        output,
+      });
+      return { output };
+    }
+  } catch (error) {
+    const { errorType, message } = failureOf(error, ctx);
+    ctx.emit('agent_failed', { agent_name, elapsed: elapsed(), error_type: errorType, message });
+    throw error instanceof StepFailure
+      ? error
+      : new StepFailure(step.name, errorType, message, { cause: error });
+  }
+};
+
+function instructionsOf(settings: WorkflowSettings): string {
+  const { instructions } = settings;
+  if (instructions === undefined) return '';
+  return (Array.isArray(instructions) ? instructions : [instructions])
+    .filter((text) => text.trim() !== '')
+    .join('\n\n');
+}
+
+function schemaInstruction(schema: Record<string, unknown>): string {
+  return `Respond with only a JSON object matching this JSON Schema, no other text:\n${JSON.stringify(schema)}`;
+}
+
+class UsageTotals {
+  input: number | null = null;
+  output: number | null = null;
+  cost: number | null = null;
+  add(answer: CompletionResult): void {
+    if (answer.inputTokens !== undefined) this.input = (this.input ?? 0) + answer.inputTokens;
+    if (answer.outputTokens !== undefined) this.output = (this.output ?? 0) + answer.outputTokens;
+    if (answer.costUsd !== undefined) this.cost = (this.cost ?? 0) + answer.costUsd;
+  }
+  get tokens(): number | null {
+    return this.input === null && this.output === null ? null : (this.input ?? 0) + (this.output ?? 0);
+  }
+}

@@ -1,0 +1,19 @@
+export { DEFAULT_MAX_PARSE_RETRIES, executeAgent } from './agent.js';
+export { describeError, StepFailure } from './errors.js';
+export { outputJsonSchema, outputMismatch, parseJsonAnswer } from './output-schema.js';
+export { defaultStepExecutors } from './registry.js';
+export { executeScript } from './script.js';
+export { executeSet } from './set.js';
+export { executeTerminate } from './terminate.js';
+export type {
+  RouteChoice,
+  StepContext,
+  StepExecutor,
+  StepExecutors,
+  StepResult,
+  StopReason,
+  TemplateScope,
+  TerminateOutcome,
+} from './types.js';
+export { renderCoerced, renderValue, singleExpression } from './values.js';
+export { executeWait } from './wait.js';

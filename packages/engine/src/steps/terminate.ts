@@ -1,0 +1,35 @@
+import { renderTemplate } from '../template/index.js';
+import type { TerminateStep } from '../workflow/types.js';
+import { templateAt } from './common.js';
+import type { StepContext, StepExecutor, StepResult } from './types.js';
+import { renderCoerced } from './values.js';
+
+/**
+ * Ends the run here with an explicit status. `output_template` (a mapping, or one template)
+ * replaces the workflow's `output:`; rendered JSON literals become values (`"true"` → true), as in
+ * the original. Emits nothing itself: the run's `workflow_completed` carries the termination.
+ */
+export const executeTerminate: StepExecutor<TerminateStep> = async (
+  ctx: StepContext<TerminateStep>,
+): Promise<StepResult> => {
+  const { step } = ctx;
+  const status = step.status ?? 'success';
+  const reason =
+    step.reason === undefined
+      ? `terminated by step "${step.name}"`
+      : renderTemplate(step.reason, ctx.scope, templateAt(ctx, 'reason'));
+  const template = step.output_template;
+  let output: unknown;
+  if (template === undefined) output = ctx.renderWorkflowOutput();
+  else if (typeof template === 'string')
+    output = renderCoerced(template, ctx.scope, templateAt(ctx, 'output_template'));
+  else {
+    output = Object.fromEntries(
+      Object.entries(template).map(([key, value]) => [
+        key,
+        renderCoerced(value, ctx.scope, templateAt(ctx, `output_template.${key}`)),
+      ]),
+    );
+  }
+  return { output, terminate: { status, reason } };
+};

@@ -1,0 +1,63 @@
+import { evaluateValue, type TemplateLocation } from '../template/index.js';
+import type { TemplateScope } from './types.js';
+
+const SINGLE_EXPRESSION = /^\s*\{\{-?([\s\S]*?)-?\}\}\s*$/;
+
+/** The expression of a template that is exactly one `{{ expr }}` (whitespace around allowed), else null. */
+export function singleExpression(template: string): string | null {
+  const match = SINGLE_EXPRESSION.exec(template);
+  if (!match?.[1]) return null;
+  const inner = match[1];
+  if (inner.includes('{{') || inner.includes('}}') || inner.includes('{%')) return null;
+  return inner.trim();
+}
+
+/**
+ * Renders a YAML value whose strings are templates. A string that is exactly one `{{ expr }}` becomes
+ * the expression's native value (a number stays a number, a list a list); other strings render to
+ * text; objects and arrays render recursively; other scalars are kept. The result is JSON-safe.
+ */
+export function renderValue(value: unknown, scope: TemplateScope, where: TemplateLocation): unknown {
+  return jsonSafe(evaluateValue(value, scope, where));
+}
+
+/**
+ * Like {@link renderValue} for one template, then, as the original's terminate does, text that is a
+ * JSON literal (`true`, `42`, `[1, 2]`, `{"a": 1}`) becomes that value.
+ */
+export function renderCoerced(template: string, scope: TemplateScope, where: TemplateLocation): unknown {
+  const value = renderValue(template, scope, where);
+  if (typeof value !== 'string' || singleExpression(template) !== null) return value;
+  const trimmed = value.trim();
+  if (!/^(true|false|null|-?\d|\[|\{|")/.test(trimmed)) return value;
+  try {
+    return JSON.parse(trimmed);
+  } catch {
+    return value;
+  }
+}
+
+/** A value that survives JSON (events, checkpoints): undefined becomes null, non-finite numbers null. */
+export function jsonSafe(value: unknown): unknown {
+  if (value === undefined) return null;
+  const text = JSON.stringify(value);
+  return text === undefined ? null : JSON.parse(text);
+}
+
+/** A JSON preview of a value, cut at `max` characters. */
+export function valueRepr(value: unknown, max = 512): string {
+  let text: string;
+  try {
+    text = JSON.stringify(value) ?? 'null';
+  } catch {
+    text = String(value);
+  }
+  return text.length > max ? `${text.slice(0, max)}… [truncated]` : text;
+}
+
+/** The JSON type name of a value: string, number, boolean, null, array or object. */
+export function jsonTypeOf(value: unknown): string {
+  if (value === null || value === undefined) return 'null';
+  if (Array.isArray(value)) return 'array';
+  return typeof value === 'object' ? 'object' : typeof value;
+}
