@@ -1,0 +1,80 @@
+import type { RunResult, WorkflowRun } from '@conductor/engine';
+import { ExitCode, type ExitCodeValue } from './exit-codes.js';
+import { createProgressReporter } from './progress.js';
+
+export interface ExecuteOptions {
+  quiet?: boolean;
+  /** Called once the run has started (its id and bus exist), e.g. to attach a dashboard. */
+  onStarted?: (run: WorkflowRun) => Promise<void> | void;
+  /** Called after the run ended and the result was printed, before the exit code is returned. */
+  onFinished?: (result: RunResult) => Promise<void> | void;
+}
+
+/**
+ * Runs (or resumes) a workflow in the foreground: progress on stderr, the final output as JSON on stdout,
+ * Ctrl-C and SIGTERM stop it with a checkpoint (a second Ctrl-C exits at once), and the exit code says how
+ * it ended.
+ */
+export async function executeRun(
+  start: (signal: AbortSignal) => WorkflowRun,
+  options: ExecuteOptions = {},
+): Promise<ExitCodeValue> {
+  const controller = new AbortController();
+  let interrupts = 0;
+  const onSignal = (signal: NodeJS.Signals) => {
+    interrupts += 1;
+    if (interrupts === 1) {
+      process.stderr.write(`\n${signal === 'SIGINT' ? 'Ctrl-C' : signal}: stopping after writing a checkpoint (again to exit now)\n`);
+      controller.abort();
+    } else {
+      // Every log line is written whole, so even this exit leaves a log `conductor resume` can continue.
+      process.stderr.write('exiting now\n');
+      process.exit(ExitCode.Interrupted);
+    }
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
+  const progress = createProgressReporter({ quiet: options.quiet });
+  try {
+    const run = start(controller.signal);
+    const unsubscribe = run.bus.subscribe((event) => progress.onEvent(event));
+    await options.onStarted?.(run);
+    const result = await run.result;
+    unsubscribe();
+    progress.close();
+    const code = reportResult(result, options.quiet ?? false);
+    await options.onFinished?.(result);
+    return code;
+  } finally {
+    progress.close();
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
+function reportResult(result: RunResult, quiet: boolean): ExitCodeValue {
+  const elapsed = `${result.elapsedSeconds.toFixed(2)}s`;
+  if (result.status === 'completed') {
+    process.stdout.write(`${JSON.stringify(result.output ?? null, null, 2)}\n`);
+    if (!quiet) process.stderr.write(`completed run ${result.runId} in ${elapsed}\n`);
+    return ExitCode.Success;
+  }
+  const error = result.error;
+  const where = error?.step ? ` at step "${error.step}"` : '';
+  const what = error ? `${error.type}: ${error.message}` : 'unknown error';
+  const resume = result.checkpointPath
+    ? `\nCheckpoint: ${result.checkpointPath}\nContinue with: conductor resume --from ${quoteArg(result.checkpointPath)}`
+    : '';
+  if (result.status === 'interrupted') {
+    process.stderr.write(`interrupted run ${result.runId}${where} after ${elapsed}${resume}\n`);
+    return ExitCode.Interrupted;
+  }
+  if (result.output !== undefined && result.output !== null) process.stdout.write(`${JSON.stringify(result.output, null, 2)}\n`);
+  process.stderr.write(`failed run ${result.runId}${where} after ${elapsed}: ${what}${resume}\n`);
+  return ExitCode.RunFailed;
+}
+
+export function quoteArg(arg: string): string {
+  return /^[\w./:@=-]+$/.test(arg) ? arg : `'${arg.replaceAll("'", "'\\''")}'`;
+}

@@ -1,0 +1,122 @@
+import { applyEvent, type ConductorEvent, initialRunState, type RunState } from '@conductor/events';
+import yoctoSpinner, { type Spinner } from 'yocto-spinner';
+
+export interface ProgressOptions {
+  stream?: NodeJS.WriteStream;
+  quiet?: boolean;
+  /** Spinner and colours; defaults to whether the stream is a terminal. */
+  tty?: boolean;
+}
+
+export interface ProgressReporter {
+  onEvent(event: ConductorEvent): void;
+  /** Stops the spinner; call once the run has ended. */
+  close(): void;
+  readonly state: RunState;
+}
+
+const formatSeconds = (seconds: number | null): string =>
+  seconds === null ? '' : seconds < 10 ? `${seconds.toFixed(2)}s` : seconds < 120 ? `${seconds.toFixed(1)}s` : `${Math.floor(seconds / 60)}m${Math.round(seconds % 60)}s`;
+
+/**
+ * Live progress on stderr: a line when a step starts and when it ends, with its elapsed time; a spinner
+ * in a terminal. It reads step status from the projection, the one interpretation of events.
+ */
+export function createProgressReporter(options: ProgressOptions = {}): ProgressReporter {
+  const stream = options.stream ?? process.stderr;
+  const tty = options.tty ?? Boolean(stream.isTTY);
+  const quiet = options.quiet ?? false;
+  let state = initialRunState();
+  let spinner: Spinner | null = null;
+  const colour = (code: number, text: string) => (tty ? `\u001b[${code}m${text}\u001b[0m` : text);
+
+  const line = (text: string) => {
+    if (quiet) return;
+    if (spinner) {
+      spinner.clear();
+      stream.write(`${text}\n`);
+      spinner.start();
+    } else {
+      stream.write(`${text}\n`);
+    }
+  };
+
+  const startSpinner = (text: string) => {
+    if (quiet) return;
+    if (!tty) {
+      stream.write(`${colour(36, '▸')} ${text}\n`);
+      return;
+    }
+    if (spinner) spinner.text = text;
+    else spinner = yoctoSpinner({ text, stream }).start();
+  };
+
+  const stopSpinner = (symbol: string, text: string) => {
+    if (quiet) return;
+    if (spinner) {
+      spinner.stop();
+      spinner = null;
+    }
+    stream.write(`${symbol} ${text}\n`);
+  };
+
+  return {
+    get state() {
+      return state;
+    },
+    onEvent(event) {
+      const before = state;
+      state = applyEvent(state, event);
+      const data = event.data;
+      switch (event.type) {
+        case 'workflow_started':
+          line(colour(1, `▶ ${String(data.name)}`) + colour(2, `  run ${String(data.run_id ?? '')}`));
+          return;
+        case 'workflow_resumed':
+          line(
+            colour(1, `▶ resumed ${String(data.run_id)}`) +
+              colour(2, `  at step ${String(data.resumed_at_step)} (resume ${String(data.generation)}, history from ${String(data.history_source)})`),
+          );
+          return;
+        case 'checkpoint_saved':
+          if (data.trigger !== 'periodic') line(colour(2, `  checkpoint saved: ${String(data.path)}`));
+          return;
+        case 'agent_retry':
+          line(colour(33, `  ↻ ${String(data.agent_name)}: retry ${String(data.attempt)}/${String(data.max_attempts)}: ${String(data.error ?? '')}`));
+          return;
+        case 'gate_presented':
+          stopSpinner(colour(35, '?'), `${String(data.agent_name)} is waiting for a decision`);
+          return;
+        default:
+          break;
+      }
+      const name = typeof data.agent_name === 'string' ? data.agent_name : null;
+      if (!name || (Array.isArray(data.subworkflow_path) && data.subworkflow_path.length > 0)) return;
+      const prev = before.steps[name];
+      const next = state.steps[name];
+      if (!next) return;
+      const attempt = next.attempts.at(-1);
+      if (!attempt) return;
+      const startedNow = (prev?.attempt_count ?? 0) < next.attempt_count;
+      if (startedNow) {
+        startSpinner(`${name}${next.type ? colour(2, ` (${next.type})`) : ''}`);
+        return;
+      }
+      const prevStatus = prev?.attempts.at(-1)?.status;
+      if (prevStatus === attempt.status) return;
+      if (attempt.status === 'completed') {
+        stopSpinner(colour(32, '✓'), `${name}  ${colour(2, formatSeconds(attempt.elapsed))}`);
+      } else if (attempt.status === 'failed') {
+        const error = attempt.error;
+        const why = error ? `${error.error_type ?? 'Error'}: ${error.message ?? ''}` : '';
+        stopSpinner(colour(31, '✗'), `${name}  ${colour(2, formatSeconds(attempt.elapsed))}  ${why}`);
+      }
+    },
+    close() {
+      if (spinner) {
+        spinner.stop();
+        spinner = null;
+      }
+    },
+  };
+}

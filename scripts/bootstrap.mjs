@@ -1,0 +1,41 @@
+#!/usr/bin/env node
+// The README's commands run through here so that they work on a machine with only Node.js and npm:
+// install the workspace with pnpm (fetched by npx, no corepack needed), build, then do the task.
+//
+//   node scripts/bootstrap.mjs demo   # the failing → resumed run with its dashboard
+//   node scripts/bootstrap.mjs test   # every test, including the real-Chromium one
+//   node scripts/bootstrap.mjs bench  # the benchmarks
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const task = process.argv[2];
+const rest = process.argv.slice(3);
+const tasks = {
+  demo: [['node', ['scripts/demo.mjs', ...rest]]],
+  test: [
+    ['node', ['scripts/ensure-chromium.mjs']],
+    ['node_modules/.bin/turbo', ['run', 'typecheck', '--output-logs=errors-only']],
+    ['node_modules/.bin/vitest', ['run', ...rest]],
+  ],
+  bench: [['node', ['bench/run.mjs', ...rest]]],
+};
+if (!tasks[task]) {
+  console.error(`usage: node scripts/bootstrap.mjs <${Object.keys(tasks).join('|')}> [args...]`);
+  process.exit(2);
+}
+
+function step(title, command, args) {
+  if (title) console.error(`\n── ${title}`);
+  const result = spawnSync(command, args, { cwd: root, stdio: 'inherit', env: process.env });
+  if (result.error) {
+    console.error(`could not start ${command}: ${result.error.message}`);
+    process.exit(1);
+  }
+  if (result.status !== 0) process.exit(result.status ?? 1);
+}
+
+const pnpm = process.env.npm_execpath?.includes('pnpm') ? [process.execPath, [process.env.npm_execpath]] : ['npx', ['-y', 'pnpm@10']];
+step('install (pnpm)', pnpm[0], [...pnpm[1], 'install', '--frozen-lockfile', '--reporter=append-only']);
+step('build', 'node_modules/.bin/turbo', ['run', 'build', '--output-logs=errors-only']);
+for (const [command, args] of tasks[task]) step(`${command} ${args.join(' ')}`, command, args);
