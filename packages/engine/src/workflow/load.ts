@@ -1,0 +1,317 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import * as v from 'valibot';
+import { isMap, LineCounter, parseDocument } from 'yaml';
+import { closestName } from '../template/suggest.js';
+import { type Env, substituteDocumentEnv } from './env.js';
+import { sortIssues, WorkflowError, type WorkflowErrorCode, type WorkflowIssue } from './errors.js';
+import { Locator, type YamlPath } from './locate.js';
+import {
+  SUPPORTED_STEP_TYPES,
+  schemaOutputIsDefinition,
+  UNSUPPORTED_STEP_TYPES,
+  WorkflowSchema,
+} from './schema.js';
+import { schemaIssue, stepLabel, unknownKeys } from './schema-issues.js';
+import { semanticIssues } from './semantic.js';
+import type { LoadedWorkflow, WorkflowDefinition } from './types.js';
+
+export interface ParseWorkflowOptions {
+  /** The file the source came from (for messages, and `LoadedWorkflow.path`). */
+  path?: string | undefined;
+  /** Variables for `${VAR}` substitution; default `process.env`. */
+  env?: Env | undefined;
+  /** Called with each warning (e.g. an unreachable step) of a workflow that is otherwise valid. */
+  onWarning?: ((issue: WorkflowIssue) => void) | undefined;
+}
+
+export type LoadWorkflowOptions = Omit<ParseWorkflowOptions, 'path'>;
+
+export type WorkflowValidation =
+  | { ok: true; workflow: LoadedWorkflow /** Warnings only. */; issues: WorkflowIssue[] }
+  | {
+      ok: false;
+      /** The errors, in file order. */
+      errors: WorkflowIssue[];
+      /** Errors and warnings, in file order. */
+      issues: WorkflowIssue[];
+      code: WorkflowErrorCode;
+    };
+
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+
+const isPlainObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+function yamlMessage(message: string): string {
+  return (message.split('\n')[0] ?? message).replace(/ at line \d+, column \d+:?$/, '');
+}
+
+/** Step types this version cannot run, and unknown ones: reported here, and their content is not checked. */
+function stepTypeIssues(data: unknown, locator: Locator): { issues: WorkflowIssue[]; skipped: Set<number> } {
+  const issues: WorkflowIssue[] = [];
+  const skipped = new Set<number>();
+  const agents = isPlainObject(data) && Array.isArray(data.agents) ? data.agents : [];
+  agents.forEach((step: unknown, index) => {
+    if (!isPlainObject(step) || typeof step.type !== 'string') return;
+    const type = step.type;
+    if ((SUPPORTED_STEP_TYPES as readonly string[]).includes(type)) return;
+    skipped.add(index);
+    const path: YamlPath = ['agents', index, 'type'];
+    const supported = `Supported step types: ${SUPPORTED_STEP_TYPES.join(', ')}.`;
+    if (UNSUPPORTED_STEP_TYPES.has(type)) {
+      issues.push(
+        locator.issue(
+          'error',
+          path,
+          `${stepLabel(data, index)} has type "${type}", which this version of conductor does not support yet`,
+          {
+            hint: supported,
+          },
+        ),
+      );
+    } else {
+      const suggestion = closestName(type, SUPPORTED_STEP_TYPES);
+      issues.push(
+        locator.issue('error', path, `${stepLabel(data, index)} has unknown type "${type}"`, {
+          hint: `${suggestion ? `Did you mean "${suggestion}"? ` : ''}${supported}`,
+        }),
+      );
+    }
+  });
+  return { issues, skipped };
+}
+
+interface Checked {
+  issues: WorkflowIssue[];
+  definition: WorkflowDefinition | undefined;
+  code: WorkflowErrorCode;
+}
+
+function check(source: string, file: string | undefined, env: Env): Checked {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(source, { lineCounter, prettyErrors: true, merge: true, uniqueKeys: true });
+  const locator = new Locator(doc, lineCounter, source, file);
+  const located = (
+    severity: WorkflowIssue['severity'],
+    message: string,
+    offset: number | undefined,
+  ): WorkflowIssue => {
+    const issue: WorkflowIssue = { severity, message, path: [] };
+    if (file !== undefined) issue.file = file;
+    if (offset !== undefined) Object.assign(issue, locator.position(offset));
+    return issue;
+  };
+
+  const yamlIssues = [
+    ...doc.errors.map((e) => {
+      // An unclosed quote is reported at the end of the file; point at the quote that opens it.
+      const quote =
+        e.code === 'MISSING_CHAR' ? /Missing closing (["'])quote/.exec(e.message)?.[1] : undefined;
+      const opening = quote ? source.lastIndexOf(quote, e.pos[0] - 1) : -1;
+      if (quote && opening >= 0) {
+        return located(
+          'error',
+          `YAML syntax error: this quoted string is never closed (missing closing ${quote})`,
+          opening,
+        );
+      }
+      return located('error', `YAML syntax error: ${yamlMessage(e.message)}`, e.pos[0]);
+    }),
+    ...doc.warnings.map((w) => located('warning', `YAML: ${yamlMessage(w.message)}`, w.pos[0])),
+  ];
+  if (doc.errors.length > 0)
+    return { issues: yamlIssues, definition: undefined, code: 'CONDUCTOR_WORKFLOW_YAML' };
+  if (doc.contents === null) {
+    return {
+      issues: [located('error', 'the workflow file is empty', 0)],
+      definition: undefined,
+      code: 'CONDUCTOR_WORKFLOW_INVALID',
+    };
+  }
+  if (!isMap(doc.contents)) {
+    return {
+      issues: [
+        located(
+          'error',
+          'a workflow file must be a mapping with "workflow:" and "agents:" sections',
+          doc.contents.range?.[0],
+        ),
+      ],
+      definition: undefined,
+      code: 'CONDUCTOR_WORKFLOW_INVALID',
+    };
+  }
+
+  const issues: WorkflowIssue[] = [...yamlIssues, ...substituteDocumentEnv(doc, env, locator)];
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: 1000 });
+  } catch (error) {
+    issues.push(located('error', `YAML: ${(error as Error).message}`, 0));
+    return { issues, definition: undefined, code: 'CONDUCTOR_WORKFLOW_YAML' };
+  }
+
+  const types = stepTypeIssues(data, locator);
+  issues.push(...types.issues);
+  const skip = (path: YamlPath) =>
+    path[0] === 'agents' && typeof path[1] === 'number' && types.skipped.has(path[1]);
+  issues.push(...unknownKeys(WorkflowSchema as never, data, [], data, locator, skip));
+
+  const parsed = v.safeParse(WorkflowSchema, data, { abortEarly: false });
+  if (!parsed.success) {
+    for (const issue of parsed.issues) {
+      const path: YamlPath = (issue.path ?? []).map((item) => (item as { key: string | number }).key);
+      if (skip(path)) continue;
+      const located = schemaIssue(issue, data, locator);
+      if (located) issues.push(located);
+    }
+  }
+  issues.push(...semanticIssues(data, locator, types.skipped));
+
+  const sorted = sortIssues(issues);
+  const hasErrors = sorted.some((issue) => issue.severity === 'error');
+  if (!parsed.success && !hasErrors) {
+    // Every schema issue is reported in a friendlier form above; this is a safety net.
+    sorted.push(
+      located(
+        'error',
+        `the workflow does not match the format: ${parsed.issues[0]?.message ?? 'invalid'}`,
+        0,
+      ),
+    );
+  }
+  return {
+    issues: sorted,
+    definition: parsed.success && !hasErrors ? schemaOutputIsDefinition(parsed.output) : undefined,
+    code: 'CONDUCTOR_WORKFLOW_INVALID',
+  };
+}
+
+function toValidation(source: string, path: string | undefined, env: Env | undefined): WorkflowValidation {
+  const file = path === undefined ? undefined : resolve(path);
+  const { issues, definition, code } = check(source, file, env ?? process.env);
+  if (definition) {
+    const workflow: LoadedWorkflow = { definition, source, hash: sha256(source) };
+    if (file !== undefined) workflow.path = file;
+    return { ok: true, workflow, issues };
+  }
+  return { ok: false, errors: issues.filter((issue) => issue.severity === 'error'), issues, code };
+}
+
+/** A one-line string ending in .yaml or .yml is a path: no workflow source looks like that. */
+const looksLikePath = (text: string) => !text.includes('\n') && /\.ya?ml$/i.test(text.trim());
+
+/**
+ * Checks a workflow and collects every problem: YAML syntax, `${VAR}` substitution, schema, and semantic checks
+ * (entry point, route targets, duplicate names, templates, durations, input defaults), each located at
+ * file:line:column. Unreachable steps are warnings. Takes YAML source, a path (a one-line string ending in
+ * `.yaml`/`.yml`, read synchronously; `validateWorkflowFile` is the async form), or a loaded workflow or
+ * `{ source, path }` to check again.
+ */
+export function validateWorkflow(
+  input: string | LoadedWorkflow | { source: string; path?: string | undefined },
+  options: { path?: string | undefined; env?: Env | undefined } = {},
+): WorkflowValidation {
+  if (typeof input === 'string' && looksLikePath(input)) {
+    const path = input.trim();
+    let source: string;
+    try {
+      source = readFileSync(path, 'utf8');
+    } catch (error) {
+      const failure = readFailure(path, error);
+      return { ok: false, errors: failure.issues, issues: failure.issues, code: failure.code };
+    }
+    return toValidation(source, path, options.env);
+  }
+  if (typeof input === 'string') return toValidation(input, options.path, options.env);
+  return toValidation(input.source, input.path ?? options.path, options.env);
+}
+
+function readFailure(path: string, error: unknown): WorkflowError {
+  const code = (error as NodeJS.ErrnoException).code;
+  const message =
+    code === 'ENOENT'
+      ? `workflow file not found: ${path}`
+      : code === 'EISDIR'
+        ? `${path} is a directory, not a workflow file`
+        : `cannot read workflow file ${path}: ${(error as Error).message}`;
+  const issue: WorkflowIssue = { severity: 'error', message, file: resolve(path), path: [] };
+  return new WorkflowError('CONDUCTOR_WORKFLOW_NOT_FOUND', message, [issue], { cause: error });
+}
+
+async function readWorkflowFile(path: string): Promise<string> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (error) {
+    throw readFailure(path, error);
+  }
+}
+
+/** Like `validateWorkflow` for a file; a missing file is reported as an issue (code CONDUCTOR_WORKFLOW_NOT_FOUND). */
+export async function validateWorkflowFile(
+  path: string,
+  options: { env?: Env | undefined } = {},
+): Promise<WorkflowValidation> {
+  let source: string;
+  try {
+    source = await readWorkflowFile(path);
+  } catch (error) {
+    if (!(error instanceof WorkflowError)) throw error;
+    return { ok: false, errors: error.issues, issues: error.issues, code: error.code };
+  }
+  return toValidation(source, path, options.env);
+}
+
+function unwrap(
+  validation: WorkflowValidation,
+  path: string | undefined,
+  onWarning: ParseWorkflowOptions['onWarning'],
+): LoadedWorkflow {
+  if (!validation.ok) {
+    throw WorkflowError.fromIssues(
+      validation.issues,
+      path === undefined ? undefined : resolve(path),
+      validation.code,
+    );
+  }
+  for (const issue of validation.issues) onWarning?.(issue);
+  return validation.workflow;
+}
+
+/** Parses and validates workflow YAML. Throws `WorkflowError` with every issue when anything is wrong. */
+export function parseWorkflow(source: string, options: ParseWorkflowOptions = {}): LoadedWorkflow {
+  return unwrap(toValidation(source, options.path, options.env), options.path, options.onWarning);
+}
+
+/** Reads, parses and validates a workflow file. Throws `WorkflowError` (NOT_FOUND, YAML or INVALID). */
+export async function loadWorkflow(path: string, options: LoadWorkflowOptions = {}): Promise<LoadedWorkflow> {
+  const source = await readWorkflowFile(path);
+  return unwrap(toValidation(source, path, options.env), path, options.onWarning);
+}
+
+const positionCache = new Map<string, Locator>();
+
+/**
+ * The line and column (1-based) of the node at a YAML path of a loaded workflow, e.g.
+ * `workflowPosition(loaded, ['agents', 2, 'prompt'])`, so runtime errors can point into the file too.
+ * Undefined when the path does not exist.
+ */
+export function workflowPosition(
+  workflow: Pick<LoadedWorkflow, 'source'>,
+  path: YamlPath,
+): { line: number; column: number } | undefined {
+  let locator = positionCache.get(workflow.source);
+  if (!locator) {
+    const lineCounter = new LineCounter();
+    const doc = parseDocument(workflow.source, { lineCounter, merge: true });
+    locator = new Locator(doc, lineCounter, workflow.source, undefined);
+    if (positionCache.size >= 20) positionCache.clear();
+    positionCache.set(workflow.source, locator);
+  }
+  if (!locator.has(path)) return undefined;
+  const offset = locator.offset(path);
+  return offset === undefined ? undefined : locator.position(offset);
+}
