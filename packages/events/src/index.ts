@@ -10,6 +10,8 @@ export type {
   GroupState,
   PendingGate,
   ResumeMark,
+  RouteTaken,
+  RunTotals,
   RunInfo,
   RunState,
   RunStatus,

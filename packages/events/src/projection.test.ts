@@ -202,3 +202,24 @@ describe('projection', () => {
     expect(initialRunState().run.status).toBe('pending');
   });
 });
+
+describe('projection: run-level summaries', () => {
+  it('sums tokens and cost over agent attempts, counts routes taken, keeps why no checkpoint was written', () => {
+    reset();
+    const state = projectEvents([
+      started(),
+      ev('agent_started', { agent_name: 'draft' }),
+      ev('agent_completed', { agent_name: 'draft', tokens: 30, input_tokens: 10, output_tokens: 20, cost_usd: 0.5 }),
+      ev('route_taken', { from_agent: 'draft', to_agent: 'draft' }),
+      ev('agent_started', { agent_name: 'draft' }),
+      ev('agent_completed', { agent_name: 'draft', tokens: 5, input_tokens: 2, output_tokens: 3, cost_usd: 0.25 }),
+      ev('route_taken', { from_agent: 'draft', to_agent: 'draft' }),
+      ev('agent_started', { agent_name: 'draft' }),
+      ev('workflow_failed', { error_type: 'X', checkpoint_unavailable_reason: 'disk full' }),
+    ]);
+    expect(state.run.totals).toEqual({ tokens: 35, input_tokens: 12, output_tokens: 23, cost_usd: 0.75 });
+    expect(state.routes_taken['draft->draft']).toEqual({ from: 'draft', to: 'draft', count: 2, last_seq: 7 });
+    expect(state.run.checkpoint_unavailable_reason).toBe('disk full');
+    expect(state.run.current_step).toBeNull();
+  });
+});

@@ -86,7 +86,8 @@ export interface ResumeMark {
 export interface PendingGate {
   step: string;
   prompt: string;
-  options: Array<{ label: string; value: string; route?: string | null }>;
+  /** `prompt_for`: the option asks for additional free text under this label. */
+  options: Array<{ label: string; value: string; route?: string | null; prompt_for?: string | null }>;
   seq: number;
 }
 
@@ -117,6 +118,25 @@ export interface RunInfo {
   inputs: Record<string, unknown>;
   /** True when some of the history was synthesized from a checkpoint because the log was missing. */
   has_synthetic_history: boolean;
+  /** Why no checkpoint could be written when the run last ended, if so. */
+  checkpoint_unavailable_reason: string | null;
+  /** Sums over every completed agent attempt of the run, across resumes. */
+  totals: RunTotals;
+}
+
+export interface RunTotals {
+  tokens: number;
+  input_tokens: number;
+  output_tokens: number;
+  cost_usd: number;
+}
+
+/** How often a route was taken; keyed `from->to`. Bounded by the workflow's routes. */
+export interface RouteTaken {
+  from: string;
+  to: string;
+  count: number;
+  last_seq: number;
 }
 
 export interface RunState {
@@ -127,6 +147,7 @@ export interface RunState {
   step_order: string[];
   groups: Record<string, GroupState>;
   resumes: ResumeMark[];
+  routes_taken: Record<string, RouteTaken>;
   gate: PendingGate | null;
   last_seq: number;
   event_count: number;
@@ -147,12 +168,15 @@ export function initialRunState(): RunState {
       checkpoint_path: null,
       inputs: {},
       has_synthetic_history: false,
+      checkpoint_unavailable_reason: null,
+      totals: { tokens: 0, input_tokens: 0, output_tokens: 0, cost_usd: 0 },
     },
     graph: null,
     steps: {},
     step_order: [],
     groups: {},
     resumes: [],
+    routes_taken: {},
     gate: null,
     last_seq: 0,
     event_count: 0,
@@ -318,6 +342,7 @@ export function applyEvent(state: RunState, event: ConductorEvent): RunState {
           started_at: base.run.started_at ?? event.timestamp,
           finished_at: null,
           error: null,
+          checkpoint_unavailable_reason: null,
           has_synthetic_history: base.run.has_synthetic_history || mark.history_source === 'synthetic',
         },
       };
@@ -380,6 +405,8 @@ export function applyEvent(state: RunState, event: ConductorEvent): RunState {
           ...base.run,
           status: stopped ? 'interrupted' : 'failed',
           finished_at: event.timestamp,
+          current_step: null,
+          checkpoint_unavailable_reason: asString(data.checkpoint_unavailable_reason),
           error: {
             ...errorOf(data),
             agent_name: asString(data.agent_name),
@@ -387,6 +414,17 @@ export function applyEvent(state: RunState, event: ConductorEvent): RunState {
           },
           checkpoint_path: asString(data.checkpoint_path) ?? base.run.checkpoint_path,
         },
+      };
+    }
+    case 'route_taken': {
+      const from = asString(data.from_agent);
+      const to = asString(data.to_agent);
+      if (!atRoot || !from || !to) return base;
+      const key = `${from}->${to}`;
+      const previous = base.routes_taken[key];
+      return {
+        ...base,
+        routes_taken: { ...base.routes_taken, [key]: { from, to, count: (previous?.count ?? 0) + 1, last_seq: event.seq } },
       };
     }
     case 'checkpoint_saved':
@@ -439,8 +477,8 @@ export function applyEvent(state: RunState, event: ConductorEvent): RunState {
     case 'agent_retry':
       return withName(data, base, (name) => updateAttempt(name, (a) => ({ retries: a.retries + 1 })));
     case 'agent_completed':
-    case 'subworkflow_completed':
-      return withName(data, base, (name) =>
+    case 'subworkflow_completed': {
+      const next = withName(data, base, (name) =>
         finishAttempt(name, 'completed', () => ({
           output: data.output,
           model: asString(data.model),
@@ -451,6 +489,21 @@ export function applyEvent(state: RunState, event: ConductorEvent): RunState {
           error: null,
         })),
       );
+      if (event.type !== 'agent_completed') return next;
+      const totals = next.run.totals;
+      return {
+        ...next,
+        run: {
+          ...next.run,
+          totals: {
+            tokens: totals.tokens + (asNumber(data.tokens) ?? 0),
+            input_tokens: totals.input_tokens + (asNumber(data.input_tokens) ?? 0),
+            output_tokens: totals.output_tokens + (asNumber(data.output_tokens) ?? 0),
+            cost_usd: totals.cost_usd + (asNumber(data.cost_usd) ?? 0),
+          },
+        },
+      };
+    }
     case 'script_completed':
       return withName(data, base, (name) =>
         finishAttempt(name, 'completed', (a) => ({

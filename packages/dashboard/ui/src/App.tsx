@@ -1,0 +1,179 @@
+import type { RunState } from '@conductor/events';
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import { ActivityStream } from './ActivityStream';
+import { type Api, ApiError, type DashboardInfo } from './api';
+import { ResumeBanner, RunEndBanner, SyntheticHistoryNote } from './Banners';
+import { GatePanel } from './GatePanel';
+import { Icon } from './Icon';
+import { ReplayControls } from './ReplayControls';
+import { RunHeader } from './RunHeader';
+import { RunOverview } from './RunOverview';
+import { StepDetails } from './StepDetails';
+import { useRunStream } from './useRunStream';
+import { WorkflowGraph } from './WorkflowGraph';
+
+export function App({ api }: { api: Api }) {
+  const [info, setInfo] = useState<DashboardInfo | null>(null);
+  const [unauthorized, setUnauthorized] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+
+  useEffect(() => {
+    let stopped = false;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const load = async () => {
+      try {
+        const answer = await api.info();
+        if (!stopped) setInfo(answer);
+      } catch (e) {
+        if (stopped) return;
+        if (e instanceof ApiError && e.status === 401) {
+          setUnauthorized(true);
+          return;
+        }
+        setError(e instanceof Error ? e.message : String(e));
+        timer = setTimeout(load, 2000);
+      }
+    };
+    void load();
+    return () => {
+      stopped = true;
+      clearTimeout(timer);
+    };
+  }, [api]);
+
+  if (unauthorized) return <AuthRequired />;
+  if (!info)
+    return (
+      <Splash
+        message={error ? `Cannot reach the dashboard (${error}); retrying…` : 'Connecting to the run…'}
+      />
+    );
+  return <Dashboard api={api} info={info} />;
+}
+
+function Dashboard({ api, info }: { api: Api; info: DashboardInfo }) {
+  const { snapshot, model, replay } = useRunStream(api, info);
+  const { state } = snapshot;
+  const [selected, setSelected] = useState<string | null>(null);
+  const live = info.mode === 'live';
+  const wallNow = useNow(live && state.run.status === 'running');
+  // In replay the clock is the replayed one: the time of the last event shown.
+  const now = live ? wallNow : (state.last_event_at ?? state.run.started_at ?? 0);
+
+  const select = useCallback((key: string) => setSelected((current) => (current === key ? null : key)), []);
+  const show = useCallback((key: string) => setSelected(key), []);
+  const close = useCallback(() => setSelected(null), []);
+  const loadOlder = useCallback(() => void model.loadOlder(), [model]);
+  const jumpToLatest = useCallback(() => model.jumpToLatest(), [model]);
+  const followChange = useCallback((following: boolean) => model.setFollowing(following), [model]);
+
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (
+        e.key === 'Escape' &&
+        !(e.target instanceof HTMLInputElement || e.target instanceof HTMLSelectElement)
+      )
+        setSelected(null);
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
+
+  const title = state.run.name ?? info.workflow_name ?? 'Workflow';
+  useEffect(() => {
+    document.title = `${state.run.status} · ${title} — Conductor`;
+  }, [state.run.status, title]);
+
+  const { step_order: stepOrder, groups } = state;
+  const filterSteps = useMemo(() => stepsForFilter(stepOrder, groups), [stepOrder, groups]);
+  const synthetic =
+    state.run.has_synthetic_history || state.resumes.some((m) => m.history_source === 'synthetic');
+
+  if (snapshot.connection === 'unauthorized') return <AuthRequired />;
+
+  return (
+    <div className="app">
+      <RunHeader state={state} info={info} connection={snapshot.connection} now={now} api={api} />
+      {replay ? <ReplayControls driver={replay} at={state.last_event_at} /> : null}
+      <div className="banners">
+        <RunEndBanner state={state} />
+        <ResumeBanner resumes={state.resumes} />
+        {synthetic ? <SyntheticHistoryNote /> : null}
+        {snapshot.error ? (
+          <p className="banner banner-danger banner-compact" role="alert">
+            <Icon name="alert" className="banner-icon" />
+            {snapshot.error}
+          </p>
+        ) : null}
+      </div>
+      <main className="workspace">
+        <WorkflowGraph state={state} ready={snapshot.ready} selected={selected} onSelect={select} />
+        <ActivityStream
+          activity={snapshot.activity}
+          loadingOlder={snapshot.loadingOlder}
+          resumes={state.resumes}
+          steps={filterSteps}
+          selectedStep={selected}
+          onSelectStep={show}
+          onLoadOlder={loadOlder}
+          onJumpToLatest={jumpToLatest}
+          onFollowChange={followChange}
+        />
+        <aside className="side" aria-label="Details">
+          {state.gate ? (
+            <GatePanel gate={state.gate} api={api} canAnswer={live && info.control.gate} />
+          ) : null}
+          {selected ? (
+            <StepDetails state={state} stepKey={selected} onClose={close} onSelect={show} />
+          ) : (
+            <RunOverview state={state} />
+          )}
+        </aside>
+      </main>
+    </div>
+  );
+}
+
+function stepsForFilter(stepOrder: readonly string[], groups: RunState['groups']): string[] {
+  const keys = [...stepOrder];
+  for (const name of Object.keys(groups)) if (!keys.includes(name)) keys.push(name);
+  return keys;
+}
+
+/** Wall-clock seconds, ticking once a second while `active`. */
+function useNow(active: boolean): number {
+  const [now, setNow] = useState(() => Date.now() / 1000);
+  useEffect(() => {
+    setNow(Date.now() / 1000);
+    if (!active) return;
+    const id = setInterval(() => setNow(Date.now() / 1000), 1000);
+    return () => clearInterval(id);
+  }, [active]);
+  return active ? now : Date.now() / 1000;
+}
+
+function Splash({ message }: { message: string }) {
+  return (
+    <div className="splash">
+      <div className="splash-card">
+        <span className="spinner" aria-hidden="true" />
+        <p>{message}</p>
+      </div>
+    </div>
+  );
+}
+
+function AuthRequired() {
+  return (
+    <div className="splash">
+      <div className="splash-card" data-testid="auth-required">
+        <Icon name="alert" />
+        <h1>This dashboard needs its link</h1>
+        <p className="muted">
+          Open the URL that <span className="mono">conductor</span> printed when the run started: it carries
+          the access token. The token is kept for this tab only.
+        </p>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,199 @@
+import { type RunState, runElapsedSeconds } from '@conductor/events';
+import { useEffect, useRef, useState } from 'react';
+import type { Api, DashboardInfo } from './api';
+import { formatClock, formatDateTime, isoOf } from './format';
+import { Icon, StatusBadge } from './Icon';
+import type { ConnectionState } from './runModel';
+
+interface RunHeaderProps {
+  state: RunState;
+  info: DashboardInfo;
+  connection: ConnectionState;
+  /** Seconds "now" for the elapsed clock: wall time live, the replayed time in replay. */
+  now: number;
+  api: Api;
+}
+
+export function RunHeader({ state, info, connection, now, api }: RunHeaderProps) {
+  const { run } = state;
+  const elapsed = runElapsedSeconds(state, now);
+  const name = run.name ?? state.graph?.name ?? info.workflow_name ?? 'Workflow';
+  const runId = run.run_id ?? info.run_id;
+  return (
+    <header className="run-header" data-testid="run-header">
+      <div className="brand" aria-hidden="true">
+        <svg viewBox="0 0 32 32" width="26" height="26" aria-hidden="true">
+          <rect width="32" height="32" rx="8" fill="var(--accent)" />
+          <path
+            d="M9 21l7-11 7 11"
+            stroke="white"
+            strokeWidth="3"
+            fill="none"
+            strokeLinecap="round"
+            strokeLinejoin="round"
+          />
+        </svg>
+      </div>
+      <div className="run-title">
+        <h1 title={name}>{name}</h1>
+        <div className="run-subtitle">
+          {runId ? (
+            <span className="mono" title="Run id">
+              {runId}
+            </span>
+          ) : null}
+          {run.started_at !== null ? (
+            <span title={`Started ${isoOf(run.started_at)}`}>started {formatDateTime(run.started_at)}</span>
+          ) : null}
+          {run.generation > 0 ? <span className="chip">resume {run.generation}</span> : null}
+          {info.mode === 'replay' ? <span className="chip chip-accent">replay</span> : null}
+        </div>
+      </div>
+      <StatusBadge status={run.status} testId="run-status" />
+      <dl className="header-metrics">
+        <div>
+          <dt>Elapsed</dt>
+          <dd
+            className="mono"
+            data-testid="run-elapsed"
+            data-seconds={elapsed === null ? undefined : Math.floor(elapsed)}
+            title="Since the run's first start, across resumes"
+          >
+            {elapsed === null ? '—' : formatClock(elapsed)}
+          </dd>
+        </div>
+        <div>
+          <dt>Current step</dt>
+          <dd data-testid="run-current-step">{run.current_step ?? '—'}</dd>
+        </div>
+      </dl>
+      <div className="header-actions">
+        <ConnectionIndicator state={connection} />
+        <DownloadLogButton api={api} runId={runId} />
+        {info.control.stop && info.mode === 'live' && run.status === 'running' ? (
+          <StopButton api={api} />
+        ) : null}
+      </div>
+    </header>
+  );
+}
+
+const CONNECTION_LABEL: Record<ConnectionState, string> = {
+  connecting: 'Connecting',
+  live: 'Live',
+  reconnecting: 'Reconnecting',
+  unauthorized: 'Not authorized',
+  replay: 'Replay',
+};
+
+export function ConnectionIndicator({ state }: { state: ConnectionState }) {
+  return (
+    <output
+      className={`connection connection-${state}`}
+      data-testid="connection"
+      data-state={state}
+      aria-live="polite"
+    >
+      <span className="connection-dot" aria-hidden="true" />
+      {CONNECTION_LABEL[state]}
+    </output>
+  );
+}
+
+function DownloadLogButton({ api, runId }: { api: Api; runId: string | null }) {
+  const [busy, setBusy] = useState(false);
+  const download = async () => {
+    setBusy(true);
+    try {
+      // A plain link cannot send the token header: fetch, then hand the blob to the browser.
+      const blob = await api.downloadLog();
+      const url = URL.createObjectURL(blob);
+      const a = document.createElement('a');
+      a.href = url;
+      a.download = `${runId ?? 'run'}.events.jsonl`;
+      a.click();
+      setTimeout(() => URL.revokeObjectURL(url), 10_000);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <button
+      type="button"
+      className="button button-ghost"
+      onClick={download}
+      disabled={busy}
+      title="Download the event log (JSONL)"
+    >
+      <Icon name="download" />
+      <span className="button-label">Log</span>
+    </button>
+  );
+}
+
+function StopButton({ api }: { api: Api }) {
+  const [confirming, setConfirming] = useState(false);
+  const [sending, setSending] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const confirmRef = useRef<HTMLButtonElement>(null);
+  useEffect(() => {
+    if (confirming) confirmRef.current?.focus();
+  }, [confirming]);
+
+  const stop = async () => {
+    setSending(true);
+    setError(null);
+    try {
+      await api.stop();
+      setConfirming(false);
+    } catch (e) {
+      setError(e instanceof Error ? e.message : String(e));
+    } finally {
+      setSending(false);
+    }
+  };
+
+  return (
+    <div className="stop">
+      <button
+        type="button"
+        className="button button-danger"
+        data-testid="stop-button"
+        aria-expanded={confirming}
+        onClick={() => setConfirming(!confirming)}
+      >
+        <Icon name="stop" />
+        Stop
+      </button>
+      {confirming ? (
+        <div
+          className="popover"
+          role="alertdialog"
+          aria-label="Stop the run?"
+          onKeyDown={(e) => {
+            if (e.key === 'Escape') setConfirming(false);
+          }}
+        >
+          <p className="popover-title">Stop the run?</p>
+          <p className="muted">A checkpoint is saved so you can resume it later.</p>
+          {error ? <p className="error-text">{error}</p> : null}
+          <div className="popover-actions">
+            <button type="button" className="button" onClick={() => setConfirming(false)}>
+              Cancel
+            </button>
+            <button
+              ref={confirmRef}
+              type="button"
+              className="button button-danger"
+              data-testid="stop-confirm"
+              onClick={stop}
+              disabled={sending}
+            >
+              {sending ? 'Stopping…' : 'Stop run'}
+            </button>
+          </div>
+        </div>
+      ) : null}
+    </div>
+  );
+}

@@ -1,0 +1,64 @@
+import type { RunState } from '@conductor/events';
+import { Time } from './Banners';
+import { CodeBlock } from './CodeBlock';
+import { StatusBadge } from './Icon';
+
+/** The side panel when no step is selected: the run as a whole. */
+export function RunOverview({ state }: { state: RunState }) {
+  const { run } = state;
+  const steps = state.step_order.map((key) => state.steps[key]).filter((s) => s !== undefined);
+  const count = (status: string) => steps.filter((s) => s.status === status).length;
+  const hasInputs = Object.keys(run.inputs).length > 0;
+  return (
+    <section className="panel run-overview" aria-label="Run overview" data-testid="run-overview">
+      <header className="panel-header">
+        <h2 className="panel-title">Run</h2>
+        <StatusBadge status={run.status} />
+      </header>
+      <div className="panel-scroll">
+        <div className="details-section">
+          <dl className="facts">
+            <div className="fact">
+              <dt>Started</dt>
+              <dd>{run.started_at !== null ? <Time ts={run.started_at} /> : '—'}</dd>
+            </div>
+            <div className="fact">
+              <dt>Finished</dt>
+              <dd>{run.finished_at !== null ? <Time ts={run.finished_at} /> : '—'}</dd>
+            </div>
+            <div className="fact">
+              <dt>Steps</dt>
+              <dd>
+                {count('completed')} completed · {count('running') + count('waiting')} active ·{' '}
+                {count('failed')} failed · {count('pending')} pending
+              </dd>
+            </div>
+            <div className="fact">
+              <dt>Resumes</dt>
+              <dd>{run.generation}</dd>
+            </div>
+            <div className="fact">
+              <dt>Events</dt>
+              <dd className="mono">{state.last_seq.toLocaleString()}</dd>
+            </div>
+          </dl>
+        </div>
+        {run.output !== undefined && run.output !== null ? (
+          <div className="details-section">
+            <h3 className="section-title">Output</h3>
+            <CodeBlock value={run.output} testId="run-output" label="Run output" />
+          </div>
+        ) : null}
+        {hasInputs ? (
+          <div className="details-section">
+            <h3 className="section-title">Inputs</h3>
+            <CodeBlock value={run.inputs} label="Run inputs" />
+          </div>
+        ) : null}
+        <p className="hint">
+          Select a step in the graph, or a step name in the activity, to see its attempts and output.
+        </p>
+      </div>
+    </section>
+  );
+}

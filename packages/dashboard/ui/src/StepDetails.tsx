@@ -1,0 +1,243 @@
+import type { Attempt, RunState, StepState } from '@conductor/events';
+import { type ReactNode, useState } from 'react';
+import { Time } from './Banners';
+import { CodeBlock } from './CodeBlock';
+import { formatDuration, formatUsd, generationLabel } from './format';
+import { Icon, StatusBadge } from './Icon';
+
+interface StepDetailsProps {
+  state: RunState;
+  stepKey: string;
+  onClose: () => void;
+  onSelect: (key: string) => void;
+}
+
+export function StepDetails({ state, stepKey, onClose, onSelect }: StepDetailsProps) {
+  const step = state.steps[stepKey];
+  const group = state.groups[stepKey];
+  const children = state.step_order.filter((key) => state.steps[key]?.subworkflow_path[0] === stepKey);
+  return (
+    <section className="panel step-details" data-testid="step-details" aria-label={`Details of ${stepKey}`}>
+      <header className="panel-header">
+        <h2 className="panel-title" title={stepKey}>
+          {stepKey}
+        </h2>
+        <button type="button" className="icon-button" onClick={onClose} aria-label="Close details">
+          <Icon name="close" />
+        </button>
+      </header>
+      <div className="panel-scroll">
+        {step ? <StepBody step={step} /> : null}
+        {!step && group ? (
+          <div className="details-section">
+            <StatusBadge status={group.status} />
+            <dl className="facts">
+              <Fact label="Kind">{group.kind === 'for_each' ? 'for each' : 'parallel'}</Fact>
+              <Fact label="Progress">
+                {group.completed}/{group.total} done, {group.failed} failed, {group.running} running
+              </Fact>
+              <Fact label="Started">{group.started_at !== null ? <Time ts={group.started_at} /> : '—'}</Fact>
+              <Fact label="Finished">
+                {group.finished_at !== null ? <Time ts={group.finished_at} /> : '—'}
+              </Fact>
+            </dl>
+          </div>
+        ) : null}
+        {!step && !group ? <p className="empty">This step has not run yet.</p> : null}
+        {children.length > 0 ? (
+          <div className="details-section">
+            <h3 className="section-title">Sub-workflow steps</h3>
+            <ul className="child-steps">
+              {children.map((key) => {
+                const child = state.steps[key] as StepState;
+                return (
+                  <li key={key}>
+                    <button type="button" className="link-button" onClick={() => onSelect(key)}>
+                      {child.name}
+                    </button>
+                    <StatusBadge status={child.status} />
+                  </li>
+                );
+              })}
+            </ul>
+          </div>
+        ) : null}
+      </div>
+    </section>
+  );
+}
+
+function StepBody({ step }: { step: StepState }) {
+  const latest = step.attempts[step.attempts.length - 1];
+  const dropped = step.attempt_count - step.attempts.length;
+  return (
+    <>
+      <div className="details-section">
+        <div className="details-status">
+          <StatusBadge status={step.status} testId="step-status" />
+          <span className="muted">{step.type ?? 'step'}</span>
+          <span className="muted">
+            {step.attempt_count} attempt{step.attempt_count === 1 ? '' : 's'}
+          </span>
+          {latest?.synthetic ? <span className="tag tag-synthetic">summary from checkpoint</span> : null}
+        </div>
+        {latest ? (
+          <dl className="facts">
+            <Fact label="Started">
+              <Timestamp ts={latest.started_at} testId="step-started-at" />
+            </Fact>
+            <Fact label="Finished">
+              <Timestamp ts={latest.finished_at} testId="step-finished-at" />
+            </Fact>
+            <Fact label="Elapsed">{latest.elapsed !== null ? formatDuration(latest.elapsed) : '—'}</Fact>
+            <Fact label="Generation">{generationLabel(latest.generation)}</Fact>
+            {latest.model ? <Fact label="Model">{latest.model}</Fact> : null}
+            {latest.input_tokens !== null || latest.output_tokens !== null || latest.tokens !== null ? (
+              <Fact label="Tokens">{tokensText(latest)}</Fact>
+            ) : null}
+            {latest.cost_usd !== null ? <Fact label="Cost">{formatUsd(latest.cost_usd)}</Fact> : null}
+            {latest.retries > 0 ? <Fact label="Retries">{latest.retries}</Fact> : null}
+            {latest.tool_calls > 0 ? <Fact label="Tool calls">{latest.tool_calls}</Fact> : null}
+            {latest.message_chars > 0 ? (
+              <Fact label="Streamed">{latest.message_chars.toLocaleString()} chars</Fact>
+            ) : null}
+          </dl>
+        ) : (
+          <p className="empty">This step has not run yet.</p>
+        )}
+      </div>
+      {latest?.error ? <ErrorBox error={latest.error} /> : null}
+      {latest ? (
+        <div className="details-section">
+          <h3 className="section-title">Output</h3>
+          {latest.output !== undefined && latest.output !== null ? (
+            <CodeBlock value={latest.output} testId="step-output" label={`Output of ${step.name}`} />
+          ) : (
+            <p className="empty" data-testid="step-output">
+              {latest.status === 'running' || latest.status === 'waiting' ? 'No output yet.' : 'No output.'}
+            </p>
+          )}
+        </div>
+      ) : null}
+      {latest?.prompt ? (
+        <details className="details-section">
+          <summary className="section-title">Rendered prompt</summary>
+          <CodeBlock value={latest.prompt} label={`Prompt of ${step.name}`} />
+        </details>
+      ) : null}
+      <div className="details-section">
+        <h3 className="section-title">
+          Attempts
+          {dropped > 0 ? (
+            <span className="muted">
+              {' '}
+              — latest {step.attempts.length} of {step.attempt_count}
+            </span>
+          ) : null}
+        </h3>
+        {step.attempts.length === 0 ? <p className="empty">None yet.</p> : null}
+        <ol className="attempts-list" reversed>
+          {[...step.attempts].reverse().map((attempt, i) => (
+            <AttemptItem
+              key={attempt.number}
+              attempt={attempt}
+              defaultOpen={i === 0 && step.attempts.length > 1}
+            />
+          ))}
+        </ol>
+      </div>
+    </>
+  );
+}
+
+function AttemptItem({ attempt, defaultOpen }: { attempt: Attempt; defaultOpen: boolean }) {
+  const [open, setOpen] = useState(defaultOpen);
+  return (
+    <li
+      className={`attempt status-${attempt.status}${attempt.synthetic ? ' is-synthetic' : ''}`}
+      data-testid="attempt"
+      data-attempt={attempt.number}
+      data-generation={attempt.generation}
+      data-status={attempt.status}
+    >
+      <button type="button" className="attempt-summary" aria-expanded={open} onClick={() => setOpen(!open)}>
+        <Icon name="chevron" className={`chevron${open ? ' is-open' : ''}`} />
+        <span className="attempt-number">#{attempt.number}</span>
+        <StatusBadge status={attempt.status} />
+        <span className="chip">{generationLabel(attempt.generation)}</span>
+        {attempt.iteration !== null ? <span className="muted">iteration {attempt.iteration}</span> : null}
+        {attempt.synthetic ? <span className="tag tag-synthetic">summary from checkpoint</span> : null}
+        <span className="attempt-time muted">
+          {attempt.elapsed !== null ? formatDuration(attempt.elapsed) : ''}
+        </span>
+      </button>
+      {open ? (
+        <div className="attempt-body">
+          <dl className="facts">
+            <Fact label="Started">
+              <Timestamp ts={attempt.started_at} />
+            </Fact>
+            <Fact label="Finished">
+              <Timestamp ts={attempt.finished_at} />
+            </Fact>
+            {attempt.model ? <Fact label="Model">{attempt.model}</Fact> : null}
+            {attempt.input_tokens !== null || attempt.output_tokens !== null || attempt.tokens !== null ? (
+              <Fact label="Tokens">{tokensText(attempt)}</Fact>
+            ) : null}
+            {attempt.cost_usd !== null ? <Fact label="Cost">{formatUsd(attempt.cost_usd)}</Fact> : null}
+            <Fact label="Events">
+              seq {attempt.first_seq}–{attempt.last_seq}
+            </Fact>
+          </dl>
+          {attempt.error ? <ErrorBox error={attempt.error} /> : null}
+          {attempt.output !== undefined && attempt.output !== null ? (
+            <CodeBlock value={attempt.output} label={`Output of attempt ${attempt.number}`} />
+          ) : null}
+        </div>
+      ) : null}
+    </li>
+  );
+}
+
+function ErrorBox({ error }: { error: NonNullable<Attempt['error']> }) {
+  return (
+    <div className="error-box" role="note" data-testid="step-error">
+      <Icon name="alert" />
+      <div>
+        {error.error_type ? <strong className="mono">{error.error_type}</strong> : null}
+        {error.message ? <p>{error.message}</p> : null}
+      </div>
+    </div>
+  );
+}
+
+function Fact({ label, children }: { label: string; children: ReactNode }) {
+  return (
+    <div className="fact">
+      <dt>{label}</dt>
+      <dd>{children}</dd>
+    </div>
+  );
+}
+
+function Timestamp({ ts, testId }: { ts: number | null; testId?: string }) {
+  if (ts === null)
+    return (
+      <span data-testid={testId} className="muted">
+        —
+      </span>
+    );
+  return (
+    <span data-testid={testId} data-timestamp={ts}>
+      <Time ts={ts} />
+    </span>
+  );
+}
+
+function tokensText(a: Attempt): string {
+  const parts: string[] = [];
+  if (a.input_tokens !== null) parts.push(`${a.input_tokens.toLocaleString()} in`);
+  if (a.output_tokens !== null) parts.push(`${a.output_tokens.toLocaleString()} out`);
+  if (a.tokens !== null) parts.push(`${a.tokens.toLocaleString()} total`);
+  return parts.join(' · ');
+}

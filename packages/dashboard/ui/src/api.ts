@@ -1,0 +1,126 @@
+import type { ConductorEvent, RunState } from '@conductor/events';
+
+/** `GET /api/info`. */
+export interface DashboardInfo {
+  run_id: string | null;
+  workflow_name: string | null;
+  mode: 'live' | 'replay';
+  source: 'run' | 'resume' | 'replay';
+  log_path: string | null;
+  replay_speed: number | null;
+  version: string | null;
+  control: { stop: boolean; gate: boolean };
+}
+
+export interface StateAnswer {
+  state: RunState;
+  last_seq: number;
+}
+
+export interface EventsPage {
+  events: ConductorEvent[];
+  last_seq: number;
+  has_more: boolean;
+}
+
+const TOKEN_KEY = 'conductor.token';
+
+/**
+ * The token arrives once in the printed URL (`?token=`). It is kept for the tab's session and taken out
+ * of the address bar so it does not end up in history, bookmarks or screenshots.
+ */
+export function takeToken(): string | null {
+  const url = new URL(window.location.href);
+  const fromUrl = url.searchParams.get('token');
+  if (fromUrl !== null) {
+    try {
+      sessionStorage.setItem(TOKEN_KEY, fromUrl);
+    } catch {
+      // Storage may be disabled; the token still lives for this page.
+    }
+    url.searchParams.delete('token');
+    window.history.replaceState(window.history.state, '', url.pathname + url.search + url.hash);
+    return fromUrl;
+  }
+  try {
+    return sessionStorage.getItem(TOKEN_KEY);
+  } catch {
+    return null;
+  }
+}
+
+/** Where the app is mounted: the folder above the bundle's `assets/` (any path prefix works). */
+const appBase = new URL(/* @vite-ignore */ '../', import.meta.url);
+
+export class ApiError extends Error {
+  readonly status: number;
+  readonly code: string | null;
+  constructor(status: number, message: string, code: string | null) {
+    super(message);
+    this.name = 'ApiError';
+    this.status = status;
+    this.code = code;
+  }
+}
+
+export interface Api {
+  info(): Promise<DashboardInfo>;
+  state(): Promise<StateAnswer>;
+  eventsAfter(after: number, limit: number): Promise<EventsPage>;
+  eventsBefore(before: number, limit: number): Promise<EventsPage>;
+  stop(): Promise<void>;
+  answerGate(step: string, value: string): Promise<void>;
+  downloadLog(): Promise<Blob>;
+  socketUrl(after: number): string;
+}
+
+export function createApi(token: string | null): Api {
+  const headers = (extra: Record<string, string> = {}): Record<string, string> =>
+    token ? { ...extra, authorization: `Bearer ${token}` } : extra;
+
+  async function request(path: string, init: RequestInit = {}): Promise<Response> {
+    const response = await fetch(new URL(path, appBase), {
+      ...init,
+      headers: headers(init.body ? { 'content-type': 'application/json' } : {}),
+      cache: 'no-store',
+    });
+    if (!response.ok) throw await errorOf(response);
+    return response;
+  }
+
+  const json = async <T>(path: string, init?: RequestInit): Promise<T> =>
+    (await request(path, init)).json() as Promise<T>;
+
+  return {
+    info: () => json<DashboardInfo>('api/info'),
+    state: () => json<StateAnswer>('api/state'),
+    eventsAfter: (after, limit) => json<EventsPage>(`api/events?after=${after}&limit=${limit}`),
+    eventsBefore: (before, limit) => json<EventsPage>(`api/events?before=${before}&limit=${limit}`),
+    stop: async () => {
+      await request('api/stop', { method: 'POST', body: '{}' });
+    },
+    answerGate: async (step, value) => {
+      await request('api/gate', { method: 'POST', body: JSON.stringify({ step, value }) });
+    },
+    downloadLog: async () => (await request('api/logs')).blob(),
+    socketUrl: (after) => {
+      const url = new URL(`ws?after=${after}`, appBase);
+      url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
+      if (token) url.searchParams.set('token', token);
+      return url.toString();
+    },
+  };
+}
+
+async function errorOf(response: Response): Promise<ApiError> {
+  let message = `${response.status} ${response.statusText}`;
+  let code: string | null = null;
+  try {
+    const body = (await response.json()) as { error?: { code?: string; message?: string } };
+    if (body.error?.message) message = body.error.message;
+    code = body.error?.code ?? null;
+  } catch {
+    // Not JSON: keep the status line.
+  }
+  return new ApiError(response.status, message, code);
+}

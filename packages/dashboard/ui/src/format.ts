@@ -1,0 +1,100 @@
+/** Formatting shared by the components. Timestamps are Unix seconds (floats), as in the events. */
+
+export function formatDuration(seconds: number): string {
+  if (!Number.isFinite(seconds) || seconds < 0) return '—';
+  if (seconds < 1) return `${Math.round(seconds * 1000)}ms`;
+  if (seconds < 60) return `${seconds < 10 ? seconds.toFixed(1) : Math.floor(seconds)}s`;
+  const whole = Math.floor(seconds);
+  const h = Math.floor(whole / 3600);
+  const m = Math.floor((whole % 3600) / 60);
+  const s = whole % 60;
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return h > 0 ? `${h}h ${pad(m)}m ${pad(s)}s` : `${m}m ${pad(s)}s`;
+}
+
+/** A run's elapsed time as a ticking clock: `4:07`, `1:02:03`. */
+export function formatClock(seconds: number): string {
+  const whole = Math.max(0, Math.floor(seconds));
+  const h = Math.floor(whole / 3600);
+  const m = Math.floor((whole % 3600) / 60);
+  const s = whole % 60;
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return h > 0 ? `${h}:${pad(m)}:${pad(s)}` : `${m}:${pad(s)}`;
+}
+
+export function formatUsd(value: number): string {
+  return value < 0.01 && value > 0 ? `$${value.toFixed(4)}` : `$${value.toFixed(2)}`;
+}
+
+const timeFormat = new Intl.DateTimeFormat(undefined, {
+  hour: '2-digit',
+  minute: '2-digit',
+  second: '2-digit',
+});
+/** 24-hour and fixed-width, so the activity stream's time column lines up. */
+const clockFormat = new Intl.DateTimeFormat(undefined, {
+  hour: '2-digit',
+  minute: '2-digit',
+  second: '2-digit',
+  hourCycle: 'h23',
+});
+const dateTimeFormat = new Intl.DateTimeFormat(undefined, {
+  year: 'numeric',
+  month: 'short',
+  day: 'numeric',
+  hour: '2-digit',
+  minute: '2-digit',
+  second: '2-digit',
+});
+
+/** Local wall-clock time, with milliseconds (the activity stream). */
+export function formatTime(ts: number): string {
+  const date = new Date(ts * 1000);
+  return `${clockFormat.format(date)}.${String(date.getMilliseconds()).padStart(3, '0')}`;
+}
+
+/** Local date and time; today's dates are shown as time only. */
+export function formatDateTime(ts: number): string {
+  const date = new Date(ts * 1000);
+  const today = new Date();
+  return date.toDateString() === today.toDateString() ? timeFormat.format(date) : dateTimeFormat.format(date);
+}
+
+export function isoOf(ts: number): string {
+  return new Date(ts * 1000).toISOString();
+}
+
+/** Seconds from an ISO date string (checkpoint times), or null when it does not parse. */
+export function secondsOfIso(value: string | null): number | null {
+  if (!value) return null;
+  const ms = Date.parse(value);
+  return Number.isNaN(ms) ? null : ms / 1000;
+}
+
+/** A one-line preview of any value: strings as they are, the rest as compact JSON. */
+export function preview(value: unknown, max = 160): string {
+  let text: string;
+  if (typeof value === 'string') text = value;
+  else {
+    try {
+      text = JSON.stringify(value) ?? String(value);
+    } catch {
+      text = String(value);
+    }
+  }
+  text = text.replace(/\s+/g, ' ').trim();
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+
+export function pretty(value: unknown): string {
+  if (typeof value === 'string') return value;
+  try {
+    return JSON.stringify(value, null, 2) ?? String(value);
+  } catch {
+    return String(value);
+  }
+}
+
+export function generationLabel(generation: number): string {
+  return generation === 0 ? 'original run' : `resume ${generation}`;
+}

@@ -1,0 +1,14 @@
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { App } from './App';
+import { createApi, takeToken } from './api';
+import './styles.css';
+
+// Read before anything else: the token is taken out of the address bar at once.
+const api = createApi(takeToken());
+
+createRoot(document.getElementById('root') as HTMLElement).render(
+  <StrictMode>
+    <App api={api} />
+  </StrictMode>,
+);

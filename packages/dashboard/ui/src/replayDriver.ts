@@ -1,0 +1,242 @@
+import { applyEvent, type ConductorEvent, initialRunState, type RunState } from '@conductor/events';
+import { PAGE_SIZE } from './activity';
+import type { Api } from './api';
+import { messageOf, type RunModel } from './runModel';
+import { createStore, type Store } from './store';
+
+export type ReplaySpeed = number | 'max';
+export const REPLAY_SPEEDS: readonly ReplaySpeed[] = [1, 5, 20, 'max'];
+
+export interface ReplayStatus {
+  phase: 'loading' | 'ready' | 'error';
+  /** Events loaded so far, and the log's last seq (the total to load). */
+  loaded: number;
+  total: number;
+  playing: boolean;
+  speed: ReplaySpeed;
+  /** Seq of the last event applied; 0 before the first. */
+  position: number;
+  lastSeq: number;
+  /** Set while a scrub folds events in the background. */
+  seeking: boolean;
+  error: string | null;
+}
+
+/** Real inter-event delays are divided by the speed, and no gap waits longer than this. */
+const MAX_GAP_MS = 2000;
+const LOAD_PAGE = 5000;
+/** Events folded per slice while scrubbing, between which the page gets to paint. */
+const SEEK_CHUNK = 20_000;
+/** A state kept every this many events, so scrubbing back does not always refold from the start. */
+const SNAPSHOT_EVERY = 10_000;
+const MAX_PER_FRAME = 3000;
+
+export function speedFromInfo(value: number | null | undefined): ReplaySpeed {
+  if (value === null || value === undefined || !Number.isFinite(value)) return 1;
+  return value <= 0 ? 'max' : value;
+}
+
+/**
+ * Replay mode: the UI loads the whole log through `/api/events?after=` and plays it into the projection
+ * itself (play/pause, speed, scrub). Every event still goes through `applyEvent`.
+ */
+export class ReplayDriver {
+  readonly status: Store<ReplayStatus>;
+  private readonly events: ConductorEvent[] = [];
+  /** Number of events applied to the model. */
+  private cursor = 0;
+  private snapshots: Array<{ index: number; state: RunState }> = [{ index: 0, state: initialRunState() }];
+  private due: number | null = null;
+  private frameId = 0;
+  private seekToken = 0;
+  private disposed = false;
+
+  constructor(
+    private readonly api: Api,
+    private readonly model: RunModel,
+    speed: ReplaySpeed,
+  ) {
+    this.status = createStore<ReplayStatus>({
+      phase: 'loading',
+      loaded: 0,
+      total: 0,
+      playing: false,
+      speed,
+      position: 0,
+      lastSeq: 0,
+      seeking: false,
+      error: null,
+    });
+    model.setOlderPageLoader(async (before, limit) => this.olderPage(before, limit));
+  }
+
+  async start(): Promise<void> {
+    this.model.setConnection('replay');
+    this.model.reset(initialRunState(), 0, [], false);
+    try {
+      let after = 0;
+      for (;;) {
+        const page = await this.api.eventsAfter(after, LOAD_PAGE);
+        if (this.disposed) return;
+        for (const event of page.events) this.events.push(event);
+        after = page.events[page.events.length - 1]?.seq ?? after;
+        this.status.set((s) => ({
+          ...s,
+          loaded: this.events.length,
+          total: Math.max(page.last_seq, this.events.length),
+        }));
+        if (!page.has_more || page.events.length === 0) break;
+      }
+    } catch (error) {
+      this.status.set((s) => ({
+        ...s,
+        phase: 'error',
+        error: `Could not load the log: ${messageOf(error)}`,
+      }));
+      return;
+    }
+    const lastSeq = this.events[this.events.length - 1]?.seq ?? 0;
+    this.status.set((s) => ({ ...s, phase: 'ready', lastSeq, total: this.events.length }));
+    this.play();
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    this.seekToken++;
+    cancelAnimationFrame(this.frameId);
+  }
+
+  play(): void {
+    const s = this.status.get();
+    if (s.phase !== 'ready') return;
+    if (this.cursor >= this.events.length) {
+      void this.seek(0).then(() => this.play());
+      return;
+    }
+    this.due = null;
+    this.status.set({ ...this.status.get(), playing: true });
+    this.scheduleFrame();
+  }
+
+  pause(): void {
+    cancelAnimationFrame(this.frameId);
+    this.status.set((s) => ({ ...s, playing: false }));
+  }
+
+  setSpeed(speed: ReplaySpeed): void {
+    this.due = null;
+    this.status.set((s) => ({ ...s, speed }));
+  }
+
+  /** Moves to just after the event `seq` (0: before the first). Back means refolding from a snapshot. */
+  async seek(seq: number): Promise<void> {
+    const token = ++this.seekToken;
+    const target = this.countUpTo(seq);
+    let index: number;
+    let state: RunState;
+    if (target >= this.cursor) {
+      index = this.cursor;
+      state = this.model.snapshot.state;
+    } else {
+      const snapshot = this.snapshotAtOrBefore(target);
+      index = snapshot.index;
+      state = snapshot.state;
+    }
+    this.status.set((s) => ({ ...s, seeking: true, position: seq }));
+    while (index < target) {
+      const end = Math.min(target, index + SEEK_CHUNK);
+      for (; index < end; ) {
+        state = applyEvent(state, this.events[index] as ConductorEvent);
+        index++;
+        if (index % SNAPSHOT_EVERY === 0) this.remember(index, state);
+      }
+      if (index < target) {
+        await new Promise((resolve) => setTimeout(resolve, 0));
+        if (token !== this.seekToken) return;
+      }
+    }
+    if (token !== this.seekToken) return;
+    this.cursor = target;
+    this.due = null;
+    const recent = this.events.slice(Math.max(0, target - PAGE_SIZE), target);
+    this.model.reset(state, this.seqAt(target), recent, target > PAGE_SIZE);
+    this.status.set((s) => ({ ...s, seeking: false, position: this.seqAt(target) }));
+    if (this.status.get().playing) this.scheduleFrame();
+  }
+
+  private scheduleFrame(): void {
+    cancelAnimationFrame(this.frameId);
+    this.frameId = requestAnimationFrame(this.frame);
+  }
+
+  private readonly frame = (now: number): void => {
+    const status = this.status.get();
+    if (!status.playing || status.seeking || this.disposed) return;
+    const batch: ConductorEvent[] = [];
+    const n = this.events.length;
+    if (status.speed === 'max') {
+      while (this.cursor < n && batch.length < MAX_PER_FRAME)
+        batch.push(this.events[this.cursor++] as ConductorEvent);
+    } else {
+      if (this.due === null) this.due = now;
+      while (this.cursor < n && now >= this.due && batch.length < MAX_PER_FRAME) {
+        batch.push(this.events[this.cursor++] as ConductorEvent);
+        if (this.cursor < n) this.due += this.gapMs(this.cursor - 1, this.cursor, status.speed);
+      }
+      // Behind by more than a second (a hidden tab, a slow frame): go on from now rather than burst.
+      if (now - this.due > 1000) this.due = now;
+    }
+    if (batch.length > 0) {
+      this.model.apply(batch);
+      const last = this.snapshots[this.snapshots.length - 1];
+      if (last && this.cursor - last.index >= SNAPSHOT_EVERY)
+        this.remember(this.cursor, this.model.snapshot.state);
+      this.status.set((s) => ({ ...s, position: this.seqAt(this.cursor) }));
+    }
+    if (this.cursor >= n) {
+      this.status.set((s) => ({ ...s, playing: false }));
+      return;
+    }
+    this.frameId = requestAnimationFrame(this.frame);
+  };
+
+  private gapMs(from: number, to: number, speed: number): number {
+    const a = this.events[from] as ConductorEvent;
+    const b = this.events[to] as ConductorEvent;
+    return Math.min(MAX_GAP_MS, (Math.max(0, b.timestamp - a.timestamp) * 1000) / speed);
+  }
+
+  private remember(index: number, state: RunState): void {
+    if (this.snapshots.some((s) => s.index === index)) return;
+    this.snapshots.push({ index, state });
+    this.snapshots.sort((a, b) => a.index - b.index);
+  }
+
+  private snapshotAtOrBefore(index: number): { index: number; state: RunState } {
+    let best = this.snapshots[0] as { index: number; state: RunState };
+    for (const snapshot of this.snapshots) if (snapshot.index <= index) best = snapshot;
+    return best;
+  }
+
+  /** Seq of the `count`-th event (0 when none). */
+  private seqAt(count: number): number {
+    return count === 0 ? 0 : (this.events[count - 1] as ConductorEvent).seq;
+  }
+
+  /** How many loaded events have `seq <= seq`. */
+  private countUpTo(seq: number): number {
+    let lo = 0;
+    let hi = this.events.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if ((this.events[mid] as ConductorEvent).seq <= seq) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  private olderPage(before: number, limit: number): ConductorEvent[] {
+    const end = this.countUpTo(before - 1);
+    return this.events.slice(Math.max(0, end - limit), end);
+  }
+}

@@ -1,0 +1,157 @@
+import { applyEvent, type ConductorEvent, initialRunState, type RunState } from '@conductor/events';
+import {
+  type ActivityWindow,
+  appendToWindow,
+  emptyWindow,
+  oldestSeq,
+  PAGE_SIZE,
+  prependToWindow,
+  windowOf,
+} from './activity';
+import { createStore, type Store } from './store';
+
+export type ConnectionState = 'connecting' | 'live' | 'reconnecting' | 'unauthorized' | 'replay';
+
+export interface RunSnapshot {
+  state: RunState;
+  /** Seq of the last event folded into `state`. */
+  lastSeq: number;
+  activity: ActivityWindow;
+  loadingOlder: boolean;
+  connection: ConnectionState;
+  /** Set when the first `/api/state` has been taken (or replay has started). */
+  ready: boolean;
+  error: string | null;
+}
+
+/** Loads the page of events before `before` (oldest first) for the activity stream. */
+export type OlderPageLoader = (before: number, limit: number) => Promise<ConductorEvent[]>;
+
+declare global {
+  interface Window {
+    __conductor?: { lastSeq: number; state: RunState };
+  }
+}
+
+/** Events kept raw so that "jump to latest" can rebuild the newest rows without a request. */
+const RECENT_KEPT = PAGE_SIZE;
+
+/**
+ * The UI's copy of the run: the projection folded from events (always with `applyEvent`), plus the
+ * activity window. The live client and the replay driver both write into it.
+ */
+export class RunModel {
+  readonly store: Store<RunSnapshot> = createStore<RunSnapshot>({
+    state: initialRunState(),
+    lastSeq: 0,
+    activity: emptyWindow,
+    loadingOlder: false,
+    connection: 'connecting',
+    ready: false,
+    error: null,
+  });
+  private recent: ConductorEvent[] = [];
+  private loadOlderPage: OlderPageLoader = async () => [];
+  /** Whether the activity view is at its newest row (set by the view). */
+  private following = true;
+
+  constructor() {
+    this.store.subscribe(() => this.expose());
+    this.expose();
+  }
+
+  get snapshot(): RunSnapshot {
+    return this.store.get();
+  }
+
+  /** Starts over from a known state (`/api/state`, or a replay position) and its latest events. */
+  reset(state: RunState, lastSeq: number, latest: readonly ConductorEvent[], hasOlder: boolean): void {
+    this.recent = latest.slice(-RECENT_KEPT);
+    this.store.set((s) => ({
+      ...s,
+      state,
+      lastSeq,
+      activity: windowOf(latest, hasOlder),
+      ready: true,
+      error: null,
+    }));
+  }
+
+  /** Folds events into the state, in order, skipping any already applied. */
+  apply(events: readonly ConductorEvent[]): void {
+    let last = this.snapshot.lastSeq;
+    const fresh: ConductorEvent[] = [];
+    for (const event of events) {
+      if (event.seq <= last) continue;
+      fresh.push(event);
+      last = event.seq;
+    }
+    if (fresh.length === 0) return;
+    this.recent = this.recent.concat(fresh).slice(-RECENT_KEPT);
+    this.store.set((s) => {
+      let state = s.state;
+      for (const event of fresh) state = applyEvent(state, event);
+      return {
+        ...s,
+        state,
+        lastSeq: (fresh[fresh.length - 1] as ConductorEvent).seq,
+        activity: appendToWindow(s.activity, fresh, this.following),
+      };
+    });
+  }
+
+  /** Where older activity comes from: the server (`/api/events?before=`), or memory in replay. */
+  setOlderPageLoader(loader: OlderPageLoader): void {
+    this.loadOlderPage = loader;
+  }
+
+  setFollowing(following: boolean): void {
+    this.following = following;
+  }
+
+  setConnection(connection: ConnectionState): void {
+    this.store.set((s) => (s.connection === connection ? s : { ...s, connection }));
+  }
+
+  setError(error: string | null): void {
+    this.store.set((s) => (s.error === error ? s : { ...s, error }));
+  }
+
+  async loadOlder(): Promise<void> {
+    const { activity, loadingOlder } = this.snapshot;
+    const before = oldestSeq(activity);
+    if (loadingOlder || !activity.hasOlder || before === null) return;
+    this.store.set((s) => ({ ...s, loadingOlder: true }));
+    try {
+      const events = await this.loadOlderPage(before, PAGE_SIZE);
+      this.store.set((s) => {
+        // The window moved on meanwhile (jump to latest, replay seek): this page no longer fits.
+        if (oldestSeq(s.activity) !== before) return { ...s, loadingOlder: false };
+        const hasOlder = events.length > 0 && (events[0] as ConductorEvent).seq > 1;
+        return { ...s, loadingOlder: false, activity: prependToWindow(s.activity, events, hasOlder) };
+      });
+    } catch (error) {
+      this.store.set((s) => ({
+        ...s,
+        loadingOlder: false,
+        error: `Could not load older events: ${messageOf(error)}`,
+      }));
+    }
+  }
+
+  /** After paging far back: show the newest rows again, and follow live events. */
+  jumpToLatest(): void {
+    if (!this.snapshot.activity.hasNewer) return;
+    const latest = this.recent;
+    this.store.set((s) => ({ ...s, activity: windowOf(latest, (latest[0]?.seq ?? 1) > 1) }));
+  }
+
+  private expose(): void {
+    const { lastSeq, state } = this.snapshot;
+    window.__conductor = { lastSeq, state };
+  }
+}
+
+export function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
