@@ -1,0 +1,282 @@
+import { readFileSync } from 'node:fs';
+import type { Server as HttpServer } from 'node:http';
+import type { Server as HttpsServer } from 'node:https';
+import { fileURLToPath } from 'node:url';
+import { applyEvent, initialRunState, type RunState } from '@conductor/events';
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { jsonError } from './errors.js';
+import { follow } from './follow.js';
+import type { HistoryStore } from './history.js';
+import { LiveHub, type LiveSource } from './hub.js';
+import {
+  type ApiContext,
+  type DashboardControl,
+  eventsRoute,
+  gateRoute,
+  type InfoBody,
+  infoRoute,
+  logsRoute,
+  stateRoute,
+  stopRoute,
+} from './routes.js';
+import {
+  createHostPolicy,
+  createToken,
+  hostCheck,
+  originCheck,
+  securityHeaders,
+  tokenAuth,
+} from './security.js';
+import { createSocketEndpoint, type SocketLimits, type SocketStats } from './socket.js';
+import { defaultUiDir, uiRoute } from './static.js';
+
+/** What `/api/info` says about the run; anything left out comes from the history (run id, name). */
+export interface DashboardInfo {
+  runId?: string | null;
+  workflowName?: string | null;
+  /** `live` (default): a run going on or finished; `replay`: the UI plays the log back itself. */
+  mode?: 'live' | 'replay';
+  /** `run` (default), `resume` or `replay`. */
+  source?: 'run' | 'resume' | 'replay';
+  /** Shown to the user; defaults to the history store's file. */
+  logPath?: string | null;
+  /** Initial playback speed for replay mode. */
+  replaySpeed?: number | null;
+}
+
+export interface DashboardLimits extends SocketLimits {
+  /** Recent live events kept to bridge the history store's write lag. */
+  ringSize: number;
+}
+
+export interface DashboardOptions {
+  /** Where past events are read from: `jsonlStore(path)`, `memoryStore(events)`, `concatStore(...)`. */
+  history: HistoryStore;
+  /** Live events: the run's event bus. Absent for a finished run or a replay. */
+  live?: LiveSource;
+  /** Lets the UI stop the run and answer gates. Absent: read-only (501). */
+  control?: DashboardControl;
+  info?: DashboardInfo;
+  /** The secret for `/api/*` and `/ws`. Default: 32 random bytes, base64url. `false`: none (behind your own auth). */
+  token?: string | false;
+  /**
+   * Host names accepted in `Host` and `Origin`: `host:port` or `host` (any port) entries, or `'*'`.
+   * Default: 127.0.0.1, localhost and [::1] on the port the attached server listens on.
+   */
+  allowedHosts?: readonly string[] | '*';
+  /** Folder of the built UI. Default: `dist/ui` of this package. `false`: serve no UI (API only). */
+  uiDir?: string | URL | false;
+  /** Path the app is served under, e.g. `/conductor` (the socket is then `/conductor/ws`). Default ''. */
+  basePath?: string;
+  limits?: Partial<DashboardLimits>;
+  /** Errors that no request can report (reading history for a socket, ...). Default: console.error. */
+  onError?: (error: unknown) => void;
+}
+
+export interface Dashboard {
+  /** The hono app: API and UI. Serve it with `@hono/node-server` or mount it in your own app. */
+  readonly app: Hono;
+  /**
+   * Handles `/ws` upgrades of `server`. Other paths are left to your own upgrade handlers, unless
+   * `exclusive` (the server is the dashboard's alone): then they are refused with 404.
+   */
+  attachWebSocket(server: HttpServer | HttpsServer, options?: { exclusive?: boolean }): void;
+  /** Stops following the run, closes sockets (1001). Does not close an attached server. */
+  close(): Promise<void>;
+  /** The token clients must present, or null when turned off. */
+  readonly token: string | null;
+  /** Resolves once the history is folded into the state; rejects if it could not be read. */
+  readonly ready: Promise<void>;
+  /** The projection right now. */
+  state(): RunState;
+  stats(): SocketStats;
+}
+
+export const DEFAULT_LIMITS: DashboardLimits = {
+  ringSize: 10_000,
+  maxQueue: 50_000,
+  maxBufferedBytes: 8 * 1024 * 1024,
+  highWaterBytes: 1024 * 1024,
+  catchUpTimeoutMs: 10_000,
+  heartbeatMs: 30_000,
+  closeGraceMs: 5_000,
+  stallTimeoutMs: 15_000,
+};
+
+/**
+ * The dashboard of one run. Folds the history into the projection once (streaming: memory does not
+ * grow with the history), keeps it current from live events, and serves the protocol of
+ * docs/dashboard-protocol.md. Runs standalone (`startDashboard`) or inside any Node server.
+ */
+export function createDashboard(options: DashboardOptions): Dashboard {
+  const store = options.history;
+  const limits: DashboardLimits = { ...DEFAULT_LIMITS, ...options.limits };
+  const token = options.token === false ? null : (options.token ?? createToken());
+  const basePath = (options.basePath ?? '').replace(/\/+$/, '');
+  const onError = options.onError ?? ((error: unknown) => console.error('[conductor dashboard]', error));
+  let port: number | null = null;
+  const policy = createHostPolicy(options.allowedHosts, () => port);
+
+  const hub = new LiveHub(options.live, limits.ringSize, onError);
+  // A store nobody else writes to is fed here, before any follower sees the event.
+  if (store.append) {
+    const append = store.append.bind(store);
+    hub.listen((live) => append(live.event));
+  }
+
+  let state = initialRunState();
+  const closing = new AbortController();
+  const ready = follow(
+    store,
+    hub,
+    0,
+    {
+      history(event) {
+        state = applyEvent(state, event);
+      },
+      live(live) {
+        state = applyEvent(state, live.event);
+      },
+    },
+    {
+      maxBuffered: Number.POSITIVE_INFINITY,
+      catchUpTimeoutMs: limits.catchUpTimeoutMs,
+      signal: closing.signal,
+    },
+  ).then((result) => {
+    if (result.status === 'store_lagging') {
+      throw new Error(
+        `the history store stopped at seq ${result.lastSeq} while live events went on: is the run's log being written to ${store.path ?? 'the store'}?`,
+      );
+    }
+    store.warm?.();
+  });
+  // Surfaced by the routes that await it; this only keeps the rejection from being unhandled.
+  ready.catch(() => {});
+
+  const version = packageVersion();
+  const info = (): InfoBody => {
+    const i = options.info ?? {};
+    return {
+      run_id: i.runId ?? state.run.run_id,
+      workflow_name: i.workflowName ?? state.run.name,
+      mode: i.mode ?? 'live',
+      source: i.source ?? 'run',
+      log_path: i.logPath ?? store.path,
+      replay_speed: i.replaySpeed ?? null,
+      version,
+      control: {
+        stop: options.control !== undefined,
+        gate: typeof options.control?.answerGate === 'function',
+      },
+    };
+  };
+  const api: ApiContext = { store, ready, state: () => state, info, control: options.control };
+
+  const app = basePath ? new Hono().basePath(basePath) : new Hono();
+  app.use('*', securityHeaders(), hostCheck(policy), originCheck(policy));
+  app.use('/api/*', tokenAuth(token), async function noStore(c, next) {
+    await next();
+    c.header('Cache-Control', 'no-store');
+  });
+  app.use(
+    '/api/*',
+    bodyLimit({
+      maxSize: 64 * 1024,
+      onError: (c) => jsonError(c, 413, 'CONDUCTOR_BAD_REQUEST', 'the body is larger than 64 KB'),
+    }),
+  );
+  app.get('/api/info', infoRoute(api));
+  app.get('/api/state', stateRoute(api));
+  app.get('/api/events', eventsRoute(api));
+  app.get('/api/logs', logsRoute(api));
+  app.post('/api/stop', stopRoute(api));
+  app.post('/api/gate', gateRoute(api));
+  app.all('/api/*', (c) =>
+    jsonError(c, 404, 'CONDUCTOR_NOT_FOUND', `no such API route: ${c.req.method} ${c.req.path}`),
+  );
+  app.all('/ws', (c) =>
+    jsonError(
+      c,
+      426,
+      'CONDUCTOR_UPGRADE_REQUIRED',
+      'this is the WebSocket endpoint: connect with a WebSocket client',
+    ),
+  );
+  if (options.uiDir !== false) {
+    const given = options.uiDir;
+    let uiDir: string | null | undefined;
+    const resolveUi = (): string | null => {
+      uiDir ??= given === undefined ? defaultUiDir() : given instanceof URL ? fileURLToPath(given) : given;
+      return uiDir;
+    };
+    app.get('*', uiRoute(resolveUi, basePath));
+  }
+  app.notFound((c) => jsonError(c, 404, 'CONDUCTOR_NOT_FOUND', `not found: ${c.req.method} ${c.req.path}`));
+  app.onError((error, c) => {
+    onError(error);
+    return jsonError(c, 500, 'CONDUCTOR_INTERNAL', `the dashboard failed: ${error.message}`);
+  });
+
+  const socket = createSocketEndpoint({
+    store,
+    hub,
+    policy,
+    token,
+    limits,
+    path: `${basePath}/ws`,
+    onError,
+  });
+  const attached: Array<() => void> = [];
+
+  return {
+    app,
+    token,
+    ready,
+    state: () => state,
+    stats: socket.stats,
+    attachWebSocket(server, { exclusive = false } = {}) {
+      const learnPort = () => {
+        const address = server.address();
+        if (address && typeof address === 'object') port = address.port;
+      };
+      learnPort();
+      server.on('listening', learnPort);
+      const onUpgrade = (
+        request: Parameters<typeof socket.handleUpgrade>[0],
+        duplex: Parameters<typeof socket.handleUpgrade>[1],
+        head: Buffer,
+      ) => {
+        if (!socket.handleUpgrade(request, duplex, head) && exclusive) socket.refuseUpgrade(duplex);
+      };
+      server.on('upgrade', onUpgrade);
+      attached.push(() => {
+        server.off('upgrade', onUpgrade);
+        server.off('listening', learnPort);
+      });
+    },
+    async close() {
+      closing.abort();
+      hub.close();
+      for (const detach of attached.splice(0)) detach();
+      await socket.close();
+    },
+  };
+}
+
+function packageVersion(): string | null {
+  // The bundle is dist/index.js, the sources src/server/*.ts: package.json is one or two folders up.
+  for (const relative of ['../package.json', '../../package.json']) {
+    try {
+      const pkg = JSON.parse(readFileSync(new URL(relative, import.meta.url), 'utf8')) as {
+        name?: string;
+        version?: string;
+      };
+      if (pkg.name === '@conductor/dashboard') return pkg.version ?? null;
+    } catch {
+      // Try the next place.
+    }
+  }
+  return null;
+}

@@ -1,0 +1,257 @@
+import {
+  buildSeqIndex,
+  EventLogNotFoundError,
+  readEventLog,
+  readEventPage,
+  type SeqIndex,
+} from '@conductor/event-log';
+import type { ConductorEvent } from '@conductor/events';
+import type { ResumeHistory } from '@conductor/replay';
+
+/** A page query: events after a seq (oldest first), or the latest events before a seq (oldest first). */
+export type PageQuery = { after: number; limit: number } | { before: number; limit: number };
+
+export interface HistoryPage {
+  events: ConductorEvent[];
+  /** More events exist beyond the page in the direction of paging (after the last, or before the first). */
+  hasMore: boolean;
+}
+
+/**
+ * Where the dashboard reads a run's past events from. It keeps none of them in memory itself: it folds
+ * them once into the projection, then reads them again only for a client that asks.
+ *
+ * A store must come to hold every live event (the run's log writer appends to the same file); the
+ * dashboard bridges only the short moment between an event being emitted and being stored. A store
+ * that nobody else feeds (memory) has `append`, and the dashboard feeds it the live events.
+ */
+export interface HistoryStore {
+  /** Every event held now with `seq > afterSeq`, oldest first. Breaking out of the loop releases files. */
+  read(afterSeq: number): AsyncIterable<ConductorEvent>;
+  page(query: PageQuery): Promise<HistoryPage>;
+  /** The file behind the store, if any (shown in `/api/info`). */
+  readonly path: string | null;
+  /** Present on stores nobody else writes to: the dashboard appends each live event. */
+  append?(event: ConductorEvent): void;
+  /** Called by the dashboard once its initial fold is done: a good time to build indexes. */
+  warm?(): void;
+}
+
+export interface JsonlStoreOptions {
+  /** Seq index density: one entry every this many events. Default 1024. */
+  indexEvery?: number;
+}
+
+/**
+ * The run's `events.jsonl` on disk, read through a sparse seq index for paging. The live run appends
+ * to the same file, so the file is the whole history. A file that does not exist yet is empty history.
+ */
+export function jsonlStore(path: string, options: JsonlStoreOptions = {}): HistoryStore {
+  let index: Promise<SeqIndex | null> | null = null;
+  const indexed = (): Promise<SeqIndex | null> => {
+    index ??= buildSeqIndex(path, { every: options.indexEvery ?? 1024 }).catch((error: unknown) => {
+      index = null;
+      if (error instanceof EventLogNotFoundError) return null;
+      throw error;
+    });
+    return index;
+  };
+
+  /**
+   * The log's reader, handed through without a generator around it: on a million-event log every
+   * extra async hop per event costs about half a second of the dashboard's start-up.
+   */
+  function read(afterSeq: number): AsyncIterable<ConductorEvent> {
+    return {
+      [Symbol.asyncIterator](): AsyncIterator<ConductorEvent> {
+        let inner: AsyncIterator<ConductorEvent> | null = null;
+        let finished = false;
+        const done = (): IteratorReturnResult<undefined> => {
+          finished = true;
+          return { done: true, value: undefined };
+        };
+        const missingIsEmpty = (error: unknown) => {
+          if (error instanceof EventLogNotFoundError) return done();
+          throw error;
+        };
+        return {
+          next() {
+            if (finished) return Promise.resolve(done());
+            if (inner) return inner.next();
+            // From the start, the index would only cost a second pass over the file.
+            return (afterSeq > 0 ? indexed() : Promise.resolve(null)).then((seqIndex) => {
+              if (finished) return done();
+              inner = readEventLog(path, { afterSeq, ...(seqIndex ? { index: seqIndex } : {}) })[
+                Symbol.asyncIterator
+              ]();
+              return inner.next().catch(missingIsEmpty);
+            });
+          },
+          async return() {
+            finished = true;
+            await inner?.return?.();
+            return { done: true, value: undefined };
+          },
+        };
+      },
+    };
+  }
+
+  async function pageAfter(afterSeq: number, limit: number): Promise<HistoryPage> {
+    const seqIndex = await indexed();
+    if (!seqIndex) return { events: [], hasMore: false };
+    try {
+      const page = await readEventPage(path, { afterSeq, limit, index: seqIndex });
+      return { events: page.events, hasMore: page.hasMore };
+    } catch (error) {
+      if (error instanceof EventLogNotFoundError) return { events: [], hasMore: false };
+      throw error;
+    }
+  }
+
+  async function pageBefore(before: number, limit: number): Promise<HistoryPage> {
+    const seqIndex = await indexed();
+    if (!seqIndex) return { events: [], hasMore: false };
+    await seqIndex.update();
+    const end = Math.min(before, seqIndex.lastSeq + 1);
+    // Seqs are usually dense, so `limit + 1` seqs back holds the page; gaps widen the window.
+    for (let span = limit + 1; ; span *= 2) {
+      const from = Math.max(0, end - 1 - span);
+      const { events } = await readEventPage(path, {
+        afterSeq: from,
+        limit: end - 1 - from,
+        index: seqIndex,
+      });
+      const inRange = events.filter((event) => event.seq < end);
+      if (inRange.length > limit || from === 0) {
+        return { events: limit === 0 ? [] : inRange.slice(-limit), hasMore: inRange.length > limit };
+      }
+    }
+  }
+
+  return {
+    path,
+    read,
+    page: (query) =>
+      'after' in query ? pageAfter(query.after, query.limit) : pageBefore(query.before, query.limit),
+    warm() {
+      indexed().catch(() => {
+        // Reported by the request that needs the index.
+      });
+    },
+  };
+}
+
+/**
+ * History held in memory: a replay of a finished run, tests, a log already loaded. The dashboard
+ * appends live events to it, so it grows with the run (use `jsonlStore` for long runs).
+ */
+export function memoryStore(
+  initial: Iterable<ConductorEvent> = [],
+): HistoryStore & { readonly events: readonly ConductorEvent[] } {
+  const events: ConductorEvent[] = [];
+  const append = (event: ConductorEvent) => {
+    const last = events[events.length - 1];
+    if (!last || event.seq > last.seq) events.push(event);
+  };
+  for (const event of initial) append(event);
+  // Index of the first event with seq > afterSeq.
+  const firstAfter = (afterSeq: number): number => {
+    let low = 0;
+    let high = events.length;
+    while (low < high) {
+      const mid = (low + high) >>> 1;
+      if ((events[mid] as ConductorEvent).seq <= afterSeq) low = mid + 1;
+      else high = mid;
+    }
+    return low;
+  };
+  return {
+    path: null,
+    events,
+    append,
+    async *read(afterSeq) {
+      // By position, so events appended while reading are read too.
+      for (let i = firstAfter(afterSeq); i < events.length; i++) yield events[i] as ConductorEvent;
+    },
+    async page(query) {
+      if ('after' in query) {
+        const start = firstAfter(query.after);
+        return {
+          events: events.slice(start, start + query.limit),
+          hasMore: start + query.limit < events.length,
+        };
+      }
+      const end = firstAfter(query.before - 1);
+      const start = Math.max(0, end - query.limit);
+      return { events: events.slice(start, end), hasMore: start > 0 };
+    },
+  };
+}
+
+/**
+ * Several stores as one history, e.g. `concatStore(memoryStore(synthetic), jsonlStore(path))` for a
+ * run resumed without its log: the synthetic summary, then the resumed run's log. Seqs must increase
+ * from one store to the next; an event that does not is dropped. Live events go to the last store.
+ */
+export function concatStore(...stores: HistoryStore[]): HistoryStore {
+  if (stores.length === 0) throw new TypeError('concatStore needs at least one store');
+  const last = stores[stores.length - 1] as HistoryStore;
+  return {
+    path: last.path,
+    async *read(afterSeq) {
+      let seen = afterSeq;
+      for (const store of stores) {
+        for await (const event of store.read(seen)) {
+          if (event.seq <= seen) continue;
+          seen = event.seq;
+          yield event;
+        }
+      }
+    },
+    async page(query) {
+      const events: ConductorEvent[] = [];
+      if ('after' in query) {
+        let cursor = query.after;
+        for (const store of stores) {
+          const want = query.limit - events.length;
+          const page = await store.page({ after: cursor, limit: want });
+          for (const event of page.events) {
+            if (event.seq > cursor) {
+              events.push(event);
+              cursor = event.seq;
+            }
+          }
+          if (page.hasMore) return { events, hasMore: true };
+        }
+        return { events, hasMore: false };
+      }
+      let cursor = query.before;
+      for (let i = stores.length - 1; i >= 0; i--) {
+        const want = query.limit - events.length;
+        const page = await (stores[i] as HistoryStore).page({ before: cursor, limit: want });
+        const kept = page.events.filter((event) => event.seq < cursor);
+        events.unshift(...kept);
+        if (kept[0]) cursor = kept[0].seq;
+        if (page.hasMore) return { events, hasMore: true };
+      }
+      return { events, hasMore: false };
+    },
+    ...(last.append ? { append: (event: ConductorEvent) => last.append?.(event) } : {}),
+    warm() {
+      for (const store of stores) store.warm?.();
+    },
+  };
+}
+
+/**
+ * The history store of a resumed run, from `historyForResume()` of `@conductor/replay`: the log (which
+ * the resumed run appends to), or the checkpoint's synthetic summary (small: one or two events per
+ * executed step, kept in memory) followed by the log the resumed run writes at `logPath`.
+ */
+export async function storeForResume(history: ResumeHistory, logPath: string): Promise<HistoryStore> {
+  if (history.source === 'log') return jsonlStore(history.logPath);
+  const synthetic: ConductorEvent[] = [];
+  for await (const event of history.events) synthetic.push(event);
+  return concatStore(memoryStore(synthetic), jsonlStore(logPath));
+}
