@@ -34,6 +34,8 @@ export interface RunResult {
   lastSeq: number;
   /** Steps executed, this run and any it resumed. */
   iterations: number;
+  /** The checkpoint written when the run failed or was interrupted (`workflow_failed.checkpoint_path`). */
+  checkpointPath?: string;
 }
 
 /** Fields a failure hook adds to `workflow_failed` (`checkpoint_path`, `checkpoint_unavailable_reason`). */
@@ -113,7 +115,56 @@ export async function executeFrom(
   const stoppedError = (): StepFailure =>
     new StepFailure(state.currentStep ?? '', stopReason === 'timeout' ? 'TimeoutError' : 'Interrupted', '');
 
+  /**
+   * After `name` completed with `output`: takes its route. Returns the run's result when the route
+   * ends the run; otherwise `state.currentStep` is the next step.
+   */
+  const advance = async (
+    name: string,
+    step: StepDefinition,
+    output: unknown,
+    scope: TemplateScope,
+  ): Promise<RunResult | null> => {
+    const choice = selectRoute(step, output, { ...scope, [name]: { output } });
+    if (choice === null) throw noRouteMatched(step, output);
+    bus.emit('route_taken', { from_agent: name, to_agent: choice.to });
+    if (choice.to !== END) {
+      state.currentStep = choice.to;
+      state.awaitingRoute = false;
+      return null;
+    }
+    const finalScope = { ...fullScope(source, state.iteration), output };
+    const final = renderFinalOutput(definition, choice.route, finalScope, output, workflow.path);
+    state.currentStep = null;
+    const runResult: RunResult = {
+      runId,
+      status: 'completed',
+      output: final,
+      elapsedSeconds: elapsed(),
+      lastSeq: bus.lastSeq,
+      iterations: state.iteration,
+    };
+    await hooks.onComplete?.(snapshotState(state), runResult);
+    bus.emit('workflow_completed', { elapsed: runResult.elapsedSeconds, output: final });
+    return { ...runResult, lastSeq: bus.lastSeq };
+  };
+
   try {
+    if (state.awaitingRoute) {
+      // Restored from a log that ends after a step completed but before its route was recorded:
+      // the step's output is committed, so only its route is evaluated (the step does not run again).
+      const name = state.currentStep;
+      const step = name === null ? undefined : steps.get(name);
+      if (!step || name === null) {
+        throw new StepFailure(
+          name ?? '',
+          'UnknownStep',
+          `the workflow has no step "${name}" (was it renamed since the run started?)`,
+        );
+      }
+      const ended = await advance(name, step, state.stepOutputs[name], fullScope(source, state.iteration));
+      if (ended) return ended;
+    }
     for (;;) {
       if (stopReason) throw stoppedError();
       const name = state.currentStep;
@@ -192,6 +243,8 @@ export async function executeFrom(
       state.stepOutputs[name] = result.output;
       state.lastOutputStep = name;
       state.history.push({ step: name, iteration, status: 'completed' });
+      // Until its route is taken, a failure here must not make a resume run the step again.
+      state.awaitingRoute = true;
 
       if (result.terminate) {
         const { status, reason } = result.terminate;
@@ -219,26 +272,8 @@ export async function executeFrom(
         return { ...runResult, lastSeq: bus.lastSeq };
       }
 
-      const choice = selectRoute(step, result.output, routeBase(result.output));
-      if (choice === null) throw noRouteMatched(step, result.output);
-      bus.emit('route_taken', { from_agent: name, to_agent: choice.to });
-      if (choice.to === END) {
-        const finalScope = { ...fullScope(source, iteration), output: result.output };
-        const output = renderFinalOutput(definition, choice.route, finalScope, result.output, workflow.path);
-        state.currentStep = null;
-        const runResult: RunResult = {
-          runId,
-          status: 'completed',
-          output,
-          elapsedSeconds: elapsed(),
-          lastSeq: bus.lastSeq,
-          iterations: state.iteration,
-        };
-        await hooks.onComplete?.(snapshotState(state), runResult);
-        bus.emit('workflow_completed', { elapsed: runResult.elapsedSeconds, output });
-        return { ...runResult, lastSeq: bus.lastSeq };
-      }
-      state.currentStep = choice.to;
+      const ended = await advance(name, step, result.output, scope);
+      if (ended) return ended;
     }
   } catch (error) {
     const failure = describeFailure(error, stopReason, state.currentStep, settings.name, timeoutSeconds);
@@ -266,6 +301,7 @@ export async function executeFrom(
       elapsedSeconds: elapsed(),
       lastSeq: bus.lastSeq,
       iterations: state.iteration,
+      ...(typeof extra.checkpoint_path === 'string' ? { checkpointPath: extra.checkpoint_path } : {}),
     };
   } finally {
     if (timer) clearTimeout(timer);

@@ -1,3 +1,6 @@
+// Durable runs (event log, run.json, checkpoints, resume) live in ../durable; exported from here so
+// the package index's `export * from './run/index.js'` carries them.
+export * from '../durable/index.js';
 export type { StepContext, StepExecutor, StepExecutors, StepResult } from '../steps/index.js';
 export { defaultStepExecutors, StepFailure } from '../steps/index.js';
 export type {

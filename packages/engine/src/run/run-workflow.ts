@@ -1,4 +1,6 @@
 import { type ConductorEvent, createEventBus, type EventBus, nowSeconds } from '@conductor/events';
+import { resolveHome } from '../durable/home.js';
+import { createRunRecorder, type RunRecorder } from '../durable/recorder.js';
 import { ProviderConfigError } from '../providers/errors.js';
 import { loadMockResponses, type MockResponses, type MockResponsesInput } from '../providers/mock.js';
 import type { OpenAIProviderOptions } from '../providers/openai.js';
@@ -30,14 +32,27 @@ export interface RunOptions {
   env?: Record<string, string | undefined>;
   /** Aborting it stops the run (status `interrupted`), like `run.stop()`. */
   signal?: AbortSignal;
-  /** Emit into this bus (e.g. one a log writer or dashboard already listens to); it is not closed at the end. */
+  /**
+   * Emit into this bus; it is not closed at the end. The run's log writer subscribes when
+   * runWorkflow is called: a listener added to the bus before that may see an event before the log
+   * file has it.
+   */
   bus?: EventBus;
   /** Unix seconds, for timestamps and elapsed times. Default: the wall clock. */
   clock?: () => number;
-  /** Reported as `log_file` in `workflow_started`. */
+  /** Reported as `log_file` in `workflow_started`. Default: the run's events.jsonl. */
   logFile?: string;
-  /** Step boundary, failure and completion hooks (checkpoints). */
+  /** Step boundary, failure and completion hooks; they run after the engine's own (log, checkpoints). */
   hooks?: ExecutorHooks;
+  /** `$CONDUCTOR_HOME` for the run's files. Default: `CONDUCTOR_HOME` from `env`, then process.env, else ~/.conductor. */
+  home?: string;
+  /**
+   * `false`: write no `runs/<id>/events.jsonl` and no `run.json`. By default every run records its
+   * events there, so it can be resumed and shown after the fact.
+   */
+  eventLog?: boolean;
+  /** `false`: write no checkpoints (a failed run then cannot be resumed from one). */
+  checkpoints?: boolean;
   /** Replace or add step executors by type. */
   executors?: StepExecutors;
 }
@@ -55,6 +70,19 @@ export interface WorkflowRun extends PromiseLike<RunResult> {
   readonly result: Promise<RunResult>;
   /** Stops the run: kills a running script, aborts a model request, ends a wait. */
   stop(): void;
+  /**
+   * Things the user should know that did not stop the run (a resume of a workflow file that changed
+   * since its checkpoint, a repaired log...). Complete when `started` resolves.
+   */
+  readonly warnings: readonly string[];
+  /** The workflow's name, once it is loaded (when `started` resolves). */
+  readonly workflowName: string | undefined;
+  /**
+   * Resolves once the run has started: its first event (`workflow_started`, or `workflow_resumed`)
+   * is in the log, `runId`, `warnings` and run.json are final. Rejects like `result` when the run
+   * cannot start. A resume that looks its run up by workflow knows `runId` only from here on.
+   */
+  readonly started: Promise<void>;
 }
 
 /**
@@ -66,25 +94,131 @@ export function runWorkflow(workflow: LoadedWorkflow | string, options: RunOptio
   const clock = options.clock ?? nowSeconds;
   const runId = resolveRunId(options.runId, env, new Date(clock() * 1000));
   const bus = options.bus ?? createEventBus({ clock });
+  const recorder = createRunRecorder(bus, {
+    home: resolveHome({ home: options.home, env }),
+    eventLog: options.eventLog !== false,
+    checkpoints: options.checkpoints !== false,
+    clock,
+  });
+
+  return launchRun({
+    runId: () => runId,
+    bus,
+    ownsBus: !options.bus,
+    recorder,
+    signal: options.signal,
+    warnings: [],
+    async start(signal, started) {
+      const loaded = typeof workflow === 'string' ? await loadWorkflow(workflow, { env }) : workflow;
+      const { definition } = loaded;
+      const inputs = resolveInputs(definition, options.inputs ?? {});
+      const providers = await prepareProviders(loaded, options, env);
+      const startedAt = clock();
+
+      // Files are created only once the run is known to be able to start.
+      await recorder.openNew(runId);
+      await recorder.begin({ runId, workflow: loaded, inputs, generation: 0, startedAt });
+      bus.emit('workflow_started', {
+        ...workflowOutline(loaded, providers),
+        inputs,
+        metadata: definition.workflow.metadata ?? {},
+        run_id: runId,
+        log_file: options.logFile ?? recorder.logPath ?? null,
+        yaml_source: loaded.path ?? null,
+      });
+      started({ workflowName: definition.workflow.name });
+
+      return executeFrom(initialExecutorState(definition.workflow.entry_point, startedAt), {
+        runId,
+        workflow: loaded,
+        inputs,
+        bus,
+        providerFor: providers.providerFor,
+        signal,
+        clock,
+        env,
+        hooks: recorder.hooks(options.hooks),
+        ...(options.executors ? { executors: options.executors } : {}),
+      });
+    },
+  });
+}
+
+/** The graph part of `workflow_started` (name, entry point, steps, routes). */
+export function workflowOutline(loaded: LoadedWorkflow, providers: Pick<PreparedProviders, 'nameFor'>) {
+  const { definition } = loaded;
+  return {
+    name: definition.workflow.name,
+    version: definition.workflow.version ?? null,
+    entry_point: definition.workflow.entry_point,
+    agents: definition.agents.map((step) => ({
+      name: step.name,
+      type: step.type,
+      model:
+        step.type === 'agent' ? (step.model ?? definition.workflow.runtime?.default_model ?? null) : null,
+      provider: step.type === 'agent' ? providers.nameFor(step) : null,
+    })),
+    parallel_groups: [] as { name: string; agents: string[] }[],
+    for_each_groups: [] as { name: string; source: string }[],
+    routes: definition.agents.flatMap((step) =>
+      (step.routes ?? []).map((route) => ({ from: step.name, to: route.to, when: route.when ?? null })),
+    ),
+  };
+}
+
+export interface LaunchOptions {
+  /** The run id; a resume may learn it only once it has read its checkpoint. */
+  runId: () => string;
+  bus: EventBus;
+  /** Close the bus when the run ends (it was not given by the caller). */
+  ownsBus: boolean;
+  recorder: RunRecorder;
+  signal: AbortSignal | undefined;
+  warnings: string[];
+  /**
+   * Starts the run; `signal` aborts when the caller's signal does or `stop()` is called. Calls
+   * `started` right after emitting its first event.
+   */
+  start(signal: AbortSignal, started: (info: { workflowName: string }) => void): Promise<RunResult>;
+}
+
+/** The WorkflowRun handle shared by runWorkflow and resumeWorkflow. */
+export function launchRun(launch: LaunchOptions): WorkflowRun {
+  const { bus, recorder } = launch;
   const stream = createRunEventStream(bus);
   const controller = new AbortController();
   const onAbort = () => controller.abort();
-  if (options.signal?.aborted) controller.abort();
-  else options.signal?.addEventListener('abort', onAbort, { once: true });
+  if (launch.signal?.aborted) controller.abort();
+  else launch.signal?.addEventListener('abort', onAbort, { once: true });
 
-  const finish = (error?: unknown) => {
-    options.signal?.removeEventListener('abort', onAbort);
+  const finish = async (value: RunResult | null, error?: unknown) => {
+    launch.signal?.removeEventListener('abort', onAbort);
+    await recorder.finish(value);
     stream.end(error);
-    if (!options.bus) bus.close();
+    if (launch.ownsBus) bus.close();
   };
 
-  const result = start().then(
-    (value) => {
-      finish();
+  let workflowName: string | undefined;
+  let markStarted: () => void = () => {};
+  let failStart: (error: unknown) => void = () => {};
+  const started = new Promise<void>((resolve, reject) => {
+    markStarted = resolve;
+    failStart = reject;
+  });
+  started.catch(() => {});
+  const onStarted = (info: { workflowName: string }) => {
+    workflowName = info.workflowName;
+    markStarted();
+  };
+
+  const result = launch.start(controller.signal, onStarted).then(
+    async (value) => {
+      await finish(value);
       return value;
     },
-    (error: unknown) => {
-      finish(error);
+    async (error: unknown) => {
+      failStart(error);
+      await finish(null, error);
       throw error;
     },
   );
@@ -92,62 +226,25 @@ export function runWorkflow(workflow: LoadedWorkflow | string, options: RunOptio
   // an unawaited `result` must not crash the process as an unhandled rejection.
   result.catch(() => {});
 
-  async function start(): Promise<RunResult> {
-    const loaded = typeof workflow === 'string' ? await loadWorkflow(workflow, { env }) : workflow;
-    const { definition } = loaded;
-    const inputs = resolveInputs(definition, options.inputs ?? {});
-    const providers = await prepareProviders(loaded, options, env);
-
-    const routes = definition.agents.flatMap((step) =>
-      (step.routes ?? []).map((route) => ({ from: step.name, to: route.to, when: route.when ?? null })),
-    );
-    bus.emit('workflow_started', {
-      name: definition.workflow.name,
-      version: definition.workflow.version ?? null,
-      entry_point: definition.workflow.entry_point,
-      agents: definition.agents.map((step) => ({
-        name: step.name,
-        type: step.type,
-        model:
-          step.type === 'agent' ? (step.model ?? definition.workflow.runtime?.default_model ?? null) : null,
-        provider: step.type === 'agent' ? providers.nameFor(step) : null,
-      })),
-      parallel_groups: [],
-      for_each_groups: [],
-      routes,
-      inputs,
-      metadata: definition.workflow.metadata ?? {},
-      run_id: runId,
-      log_file: options.logFile ?? null,
-      yaml_source: loaded.path ?? null,
-    });
-
-    return executeFrom(initialExecutorState(definition.workflow.entry_point, clock()), {
-      runId,
-      workflow: loaded,
-      inputs,
-      bus,
-      providerFor: providers.providerFor,
-      signal: controller.signal,
-      clock,
-      env,
-      ...(options.hooks ? { hooks: options.hooks } : {}),
-      ...(options.executors ? { executors: options.executors } : {}),
-    });
-  }
-
   return {
-    runId,
+    get runId() {
+      return launch.runId();
+    },
     bus,
     events: stream,
     result,
+    warnings: launch.warnings,
+    get workflowName() {
+      return workflowName;
+    },
+    started,
     stop: () => controller.abort(),
     // biome-ignore lint/suspicious/noThenProperty: a run is awaitable by design
     then: (onFulfilled, onRejected) => result.then(onFulfilled, onRejected),
   };
 }
 
-interface PreparedProviders {
+export interface PreparedProviders {
   providerFor(step: AgentStep): Provider;
   nameFor(step: AgentStep): string;
 }

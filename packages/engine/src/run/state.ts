@@ -24,6 +24,13 @@ export interface ExecutorState {
   lastOutputStep: string | null;
   /** Unix seconds of the run's first start; a resume keeps it. */
   startedAt: number;
+  /**
+   * True when `currentStep` already completed (its output is in `stepOutputs`) but its route was not
+   * taken yet: between a step's completion and its `route_taken`, in a checkpoint written because a
+   * route's condition failed, or in a state rebuilt from a log that ends there. `executeFrom` then
+   * evaluates the step's routes instead of running it again.
+   */
+  awaitingRoute?: boolean;
 }
 
 export function initialExecutorState(entryPoint: string, startedAt: number): ExecutorState {

@@ -1,5 +1,7 @@
 // Helpers for the engine's tests (not exported from the package).
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { ConductorEvent, EventBus } from '@conductor/events';
 import type {
   LoadedWorkflow,
@@ -7,6 +9,10 @@ import type {
   WorkflowDefinition,
   WorkflowSettings,
 } from '../workflow/types.js';
+
+// Every run writes runs/<id>/ under CONDUCTOR_HOME: tests that import these helpers never write to
+// the user's ~/.conductor, and repeated run ids of different tests never meet.
+process.env.CONDUCTOR_HOME = mkdtempSync(join(tmpdir(), 'conductor-engine-home-'));
 
 /** A loaded workflow built in code: `steps` run from the first one unless `entry_point` says otherwise. */
 export function workflowOf(

@@ -1,0 +1,63 @@
+export type ResumeErrorCode =
+  /** No checkpoint and no event log to continue from. */
+  | 'CONDUCTOR_RESUME_NOTHING'
+  /** The workflow file the run used is gone. */
+  | 'CONDUCTOR_RESUME_WORKFLOW_NOT_FOUND'
+  /** The run already ended with `workflow_completed`. */
+  | 'CONDUCTOR_RESUME_COMPLETED'
+  /** Another live process is running this run. */
+  | 'CONDUCTOR_RESUME_RUNNING'
+  /** The step to continue at is not in the workflow any more. */
+  | 'CONDUCTOR_RESUME_UNKNOWN_STEP';
+
+/** A resume that cannot start; nothing was changed on disk. */
+export class ResumeError extends Error {
+  readonly code: ResumeErrorCode;
+  constructor(code: ResumeErrorCode, message: string, options: { cause?: unknown } = {}) {
+    super(message, options);
+    this.name = 'ResumeError';
+    this.code = code;
+  }
+}
+
+/** A new run was given the id of a run that already has history. */
+export class RunExistsError extends Error {
+  readonly code = 'CONDUCTOR_RUN_EXISTS';
+  readonly runId: string;
+  readonly path: string;
+  constructor(runId: string, path: string) {
+    super(
+      `run ${runId} already has an event log (${path}). Continue it with resumeWorkflow({ runId: '${runId}' }) ` +
+        '(`conductor resume`), or start a new run with another run id.',
+    );
+    this.name = 'RunExistsError';
+    this.runId = runId;
+    this.path = path;
+  }
+}
+
+/** run.json is missing or is not a run record. */
+export class RunRecordError extends Error {
+  readonly code:
+    | 'CONDUCTOR_RUN_RECORD_NOT_FOUND'
+    | 'CONDUCTOR_RUN_RECORD_INVALID'
+    | 'CONDUCTOR_RUN_RECORD_IO';
+  readonly path: string;
+  constructor(
+    code: RunRecordError['code'],
+    path: string,
+    message: string,
+    options: { cause?: unknown } = {},
+  ) {
+    super(message, options);
+    this.name = 'RunRecordError';
+    this.code = code;
+    this.path = path;
+  }
+}
+
+export function errnoCode(error: unknown): string | undefined {
+  return typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string'
+    ? error.code
+    : undefined;
+}

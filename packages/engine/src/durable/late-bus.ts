@@ -1,0 +1,137 @@
+import {
+  type ConductorEvent,
+  createEventBus,
+  type EventBus,
+  type EventBusOptions,
+  type EventListener,
+} from '@conductor/events';
+
+/** A bus whose numbering starts once {@link LateBus.connect} says where. */
+export interface LateBus extends EventBus {
+  /** Creates the underlying bus (with the seq the run continues after); emits before this throw. */
+  connect(options: EventBusOptions): void;
+  readonly connected: boolean;
+}
+
+/**
+ * A resume only learns the last seq of the run after reading its log and checkpoint, but callers
+ * need the bus at once, to subscribe before anything is emitted. This bus takes subscribers now and
+ * delivers, in subscription order, what the real bus (created by `connect`) emits.
+ */
+export function createLateBus(): LateBus {
+  let inner: EventBus | null = null;
+  let closed = false;
+  const listeners = new Set<EventListener>();
+  const closers = new Set<() => void>();
+
+  const dispatch: EventListener = (event) => {
+    for (const listener of [...listeners]) listener(event);
+  };
+
+  const bus: LateBus = {
+    get lastSeq() {
+      return inner?.lastSeq ?? 0;
+    },
+    get closed() {
+      return closed;
+    },
+    get connected() {
+      return inner !== null;
+    },
+    connect(options) {
+      if (inner) throw new Error('the bus is connected already');
+      inner = createEventBus(options);
+      inner.subscribe(dispatch);
+      if (closed) inner.close();
+    },
+    emit(type, data) {
+      if (!inner) throw new Error(`cannot emit "${type}": the run has not started`);
+      return inner.emit(type, data);
+    },
+    emitRaw(type, data) {
+      if (!inner) throw new Error(`cannot emit "${type}": the run has not started`);
+      return inner.emitRaw(type, data);
+    },
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    events({ signal } = {}) {
+      return iterate(bus, closers, () => closed, signal);
+    },
+    close() {
+      if (closed) return;
+      closed = true;
+      inner?.close();
+      for (const close of [...closers]) close();
+    },
+  };
+  return bus;
+}
+
+function iterate(
+  bus: Pick<EventBus, 'subscribe'>,
+  closers: Set<() => void>,
+  isClosed: () => boolean,
+  signal?: AbortSignal,
+): AsyncIterableIterator<ConductorEvent> {
+  const queue: ConductorEvent[] = [];
+  let head = 0;
+  let wake: (() => void) | null = null;
+  let done = isClosed() || signal?.aborted === true;
+  let unsubscribe = () => {};
+  const finish = () => {
+    done = true;
+    wake?.();
+  };
+  const onAbort = () => {
+    queue.length = 0;
+    head = 0;
+    finish();
+  };
+  const cleanup = () => {
+    unsubscribe();
+    closers.delete(finish);
+    signal?.removeEventListener('abort', onAbort);
+  };
+  if (!done) {
+    unsubscribe = bus.subscribe((event) => {
+      queue.push(event);
+      wake?.();
+    });
+    closers.add(finish);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  }
+  const iterator: AsyncIterableIterator<ConductorEvent> = {
+    async next() {
+      for (;;) {
+        if (head < queue.length) {
+          const value = queue[head++] as ConductorEvent;
+          if (head > 1024 && head * 2 > queue.length) {
+            queue.splice(0, head);
+            head = 0;
+          }
+          return { value, done: false };
+        }
+        if (done) {
+          cleanup();
+          return { value: undefined, done: true };
+        }
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+        });
+        wake = null;
+      }
+    },
+    async return() {
+      done = true;
+      queue.length = 0;
+      cleanup();
+      return { value: undefined, done: true };
+    },
+    [Symbol.asyncIterator]() {
+      return iterator;
+    },
+  };
+  return iterator;
+}

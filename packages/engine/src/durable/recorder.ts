@@ -1,0 +1,317 @@
+import { stat } from 'node:fs/promises';
+import {
+  type CheckpointTrigger,
+  deleteCheckpoints,
+  hashWorkflowSource,
+  listCheckpoints,
+  pruneCheckpoints,
+  saveCheckpoint,
+} from '@conductor/checkpoint';
+import { type EventLogWriter, eventLogPath, openEventLog } from '@conductor/event-log';
+import type { ConductorEvent, EventBus } from '@conductor/events';
+import {
+  DEFAULT_MAX_ITERATIONS,
+  type ExecutorHooks,
+  type RunFailure,
+  type RunResult,
+} from '../run/executor.js';
+import type { ExecutorState } from '../run/state.js';
+import { describeError } from '../steps/errors.js';
+import type { LoadedWorkflow } from '../workflow/types.js';
+import { checkpointOf, triggerOf } from './checkpoint-state.js';
+import { errnoCode, RunExistsError } from './errors.js';
+import {
+  type RunRecord,
+  type RunRecordStatus,
+  readRunRecord,
+  updateRunRecord,
+  writeRunRecord,
+} from './run-record.js';
+
+export interface RecorderOptions {
+  /** Absolute `$CONDUCTOR_HOME`. */
+  home: string;
+  /** Write `runs/<id>/events.jsonl` and `run.json`. */
+  eventLog: boolean;
+  /** Write checkpoints (on failure, interrupt, timeout, iteration limit, and periodic ones). */
+  checkpoints: boolean;
+  /** Unix seconds. */
+  clock: () => number;
+}
+
+export interface RecorderRun {
+  runId: string;
+  workflow: LoadedWorkflow;
+  inputs: Record<string, unknown>;
+  /** 0 for a new run, N for the N-th resume. */
+  generation: number;
+  /** Unix seconds of the run's first start. */
+  startedAt: number;
+}
+
+/** What a failed or interrupted run's checkpoint attempt gave: a path, or why there is none. */
+type SaveOutcome = { path: string; reason?: undefined } | { path?: undefined; reason: string };
+
+/**
+ * Everything that makes a run durable, around one bus: the event log (subscribed at creation, so
+ * before any other subscriber the caller adds), `run.json`, and the checkpoint hooks of the executor.
+ */
+export interface RunRecorder {
+  readonly options: RecorderOptions;
+  /** The log path once opened, else null (no log, or not opened yet). */
+  readonly logPath: string | null;
+  /**
+   * Opens the log of a new run. Rejects with RunExistsError, before touching the file, when the
+   * run id already has events.
+   */
+  openNew(runId: string): Promise<void>;
+  /** Opens an existing run's log for appending (repairing a truncated last line first). */
+  openExisting(runId: string): Promise<EventLogWriter | null>;
+  /** Writes events of earlier history (imported or synthesized) straight to the log, not to the bus. */
+  appendHistory(events: Iterable<ConductorEvent>): void;
+  /** Records the run in run.json (status running) and arms the hooks. */
+  begin(run: RecorderRun, previous?: RunRecord | null): Promise<void>;
+  /** The executor hooks: flush at boundaries, periodic and failure checkpoints, cleanup on success. */
+  hooks(user?: ExecutorHooks): ExecutorHooks;
+  /** Records how the run ended in run.json, stops listening to the bus, fsyncs and closes the log. */
+  finish(result: RunResult | null): Promise<void>;
+}
+
+/** Runs going on in this process (a resume of one of them is refused). */
+const activeRuns = new Set<string>();
+
+/** Whether a run with this id is running in this process. */
+export function isRunActive(runId: string): boolean {
+  return activeRuns.has(runId);
+}
+
+export function createRunRecorder(bus: EventBus, options: RecorderOptions): RunRecorder {
+  let writer: EventLogWriter | null = null;
+  let logError: unknown = null;
+  let run: RecorderRun | null = null;
+  let recorded = false;
+  let lastCheckpointPath: string | null = null;
+  let checkpointPathChanged = false;
+  let consecutiveFailures = 0;
+  let periodicSince: { iteration: number | null; at: number } = { iteration: null, at: options.clock() };
+
+  // Subscribed now, before the caller can add listeners: when anyone else sees an event, it is in
+  // the file. An append that fails is kept and reported at the next step boundary, so the run ends
+  // cleanly (with a checkpoint) instead of an emit throwing inside a step.
+  const unsubscribe = options.eventLog
+    ? bus.subscribe((event) => {
+        if (!writer || writer.closed || logError) return;
+        try {
+          writer.append(event);
+        } catch (error) {
+          logError = error;
+        }
+      })
+    : () => {};
+
+  async function open(runId: string): Promise<EventLogWriter> {
+    writer = await openEventLog(eventLogPath(runId, options.home));
+    return writer;
+  }
+
+  async function setRecord(patch: Partial<RunRecord>): Promise<void> {
+    if (!recorded || !run) return;
+    try {
+      await updateRunRecord(run.runId, patch, { home: options.home });
+    } catch {
+      // run.json is a convenience for listings and the dashboard; the log and checkpoints are the truth.
+    }
+  }
+
+  function limitsOf(workflow: LoadedWorkflow) {
+    const limits = workflow.definition.workflow.limits ?? {};
+    return {
+      maxIterations: limits.max_iterations ?? DEFAULT_MAX_ITERATIONS,
+      timeoutSeconds: limits.timeout_seconds ?? null,
+    };
+  }
+
+  async function save(
+    state: ExecutorState,
+    trigger: CheckpointTrigger,
+    failure: RunFailure | null,
+  ): Promise<SaveOutcome> {
+    if (!run) return { reason: 'the run had not started' };
+    if (!options.checkpoints)
+      return { reason: 'checkpoints are turned off for this run (checkpoints: false)' };
+    const { workflow } = run;
+    if (!workflow.path) {
+      return { reason: 'the workflow was not loaded from a file, so a checkpoint could not name it' };
+    }
+    const agentName = failure?.step ?? state.currentStep;
+    try {
+      // The log is made durable first, so the checkpoint never points past what the disk holds.
+      if (writer && !writer.closed && !logError) await writer.sync();
+      const { maxIterations, timeoutSeconds } = limitsOf(workflow);
+      const checkpoint = checkpointOf({
+        state,
+        runId: run.runId,
+        generation: run.generation,
+        workflowPath: workflow.path,
+        // A workflow built in code may carry no hash; its source is what a resume compares.
+        workflowHash: workflow.hash || hashWorkflowSource(workflow.source),
+        inputs: run.inputs,
+        trigger,
+        failure,
+        maxIterations,
+        timeoutSeconds,
+        elapsedSeconds: options.clock() - state.startedAt,
+        eventLogPath: writer ? writer.path : null,
+        lastSeq: bus.lastSeq,
+      });
+      const path = await saveCheckpoint(checkpoint, { home: options.home });
+      consecutiveFailures = 0;
+      lastCheckpointPath = path;
+      checkpointPathChanged = true;
+      bus.emit('checkpoint_saved', {
+        path,
+        agent_name: agentName,
+        error_type: failure?.type ?? null,
+        trigger,
+      });
+      await setRecord({ last_checkpoint_path: path });
+      return { path };
+    } catch (error) {
+      consecutiveFailures += 1;
+      const { errorType, message } = describeError(error);
+      bus.emit('checkpoint_save_failed', {
+        agent_name: agentName,
+        trigger,
+        error_type: errorType,
+        message,
+        consecutive_failures: consecutiveFailures,
+      });
+      return { reason: `the checkpoint could not be saved: ${message}` };
+    }
+  }
+
+  async function periodic(state: ExecutorState): Promise<void> {
+    if (!run) return;
+    const policy = run.workflow.definition.workflow.runtime?.checkpoint;
+    if (periodicSince.iteration === null) periodicSince = { ...periodicSince, iteration: state.iteration };
+    // Nothing completed since the last one (the first boundary, or right after a resume).
+    if (!policy || state.iteration <= (periodicSince.iteration ?? 0)) return;
+    const now = options.clock();
+    const due =
+      policy.every_agent === true ||
+      (typeof policy.every_seconds === 'number' && now - periodicSince.at >= policy.every_seconds);
+    if (!due) return;
+    periodicSince = { iteration: state.iteration, at: now };
+    const saved = await save(state, 'periodic', null);
+    if (saved.path && typeof policy.keep_last === 'number') {
+      await pruneCheckpoints(run.runId, { keepLast: policy.keep_last, home: options.home }).catch(() => []);
+    }
+  }
+
+  async function deletePeriodic(): Promise<void> {
+    if (!run || !options.checkpoints) return;
+    try {
+      const { checkpoints } = await listCheckpoints({ home: options.home, runId: run.runId });
+      const periodicOnes = checkpoints.filter((c) => c.trigger === 'periodic');
+      if (periodicOnes.length === 0) return;
+      await deleteCheckpoints(periodicOnes.map((c) => c.path));
+      // run.json must not point at a deleted file: the newest checkpoint left, if any.
+      lastCheckpointPath = checkpoints.find((c) => c.trigger !== 'periodic')?.path ?? null;
+      checkpointPathChanged = true;
+    } catch {
+      // Left-over periodic checkpoints of a finished run are harmless.
+    }
+  }
+
+  return {
+    options,
+    get logPath() {
+      return writer ? writer.path : null;
+    },
+    async openNew(runId) {
+      if (!options.eventLog) return;
+      const path = eventLogPath(runId, options.home);
+      const size = await stat(path).then(
+        (s) => s.size,
+        (error: unknown) => {
+          if (errnoCode(error) === 'ENOENT') return 0;
+          throw error;
+        },
+      );
+      if (size > 0) throw new RunExistsError(runId, path);
+      await open(runId);
+    },
+    async openExisting(runId) {
+      if (!options.eventLog) return null;
+      return open(runId);
+    },
+    appendHistory(events) {
+      if (!writer) return;
+      for (const event of events) writer.append(event);
+    },
+    async begin(started, previous) {
+      run = started;
+      activeRuns.add(started.runId);
+      periodicSince = { iteration: null, at: options.clock() };
+      if (!options.eventLog) return;
+      const { workflow } = started;
+      const now = new Date().toISOString();
+      // A dashboard of an earlier process is gone with it; the CLI writes the new one (after the
+      // first event, when this record exists).
+      const { dashboard: _gone, ...kept } = previous ?? {};
+      const record: RunRecord = {
+        ...kept,
+        run_id: started.runId,
+        workflow_path: workflow.path ?? null,
+        workflow_name: workflow.definition.workflow.name,
+        workflow_hash: workflow.hash || null,
+        status: 'running',
+        pid: process.pid,
+        started_at: previous?.started_at ?? new Date(started.startedAt * 1000).toISOString(),
+        updated_at: now,
+        generation: started.generation,
+        event_log_path: writer ? writer.path : null,
+        last_checkpoint_path: previous?.last_checkpoint_path ?? null,
+      };
+      await writeRunRecord(record, { home: options.home });
+      recorded = true;
+    },
+    hooks(user = {}) {
+      return {
+        async onStepBoundary(state) {
+          if (logError) throw logError;
+          writer?.flush();
+          await periodic(state);
+          await user.onStepBoundary?.(state);
+        },
+        async onFailure(state, failure) {
+          const saved = await save(state, triggerOf(failure), failure);
+          const extra = saved.path
+            ? { checkpoint_path: saved.path }
+            : { checkpoint_unavailable_reason: saved.reason };
+          return { ...extra, ...((await user.onFailure?.(state, failure)) ?? {}) };
+        },
+        async onComplete(state, result) {
+          await deletePeriodic();
+          await user.onComplete?.(state, result);
+        },
+      };
+    },
+    async finish(result) {
+      unsubscribe();
+      if (run) activeRuns.delete(run.runId);
+      const status: RunRecordStatus = result ? result.status : 'failed';
+      await setRecord({
+        status,
+        pid: process.pid,
+        ...(checkpointPathChanged ? { last_checkpoint_path: lastCheckpointPath } : {}),
+      });
+      if (writer && !writer.closed) await writer.close().catch(() => {});
+    },
+  };
+}
+
+/** The run's record if it has a readable one, else null (a damaged run.json does not block a resume). */
+export async function readRunRecordQuietly(runId: string, home: string): Promise<RunRecord | null> {
+  return readRunRecord(runId, { home }).catch(() => null);
+}

@@ -1,0 +1,206 @@
+import { randomBytes } from 'node:crypto';
+import { closeSync, fsyncSync, openSync } from 'node:fs';
+import { type FileHandle, mkdir, open, readdir, readFile, rename, unlink } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { isValidRunId, runDir } from '@conductor/event-log';
+import * as v from 'valibot';
+import { errnoCode, RunRecordError } from './errors.js';
+import { resolveHome } from './home.js';
+
+export type RunRecordStatus = 'running' | 'completed' | 'failed' | 'interrupted';
+
+/** `runs/<run_id>/run.json`: what a run is and where its files are, for the CLI and the dashboard. */
+export interface RunRecord {
+  run_id: string;
+  /** Absolute path of the workflow file; null for a workflow built in code. */
+  workflow_path: string | null;
+  workflow_name: string;
+  /** sha256 of the workflow file's text; null when unknown. */
+  workflow_hash: string | null;
+  status: RunRecordStatus;
+  /** The process that runs (or last ran) the run. */
+  pid: number;
+  /** ISO 8601. */
+  started_at: string;
+  /** ISO 8601; set on every update. */
+  updated_at: string;
+  /** 0 for the first run, 1 after the first resume, ... */
+  generation: number;
+  event_log_path: string | null;
+  last_checkpoint_path: string | null;
+  /** Written by the CLI when it serves a dashboard for the run. */
+  dashboard?: { url: string; port: number };
+  [key: string]: unknown;
+}
+
+const nullableString = v.nullable(v.string());
+const RunRecordSchema = v.looseObject({
+  run_id: v.string(),
+  workflow_path: nullableString,
+  workflow_name: v.string(),
+  workflow_hash: nullableString,
+  status: v.picklist(['running', 'completed', 'failed', 'interrupted']),
+  pid: v.number(),
+  started_at: v.string(),
+  updated_at: v.string(),
+  generation: v.pipe(v.number(), v.integer(), v.minValue(0)),
+  event_log_path: nullableString,
+  last_checkpoint_path: nullableString,
+  dashboard: v.optional(v.looseObject({ url: v.string(), port: v.number() })),
+});
+
+export interface RunRecordOptions {
+  /** `$CONDUCTOR_HOME`. Default: `CONDUCTOR_HOME` from the environment, else ~/.conductor. */
+  home?: string;
+}
+
+/** `<home>/runs/<run_id>/run.json` */
+export function runRecordPath(runId: string, options: RunRecordOptions = {}): string {
+  return join(runDir(runId, resolveHome(options)), 'run.json');
+}
+
+/**
+ * The run's record, or null when it has none. Throws RunRecordError (CONDUCTOR_RUN_RECORD_INVALID)
+ * when run.json is not a run record, and CONDUCTOR_RUN_ID for an id that cannot name a run folder.
+ */
+export async function readRunRecord(
+  runId: string,
+  options: RunRecordOptions = {},
+): Promise<RunRecord | null> {
+  const path = runRecordPath(runId, options);
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    if (errnoCode(error) === 'ENOENT' || errnoCode(error) === 'ENOTDIR') return null;
+    throw new RunRecordError('CONDUCTOR_RUN_RECORD_IO', path, `could not read ${path}: ${String(error)}`, {
+      cause: error,
+    });
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (error) {
+    throw new RunRecordError(
+      'CONDUCTOR_RUN_RECORD_INVALID',
+      path,
+      `${path} is not valid JSON (${(error as Error).message}); it was left untouched.`,
+      { cause: error },
+    );
+  }
+  const parsed = v.safeParse(RunRecordSchema, raw);
+  if (!parsed.success) {
+    const issue = parsed.issues[0];
+    throw new RunRecordError(
+      'CONDUCTOR_RUN_RECORD_INVALID',
+      path,
+      `${path} is not a run record: ${v.getDotPath(issue) ?? '(root)'}: ${issue.message}. It was left untouched.`,
+    );
+  }
+  return parsed.output as RunRecord;
+}
+
+/** Writes the whole record atomically (temp file, fsync, rename), readable by its owner only. */
+export async function writeRunRecord(record: RunRecord, options: RunRecordOptions = {}): Promise<string> {
+  const path = runRecordPath(record.run_id, options);
+  await serialized(path, () => writeAtomically(path, record));
+  return path;
+}
+
+/**
+ * Merges `patch` into the run's record and sets `updated_at`. Writers in one process are serialized,
+ * so the engine's status updates and the CLI's `dashboard` field never undo each other. Throws
+ * RunRecordError (CONDUCTOR_RUN_RECORD_NOT_FOUND) when the run has no record.
+ */
+export async function updateRunRecord(
+  runId: string,
+  patch: Partial<Omit<RunRecord, 'run_id'>>,
+  options: RunRecordOptions = {},
+): Promise<RunRecord> {
+  const path = runRecordPath(runId, options);
+  return serialized(path, async () => {
+    const current = await readRunRecord(runId, options);
+    if (!current) {
+      throw new RunRecordError(
+        'CONDUCTOR_RUN_RECORD_NOT_FOUND',
+        path,
+        `run ${runId} has no record (${path}). Check the run id and CONDUCTOR_HOME.`,
+      );
+    }
+    const next: RunRecord = { ...current, ...patch, run_id: runId, updated_at: new Date().toISOString() };
+    await writeAtomically(path, next);
+    return next;
+  });
+}
+
+/** Every run's record under `<home>/runs`, the most recently updated first. Unreadable ones are left out. */
+export async function listRunRecords(options: RunRecordOptions = {}): Promise<RunRecord[]> {
+  const records: RunRecord[] = [];
+  for (const runId of await listRunIds(options)) {
+    const record = await readRunRecord(runId, options).catch(() => null);
+    if (record) records.push(record);
+  }
+  return records.sort((a, b) => Date.parse(b.updated_at) - Date.parse(a.updated_at));
+}
+
+/** The names of the run folders under `<home>/runs`. */
+export async function listRunIds(options: RunRecordOptions = {}): Promise<string[]> {
+  const dir = join(resolveHome(options), 'runs');
+  try {
+    const entries = await readdir(dir, { withFileTypes: true });
+    return entries.filter((e) => e.isDirectory() && isValidRunId(e.name)).map((e) => e.name);
+  } catch (error) {
+    if (errnoCode(error) === 'ENOENT') return [];
+    throw error;
+  }
+}
+
+const queues = new Map<string, Promise<unknown>>();
+
+function serialized<T>(key: string, task: () => Promise<T>): Promise<T> {
+  const previous = queues.get(key) ?? Promise.resolve();
+  const next = previous.then(task, task);
+  const settled = next.then(
+    () => {},
+    () => {},
+  );
+  queues.set(key, settled);
+  void settled.then(() => {
+    if (queues.get(key) === settled) queues.delete(key);
+  });
+  return next;
+}
+
+async function writeAtomically(path: string, record: RunRecord): Promise<void> {
+  const dir = dirname(path);
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  const temp = join(dir, `.${randomBytes(6).toString('hex')}.run.json.tmp`);
+  let handle: FileHandle | undefined;
+  try {
+    handle = await open(temp, 'wx', 0o600);
+    await handle.writeFile(`${JSON.stringify(record, null, 2)}\n`, 'utf8');
+    await handle.sync();
+    await handle.close();
+    handle = undefined;
+    await rename(temp, path);
+  } catch (error) {
+    await handle?.close().catch(() => {});
+    await unlink(temp).catch(() => {});
+    throw new RunRecordError('CONDUCTOR_RUN_RECORD_IO', path, `could not write ${path}: ${String(error)}`, {
+      cause: error,
+    });
+  }
+  syncDirectory(dir);
+}
+
+function syncDirectory(dir: string): void {
+  let fd: number | undefined;
+  try {
+    fd = openSync(dir, 'r');
+    fsyncSync(fd);
+  } catch {
+    // Best effort: some platforms cannot fsync a folder; the rename is still atomic.
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
