@@ -6,8 +6,6 @@ export interface ExecuteOptions {
   quiet?: boolean;
   /** Called once the run has started (its id and bus exist), e.g. to attach a dashboard. */
   onStarted?: (run: WorkflowRun) => Promise<void> | void;
-  /** Called after the run ended and the result was printed, before the exit code is returned. */
-  onFinished?: (result: RunResult) => Promise<void> | void;
 }
 
 /**
@@ -39,13 +37,14 @@ export async function executeRun(
   try {
     const run = start(controller.signal);
     const unsubscribe = run.bus.subscribe((event) => progress.onEvent(event));
+    // Once started, the run id, warnings and run.json are final (a resume may have to find its run first).
+    await run.started;
+    for (const warning of run.warnings) process.stderr.write(`warning: ${warning}\n`);
     await options.onStarted?.(run);
     const result = await run.result;
     unsubscribe();
     progress.close();
-    const code = reportResult(result, options.quiet ?? false);
-    await options.onFinished?.(result);
-    return code;
+    return reportResult(result, options.quiet ?? false);
   } finally {
     progress.close();
     process.off('SIGINT', onSignal);

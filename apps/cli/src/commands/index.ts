@@ -1,26 +1,73 @@
-import type { Command } from 'commander';
-import { runCommand } from './run.js';
-import { validateCommand } from './validate.js';
-import { collect } from '../inputs.js';
+import { type Command, Option } from 'commander';
 import { EXIT_CODES_HELP, type ExitCodeValue } from '../exit-codes.js';
+import { collect } from '../inputs.js';
+import { checkpointListCommand } from './checkpoint.js';
+import { replayCommand } from './replay.js';
+import { resumeCommand } from './resume.js';
+import { runCommand } from './run.js';
+import { statusCommand } from './status.js';
+import { stopCommand } from './stop.js';
+import { validateCommand } from './validate.js';
 
-const PROVIDER_HELP = 'provider for agent steps: "mock" (offline, deterministic; no API key) or "openai" (any OpenAI-compatible endpoint: OPENAI_BASE_URL, OPENAI_API_KEY)';
-const MOCK_HELP = 'scripted answers for the mock provider: a YAML/JSON file { <agent>: [ {output: {...}} | {error: "..."} | {text: "..."} ] }, consumed in order, the last one repeating';
+const PROVIDER_HELP =
+  'provider for agent steps: "mock" (offline, deterministic; no API key) or "openai" (any OpenAI-compatible endpoint: OPENAI_BASE_URL, OPENAI_API_KEY)';
+const MOCK_HELP =
+  'scripted answers for the mock provider: a YAML/JSON file { <agent>: [ {output: {...}} | {error: "..."} | {text: "..."} ] }, consumed in order, the last one repeating';
 
-export function registerCommands(program: Command, setExit: (code: ExitCodeValue) => void): void {
-  program
-    .command('run')
-    .description('run a workflow; progress on stderr, the final output as JSON on stdout')
-    .argument('<workflow>', 'path to the workflow YAML file')
-    .option('-i, --input <name=value>', 'a workflow input (repeatable)', collect, [])
+type Action = (...args: never[]) => Promise<ExitCodeValue>;
+
+/** Options shared by `run` and `resume`. */
+function runOptions(command: Command): Command {
+  return command
     .option('-p, --provider <name>', PROVIDER_HELP)
     .option('--mock-responses <file>', MOCK_HELP)
     .option('-q, --quiet', 'no progress output, only the result and errors')
+    .option('--web', 'serve the live dashboard; it stays up after the run ends until Ctrl-C')
+    .option('--web-bg', 'start the run in the background with its dashboard, print the URL and exit 0')
+    .option('--web-port <port>', 'dashboard port (default: a free one); implies --web')
+    .addOption(new Option('--web-linger <seconds>', 'keep the dashboard up this long after the run ends').hideHelp());
+}
+
+export function registerCommands(program: Command, setExit: (code: ExitCodeValue) => void): void {
+  const act =
+    <A extends Action>(action: A) =>
+    async (...args: Parameters<A>) =>
+      setExit(await action(...args));
+
+  runOptions(
+    program
+      .command('run')
+      .description('run a workflow; progress on stderr, the final output as JSON on stdout')
+      .argument('<workflow>', 'path to the workflow YAML file')
+      .option('-i, --input <name=value>', 'a workflow input (repeatable)', collect, []),
+  )
     .addHelpText(
       'after',
-      `\nExamples:\n  conductor run examples/hello.yaml --input topic="durable runs"\n  conductor run examples/review-loop.yaml --mock-responses examples/review-loop.responses.yaml\n${EXIT_CODES_HELP}`,
+      '\nExamples:\n' +
+        '  conductor run examples/hello.yaml --input topic="durable runs"\n' +
+        '  conductor run examples/review-loop.yaml --mock-responses examples/review-loop.responses.yaml\n' +
+        `  conductor run examples/release.yaml --web\n${EXIT_CODES_HELP}`,
     )
-    .action(async (workflow: string, options) => setExit(await runCommand(workflow, options)));
+    .action(act(runCommand));
+
+  runOptions(
+    program
+      .command('resume')
+      .description(
+        'continue a failed, stopped or killed run: same run id, same event log, from the step where it stopped',
+      )
+      .argument('[workflow]', "resume this workflow's newest resumable run")
+      .option('--from <checkpoint>', 'resume from this checkpoint file')
+      .option('--run <run-id>', 'resume this run (its newest checkpoint, or its event log alone)'),
+  )
+    .addHelpText(
+      'after',
+      '\nExamples:\n' +
+        '  conductor resume examples/release.yaml --web\n' +
+        '  conductor resume --from ~/.conductor/runs/<run-id>/checkpoints/<file>.json\n' +
+        `  conductor checkpoint list      # what can be resumed\n${EXIT_CODES_HELP}`,
+    )
+    .action(act(resumeCommand));
 
   program
     .command('validate')
@@ -28,5 +75,35 @@ export function registerCommands(program: Command, setExit: (code: ExitCodeValue
     .argument('<workflow>', 'path to the workflow YAML file')
     .option('-q, --quiet', 'print nothing when the workflow is valid')
     .addHelpText('after', '\nExit codes: 0 valid, 2 invalid.')
-    .action(async (workflow: string, options) => setExit(await validateCommand(workflow, options)));
+    .action(act(validateCommand));
+
+  program
+    .command('replay')
+    .description("serve any run's event log (ours or the original conductor's) in the dashboard for playback")
+    .argument('<events.jsonl>', 'the event log, e.g. ~/.conductor/runs/<run-id>/events.jsonl')
+    .option('--speed <n>', 'initial playback speed: 1, 5, 20, max, or any number', '1')
+    .option('--web-port <port>', 'dashboard port (default: a free one)')
+    .action(act(replayCommand));
+
+  program
+    .command('status')
+    .description('list running runs with their dashboard URLs')
+    .option('-a, --all', 'every run on record, finished ones too')
+    .option('--json', 'machine-readable output')
+    .action(act(statusCommand));
+
+  program
+    .command('stop')
+    .description('stop a running run with a checkpoint (like Ctrl-C in its terminal)')
+    .argument('[run-id]', 'the run to stop (default: the only running one)')
+    .option('--timeout <seconds>', 'how long to wait for its checkpoint', '60')
+    .action(act(stopCommand));
+
+  const checkpoint = program.command('checkpoint').description('inspect checkpoints');
+  checkpoint
+    .command('list')
+    .description('list checkpoints, newest first: run id, workflow, step, trigger, age')
+    .argument('[workflow]', 'only checkpoints of this workflow file')
+    .option('--json', 'machine-readable output')
+    .action(act(checkpointListCommand));
 }

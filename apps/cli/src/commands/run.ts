@@ -1,19 +1,26 @@
+import type { RunningDashboard } from '@conductor/dashboard';
 import { loadWorkflow, runWorkflow } from '@conductor/engine';
+import { startInBackground } from '../background.js';
 import type { ExitCodeValue } from '../exit-codes.js';
 import { executeRun } from '../execute.js';
 import { parseInputFlags } from '../inputs.js';
+import { parsePort, serveRunDashboard, serveUntilInterrupted, type WebOptions } from '../web.js';
 
-export interface RunCommandOptions {
+export interface RunCommandOptions extends WebOptions {
   input: string[];
   provider?: string;
   mockResponses?: string;
   quiet?: boolean;
+  webLinger?: string;
 }
 
 export async function runCommand(path: string, options: RunCommandOptions): Promise<ExitCodeValue> {
   const inputs = parseInputFlags(options.input);
+  const port = parsePort(options.webPort);
   const workflow = await loadWorkflow(path);
-  return executeRun(
+  if (options.webBg) return startInBackground(process.argv.slice(2));
+  let dashboard: RunningDashboard | null = null;
+  const code = await executeRun(
     (signal) =>
       runWorkflow(workflow, {
         inputs,
@@ -21,6 +28,19 @@ export async function runCommand(path: string, options: RunCommandOptions): Prom
         mockResponses: options.mockResponses,
         signal,
       }),
-    { quiet: options.quiet },
+    {
+      quiet: options.quiet,
+      onStarted: async (run) => {
+        if (options.web || options.webPort !== undefined) {
+          dashboard = await serveRunDashboard(run, { port, source: 'run', workflowName: workflow.definition.workflow.name });
+        }
+      },
+    },
   );
+  if (dashboard) await serveUntilInterrupted(dashboard, lingerSeconds(options.webLinger));
+  return code;
+}
+
+export function lingerSeconds(value: string | undefined): number | undefined {
+  return value === undefined ? undefined : Math.max(0, Number(value) || 0);
 }

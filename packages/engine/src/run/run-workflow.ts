@@ -1,16 +1,23 @@
 import { type ConductorEvent, createEventBus, type EventBus, nowSeconds } from '@conductor/events';
 import { resolveHome } from '../durable/home.js';
 import { createRunRecorder, type RunRecorder } from '../durable/recorder.js';
-import { ProviderConfigError } from '../providers/errors.js';
-import { loadMockResponses, type MockResponses, type MockResponsesInput } from '../providers/mock.js';
+import {
+  createGateBroker,
+  type GateAnswer,
+  type GateBroker,
+  type GateResolver,
+  type PendingGateInfo,
+} from '../gates/broker.js';
+import type { MockResponsesInput } from '../providers/mock.js';
 import type { OpenAIProviderOptions } from '../providers/openai.js';
-import { createProvider } from '../providers/registry.js';
 import type { Provider } from '../providers/types.js';
 import type { StepExecutors } from '../steps/types.js';
 import { loadWorkflow, resolveInputs } from '../workflow/index.js';
-import type { AgentStep, LoadedWorkflow } from '../workflow/types.js';
+import type { LoadedWorkflow } from '../workflow/types.js';
 import { createRunEventStream } from './event-stream.js';
 import { type ExecutorHooks, executeFrom, type RunResult } from './executor.js';
+import { workflowOutline } from './outline.js';
+import { prepareProviders } from './providers.js';
 import { resolveRunId } from './run-id.js';
 import { initialExecutorState } from './state.js';
 
@@ -144,28 +151,6 @@ export function runWorkflow(workflow: LoadedWorkflow | string, options: RunOptio
   });
 }
 
-/** The graph part of `workflow_started` (name, entry point, steps, routes). */
-export function workflowOutline(loaded: LoadedWorkflow, providers: Pick<PreparedProviders, 'nameFor'>) {
-  const { definition } = loaded;
-  return {
-    name: definition.workflow.name,
-    version: definition.workflow.version ?? null,
-    entry_point: definition.workflow.entry_point,
-    agents: definition.agents.map((step) => ({
-      name: step.name,
-      type: step.type,
-      model:
-        step.type === 'agent' ? (step.model ?? definition.workflow.runtime?.default_model ?? null) : null,
-      provider: step.type === 'agent' ? providers.nameFor(step) : null,
-    })),
-    parallel_groups: [] as { name: string; agents: string[] }[],
-    for_each_groups: [] as { name: string; source: string }[],
-    routes: definition.agents.flatMap((step) =>
-      (step.routes ?? []).map((route) => ({ from: step.name, to: route.to, when: route.when ?? null })),
-    ),
-  };
-}
-
 export interface LaunchOptions {
   /** The run id; a resume may learn it only once it has read its checkpoint. */
   runId: () => string;
@@ -244,75 +229,5 @@ export function launchRun(launch: LaunchOptions): WorkflowRun {
   };
 }
 
-export interface PreparedProviders {
-  providerFor(step: AgentStep): Provider;
-  nameFor(step: AgentStep): string;
-}
-
-/**
- * Picks and creates every agent step's provider before the run starts, so a missing API key, an
- * unknown provider name, a missing model or a bad mock responses file is reported up front.
- */
-export async function prepareProviders(
-  loaded: LoadedWorkflow,
-  options: Pick<RunOptions, 'provider' | 'mockResponses' | 'openai'>,
-  env: Record<string, string | undefined>,
-): Promise<PreparedProviders> {
-  const { definition } = loaded;
-  const agentSteps = definition.agents.filter((step): step is AgentStep => step.type === 'agent');
-  const runtime = definition.workflow.runtime ?? {};
-  let mockResponses: MockResponses | undefined;
-  if (options.mockResponses !== undefined) {
-    mockResponses = await loadMockResponses(options.mockResponses, {
-      agents: agentSteps.map((step) => step.name),
-    });
-  }
-
-  const instance = typeof options.provider === 'object' ? options.provider : undefined;
-  const chosen = typeof options.provider === 'string' ? options.provider : undefined;
-  const nameFor = (step: AgentStep): string => {
-    if (instance) return instance.name;
-    const name = chosen ?? step.provider ?? runtime.provider;
-    if (!name) {
-      throw new ProviderConfigError(
-        `no provider is chosen for agent step "${step.name}": set workflow.runtime.provider in the workflow ` +
-          '(openai for an OpenAI-compatible API, mock for offline runs with made-up answers) or pass one (--provider).',
-      );
-    }
-    return name;
-  };
-
-  const created = new Map<string, Provider>();
-  const byStep = new Map<string, Provider>();
-  for (const step of agentSteps) {
-    const name = nameFor(step);
-    let provider = instance ?? created.get(name);
-    if (!provider) {
-      provider = createProvider(name, {
-        ...(mockResponses ? { mockResponses } : {}),
-        ...(options.openai ? { openai: options.openai } : {}),
-        env,
-      });
-      created.set(name, provider);
-    }
-    if (provider.requiresModel && !(step.model ?? runtime.default_model)) {
-      throw new ProviderConfigError(
-        `agent step "${step.name}" has no model for the ${provider.name} provider: set model: on the step ` +
-          'or workflow.runtime.default_model.',
-      );
-    }
-    byStep.set(step.name, provider);
-  }
-
-  return {
-    nameFor,
-    providerFor(step) {
-      const provider = byStep.get(step.name);
-      if (!provider)
-        throw new ProviderConfigError(
-          `agent step "${step.name}" has no provider (it was not in the workflow at start)`,
-        );
-      return provider;
-    },
-  };
-}
+export type { PreparedProviders } from './providers.js';
+export { prepareProviders, workflowOutline };

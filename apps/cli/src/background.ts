@@ -1,0 +1,43 @@
+import { spawn } from 'node:child_process';
+import { mkdirSync, openSync } from 'node:fs';
+import { join } from 'node:path';
+import { conductorHome } from '@conductor/event-log';
+import { ExitCode, type ExitCodeValue } from './exit-codes.js';
+
+/**
+ * `--web-bg`: starts the same command detached with `--web`, waits until its dashboard is up, prints
+ * the URL and returns while the run goes on. The child's output goes to a file under CONDUCTOR_HOME.
+ */
+export async function startInBackground(argv: readonly string[]): Promise<ExitCodeValue> {
+  const args = argv.filter((arg) => arg !== '--web-bg');
+  const home = conductorHome(process.env);
+  const logs = join(home, 'background');
+  mkdirSync(logs, { recursive: true });
+  const outputPath = join(logs, `conductor-${Date.now()}-${process.pid}.log`);
+  const output = openSync(outputPath, 'a', 0o600);
+  const child = spawn(process.execPath, [process.argv[1] as string, ...args, '--web', '--web-linger', process.env.CONDUCTOR_WEB_LINGER ?? '600'], {
+    detached: true,
+    stdio: ['ignore', output, output, 'ipc'],
+    env: process.env,
+  });
+  const started = await new Promise<{ url: string; runId: string } | { exitCode: number | null }>((resolve) => {
+    child.on('message', (message: { type?: string; url?: string; runId?: string }) => {
+      if (message?.type === 'conductor-dashboard' && message.url && message.runId) {
+        resolve({ url: message.url, runId: message.runId });
+      }
+    });
+    child.on('exit', (code) => resolve({ exitCode: code }));
+  });
+  if ('exitCode' in started) {
+    process.stderr.write(`conductor: the background run exited (code ${started.exitCode}) before its dashboard started; its output is in ${outputPath}\n`);
+    return started.exitCode === ExitCode.Invalid ? ExitCode.Invalid : ExitCode.RunFailed;
+  }
+  child.disconnect();
+  child.unref();
+  process.stdout.write(`${started.url}\n`);
+  process.stderr.write(
+    `run ${started.runId} continues in the background (pid ${child.pid}); output: ${outputPath}\n` +
+      `follow it with \`conductor status\`, stop it with \`conductor stop ${started.runId}\`\n`,
+  );
+  return ExitCode.Success;
+}

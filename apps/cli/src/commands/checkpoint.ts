@@ -1,0 +1,39 @@
+import { resolve } from 'node:path';
+import { listCheckpoints } from '@conductor/checkpoint';
+import { conductorHome } from '@conductor/event-log';
+import { ExitCode, type ExitCodeValue } from '../exit-codes.js';
+import { formatAge, table } from '../table.js';
+
+export interface CheckpointListOptions {
+  json?: boolean;
+}
+
+/** `conductor checkpoint list [workflow]`: resumable checkpoints, newest first. */
+export async function checkpointListCommand(workflow: string | undefined, options: CheckpointListOptions): Promise<ExitCodeValue> {
+  const home = conductorHome(process.env);
+  const { checkpoints, unreadable } = await listCheckpoints({ home });
+  const wanted = workflow ? resolve(workflow) : null;
+  const shown = wanted ? checkpoints.filter((c) => c.workflow_path === wanted) : checkpoints;
+  if (options.json) {
+    process.stdout.write(`${JSON.stringify(shown, null, 2)}\n`);
+  } else if (shown.length === 0) {
+    process.stderr.write(`no checkpoints${workflow ? ` for ${workflow}` : ''} in ${home}\n`);
+  } else {
+    const now = Date.now();
+    process.stdout.write(
+      table(
+        ['RUN', 'WORKFLOW', 'STEP', 'TRIGGER', 'AGE', 'CHECKPOINT'],
+        shown.map((c) => [
+          c.run_id,
+          c.workflow_path,
+          c.current_step,
+          c.trigger,
+          formatAge(now - Date.parse(c.created_at)),
+          c.path,
+        ]),
+      ),
+    );
+  }
+  for (const bad of unreadable) process.stderr.write(`warning: unreadable checkpoint ${bad.path}: ${bad.error}\n`);
+  return ExitCode.Success;
+}

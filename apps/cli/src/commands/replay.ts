@@ -1,0 +1,40 @@
+import { existsSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { jsonlStore, startDashboard } from '@conductor/dashboard';
+import { UsageError } from '../errors.js';
+import { ExitCode, type ExitCodeValue } from '../exit-codes.js';
+import { parsePort, serveUntilInterrupted } from '../web.js';
+
+export interface ReplayOptions {
+  speed?: string;
+  webPort?: string;
+}
+
+const SPEEDS = new Set(['1', '5', '20', 'max']);
+
+/** `conductor replay <events.jsonl>`: serves any run log (ours or the original conductor's) for playback. */
+export async function replayCommand(path: string, options: ReplayOptions): Promise<ExitCodeValue> {
+  const file = resolve(path);
+  if (!existsSync(file) || !statSync(file).isFile()) {
+    throw new UsageError(`event log not found: ${path}. Runs keep theirs at $CONDUCTOR_HOME/runs/<run-id>/events.jsonl.`);
+  }
+  const speedText = options.speed ?? '1';
+  if (!SPEEDS.has(speedText) && !(Number(speedText) > 0)) {
+    throw new UsageError(`--speed "${speedText}" is not a speed: use 1, 5, 20, max or any number above 0.`);
+  }
+  const speed = speedText === 'max' ? Number.POSITIVE_INFINITY : Number(speedText);
+  const dashboard = await startDashboard({
+    history: jsonlStore(file),
+    info: { mode: 'replay', source: 'replay', logPath: file, replaySpeed: Number.isFinite(speed) ? speed : null },
+    port: parsePort(options.webPort),
+  });
+  await dashboard.dashboard.ready;
+  const state = dashboard.dashboard.state();
+  process.stderr.write(
+    `replaying ${file}: ${state.event_count} events of run ${state.run.run_id ?? '(unknown)'}` +
+      `${state.run.name ? ` (${state.run.name})` : ''}\n`,
+  );
+  process.stdout.write(`${dashboard.url}\n`);
+  await serveUntilInterrupted(dashboard);
+  return ExitCode.Success;
+}

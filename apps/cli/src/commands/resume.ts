@@ -1,0 +1,50 @@
+import type { RunningDashboard } from '@conductor/dashboard';
+import { resumeWorkflow } from '@conductor/engine';
+import { startInBackground } from '../background.js';
+import { UsageError } from '../errors.js';
+import type { ExitCodeValue } from '../exit-codes.js';
+import { executeRun } from '../execute.js';
+import { parsePort, serveRunDashboard, serveUntilInterrupted, type WebOptions } from '../web.js';
+import { lingerSeconds } from './run.js';
+
+export interface ResumeCommandOptions extends WebOptions {
+  from?: string;
+  run?: string;
+  provider?: string;
+  mockResponses?: string;
+  quiet?: boolean;
+  webLinger?: string;
+}
+
+export async function resumeCommand(workflow: string | undefined, options: ResumeCommandOptions): Promise<ExitCodeValue> {
+  if (!workflow && !options.from && !options.run) {
+    throw new UsageError(
+      'say which run to resume: `conductor resume <workflow.yaml>` (its newest resumable run), ' +
+        '`conductor resume --from <checkpoint.json>` or `conductor resume --run <run-id>`. `conductor checkpoint list` shows them.',
+    );
+  }
+  const port = parsePort(options.webPort);
+  if (options.webBg) return startInBackground(process.argv.slice(2));
+  let dashboard: RunningDashboard | null = null;
+  const code = await executeRun(
+    (signal) =>
+      resumeWorkflow({
+        from: options.from,
+        runId: options.run,
+        workflow,
+        provider: options.provider,
+        mockResponses: options.mockResponses,
+        signal,
+      }),
+    {
+      quiet: options.quiet,
+      onStarted: async (run) => {
+        if (options.web || options.webPort !== undefined) {
+          dashboard = await serveRunDashboard(run, { port, source: 'resume', workflowName: run.workflowName ?? 'workflow' });
+        }
+      },
+    },
+  );
+  if (dashboard) await serveUntilInterrupted(dashboard, lingerSeconds(options.webLinger));
+  return code;
+}

@@ -1,0 +1,53 @@
+import { listRunRecords, type RunRecord } from '@conductor/engine';
+import { conductorHome } from '@conductor/event-log';
+import { ExitCode, type ExitCodeValue } from '../exit-codes.js';
+import { formatAge, table } from '../table.js';
+
+export function isAlive(pid: number | null | undefined): boolean {
+  if (!pid) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Runs whose process is still alive and says it is running (or serving its dashboard). */
+export async function runningRuns(): Promise<RunRecord[]> {
+  const records = await listRunRecords({ home: conductorHome(process.env) });
+  return records.filter((record) => isAlive(record.pid) && (record.status === 'running' || record.dashboard));
+}
+
+export interface StatusOptions {
+  all?: boolean;
+  json?: boolean;
+}
+
+/** `conductor status`: running runs with their dashboard URLs (`--all`: every run on record). */
+export async function statusCommand(options: StatusOptions): Promise<ExitCodeValue> {
+  const records = options.all ? await listRunRecords({ home: conductorHome(process.env) }) : await runningRuns();
+  if (options.json) {
+    process.stdout.write(`${JSON.stringify(records, null, 2)}\n`);
+    return ExitCode.Success;
+  }
+  if (records.length === 0) {
+    process.stderr.write(options.all ? 'no runs on record\n' : 'no running runs (`conductor status --all` lists every run)\n');
+    return ExitCode.Success;
+  }
+  const now = Date.now();
+  process.stdout.write(
+    table(
+      ['RUN', 'WORKFLOW', 'STATUS', 'STARTED', 'PID', 'DASHBOARD'],
+      records.map((r) => [
+        r.run_id,
+        r.workflow_name ?? r.workflow_path ?? '',
+        isAlive(r.pid) || r.status !== 'running' ? r.status : 'died',
+        formatAge(now - Date.parse(r.started_at)),
+        r.pid ? String(r.pid) : '',
+        isAlive(r.pid) ? (r.dashboard?.url ?? '') : '',
+      ]),
+    ),
+  );
+  return ExitCode.Success;
+}

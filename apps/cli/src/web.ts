@@ -1,0 +1,63 @@
+import { type DashboardInfo, jsonlStore, type RunningDashboard, startDashboard } from '@conductor/dashboard';
+import { updateRunRecord, type WorkflowRun } from '@conductor/engine';
+import { conductorHome, eventLogPath } from '@conductor/event-log';
+import { UsageError } from './errors.js';
+
+export interface WebOptions {
+  web?: boolean;
+  webBg?: boolean;
+  webPort?: string;
+}
+
+export function parsePort(value: string | undefined): number {
+  if (value === undefined) return 0;
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new UsageError(`--web-port "${value}" is not a port number (0-65535; 0 picks a free port).`);
+  }
+  return port;
+}
+
+/**
+ * Serves the dashboard of a run that is going on in this process: the run's own events.jsonl is the
+ * history (its writer appends every event before the dashboard sees it live), the bus is the live feed.
+ */
+export async function serveRunDashboard(
+  run: WorkflowRun,
+  options: { port: number; source: DashboardInfo['source']; workflowName: string },
+): Promise<RunningDashboard> {
+  const home = conductorHome(process.env);
+  const dashboard = await startDashboard({
+    history: jsonlStore(eventLogPath(run.runId, home)),
+    live: run.bus,
+    control: { stop: () => run.stop() },
+    info: { runId: run.runId, workflowName: options.workflowName, source: options.source, mode: 'live' },
+    port: options.port,
+  });
+  await dashboard.dashboard.ready;
+  await updateRunRecord(run.runId, { dashboard: { url: dashboard.url, port: dashboard.port } }, { home }).catch(() => {
+    // The record is a convenience for `conductor status`; the dashboard works without it.
+  });
+  process.stderr.write(`dashboard: ${dashboard.url}\n`);
+  // A parent `--web-bg` process waits for this message, then leaves the run to us.
+  process.send?.({ type: 'conductor-dashboard', url: dashboard.url, runId: run.runId });
+  return dashboard;
+}
+
+/** After the run ended, keeps a foreground dashboard up until Ctrl-C (or SIGTERM). */
+export function serveUntilInterrupted(dashboard: RunningDashboard, lingerSeconds?: number): Promise<void> {
+  return new Promise((resolve) => {
+    const finish = () => {
+      process.off('SIGINT', finish);
+      process.off('SIGTERM', finish);
+      if (timer) clearTimeout(timer);
+      void dashboard.close().then(resolve);
+    };
+    process.on('SIGINT', finish);
+    process.on('SIGTERM', finish);
+    const timer = lingerSeconds === undefined ? null : setTimeout(finish, lingerSeconds * 1000);
+    if (lingerSeconds === undefined) {
+      process.stderr.write(`dashboard still serving at ${dashboard.url}\npress Ctrl-C to exit\n`);
+    }
+  });
+}
