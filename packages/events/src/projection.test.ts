@@ -50,7 +50,7 @@ describe('projection', () => {
     const draft = state.steps.draft;
     expect(draft?.status).toBe('completed');
     expect(draft?.attempt_count).toBe(1);
-    expect(draft?.attempts[0]).toMatchObject({ prompt: 'Write about x', model: 'm', tokens: 30, elapsed: 2, message_chars: 11, started_at: 1002, finished_at: 1006 });
+    expect(draft?.attempts[0]).toMatchObject({ prompt: 'Write about x', model: 'm', tokens: 30, elapsed: 2, started_at: 1002, finished_at: 1006 });
     expect(draft?.attempts[0]?.output).toEqual({ text: 'hi' });
     // Never reached: skipped once the run completes.
     expect(state.steps.check?.status).toBe('skipped');

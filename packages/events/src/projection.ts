@@ -5,7 +5,7 @@ import type { ConductorEvent } from './envelope.js';
  * uses it for `/api/state`, the web UI for live updates; nothing else interprets events.
  *
  * Its size depends on the workflow (steps, groups) and not on the number of events: streamed text is
- * counted, not kept, and each step keeps only its latest attempts.
+ * not kept, and each step keeps only its latest attempts.
  */
 
 export type RunStatus = 'pending' | 'running' | 'completed' | 'failed' | 'interrupted';
@@ -39,8 +39,6 @@ export interface Attempt {
   cost_usd: number | null;
   error: StepError | null;
   retries: number;
-  /** Characters of streamed text (`agent_message`) seen, kept as a count only. */
-  message_chars: number;
   tool_calls: number;
   /** Made up from a checkpoint, not read from a log. */
   synthetic: boolean;
@@ -469,9 +467,10 @@ export function applyEvent(state: RunState, event: ConductorEvent): RunState {
     case 'agent_prompt_rendered':
       return withName(data, base, (name) => updateAttempt(name, () => ({ prompt: asString(data.rendered_prompt) })));
     case 'agent_message':
-      return withName(data, base, (name) =>
-        updateAttempt(name, (a) => ({ message_chars: a.message_chars + (asString(data.content)?.length ?? 0) })),
-      );
+    case 'agent_reasoning':
+      // Streamed text is most of a long log: it changes no step state (the activity stream shows it),
+      // which keeps folding a million-event history fast.
+      return base;
     case 'agent_tool_start':
       return withName(data, base, (name) => updateAttempt(name, (a) => ({ tool_calls: a.tool_calls + 1 })));
     case 'agent_retry':
@@ -632,7 +631,6 @@ function blankAttempt(
     cost_usd: null,
     error: null,
     retries: 0,
-    message_chars: 0,
     tool_calls: 0,
     synthetic,
     first_seq: event.seq,

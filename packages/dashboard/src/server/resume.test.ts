@@ -122,7 +122,6 @@ describe('a resumed run', () => {
     expect(s.steps.planner?.attempts[0]).toMatchObject({
       status: 'completed',
       output: { plan: 'refactor' },
-      message_chars: 25,
     });
     expect(s.steps.coder?.status).toBe('completed');
     expect(s.steps.reviewer?.attempts.map((a) => [a.generation, a.status])).toEqual([

@@ -98,9 +98,6 @@ function StepBody({ step }: { step: StepState }) {
             {latest.cost_usd !== null ? <Fact label="Cost">{formatUsd(latest.cost_usd)}</Fact> : null}
             {latest.retries > 0 ? <Fact label="Retries">{latest.retries}</Fact> : null}
             {latest.tool_calls > 0 ? <Fact label="Tool calls">{latest.tool_calls}</Fact> : null}
-            {latest.message_chars > 0 ? (
-              <Fact label="Streamed">{latest.message_chars.toLocaleString()} chars</Fact>
-            ) : null}
           </dl>
         ) : (
           <p className="empty">This step has not run yet.</p>
