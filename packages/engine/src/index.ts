@@ -1,15 +1,31 @@
+// Human gates: who answers them (GateResolver, the broker behind run.answerGate).
+export * from './gates/index.js';
+// Parallel and for-each groups: their executors and output shapes.
+export * from './groups/index.js';
+// Providers: mock (offline) and OpenAI-compatible.
+export * from './providers/index.js';
+// Running: runWorkflow, resumeWorkflow, the executor, step executors.
+export * from './run/index.js';
+// Jinja templates and safe expressions.
+export * from './template/index.js';
 // Workflow format: loading, validation, inputs, JSON Schema.
 export * from './workflow/index.js';
 export type {
   AgentStep,
   CheckpointPolicy,
   ContextMode,
+  FailureMode,
+  ForEachGroup,
+  GateOption,
+  HumanGateStep,
+  InlineStepDefinition,
   InputDefinition,
   JsonSchemaType,
   LimitsConfig,
   LoadedWorkflow,
   OutputField,
   OutputSchema,
+  ParallelGroup,
   RouteDefinition,
   RuntimeConfig,
   ScriptStep,
@@ -20,10 +36,5 @@ export type {
   WaitStep,
   WorkflowDefinition,
   WorkflowSettings,
+  WorkflowStep,
 } from './workflow/types.js';
-// Jinja templates and safe expressions.
-export * from './template/index.js';
-// Running: runWorkflow, the executor, step executors.
-export * from './run/index.js';
-// Providers: mock (offline) and OpenAI-compatible.
-export * from './providers/index.js';

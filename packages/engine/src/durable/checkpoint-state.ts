@@ -113,7 +113,7 @@ export function stateFromCheckpoint(checkpoint: Checkpoint): {
     state: {
       ...(isRecord(context.executor_state) ? structuredClone(context.executor_state) : {}),
       ...(isRecord(context.groups) && Object.keys(context.groups).length > 0
-        ? { groups: structuredClone(context.groups) }
+        ? { groups: structuredClone(context.groups) as ExecutorState['groups'] }
         : {}),
       currentStep: checkpoint.current_step,
       iteration: history.length,

@@ -18,11 +18,13 @@ import {
 } from '@conductor/event-log';
 import { type ConductorEvent, nowSeconds } from '@conductor/events';
 import { synthesizeHistory } from '@conductor/replay';
+import type { GateResolver } from '../gates/broker.js';
 import type { MockResponsesInput } from '../providers/mock.js';
 import type { OpenAIProviderOptions } from '../providers/openai.js';
 import type { Provider } from '../providers/types.js';
 import { type ExecutorHooks, executeFrom } from '../run/executor.js';
 import { launchRun, prepareProviders, type WorkflowRun, workflowOutline } from '../run/run-workflow.js';
+import { runnableSteps } from '../run/runnable.js';
 import type { StepExecutors } from '../steps/types.js';
 import { loadWorkflow } from '../workflow/index.js';
 import type { LoadedWorkflow } from '../workflow/types.js';
@@ -59,6 +61,10 @@ export interface ResumeOptions {
   executors?: StepExecutors;
   /** `false`: write no checkpoints for this generation. */
   checkpoints?: boolean;
+  /** Answers human gates, as in `runWorkflow` (a run stopped at a gate presents it again). */
+  gates?: GateResolver;
+  /** Answer every gate with its first option at once. */
+  skipGates?: boolean;
 }
 
 /** Where a resume continues, and what it was decided from. */
@@ -111,7 +117,9 @@ export function resumeWorkflow(options: ResumeOptions): WorkflowRun {
     recorder,
     signal: options.signal,
     warnings,
-    async start(signal, started) {
+    gates: options.gates,
+    skipGates: options.skipGates,
+    async start(signal, started, gates) {
       // Everything that can refuse the resume happens before anything on disk changes.
       const plan = await planResume(options, home);
       runId = plan.runId;
@@ -128,7 +136,7 @@ export function resumeWorkflow(options: ResumeOptions): WorkflowRun {
       }
       const state = resume.state;
       const step = state.currentStep;
-      if (step === null || !loaded.definition.agents.some((s) => s.name === step)) {
+      if (step === null || !runnableSteps(loaded.definition).has(step)) {
         throw new ResumeError(
           'CONDUCTOR_RESUME_UNKNOWN_STEP',
           `run ${runId} continues at step "${step}", which workflow ${loaded.path ?? '(in memory)'} does not have ` +
@@ -194,6 +202,8 @@ export function resumeWorkflow(options: ResumeOptions): WorkflowRun {
         clock,
         env,
         hooks: recorder.hooks(options.hooks),
+        gates,
+        subworkflowProviders: providers.forSubworkflow,
         ...(options.executors ? { executors: options.executors } : {}),
       });
     },

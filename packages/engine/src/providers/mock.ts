@@ -76,7 +76,8 @@ export function checkMockResponses(raw: unknown, where: string, agents?: readonl
   }
   const result: MockResponses = {};
   for (const [agent, value] of Object.entries(top.output)) {
-    if (agents && !agents.includes(agent)) {
+    const group = /^(.*)\[\d+\]$/.exec(agent)?.[1];
+    if (agents && !agents.includes(agent) && !(group !== undefined && agents.includes(group))) {
       throw new MockResponsesError(
         `${where}: agent "${agent}" is not an agent step of this workflow (agent steps: ${agents.join(', ') || 'none'})`,
       );
@@ -112,7 +113,10 @@ export function createMockProvider(options: MockProviderOptions = {}): Provider 
   const responses = options.responses ?? {};
   const calls = new Map<string, number>();
 
-  function nextEntry(agent: string): MockEntry | undefined {
+  function nextEntry(name: string): MockEntry | undefined {
+    // A for-each item (`group[3]`) uses its own answers, else its group's (shared by the items, in order).
+    const group = /^(.*)\[\d+\]$/.exec(name)?.[1];
+    const agent = responses[name] === undefined && group !== undefined ? group : name;
     const list = responses[agent];
     if (!list || list.length === 0) return undefined;
     const count = calls.get(agent) ?? 0;

@@ -1,14 +1,26 @@
 import { dirname } from 'node:path';
 import { type EventBus, nowSeconds } from '@conductor/events';
+import { createGateBroker, type GateBroker } from '../gates/broker.js';
 import type { Provider } from '../providers/types.js';
 import { round } from '../steps/common.js';
+import { createStepContext, type StepServices } from '../steps/context.js';
 import { describeError, StepFailure } from '../steps/errors.js';
 import { defaultStepExecutors } from '../steps/registry.js';
-import type { StepContext, StepExecutors, StepResult, StopReason, TemplateScope } from '../steps/types.js';
-import type { AgentStep, LoadedWorkflow, StepDefinition } from '../workflow/types.js';
+import type {
+  RunnableStep,
+  StepExecutors,
+  StepResult,
+  StopReason,
+  SubworkflowFrame,
+  TemplateScope,
+} from '../steps/types.js';
+import type { AgentStep, LoadedWorkflow } from '../workflow/types.js';
+import { workflowOutline } from './outline.js';
+import type { PreparedProviders } from './providers.js';
 import { END, noRouteMatched, renderFinalOutput, selectRoute } from './routing.js';
+import { groupNamesOf, runnableSteps, scopeEntry } from './runnable.js';
 import { fullScope, promptScope, type ScopeSource } from './scope.js';
-import { type ExecutorState, snapshotState } from './state.js';
+import { type ExecutorState, initialExecutorState, snapshotState } from './state.js';
 
 /** The original's default for `limits.max_iterations`. */
 export const DEFAULT_MAX_ITERATIONS = 10;
@@ -69,6 +81,17 @@ export interface ExecutionEnvironment {
   clock?: () => number;
   env?: Record<string, string | undefined>;
   hooks?: ExecutorHooks;
+  /**
+   * Who answers human gates (`runWorkflow`'s `gates`, `skipGates`, `run.answerGate`). Default: a
+   * broker nobody answers, so a gate waits until the run is stopped.
+   */
+  gates?: GateBroker;
+  /** Where this workflow runs in a tree of sub-workflows. Default: the root. */
+  subworkflow?: SubworkflowFrame;
+  /** The providers of a sub-workflow's agent steps. Default: `providerFor` (no agent steps of its own). */
+  subworkflowProviders?(
+    workflow: LoadedWorkflow,
+  ): Promise<Pick<PreparedProviders, 'providerFor' | 'nameFor'>>;
 }
 
 /**
@@ -86,7 +109,10 @@ export async function executeFrom(
   const settings = definition.workflow;
   const clock = environment.clock ?? nowSeconds;
   const executors = environment.executors ?? defaultStepExecutors();
-  const steps = new Map<string, StepDefinition>(definition.agents.map((step) => [step.name, step]));
+  const steps = runnableSteps(definition);
+  const groups = groupNamesOf(definition);
+  const frame: SubworkflowFrame = environment.subworkflow ?? { path: [], files: [] };
+  const gates = environment.gates ?? createGateBroker({ runId });
   const maxIterations = settings.limits?.max_iterations ?? DEFAULT_MAX_ITERATIONS;
   const timeoutSeconds = settings.limits?.timeout_seconds;
   const workflowDir = workflow.path ? dirname(workflow.path) : process.cwd();
@@ -112,6 +138,74 @@ export async function executeFrom(
 
   const lastOutput = () =>
     state.lastOutputStep === null ? null : (state.stepOutputs[state.lastOutputStep] ?? null);
+  const env = environment.env ?? process.env;
+
+  /** Runs a child workflow for step `parentStep` on this run's bus, under `subworkflow_path`. */
+  const runSubworkflow: StepServices['runSubworkflow'] = async (parentStep, child, inputs, signal) => {
+    const path = [...frame.path, parentStep];
+    const childBus = busWithFields(bus, { subworkflow_path: path });
+    const providers = environment.subworkflowProviders
+      ? await environment.subworkflowProviders(child)
+      : { providerFor: environment.providerFor, nameFor: () => 'unknown' };
+    const startedAt = clock();
+    childBus.emit('workflow_started', {
+      ...workflowOutline(child, providers),
+      inputs,
+      metadata: child.definition.workflow.metadata ?? {},
+      run_id: runId,
+      yaml_source: child.path ?? null,
+    });
+    return executeFrom(initialExecutorState(child.definition.workflow.entry_point, startedAt), {
+      ...environment,
+      workflow: child,
+      inputs,
+      bus: childBus,
+      providerFor: providers.providerFor,
+      executors,
+      signal,
+      clock,
+      env,
+      gates,
+      hooks: {},
+      subworkflow: {
+        path,
+        files: [...frame.files, ...(workflow.path === undefined ? [] : [workflow.path])],
+      },
+    });
+  };
+
+  const services: StepServices = {
+    workflow,
+    workflowDir,
+    executors,
+    scope: (iteration) => fullScope(source, iteration),
+    promptScope: (step, iteration) =>
+      promptScope(
+        source,
+        { name: step.name, input: 'input' in step ? step.input : undefined },
+        iteration,
+        settings.context?.mode,
+      ),
+    emit: (type, data) => {
+      bus.emit(type, data);
+    },
+    signal: controller.signal,
+    stopReason: () => stopReason,
+    providerFor: environment.providerFor,
+    env,
+    clock,
+    previewRoute: (step, output, scope) => selectRoute(step, output, scope),
+    renderWorkflowOutput: (scope) =>
+      renderFinalOutput(definition, null, { ...scope, output: lastOutput() }, lastOutput(), workflow.path),
+    progress: (name) => {
+      state.groups ??= {};
+      state.groups[name] ??= { completed: {} };
+      return state.groups[name];
+    },
+    gates,
+    runSubworkflow,
+    subworkflow: frame,
+  };
   const stoppedError = (): StepFailure =>
     new StepFailure(state.currentStep ?? '', stopReason === 'timeout' ? 'TimeoutError' : 'Interrupted', '');
 
@@ -121,11 +215,11 @@ export async function executeFrom(
    */
   const advance = async (
     name: string,
-    step: StepDefinition,
+    step: RunnableStep,
     output: unknown,
     scope: TemplateScope,
   ): Promise<RunResult | null> => {
-    const choice = selectRoute(step, output, { ...scope, [name]: { output } });
+    const choice = selectRoute(step, output, { ...scope, [name]: scopeEntry(output, groups.has(name)) });
     if (choice === null) throw noRouteMatched(step, output);
     bus.emit('route_taken', { from_agent: name, to_agent: choice.to });
     if (choice.to !== END) {
@@ -205,33 +299,8 @@ export async function executeFrom(
         );
       state.iteration = iteration;
 
-      const scope = fullScope(source, iteration);
-      const routeBase = (output: unknown): TemplateScope => ({ ...scope, [name]: { output } });
-      const ctx: StepContext = {
-        step,
-        iteration,
-        workflow,
-        workflowDir,
-        scope,
-        promptScope: () => promptScope(source, step, iteration, settings.context?.mode),
-        emit: (type, data) => {
-          bus.emit(type, data);
-        },
-        signal: controller.signal,
-        stopReason: () => stopReason,
-        providerFor: environment.providerFor,
-        env: environment.env ?? process.env,
-        clock,
-        previewRoute: (output) => selectRoute(step, output, routeBase(output)),
-        renderWorkflowOutput: () =>
-          renderFinalOutput(
-            definition,
-            null,
-            { ...scope, output: lastOutput() },
-            lastOutput(),
-            workflow.path,
-          ),
-      };
+      const ctx = createStepContext(services, step, iteration);
+      const scope = ctx.scope;
 
       let result: StepResult;
       try {
@@ -243,6 +312,11 @@ export async function executeFrom(
       state.stepOutputs[name] = result.output;
       state.lastOutputStep = name;
       state.history.push({ step: name, iteration, status: 'completed' });
+      // A finished group starts afresh if the run comes back to it.
+      if (state.groups && Object.hasOwn(state.groups, name)) {
+        delete state.groups[name];
+        if (Object.keys(state.groups).length === 0) delete state.groups;
+      }
       // Until its route is taken, a failure here must not make a resume run the step again.
       state.awaitingRoute = true;
 
@@ -332,4 +406,24 @@ function describeFailure(
   }
   const { errorType, message } = describeError(error);
   return { type: errorType, message, step };
+}
+
+/**
+ * A view of `bus` that adds `fields` to every event's data (a sub-workflow's `subworkflow_path`); the
+ * data's own fields win (a grandchild's longer path). It never closes the bus.
+ */
+function busWithFields(bus: EventBus, fields: Record<string, unknown>): EventBus {
+  return {
+    get lastSeq() {
+      return bus.lastSeq;
+    },
+    get closed() {
+      return bus.closed;
+    },
+    emit: (type, data) => bus.emit(type, { ...fields, ...data }),
+    emitRaw: (type, data) => bus.emitRaw(type, { ...fields, ...data }),
+    subscribe: (listener) => bus.subscribe(listener),
+    events: (options) => bus.events(options),
+    close: () => {},
+  };
 }

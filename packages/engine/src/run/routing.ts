@@ -1,8 +1,9 @@
 import { describeError, StepFailure } from '../steps/errors.js';
-import type { RouteChoice, TemplateScope } from '../steps/types.js';
+import { gateRoute } from '../steps/human-gate.js';
+import type { RouteChoice, RunnableStep, TemplateScope } from '../steps/types.js';
 import { renderValue, valueRepr } from '../steps/values.js';
 import { evaluateCondition } from '../template/index.js';
-import type { RouteDefinition, StepDefinition, WorkflowDefinition } from '../workflow/types.js';
+import type { RouteDefinition, WorkflowDefinition } from '../workflow/types.js';
 import { routeScope } from './scope.js';
 
 export const END = '$end';
@@ -12,7 +13,10 @@ export const END = '$end';
  * ends the run. Null when routes exist but none matches. A condition that cannot be evaluated
  * throws a `TemplateError` StepFailure naming the step and the route.
  */
-export function selectRoute(step: StepDefinition, output: unknown, scope: TemplateScope): RouteChoice | null {
+export function selectRoute(step: RunnableStep, output: unknown, scope: TemplateScope): RouteChoice | null {
+  // A gate's chosen option may name its own route, which overrides the step's routes.
+  const chosen = step.type === 'human_gate' ? gateRoute(step, output) : null;
+  if (chosen !== null) return { to: chosen, route: null, index: -1 };
   const routes = step.routes ?? [];
   if (routes.length === 0) return { to: END, route: null, index: -1 };
   for (const [index, route] of routes.entries()) {
@@ -38,7 +42,7 @@ export function selectRoute(step: StepDefinition, output: unknown, scope: Templa
 }
 
 /** The run-ending error when no route of `step` matches `output`. */
-export function noRouteMatched(step: StepDefinition, output: unknown): StepFailure {
+export function noRouteMatched(step: Pick<RunnableStep, 'name' | 'routes'>, output: unknown): StepFailure {
   const routes = (step.routes ?? []).map(
     (route, i) => `  ${i + 1}. to ${route.to} when: ${route.when ?? '(always)'}`,
   );

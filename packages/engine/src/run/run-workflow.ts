@@ -62,6 +62,14 @@ export interface RunOptions {
   checkpoints?: boolean;
   /** Replace or add step executors by type. */
   executors?: StepExecutors;
+  /**
+   * Answers human gates (e.g. a terminal prompt). It races `run.answerGate` (e.g. the dashboard):
+   * the first answer wins and the other answerers see `request.signal` abort. Without it (and without
+   * `skipGates`) a gate waits for `run.answerGate`.
+   */
+  gates?: GateResolver;
+  /** Answer every gate with its first option at once (CI, `--skip-gates`). */
+  skipGates?: boolean;
 }
 
 export interface WorkflowRun extends PromiseLike<RunResult> {
@@ -84,6 +92,14 @@ export interface WorkflowRun extends PromiseLike<RunResult> {
   readonly warnings: readonly string[];
   /** The workflow's name, once it is loaded (when `started` resolves). */
   readonly workflowName: string | undefined;
+  /**
+   * Answers the gate waiting at step `step` (its name, or `parent/step` inside a sub-workflow) with the
+   * option whose value is `value`, and, for an option with `prompt_for`, its text. False when no such
+   * gate is waiting (not yet presented, already answered) or `value` is not one of its options.
+   */
+  answerGate(step: string, value: string, additionalInput?: GateAnswer['additional_input']): boolean;
+  /** The gates waiting for an answer now. */
+  pendingGates(): PendingGateInfo[];
   /**
    * Resolves once the run has started: its first event (`workflow_started`, or `workflow_resumed`)
    * is in the log, `runId`, `warnings` and run.json are final. Rejects like `result` when the run
@@ -115,7 +131,9 @@ export function runWorkflow(workflow: LoadedWorkflow | string, options: RunOptio
     recorder,
     signal: options.signal,
     warnings: [],
-    async start(signal, started) {
+    gates: options.gates,
+    skipGates: options.skipGates,
+    async start(signal, started, gates) {
       const loaded = typeof workflow === 'string' ? await loadWorkflow(workflow, { env }) : workflow;
       const { definition } = loaded;
       const inputs = resolveInputs(definition, options.inputs ?? {});
@@ -145,6 +163,8 @@ export function runWorkflow(workflow: LoadedWorkflow | string, options: RunOptio
         clock,
         env,
         hooks: recorder.hooks(options.hooks),
+        gates,
+        subworkflowProviders: providers.forSubworkflow,
         ...(options.executors ? { executors: options.executors } : {}),
       });
     },
@@ -160,11 +180,18 @@ export interface LaunchOptions {
   recorder: RunRecorder;
   signal: AbortSignal | undefined;
   warnings: string[];
+  gates?: GateResolver | undefined;
+  skipGates?: boolean | undefined;
   /**
    * Starts the run; `signal` aborts when the caller's signal does or `stop()` is called. Calls
-   * `started` right after emitting its first event.
+   * `started` right after emitting its first event. `gates` is the run's gate broker: pass it to
+   * `executeFrom`.
    */
-  start(signal: AbortSignal, started: (info: { workflowName: string }) => void): Promise<RunResult>;
+  start(
+    signal: AbortSignal,
+    started: (info: { workflowName: string }) => void,
+    gates: GateBroker,
+  ): Promise<RunResult>;
 }
 
 /** The WorkflowRun handle shared by runWorkflow and resumeWorkflow. */
@@ -196,7 +223,12 @@ export function launchRun(launch: LaunchOptions): WorkflowRun {
     markStarted();
   };
 
-  const result = launch.start(controller.signal, onStarted).then(
+  const gates = createGateBroker({
+    runId: launch.runId,
+    resolver: launch.gates,
+    skipGates: launch.skipGates,
+  });
+  const result = launch.start(controller.signal, onStarted, gates).then(
     async (value) => {
       await finish(value);
       return value;
@@ -224,6 +256,8 @@ export function launchRun(launch: LaunchOptions): WorkflowRun {
     },
     started,
     stop: () => controller.abort(),
+    answerGate: (step, value, additionalInput) => gates.answer(step, value, additionalInput),
+    pendingGates: () => gates.pending(),
     // biome-ignore lint/suspicious/noThenProperty: a run is awaitable by design
     then: (onFulfilled, onRejected) => result.then(onFulfilled, onRejected),
   };

@@ -2,6 +2,7 @@ import { dirname } from 'node:path';
 import { StepFailure } from '../steps/errors.js';
 import type { TemplateScope } from '../steps/types.js';
 import type { ContextMode, StepDefinition, WorkflowDefinition } from '../workflow/types.js';
+import { groupNamesOf, scopeEntry } from './runnable.js';
 import type { ExecutorState } from './state.js';
 
 export interface ScopeSource {
@@ -26,10 +27,15 @@ function contextVariables(source: ScopeSource, iteration: number): Record<string
   return { iteration, history: source.state.history.map((record) => record.step) };
 }
 
-/** `{ <step>: { output }..., workflow: { input, name, ... }, context: { iteration, history } }` with every output so far. */
+/**
+ * `{ <step>: { output }..., workflow: { input, name, ... }, context: { iteration, history } }` with every
+ * output so far; a group's entry also has its `outputs`, `errors` (and `count`) at the top.
+ */
 export function fullScope(source: ScopeSource, iteration: number): TemplateScope {
   const scope: TemplateScope = {};
-  for (const [name, output] of Object.entries(source.state.stepOutputs)) scope[name] = { output };
+  const groups = groupNamesOf(source.definition);
+  for (const [name, output] of Object.entries(source.state.stepOutputs))
+    scope[name] = scopeEntry(output, groups.has(name));
   scope.workflow = workflowVariables(source, source.inputs);
   scope.context = contextVariables(source, iteration);
   return scope;
@@ -42,16 +48,17 @@ export function fullScope(source: ScopeSource, iteration: number): TemplateScope
  */
 export function promptScope(
   source: ScopeSource,
-  step: StepDefinition,
+  step: Pick<StepDefinition, 'name' | 'input'>,
   iteration: number,
   mode: ContextMode = 'accumulate',
 ): TemplateScope {
   if (mode === 'accumulate') return fullScope(source, iteration);
   const { stepOutputs, lastOutputStep } = source.state;
   const scope: TemplateScope = {};
+  const groups = groupNamesOf(source.definition);
   if (mode === 'last_only') {
     if (lastOutputStep !== null && lastOutputStep in stepOutputs)
-      scope[lastOutputStep] = { output: stepOutputs[lastOutputStep] };
+      scope[lastOutputStep] = scopeEntry(stepOutputs[lastOutputStep], groups.has(lastOutputStep));
     scope.workflow = workflowVariables(source, source.inputs);
     scope.context = contextVariables(source, iteration);
     return scope;
@@ -102,6 +109,11 @@ export function promptScope(
     } else {
       missing(`the output of step "${head}" has no field "${field}"`);
     }
+  }
+  // A group's picked parts are read as `<group>.outputs...` too.
+  for (const name of groups) {
+    const entry = scope[name] as { output: unknown } | undefined;
+    if (entry) scope[name] = scopeEntry(entry.output, true);
   }
   scope.workflow = workflowVariables(source, input);
   scope.context = contextVariables(source, iteration);

@@ -1,3 +1,5 @@
+import type { GroupProgress } from '../steps/types.js';
+
 /**
  * The executor's whole state, in one JSON-serializable object: a checkpoint is this object (plus the
  * run's inputs and identity), and `executeFrom(state)` continues from it.
@@ -31,6 +33,12 @@ export interface ExecutorState {
    * evaluates the step's routes instead of running it again.
    */
   awaitingRoute?: boolean;
+  /**
+   * Unfinished parallel and for-each groups, by group name: the members (by name) and items (by
+   * index) that finished, with their outputs, so a resumed run does not run them again. A group's
+   * entry is removed when the group completes. Checkpoints store it as `context.groups`.
+   */
+  groups?: Record<string, GroupProgress>;
 }
 
 export function initialExecutorState(entryPoint: string, startedAt: number): ExecutorState {

@@ -1,6 +1,23 @@
 import type { EventData, EventType } from '@conductor/events';
+import type { GateAnswered, GateQuestion } from '../gates/broker.js';
 import type { Provider } from '../providers/types.js';
-import type { AgentStep, LoadedWorkflow, RouteDefinition, StepDefinition } from '../workflow/types.js';
+import type { RunResult } from '../run/executor.js';
+import type {
+  AgentStep,
+  ForEachGroup,
+  LoadedWorkflow,
+  ParallelGroup,
+  RouteDefinition,
+  StepDefinition,
+} from '../workflow/types.js';
+
+/** A parallel group as the executor runs it: like a step named after the group. */
+export interface ParallelGroupStep extends ParallelGroup {
+  type: 'parallel';
+}
+
+/** What the executor can route to and run: a step of `agents:`, a parallel group or a for-each group. */
+export type RunnableStep = StepDefinition | ParallelGroupStep | ForEachGroup;
 
 /** Variables visible to a template: `workflow`, `context`, one `<step>: { output }` per step... */
 export type TemplateScope = Record<string, unknown>;
@@ -29,8 +46,36 @@ export interface StepResult {
   terminate?: TerminateOutcome;
 }
 
+/** How a group runs one of its members or items: {@link StepContext.runChild}. */
+export interface ChildStepOptions {
+  /** Variables added to the child's scope and prompt scope (a for-each item: `<as>`, `_index`, `_key`). */
+  locals?: TemplateScope;
+  /** Fields added to every event the child emits (`group_name`, `item_key`, `index`). */
+  eventFields?: Record<string, unknown>;
+  /** Aborts the child alone (fail_fast stops the siblings of a failed member); the run's stop aborts it too. */
+  signal?: AbortSignal;
+}
+
+/**
+ * What a group has finished so far, kept in the executor state (and so in checkpoints), so a resumed
+ * run does not run a finished member or item again. Keys: a member's name, an item's index.
+ */
+export interface GroupProgress {
+  completed: Record<string, unknown>;
+  /** A for-each group's item count when it started (progress for another list is discarded). */
+  item_count?: number;
+}
+
+/** Where a step runs in a tree of sub-workflows. */
+export interface SubworkflowFrame {
+  /** Names of the parent steps that run this workflow, outermost first (`data.subworkflow_path`). */
+  path: readonly string[];
+  /** Files of the workflows that run this one, outermost first (for cycles). */
+  files: readonly string[];
+}
+
 /** Everything a step executor may use. Executors emit their own start/completion events. */
-export interface StepContext<S extends StepDefinition = StepDefinition> {
+export interface StepContext<S extends RunnableStep = RunnableStep> {
   step: S;
   /** 1-based count of steps executed in the run, this one included (`context.iteration`). */
   iteration: number;
@@ -55,9 +100,26 @@ export interface StepContext<S extends StepDefinition = StepDefinition> {
   previewRoute(output: unknown): RouteChoice | null;
   /** The workflow's top-level `output:` rendered now; without one, the latest step output so far. */
   renderWorkflowOutput(): unknown;
+  /**
+   * Runs another step inside this one (a parallel member, a for-each item), through the executor of
+   * its type, against this step's scope plus `locals`. Its events carry `eventFields`.
+   */
+  runChild(step: StepDefinition, options?: ChildStepOptions): Promise<StepResult>;
+  /** This step's {@link GroupProgress} in the executor state, created empty on first use. */
+  progress(): GroupProgress;
+  /**
+   * Asks the run's gate answerers (resolver, `run.answerGate`, `skipGates`) and resolves with the first
+   * answer. `onOpen` runs once the gate can be answered, before any answerer is asked: emit
+   * `gate_presented` there. Rejects when the run stops.
+   */
+  askGate(question: GateQuestion, onOpen: () => void): Promise<GateAnswered>;
+  /** Runs a loaded child workflow with these inputs in this run (same bus, events under this step). */
+  runSubworkflow(workflow: LoadedWorkflow, inputs: Record<string, unknown>): Promise<RunResult>;
+  /** Where this step runs in a tree of sub-workflows (empty path at the root). */
+  subworkflow: SubworkflowFrame;
 }
 
-export type StepExecutor<S extends StepDefinition = StepDefinition> = (
+export type StepExecutor<S extends RunnableStep = RunnableStep> = (
   context: StepContext<S>,
 ) => Promise<StepResult>;
 

@@ -808,10 +808,38 @@ function createEnvironment(scope: Record<string, unknown>): Environment {
   }
   globals.setVariable('range', new FunctionValue((args: Value[]) => range(args)));
   const environment = new Environment(globals);
-  for (const [name, value] of Object.entries(scope)) {
-    if (value !== undefined && typeof value !== 'function') environment.setVariable(name, toRuntime(value));
-  }
+  // Converted when a template reads them: a scope may hold large values (a for-each source of
+  // thousands of items) that most templates never touch.
+  (environment as unknown as { variables: Map<string, Value> }).variables = new ScopeVariables(scope);
   return environment;
+}
+
+/** The variables of a scope, converted to runtime values on first read. */
+class ScopeVariables extends Map<string, Value> {
+  constructor(private readonly scope: Record<string, unknown>) {
+    super();
+  }
+
+  private inScope(name: string): boolean {
+    if (!Object.hasOwn(this.scope, name)) return false;
+    const value = this.scope[name];
+    return value !== undefined && typeof value !== 'function';
+  }
+
+  override has(name: string): boolean {
+    return super.has(name) || this.inScope(name);
+  }
+
+  override get(name: string): Value | undefined {
+    if (!super.has(name) && this.inScope(name)) super.set(name, toRuntime(this.scope[name]));
+    return super.get(name);
+  }
+
+  override keys(): MapIterator<string> {
+    const names = new Set(super.keys());
+    for (const name of Object.keys(this.scope)) if (this.inScope(name)) names.add(name);
+    return names.keys();
+  }
 }
 
 /** Evaluates a parsed program or expression node against a scope. */

@@ -109,7 +109,9 @@ describe('workflow JSON Schema', () => {
 
   // `${VAR}` in a number or boolean field is a string until it is substituted, so editors flag it; the loader
   // does not (see env-substitution.yaml).
-  const editorValid = readdirSync(`${fixtures}valid`).filter((name) => name !== 'env-substitution.yaml');
+  const editorValid = readdirSync(`${fixtures}valid`).filter(
+    (name) => name.endsWith('.yaml') && name !== 'env-substitution.yaml',
+  );
 
   it.each(editorValid)('accepts the valid fixture %s', (name) => {
     const data: unknown = parseYaml(readFileSync(`${fixtures}valid/${name}`, 'utf8'));
@@ -125,7 +127,10 @@ describe('workflow JSON Schema', () => {
     ['missing-entry-point.yaml', '/workflow: missing entry_point'],
     ['non-positive-limit.yaml', '/workflow/limits/max_iterations: below minimum'],
     ['bad-input-default.yaml', ''],
-    ['unsupported-section.yaml', '/: unexpected parallel'],
+    ['unsupported-section.yaml', '/: unexpected tools'],
+    ['for-each-max-concurrent.yaml', '/for_each/0/max_concurrent: below minimum'],
+    ['gate-without-options.yaml', '/agents/0: oneOf: 0 options match'],
+    ['parallel-unknown-agent.yaml', ''],
   ])('checks the invalid fixture %s: %s', (name, problem) => {
     const data: unknown = parseYaml(readFileSync(`${fixtures}invalid/${name}`, 'utf8'));
     const errors = validate(schema, data, schema);

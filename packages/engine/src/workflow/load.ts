@@ -1,20 +1,27 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { basename, dirname, resolve } from 'node:path';
 import * as v from 'valibot';
 import { isMap, LineCounter, parseDocument } from 'yaml';
 import { closestName } from '../template/suggest.js';
 import { type Env, substituteDocumentEnv } from './env.js';
-import { sortIssues, WorkflowError, type WorkflowErrorCode, type WorkflowIssue } from './errors.js';
+import {
+  formatLocation,
+  sortIssues,
+  WorkflowError,
+  type WorkflowErrorCode,
+  type WorkflowIssue,
+} from './errors.js';
 import { Locator, type YamlPath } from './locate.js';
 import {
+  INLINE_STEP_TYPES,
   SUPPORTED_STEP_TYPES,
   schemaOutputIsDefinition,
   UNSUPPORTED_STEP_TYPES,
   WorkflowSchema,
 } from './schema.js';
-import { schemaIssue, stepLabel, unknownKeys } from './schema-issues.js';
+import { entryLabel, inWords, schemaIssue, stepLabel, unknownKeys } from './schema-issues.js';
 import { semanticIssues } from './semantic.js';
 import type { LoadedWorkflow, WorkflowDefinition } from './types.js';
 
@@ -49,10 +56,51 @@ function yamlMessage(message: string): string {
   return (message.split('\n')[0] ?? message).replace(/ at line \d+, column \d+:?$/, '');
 }
 
-/** Step types this version cannot run, and unknown ones: reported here, and their content is not checked. */
-function stepTypeIssues(data: unknown, locator: Locator): { issues: WorkflowIssue[]; skipped: Set<number> } {
+/**
+ * Step types this version cannot run, and unknown ones: reported here, and their content is not checked.
+ * `skipped` has the indexes of such steps; `skippedInline` the indexes of for-each groups whose body has one.
+ */
+function stepTypeIssues(
+  data: unknown,
+  locator: Locator,
+): { issues: WorkflowIssue[]; skipped: Set<number>; skippedInline: Set<number> } {
   const issues: WorkflowIssue[] = [];
   const skipped = new Set<number>();
+  const skippedInline = new Set<number>();
+  const groups = isPlainObject(data) && Array.isArray(data.for_each) ? data.for_each : [];
+  groups.forEach((group: unknown, index) => {
+    const body = isPlainObject(group) ? group.agent : undefined;
+    if (!isPlainObject(body) || typeof body.type !== 'string') return;
+    const type = body.type;
+    if ((INLINE_STEP_TYPES as readonly string[]).includes(type)) return;
+    skippedInline.add(index);
+    const path: YamlPath = ['for_each', index, 'agent', 'type'];
+    const allowed = `The body of a for-each group is one of: ${INLINE_STEP_TYPES.join(', ')}.`;
+    const label = entryLabel(data, 'for_each', index);
+    if ((SUPPORTED_STEP_TYPES as readonly string[]).includes(type)) {
+      const why =
+        type === 'human_gate'
+          ? 'gates cannot run once per item (concurrent questions would compete for one person)'
+          : 'a terminate step would end the whole run from inside the group';
+      issues.push(
+        locator.issue(
+          'error',
+          path,
+          `${label}: a ${type} step cannot be the body of a for-each group: ${why}`,
+          {
+            hint: `${allowed} Route to a ${type} step from the group's routes instead.`,
+          },
+        ),
+      );
+    } else {
+      const suggestion = closestName(type, INLINE_STEP_TYPES);
+      issues.push(
+        locator.issue('error', path, `${label} has a body of unknown type "${type}"`, {
+          hint: `${suggestion ? `Did you mean "${suggestion}"? ` : ''}${allowed}`,
+        }),
+      );
+    }
+  });
   const agents = isPlainObject(data) && Array.isArray(data.agents) ? data.agents : [];
   agents.forEach((step: unknown, index) => {
     if (!isPlainObject(step) || typeof step.type !== 'string') return;
@@ -81,7 +129,7 @@ function stepTypeIssues(data: unknown, locator: Locator): { issues: WorkflowIssu
       );
     }
   });
-  return { issues, skipped };
+  return { issues, skipped, skippedInline };
 }
 
 interface Checked {
@@ -90,7 +138,127 @@ interface Checked {
   code: WorkflowErrorCode;
 }
 
-function check(source: string, file: string | undefined, env: Env): Checked {
+/** Where a step runs a sub-workflow: its YAML path and the raw step. */
+function subworkflowSites(data: unknown): { path: YamlPath; step: Record<string, unknown> }[] {
+  if (!isPlainObject(data)) return [];
+  const sites: { path: YamlPath; step: Record<string, unknown> }[] = [];
+  (Array.isArray(data.agents) ? data.agents : []).forEach((step: unknown, index) => {
+    if (isPlainObject(step) && step.type === 'workflow') sites.push({ path: ['agents', index], step });
+  });
+  (Array.isArray(data.for_each) ? data.for_each : []).forEach((group: unknown, index) => {
+    const body = isPlainObject(group) ? group.agent : undefined;
+    if (isPlainObject(body) && body.type === 'workflow')
+      sites.push({ path: ['for_each', index, 'agent'], step: body });
+  });
+  return sites;
+}
+
+/** The path a `workflow:` reference resolves to: relative to the parent's folder (the cwd without a file). */
+export function resolveSubworkflowPath(reference: string, parentFile: string | undefined): string {
+  return resolve(parentFile === undefined ? process.cwd() : dirname(parentFile), reference);
+}
+
+/**
+ * The sub-workflows a file runs must exist, be valid themselves, not lead back to a file that runs
+ * them (a cycle), and receive the inputs they declare. `stack` holds the files that lead here.
+ */
+function subworkflowIssues(
+  data: unknown,
+  file: string | undefined,
+  locator: Locator,
+  env: Env,
+  stack: readonly string[],
+): WorkflowIssue[] {
+  const issues: WorkflowIssue[] = [];
+  for (const { path, step } of subworkflowSites(data)) {
+    const reference = step.workflow;
+    if (typeof reference !== 'string' || reference === '' || reference.includes('{{')) continue;
+    if (/^[\w.-]+@/.test(reference) && !/\.ya?ml$/i.test(reference)) continue; // a registry reference: reported already
+    const owner = inWords(data, path);
+    const at: YamlPath = [...path, 'workflow'];
+    const target = resolveSubworkflowPath(reference, file);
+    const chain = [...stack, ...(file === undefined ? [] : [file])];
+    if (chain.includes(target)) {
+      const names = [...chain.slice(chain.indexOf(target)), target].map((f) => basename(f));
+      issues.push(
+        locator.issue('error', at, `${owner}: sub-workflow cycle: ${names.join(' → ')}`, {
+          hint: 'A workflow cannot run itself, directly or through other sub-workflows.',
+        }),
+      );
+      continue;
+    }
+    let source: string;
+    try {
+      source = readFileSync(target, 'utf8');
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      issues.push(
+        locator.issue(
+          'error',
+          at,
+          code === 'ENOENT'
+            ? `${owner}: sub-workflow file not found: ${reference} (looked for ${target})`
+            : `${owner}: cannot read sub-workflow ${target}: ${(error as Error).message}`,
+          { hint: 'The path is relative to the folder of this workflow file.' },
+        ),
+      );
+      continue;
+    }
+    const child = check(source, target, env, chain);
+    const errors = child.issues.filter((issue) => issue.severity === 'error');
+    if (errors.length > 0) {
+      const first = errors[0] as WorkflowIssue;
+      issues.push(
+        locator.issue(
+          'error',
+          at,
+          `${owner}: sub-workflow ${reference} is invalid (${errors.length} error${errors.length === 1 ? '' : 's'}): ${formatLocation(first)}: ${first.message}`,
+          { hint: `Run "conductor validate ${target}" for every problem.` },
+        ),
+      );
+      continue;
+    }
+    const declared = child.definition?.workflow.input;
+    if (declared === undefined) continue;
+    const mapping = isPlainObject(step.input_mapping) ? step.input_mapping : undefined;
+    if (mapping === undefined) continue;
+    for (const key of Object.keys(mapping)) {
+      if (Object.hasOwn(declared, key)) continue;
+      const suggestion = closestName(key, Object.keys(declared));
+      issues.push(
+        locator.issue(
+          'error',
+          [...path, 'input_mapping', key],
+          `${owner}: sub-workflow ${reference} has no input "${key}"`,
+          {
+            key: true,
+            hint: `${suggestion ? `Did you mean "${suggestion}"? ` : ''}Its inputs: ${Object.keys(declared).join(', ') || 'none'}.`,
+          },
+        ),
+      );
+    }
+    const missing = Object.entries(declared)
+      .filter(([name, definition]) => {
+        const required =
+          definition.required ?? (definition.default === undefined || definition.default === null);
+        return required && definition.default == null && !Object.hasOwn(mapping, name);
+      })
+      .map(([name]) => name);
+    if (missing.length > 0) {
+      issues.push(
+        locator.issue(
+          'error',
+          [...path, 'input_mapping'],
+          `${owner}: sub-workflow ${reference} requires input${missing.length === 1 ? '' : 's'} ${missing.map((m) => `"${m}"`).join(', ')}, which input_mapping does not give`,
+          { hint: 'Add them to input_mapping.' },
+        ),
+      );
+    }
+  }
+  return issues;
+}
+
+function check(source: string, file: string | undefined, env: Env, stack: readonly string[] = []): Checked {
   const lineCounter = new LineCounter();
   const doc = parseDocument(source, { lineCounter, prettyErrors: true, merge: true, uniqueKeys: true });
   const locator = new Locator(doc, lineCounter, source, file);
@@ -157,7 +325,11 @@ function check(source: string, file: string | undefined, env: Env): Checked {
   const types = stepTypeIssues(data, locator);
   issues.push(...types.issues);
   const skip = (path: YamlPath) =>
-    path[0] === 'agents' && typeof path[1] === 'number' && types.skipped.has(path[1]);
+    (path[0] === 'agents' && typeof path[1] === 'number' && types.skipped.has(path[1])) ||
+    (path[0] === 'for_each' &&
+      typeof path[1] === 'number' &&
+      path[2] === 'agent' &&
+      types.skippedInline.has(path[1]));
   issues.push(...unknownKeys(WorkflowSchema as never, data, [], data, locator, skip));
 
   const parsed = v.safeParse(WorkflowSchema, data, { abortEarly: false });
@@ -169,7 +341,8 @@ function check(source: string, file: string | undefined, env: Env): Checked {
       if (located) issues.push(located);
     }
   }
-  issues.push(...semanticIssues(data, locator, types.skipped));
+  issues.push(...semanticIssues(data, locator, types.skipped, types.skippedInline));
+  issues.push(...subworkflowIssues(data, file, locator, env, stack));
 
   const sorted = sortIssues(issues);
   const hasErrors = sorted.some((issue) => issue.severity === 'error');

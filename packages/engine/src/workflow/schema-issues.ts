@@ -8,12 +8,14 @@ import type { WorkflowIssue } from './errors.js';
 import type { Locator, YamlPath } from './locate.js';
 import {
   AgentStepSchema,
+  HumanGateStepSchema,
   ScriptStepSchema,
   SetStepSchema,
   TerminateStepSchema,
   UNSUPPORTED_KEYS,
   UNSUPPORTED_SECTIONS,
   WaitStepSchema,
+  WorkflowStepSchema,
 } from './schema.js';
 
 /** A valibot schema seen structurally, to walk it along the data. */
@@ -38,14 +40,28 @@ const STEP_SCHEMAS: Record<string, AnySchema> = {
   set: SetStepSchema as unknown as AnySchema,
   terminate: TerminateStepSchema as unknown as AnySchema,
   wait: WaitStepSchema as unknown as AnySchema,
+  workflow: WorkflowStepSchema as unknown as AnySchema,
+  human_gate: HumanGateStepSchema as unknown as AnySchema,
 };
 
 /** `step "draft"`, or `step 3` when it has no usable name. */
 export function stepLabel(data: unknown, index: number): string {
-  const agents = isPlainObject(data) && Array.isArray(data.agents) ? data.agents : [];
-  const step: unknown = agents[index];
-  const name = isPlainObject(step) ? step.name : undefined;
-  return typeof name === 'string' && name !== '' ? `step "${name}"` : `step ${index + 1}`;
+  return entryLabel(data, 'agents', index);
+}
+
+const SECTION_WORDS: Record<string, string> = {
+  agents: 'step',
+  parallel: 'parallel group',
+  for_each: 'for-each group',
+};
+
+/** `parallel group "fan_out"`, `for-each group 2`: an entry of `agents:`, `parallel:` or `for_each:`. */
+export function entryLabel(data: unknown, section: string, index: number): string {
+  const entries = isPlainObject(data) && Array.isArray(data[section]) ? data[section] : [];
+  const entry: unknown = entries[index];
+  const name = isPlainObject(entry) ? entry.name : undefined;
+  const word = SECTION_WORDS[section] ?? section;
+  return typeof name === 'string' && name !== '' ? `${word} "${name}"` : `${word} ${index + 1}`;
 }
 
 /** `routes[0].to` */
@@ -57,8 +73,9 @@ export function dottedPath(path: YamlPath): string {
 
 /** Where a path is, in words: `step "draft" (routes[0].to)` or `"workflow.limits.max_iterations"`. */
 export function describeLocation(data: unknown, path: YamlPath): { owner: string; field: string } {
-  if (path[0] === 'agents' && typeof path[1] === 'number') {
-    return { owner: stepLabel(data, path[1]), field: dottedPath(path.slice(2)) };
+  const section = path[0];
+  if (typeof section === 'string' && section in SECTION_WORDS && typeof path[1] === 'number') {
+    return { owner: entryLabel(data, section, path[1]), field: dottedPath(path.slice(2)) };
   }
   return { owner: '', field: dottedPath(path) };
 }
@@ -119,6 +136,15 @@ export function schemaIssue(
     const where = parent.length === 0 ? 'the workflow file' : inWords(data, parent);
     const hints: Record<string, string> = {
       entry_point: 'Set it to the name of the first step to run.',
+      options: 'A human_gate step lists its choices under "options:" (label, value, route).',
+      workflow: 'A workflow step names the child workflow file: "workflow: ./child.yaml".',
+      source: 'A for-each group needs "source:", the list to go through (e.g. planner.output.items).',
+      as: 'A for-each group needs "as:", the name of the item variable.',
+      agent: 'A for-each group needs "agent:", the step run for each item.',
+      type: 'Entries of for_each: need "type: for_each".',
+      label: 'Each option needs "label:" (what the person sees).',
+      value: 'Each option needs "value:" (what the gate records).',
+      prompt: 'A human_gate step needs "prompt:", the Markdown shown to the person.',
       agents: 'List the steps under "agents:".',
       command: 'Script steps run "command:" (with "args:").',
       duration: 'Wait steps need "duration:", e.g. "2s".',
@@ -174,6 +200,7 @@ function placeOf(path: YamlPath, schema: AnySchema): KeyPlace {
     return path[1];
   }
   if (path.length === 2 && path[0] === 'agents') return 'step';
+  if (path.length === 3 && path[0] === 'for_each' && path[2] === 'agent') return 'step';
   if (schema.entries && 'items' in schema.entries && 'properties' in schema.entries) return 'outputField';
   return 'other';
 }
@@ -207,7 +234,12 @@ function unknownKeyIssue(
   const known = Object.keys(schema.entries ?? {});
   const suggestion = closestName(key, known);
   let hint = suggestion ? `Did you mean "${suggestion}"?` : `Valid keys: ${known.join(', ')}.`;
-  if (place === 'step' && !suggestion) {
+  if (path.length === 3 && path[0] === 'for_each' && path[2] === 'agent' && key === 'routes') {
+    hint = 'The body of a for-each group has no routes of its own: put them on the group.';
+  } else if (path.length === 2 && path[0] === 'parallel' && (key === 'for_each' || key === 'agent')) {
+    hint =
+      'A for-each group is an entry of the top-level "for_each:" list (with "type: for_each", "source", "as" and "agent").';
+  } else if (place === 'step' && !suggestion && path[0] === 'agents') {
     const owners = Object.entries(STEP_SCHEMAS)
       .filter(([, stepSchema]) => stepSchema.entries && key in stepSchema.entries)
       .map(([type]) => type);
@@ -245,7 +277,10 @@ export function unknownKeys(
     case 'variant': {
       if (!isPlainObject(value)) break;
       const type = value.type ?? 'agent';
-      const option = typeof type === 'string' ? STEP_SCHEMAS[type] : undefined;
+      const option = current.options?.find((candidate) => {
+        const discriminator = candidate.entries?.type;
+        return discriminator !== undefined && unwrap(discriminator, type).literal === type;
+      });
       if (option) issues.push(...unknownKeys(option, value, path, data, locator, skip));
       break;
     }

@@ -8,6 +8,9 @@ import type { OutputField, WorkflowDefinition } from './types.js';
 
 const JSON_TYPES = ['string', 'number', 'integer', 'boolean', 'array', 'object'] as const;
 
+/** The deepest sub-workflow nesting (the original's MAX_SUBWORKFLOW_DEPTH); also the default `max_depth`. */
+export const MAX_SUBWORKFLOW_DEPTH = 10;
+
 const nonEmptyString = (what: string) => v.pipe(v.string(), v.nonEmpty(`${what} must not be empty`));
 const positiveInteger = (what: string) =>
   v.pipe(
@@ -154,13 +157,168 @@ export const WaitStepSchema = v.strictObject({
   reason: v.optional(v.string()),
 });
 
+const outputSchemaField = (what: string) =>
+  v.optional(v.pipe(v.record(v.string(), OutputFieldSchema), v.description(what)));
+
+export const WorkflowStepSchema = v.strictObject({
+  ...stepBase,
+  type: v.literal('workflow'),
+  workflow: v.pipe(
+    nonEmptyString('workflow'),
+    v.description('The child workflow file, relative to this file. Its final output becomes <step>.output.'),
+  ),
+  input_mapping: v.optional(
+    v.pipe(
+      v.record(v.string(), v.string()),
+      v.description(
+        "The child's inputs: name -> template rendered against this workflow's context. Without it, this workflow's inputs are passed on.",
+      ),
+    ),
+  ),
+  max_depth: v.optional(
+    v.pipe(
+      v.number(),
+      v.integer('max_depth must be a whole number'),
+      v.minValue(1, 'max_depth must be at least 1'),
+      v.maxValue(MAX_SUBWORKFLOW_DEPTH, `max_depth must be at most ${MAX_SUBWORKFLOW_DEPTH}`),
+      v.description(
+        `Deepest nesting this step may start, the root workflow being 0 (1 to ${MAX_SUBWORKFLOW_DEPTH}).`,
+      ),
+    ),
+  ),
+  output: outputSchemaField("Fields the child's final output must have."),
+});
+
+export const GateOptionSchema = v.strictObject({
+  label: v.pipe(nonEmptyString('option label'), v.description('What the person sees.')),
+  value: v.pipe(v.string(), v.description('Recorded as <gate>.output.value (and .selected) when chosen.')),
+  route: v.optional(
+    v.pipe(
+      nonEmptyString('option route'),
+      v.description("Where to go when chosen (a step, a group or $end); overrides the step's routes."),
+    ),
+  ),
+  prompt_for: v.optional(
+    v.pipe(
+      nonEmptyString('prompt_for'),
+      v.description(
+        'Ask for text after this option is chosen; stored as <gate>.output.additional_input.<prompt_for>.',
+      ),
+    ),
+  ),
+  multiline: v.optional(v.pipe(v.boolean(), v.description('The text of prompt_for may span several lines.'))),
+  description: v.optional(v.string()),
+});
+
+export const HumanGateStepSchema = v.strictObject({
+  ...stepBase,
+  type: v.literal('human_gate'),
+  prompt: v.pipe(v.string(), v.description('Markdown shown to the person (a template).')),
+  options: v.pipe(
+    v.array(GateOptionSchema),
+    v.minLength(1, 'a human_gate step needs at least one option'),
+    v.description('The choices, in the order shown.'),
+  ),
+});
+
 export const StepSchema = v.variant('type', [
   AgentStepSchema,
   ScriptStepSchema,
   SetStepSchema,
   TerminateStepSchema,
   WaitStepSchema,
+  WorkflowStepSchema,
+  HumanGateStepSchema,
 ]);
+
+const FAILURE_MODES = ['fail_fast', 'continue_on_error', 'all_or_nothing'] as const;
+const failureMode = v.optional(
+  v.pipe(
+    v.picklist(FAILURE_MODES),
+    v.description(
+      'fail_fast (default): the first failure stops the rest and fails the group. continue_on_error: all run; the group fails only if every one failed. all_or_nothing: all run; the group fails if any failed.',
+    ),
+  ),
+);
+const groupName = (what: string) =>
+  v.pipe(
+    nonEmptyString(`${what} name`),
+    v.description(`Unique among steps and groups; routes go to it like to a step.`),
+  );
+const groupRoutes = v.optional(
+  v.pipe(
+    v.array(RouteSchema),
+    v.description('Evaluated in order after the group; the first match wins. No routes means $end.'),
+  ),
+);
+
+export const ParallelGroupSchema = v.strictObject({
+  name: groupName('parallel group'),
+  description: v.optional(v.string()),
+  agents: v.pipe(
+    v.array(nonEmptyString('member name')),
+    v.minLength(2, 'a parallel group needs at least 2 agents'),
+    v.description(
+      'Names of steps under agents: to run at once. Results: <group>.outputs.<agent>, <group>.errors.<agent>.',
+    ),
+  ),
+  failure_mode: failureMode,
+  routes: groupRoutes,
+});
+
+/** A step's keys without `routes` (the group has them) and with an optional name, for a for-each body. */
+function inlineEntries<E extends Record<string, unknown>>(entries: E) {
+  const { routes: _routes, name: _name, ...rest } = entries;
+  return { ...rest, name: v.optional(v.string()) } as Omit<E, 'routes' | 'name'> & {
+    name: v.OptionalSchema<v.StringSchema<undefined>, undefined>;
+  };
+}
+
+export const InlineStepSchema = v.variant('type', [
+  v.strictObject(inlineEntries(AgentStepSchema.entries)),
+  v.strictObject(inlineEntries(ScriptStepSchema.entries)),
+  v.strictObject(inlineEntries(SetStepSchema.entries)),
+  v.strictObject(inlineEntries(WaitStepSchema.entries)),
+  v.strictObject(inlineEntries(WorkflowStepSchema.entries)),
+]);
+
+export const ForEachGroupSchema = v.strictObject({
+  name: groupName('for-each group'),
+  type: v.literal('for_each'),
+  description: v.optional(v.string()),
+  source: v.pipe(
+    nonEmptyString('source'),
+    v.description(
+      'Dotted path to the list: planner.output.items, workflow.input.files, group.outputs.x.items.',
+    ),
+  ),
+  as: v.pipe(
+    nonEmptyString('as'),
+    v.description("The item's variable name in the body's templates (besides _index and _key)."),
+  ),
+  agent: v.pipe(
+    InlineStepSchema,
+    v.description(
+      'The step run for each item: an agent (default), set, script, wait or workflow step, without routes.',
+    ),
+  ),
+  max_concurrent: v.optional(
+    v.pipe(
+      positiveInteger('max_concurrent'),
+      v.description(
+        'Items in flight at once, a sliding window: a new item starts as soon as one ends (default 10).',
+      ),
+    ),
+  ),
+  failure_mode: failureMode,
+  key_by: v.optional(
+    v.pipe(
+      nonEmptyString('key_by'),
+      v.description("A path or template giving each item's key (item.id); outputs become a mapping by key."),
+    ),
+  ),
+  routes: groupRoutes,
+});
 
 export const InputDefinitionSchema = v.strictObject({
   type: v.picklist(JSON_TYPES),
@@ -214,6 +372,12 @@ export const WorkflowSettingsSchema = v.strictObject({
 export const WorkflowSchema = v.strictObject({
   workflow: WorkflowSettingsSchema,
   agents: v.pipe(v.array(StepSchema), v.minLength(1, 'agents must list at least one step')),
+  parallel: v.optional(
+    v.pipe(v.array(ParallelGroupSchema), v.description('Groups of steps that run at once.')),
+  ),
+  for_each: v.optional(
+    v.pipe(v.array(ForEachGroupSchema), v.description('Groups that run one step for every item of a list.')),
+  ),
   output: v.optional(
     v.pipe(
       v.record(v.string(), v.string()),
@@ -227,15 +391,24 @@ export function schemaOutputIsDefinition(output: v.InferOutput<typeof WorkflowSc
   return output;
 }
 
-export const SUPPORTED_STEP_TYPES = ['agent', 'script', 'set', 'terminate', 'wait'] as const;
+export const SUPPORTED_STEP_TYPES = [
+  'agent',
+  'script',
+  'set',
+  'terminate',
+  'wait',
+  'workflow',
+  'human_gate',
+] as const;
+
+/** Step types a for-each group's `agent:` may have. */
+export const INLINE_STEP_TYPES = ['agent', 'script', 'set', 'wait', 'workflow'] as const;
 
 /** Step types of the original format that this version recognises but cannot run yet. */
-export const UNSUPPORTED_STEP_TYPES: ReadonlySet<string> = new Set(['human_gate', 'workflow', 'questions']);
+export const UNSUPPORTED_STEP_TYPES: ReadonlySet<string> = new Set(['questions']);
 
 /** Top-level sections of the original format that this version recognises but cannot run yet. */
 export const UNSUPPORTED_SECTIONS: Readonly<Record<string, string>> = {
-  parallel: 'parallel groups',
-  for_each: 'for-each groups',
   tools: 'workflow-level tools',
 };
 
@@ -261,7 +434,6 @@ export const UNSUPPORTED_KEYS: Readonly<
   limits: ['budget_usd', 'budget_mode'],
   context: ['trim_strategy'],
   step: [
-    'options',
     'retry',
     'validator',
     'dialog',
@@ -269,9 +441,6 @@ export const UNSUPPORTED_KEYS: Readonly<
     'output_mode',
     'output_type',
     'session_key',
-    'input_mapping',
-    'workflow',
-    'max_depth',
     'max_session_seconds',
     'max_agent_iterations',
     'skills',

@@ -11,8 +11,8 @@ import { DurationError, parseDuration } from './duration.js';
 import type { WorkflowIssue } from './errors.js';
 import { matchesInputType } from './inputs.js';
 import type { Locator, YamlPath } from './locate.js';
-import { SUPPORTED_STEP_TYPES, UNSUPPORTED_SECTIONS } from './schema.js';
-import { describeValue, stepLabel } from './schema-issues.js';
+import { SUPPORTED_STEP_TYPES } from './schema.js';
+import { describeValue, entryLabel, stepLabel } from './schema-issues.js';
 
 type Raw = Record<string, unknown>;
 
@@ -39,24 +39,57 @@ interface StepInfo {
   fields: ReadonlySet<string> | 'dynamic';
 }
 
+interface GroupInfo {
+  kind: 'parallel' | 'for_each';
+  index: number;
+  raw: Raw;
+  name: string | undefined;
+  /** False when the group's body has a type this version cannot run (its content is not checked). */
+  checked: boolean;
+}
+
 interface TemplateSite {
   path: YamlPath;
   source: string;
-  step: StepInfo | undefined;
+  /** Who owns the site in messages (`step "draft"`, `for-each group "each"`); undefined for the top-level output. */
+  owner: string | undefined;
+  /** The owner's output fields, for route conditions and the `output` alias. */
+  fields?: ReadonlySet<string> | 'dynamic';
   /** How the site is named in messages: `prompt`, `routes[0].when`, `output.answer`. */
   field: string;
   /** `when` conditions: read bare expressions too, and allow the step's output fields. */
   condition?: boolean;
+  /** A bare expression unless it contains `{{` (for-each `source` and `key_by`). */
+  expression?: boolean;
   /** Route `when` and `output`: the runtime adds `output` (the step's output) to the scope. */
   outputAlias?: boolean;
   /** Agent prompts under `context.mode: explicit`: the step's `input` list (without `?`). */
   explicitInputs?: readonly string[];
+  /** Names the runtime adds to the scope here (a for-each body's item variable, `_index`, `_key`). */
+  locals?: readonly string[];
 }
 
+const GATE_FIELDS: ReadonlySet<string> = new Set(['selected', 'value', 'label', 'additional_input']);
+const PARALLEL_FIELDS: ReadonlySet<string> = new Set(['outputs', 'errors']);
+const FOR_EACH_FIELDS: ReadonlySet<string> = new Set(['outputs', 'errors', 'count']);
+/** What templates may read of a group: `<group>.outputs`, `.errors`, `.count`, or the whole as `.output`. */
+const GROUP_MEMBERS = ['outputs', 'errors', 'count', 'output'];
+/** `planner.output.items`, `g.outputs["x"].list`: what a for-each `source` is. */
+const DOTTED_PATH = /^[A-Za-z_]\w*(\.[\w-]+|\[[^\]]+\])*$/;
+/** Names a for-each item variable cannot have (the original's list). */
+const RESERVED_LOOP_NAMES = new Set(['workflow', 'context', 'output', '_index', '_key']);
+/** Step types that cannot be members of a parallel group. */
+const NOT_IN_GROUPS: Readonly<Record<string, string>> = {
+  human_gate: 'gates cannot run alongside other steps (concurrent questions would compete for one person)',
+  terminate: 'a terminate step would end the whole run from inside the group',
+};
+
 function outputFields(raw: Raw, type: string | undefined): ReadonlySet<string> | 'dynamic' {
-  if (type === 'agent' && isObject(raw.output)) return new Set(Object.keys(raw.output));
+  if ((type === 'agent' || type === 'workflow') && isObject(raw.output))
+    return new Set(Object.keys(raw.output));
   if (type === 'set' && isObject(raw.values)) return new Set(Object.keys(raw.values));
   if (type === 'wait') return new Set(['waited_seconds']);
+  if (type === 'human_gate') return GATE_FIELDS;
   return 'dynamic';
 }
 
@@ -79,10 +112,15 @@ function explicitlyListed(inputs: readonly string[], path: readonly string[]): b
 
 const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
+/** `qa-bot@team#v1.2.3`, `analysis@org/repo#main`: the original's registry and GitHub references. */
+const isRegistryReference = (reference: string) =>
+  /^[\w.-]+@[\w./-]+(#.*)?$/.test(reference) && !/\.ya?ml$/i.test(reference);
+
 export function semanticIssues(
   data: unknown,
   locator: Locator,
   skippedSteps: ReadonlySet<number>,
+  skippedInline: ReadonlySet<number> = new Set(),
 ): WorkflowIssue[] {
   const issues: WorkflowIssue[] = [];
   if (!isObject(data)) return issues;
@@ -130,16 +168,48 @@ export function semanticIssues(
     }
   }
 
-  // Groups of sections this version does not run still count as targets (the section itself is reported).
-  const groupNames = new Set<string>();
-  for (const section of Object.keys(UNSUPPORTED_SECTIONS)) {
-    const groups = data[section];
-    if (!Array.isArray(groups)) continue;
-    for (const group of groups)
-      if (isObject(group) && typeof group.name === 'string') groupNames.add(group.name);
+  // ----------------------------------------------------------------------------------------------- groups
+  const groups: GroupInfo[] = [];
+  for (const kind of ['parallel', 'for_each'] as const) {
+    const list = Array.isArray(data[kind]) ? data[kind] : [];
+    list.forEach((raw: unknown, index) => {
+      if (!isObject(raw)) return;
+      const checked = kind === 'parallel' || !skippedInline.has(index);
+      groups.push({ kind, index, raw, name: asString(raw.name), checked });
+    });
   }
+  const groupLabel = (group: GroupInfo) => entryLabel(data, group.kind, group.index);
+  const byGroup = new Map<string, GroupInfo>();
+  for (const group of groups) {
+    if (group.name === undefined || group.name === '') continue;
+    const at: YamlPath = [group.kind, group.index, 'name'];
+    const step = byName.get(group.name);
+    const other = byGroup.get(group.name);
+    if (step || other) {
+      const first = step
+        ? `step at line ${locator.issue('error', ['agents', step.index, 'name'], '').line ?? '?'}`
+        : `${other?.kind === 'parallel' ? 'parallel' : 'for-each'} group at line ${other ? (locator.issue('error', [other.kind, other.index, 'name'], '').line ?? '?') : '?'}`;
+      error(
+        at,
+        `"${group.name}" names a ${group.kind === 'parallel' ? 'parallel' : 'for-each'} group and another ${step ? 'step' : 'group'}`,
+        {
+          hint: `Step and group names share one namespace (routes and templates refer to both); the other is the ${first}.`,
+        },
+      );
+      continue;
+    }
+    byGroup.set(group.name, group);
+    if (RESERVED_STEP_NAMES.has(group.name) || group.name === 'output') {
+      error(at, `"${group.name}" cannot be a group name: it is reserved`, {
+        hint: `Reserved names: ${[...RESERVED_STEP_NAMES, 'output'].join(', ')}.`,
+      });
+    }
+  }
+  const groupNames = new Set(byGroup.keys());
   const stepNames = [...byName.keys()];
+  const targetNames = [...stepNames, ...groupNames];
   const isTarget = (name: string) => name === END || byName.has(name) || groupNames.has(name);
+  const groupFields = (group: GroupInfo) => (group.kind === 'parallel' ? PARALLEL_FIELDS : FOR_EACH_FIELDS);
 
   // ------------------------------------------------------------------------------------------------- inputs
   const inputs = isObject(settings.input) ? settings.input : undefined;
@@ -169,17 +239,43 @@ export function semanticIssues(
     !byName.has(entryPoint) &&
     !groupNames.has(entryPoint)
   ) {
-    const suggestion = closestName(entryPoint, stepNames);
+    const suggestion = closestName(entryPoint, targetNames);
     error(['workflow', 'entry_point'], `entry_point "${entryPoint}" is not a step`, {
       hint:
-        stepNames.length === 0
+        targetNames.length === 0
           ? 'There are no steps under "agents:" yet.'
-          : `${suggestion ? `Did you mean "${suggestion}"? ` : ''}Steps: ${list(stepNames)}.`,
+          : `${suggestion ? `Did you mean "${suggestion}"? ` : ''}${groupNames.size > 0 ? 'Steps and groups' : 'Steps'}: ${list(targetNames)}.`,
     });
   }
 
   // ------------------------------------------------------------------------------------------------- routes
-  const validTargets = [...stepNames, END];
+  const validTargets = [...targetNames, END];
+  /** A route target that must exist: a step, a group or $end. */
+  const checkTarget = (path: YamlPath, to: unknown, what: string) => {
+    const name = asString(to);
+    if (name === undefined || name === '' || isTarget(name)) return;
+    const suggestion = closestName(name, validTargets);
+    error(path, `${what} goes to "${name}", which is not a step${groupNames.size > 0 ? ' or group' : ''}.`, {
+      hint: `${suggestion ? `Did you mean "${suggestion}"? ` : ''}Valid targets: ${list(validTargets)}.`,
+    });
+  };
+  const checkRoutes = (base: YamlPath, label: string, routes: unknown[]) => {
+    let unconditionalAt: number | undefined;
+    routes.forEach((route: unknown, index) => {
+      if (!isObject(route)) return;
+      if (unconditionalAt !== undefined && index === unconditionalAt + 1) {
+        warning(
+          [...base, index],
+          `route ${index + 1} of ${label} is never taken: route ${unconditionalAt + 1} has no "when" and always matches`,
+          {
+            hint: 'Routes are tried in order; put the route without "when" last.',
+          },
+        );
+      }
+      if (route.when === undefined && unconditionalAt === undefined) unconditionalAt = index;
+      checkTarget([...base, index, 'to'], route.to, `route of ${label}`);
+    });
+  };
   for (const step of steps) {
     if (!step.checked) continue;
     const routes = Array.isArray(step.raw.routes) ? step.raw.routes : [];
@@ -194,31 +290,107 @@ export function semanticIssues(
       );
       continue;
     }
-    let unconditionalAt: number | undefined;
-    routes.forEach((route: unknown, index) => {
-      if (!isObject(route)) return;
-      if (unconditionalAt !== undefined && index === unconditionalAt + 1) {
+    checkRoutes(base, stepLabel(data, step.index), routes);
+    if (step.type === 'human_gate' && Array.isArray(step.raw.options)) {
+      step.raw.options.forEach((option: unknown, i) => {
+        if (isObject(option))
+          checkTarget(
+            ['agents', step.index, 'options', i, 'route'],
+            option.route,
+            `option ${i + 1} of ${stepLabel(data, step.index)}`,
+          );
+      });
+    }
+  }
+  for (const group of groups) {
+    const routes = Array.isArray(group.raw.routes) ? group.raw.routes : [];
+    checkRoutes([group.kind, group.index, 'routes'], groupLabel(group), routes);
+  }
+
+  // ------------------------------------------------------------------------------------- group specifics
+  for (const group of groups) {
+    const label = groupLabel(group);
+    const at = (...rest: YamlPath): YamlPath => [group.kind, group.index, ...rest];
+    if (group.kind === 'parallel') {
+      const members = Array.isArray(group.raw.agents) ? group.raw.agents : [];
+      const seen = new Set<string>();
+      members.forEach((member: unknown, i) => {
+        if (typeof member !== 'string' || member === '') return;
+        if (seen.has(member)) {
+          error(at('agents', i), `${label} lists "${member}" twice`, { hint: 'List each member once.' });
+          return;
+        }
+        seen.add(member);
+        const step = byName.get(member);
+        if (!step) {
+          const nested = byGroup.get(member);
+          if (nested) {
+            error(at('agents', i), `${label} lists "${member}", which is a group: groups cannot be nested`, {
+              hint: 'Members are steps under "agents:". Route from one group to the other instead.',
+            });
+            return;
+          }
+          const suggestion = closestName(member, stepNames);
+          error(at('agents', i), `${label} lists "${member}", which is not a step`, {
+            hint: `${suggestion ? `Did you mean "${suggestion}"? ` : ''}Members are steps under "agents:": ${list(stepNames)}.`,
+          });
+          return;
+        }
+        const why = step.type === undefined ? undefined : NOT_IN_GROUPS[step.type];
+        if (why) {
+          error(
+            at('agents', i),
+            `${label} lists ${stepLabel(data, step.index)}, a ${step.type} step: ${why}`,
+            {
+              hint: `Route to it from the group's routes instead.`,
+            },
+          );
+        } else if (Array.isArray(step.raw.routes) && step.raw.routes.length > 0) {
+          warning(
+            ['agents', step.index, 'routes'],
+            `${stepLabel(data, step.index)} is a member of ${label}: its routes are not taken when it runs in the group`,
+            {
+              hint: 'After a group, its own routes are taken. Remove these unless the step also runs on its own.',
+            },
+          );
+        }
+      });
+      continue;
+    }
+    // for_each
+    const as = asString(group.raw.as);
+    if (as !== undefined && as !== '') {
+      if (RESERVED_LOOP_NAMES.has(as)) {
+        error(at('as'), `${label}: the item variable cannot be named "${as}": it is reserved`, {
+          hint: `Reserved names: ${[...RESERVED_LOOP_NAMES].join(', ')}.`,
+        });
+      } else if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(as)) {
+        error(at('as'), `${label}: the item variable "${as}" is not a valid name`, {
+          hint: 'Use letters, digits and _, not starting with a digit (e.g. item, kpi).',
+        });
+      } else if (byName.has(as) || byGroup.has(as)) {
         warning(
-          [...base, index],
-          `route ${index + 1} of ${stepLabel(data, step.index)} is never taken: route ${unconditionalAt + 1} has no "when" and always matches`,
+          at('as'),
+          `${label}: the item variable "${as}" hides the step or group of that name in the body`,
           {
-            hint: 'Routes are tried in order; put the route without "when" last.',
+            hint: 'Pick another name for the item variable.',
           },
         );
       }
-      if (route.when === undefined && unconditionalAt === undefined) unconditionalAt = index;
-      const to = asString(route.to);
-      if (to !== undefined && to !== '' && !isTarget(to)) {
-        const suggestion = closestName(to, validTargets);
-        error(
-          [...base, index, 'to'],
-          `route of ${stepLabel(data, step.index)} goes to "${to}", which is not a step.`,
-          {
-            hint: `${suggestion ? `Did you mean "${suggestion}"? ` : ''}Valid targets: ${list(validTargets)}.`,
-          },
-        );
+    }
+    const source = asString(group.raw.source);
+    if (source !== undefined && source !== '' && !looksLikeTemplate(source)) {
+      const root = source.split('.')[0] ?? '';
+      if (group.name !== undefined && root === group.name) {
+        error(at('source'), `${label} reads its list from itself ("${source}")`, {
+          hint: 'The source is the output of an earlier step, e.g. planner.output.items.',
+        });
+      } else if (!DOTTED_PATH.test(source)) {
+        error(at('source'), `${label}: source "${source}" is not a dotted path`, {
+          hint: 'Write the path to the list, e.g. planner.output.items or workflow.input.files.',
+        });
       }
-    });
+    }
   }
 
   // ----------------------------------------------------------------------------------------- step specifics
@@ -261,6 +433,33 @@ export function semanticIssues(
         if (!(cause instanceof DurationError)) throw cause;
         error(at('duration'), `${label}: ${cause.message}`);
       }
+    }
+    if (step.type === 'human_gate' && Array.isArray(raw.options)) {
+      const values = new Map<string, number>();
+      raw.options.forEach((option: unknown, i) => {
+        if (!isObject(option) || typeof option.value !== 'string') return;
+        const first = values.get(option.value);
+        if (first !== undefined) {
+          error(
+            at('options', i, 'value'),
+            `${label}: options ${first + 1} and ${i + 1} have the same value "${option.value}"`,
+            {
+              hint: 'Each option needs its own value: it is what the gate records and how an answer names the option.',
+            },
+          );
+        } else {
+          values.set(option.value, i);
+        }
+      });
+    }
+    if (step.type === 'workflow' && typeof raw.workflow === 'string' && isRegistryReference(raw.workflow)) {
+      error(
+        at('workflow'),
+        `${label}: "${raw.workflow}" is a workflow registry reference, which this version of conductor does not support yet`,
+        {
+          hint: 'Give the path of a local workflow file, relative to this one (e.g. ./research.yaml).',
+        },
+      );
     }
     if (Array.isArray(raw.input)) {
       raw.input.forEach((reference: unknown, i) => {
@@ -318,15 +517,23 @@ export function semanticIssues(
     }
   };
 
-  for (const step of steps) {
-    if (!step.checked) continue;
-    const { raw, index } = step;
+  /** The template sites of a step's own fields (not its routes); `base` is its YAML path. */
+  const addStepSites = (
+    raw: Raw,
+    type: string | undefined,
+    base: YamlPath,
+    owner: string,
+    fields: ReadonlySet<string> | 'dynamic',
+    locals?: readonly string[],
+  ) => {
     const site = (field: string, path: YamlPath = [field]) => ({
-      path: ['agents', index, ...path],
-      step,
+      path: [...base, ...path],
+      owner,
+      fields,
       field,
+      ...(locals ? { locals } : {}),
     });
-    switch (step.type) {
+    switch (type) {
       case 'agent': {
         const explicitInputs =
           contextMode === 'explicit'
@@ -342,6 +549,12 @@ export function semanticIssues(
         addString(site('model'), raw.model);
         break;
       }
+      case 'human_gate':
+        addString(site('prompt'), raw.prompt);
+        break;
+      case 'workflow':
+        addDeep(site('input_mapping'), raw.input_mapping);
+        break;
       case 'script':
         addString(site('command'), raw.command);
         addDeep(site('args'), raw.args);
@@ -366,7 +579,15 @@ export function semanticIssues(
       default:
         break;
     }
+  };
+  const addRouteSites = (
+    raw: Raw,
+    base: YamlPath,
+    owner: string,
+    fields: ReadonlySet<string> | 'dynamic',
+  ) => {
     const routes = Array.isArray(raw.routes) ? raw.routes : [];
+    const site = (field: string, path: YamlPath) => ({ path: [...base, ...path], owner, fields, field });
     routes.forEach((route: unknown, r) => {
       if (!isObject(route)) return;
       addString(
@@ -382,10 +603,41 @@ export function semanticIssues(
         }
       }
     });
+  };
+
+  for (const step of steps) {
+    if (!step.checked) continue;
+    const base: YamlPath = ['agents', step.index];
+    const owner = stepLabel(data, step.index);
+    addStepSites(step.raw, step.type, base, owner, step.fields);
+    addRouteSites(step.raw, base, owner, step.fields);
+  }
+  for (const group of groups) {
+    const base: YamlPath = [group.kind, group.index];
+    const owner = groupLabel(group);
+    addRouteSites(group.raw, base, owner, groupFields(group));
+    if (group.kind !== 'for_each') continue;
+    const as = asString(group.raw.as);
+    const locals = [...(as ? [as] : []), '_index', '_key'];
+    const expressionSite = (field: string) => ({
+      path: [...base, field],
+      owner,
+      field,
+      expression: true,
+    });
+    const source = asString(group.raw.source);
+    if (source !== undefined && (looksLikeTemplate(source) || DOTTED_PATH.test(source)))
+      addString(expressionSite('source'), source);
+    addString({ ...expressionSite('key_by'), locals }, group.raw.key_by);
+    const body = group.raw.agent;
+    if (group.checked && isObject(body)) {
+      const type = body.type === undefined ? 'agent' : asString(body.type);
+      addStepSites(body, type, [...base, 'agent'], owner, outputFields(body, type), locals);
+    }
   }
   if (isObject(data.output)) {
     for (const [key, value] of Object.entries(data.output)) {
-      addString({ path: ['output', key], step: undefined, field: `output.${key}` }, value);
+      addString({ path: ['output', key], owner: undefined, field: `output.${key}` }, value);
     }
   }
 
@@ -394,8 +646,8 @@ export function semanticIssues(
 
   function checkTemplate(site: TemplateSite): WorkflowIssue[] {
     const found: WorkflowIssue[] = [];
-    const where = site.step ? `${stepLabel(data, site.step.index)} (${site.field})` : `"${site.field}"`;
-    const isTemplate = !site.condition || looksLikeTemplate(site.source);
+    const where = site.owner ? `${site.owner} (${site.field})` : `"${site.field}"`;
+    const isTemplate = !(site.condition || site.expression) || looksLikeTemplate(site.source);
     if (site.condition && site.source.trim() === '') {
       return [
         locator.issue('error', site.path, `${where} is empty`, {
@@ -461,8 +713,8 @@ export function semanticIssues(
     }
 
     // The runtime puts the step's output fields at the top level only for bare-expression conditions.
-    const currentFields = site.condition && !isTemplate ? site.step?.fields : undefined;
-    const ownFields = site.outputAlias ? site.step?.fields : undefined;
+    const currentFields = site.condition && !isTemplate ? site.fields : undefined;
+    const ownFields = site.outputAlias ? site.fields : undefined;
     const seen = new Set<string>();
     for (const path of analysis.paths) {
       const key = path.join('.');
@@ -470,7 +722,39 @@ export function semanticIssues(
       seen.add(key);
       const [root, second, third] = path;
       if (root === undefined) continue;
+      if (site.locals?.includes(root)) continue;
       const target = byName.get(root);
+      const group = byGroup.get(root);
+      if (group && !target) {
+        if (second === undefined) continue;
+        if (!GROUP_MEMBERS.includes(second)) {
+          const suggestion = closestName(second, GROUP_MEMBERS);
+          report(
+            'error',
+            path,
+            `${where} reads "${root}.${second}", but ${groupLabel(group)} has ${group.kind === 'parallel' ? 'outputs and errors' : 'outputs, errors and count'}`,
+            `${suggestion ? `Did you mean "${root}.${suggestion}"? ` : ''}A ${group.kind === 'parallel' ? 'member' : 'item'}'s result is "${root}.outputs.${group.kind === 'parallel' ? '<member>' : '<index or key>'}".`,
+          );
+        } else if (
+          group.kind === 'parallel' &&
+          (second === 'outputs' || second === 'errors') &&
+          third !== undefined
+        ) {
+          const members = (Array.isArray(group.raw.agents) ? group.raw.agents : []).filter(
+            (x): x is string => typeof x === 'string',
+          );
+          if (!members.includes(third)) {
+            const suggestion = closestName(third, members);
+            report(
+              'warning',
+              path,
+              `${where} reads "${root}.${second}.${third}", but "${third}" is not a member of ${groupLabel(group)}`,
+              suggestion ? `Did you mean "${suggestion}"?` : `Its members: ${list(members)}.`,
+            );
+          }
+        }
+        continue;
+      }
       if (target || groupNames.has(root)) {
         if (site.explicitInputs && !explicitlyListed(site.explicitInputs, path)) {
           const wanted =
@@ -546,7 +830,7 @@ export function semanticIssues(
       }
       if (root === 'context') continue;
       if (root === 'output' && site.outputAlias) {
-        const fields = site.step?.fields;
+        const fields = site.fields;
         if (second !== undefined && fields && fields !== 'dynamic' && !fields.has(second)) {
           const suggestion = closestName(second, fields);
           report(
@@ -563,7 +847,8 @@ export function semanticIssues(
       // `x.output...` is a step reference either way.
       if (currentFields === 'dynamic' && second !== 'output') continue;
       const candidates = [
-        ...stepNames,
+        ...targetNames,
+        ...(site.locals ?? []),
         'workflow',
         'context',
         ...(currentFields && currentFields !== 'dynamic' ? currentFields : []),
@@ -578,7 +863,7 @@ export function semanticIssues(
             ? `In a {{ }} condition the step's own fields are read as "output.${root}" (or write it without {{ }}).`
             : '';
       const hint = [
-        suggestion ? `Did you mean "${suggestion}"?` : `Steps: ${list(stepNames)}.`,
+        suggestion ? `Did you mean "${suggestion}"?` : `Steps: ${list(targetNames)}.`,
         fieldsHint.trim(),
       ]
         .filter(Boolean)
@@ -589,22 +874,37 @@ export function semanticIssues(
   }
 
   // ------------------------------------------------------------------------------------------- reachability
-  const hasGroups = groupNames.size > 0;
-  const entry = entryPoint !== undefined ? byName.get(entryPoint) : undefined;
-  if (entry && !hasGroups) {
-    const reached = new Set<string>([entry.name ?? '']);
-    const queue = [entry];
-    while (queue.length > 0) {
-      const step = queue.shift();
-      if (!step) break;
-      const routes = Array.isArray(step.raw.routes) ? step.raw.routes : [];
-      for (const route of routes) {
+  // Steps and groups form one graph: routes (and gate options) are edges, a group reaches its members.
+  const entryKnown = entryPoint !== undefined && (byName.has(entryPoint) || byGroup.has(entryPoint));
+  if (entryKnown && entryPoint !== undefined) {
+    const next = (name: string): string[] => {
+      const step = byName.get(name);
+      const group = step ? undefined : byGroup.get(name);
+      const raw = step?.raw ?? group?.raw;
+      if (!raw) return [];
+      const targets: string[] = [];
+      for (const route of Array.isArray(raw.routes) ? raw.routes : []) {
         const to = isObject(route) ? asString(route.to) : undefined;
-        const next = to !== undefined ? byName.get(to) : undefined;
-        if (next?.name !== undefined && !reached.has(next.name)) {
-          reached.add(next.name);
-          queue.push(next);
+        if (to !== undefined) targets.push(to);
+      }
+      if (step?.type === 'human_gate' && Array.isArray(raw.options)) {
+        for (const option of raw.options) {
+          const to = isObject(option) ? asString(option.route) : undefined;
+          if (to !== undefined) targets.push(to);
         }
+      }
+      if (group?.kind === 'parallel' && Array.isArray(raw.agents)) {
+        for (const member of raw.agents) if (typeof member === 'string') targets.push(member);
+      }
+      return targets;
+    };
+    const reached = new Set<string>([entryPoint]);
+    const queue = [entryPoint];
+    for (let name = queue.shift(); name !== undefined; name = queue.shift()) {
+      for (const to of next(name)) {
+        if (reached.has(to) || !(byName.has(to) || byGroup.has(to))) continue;
+        reached.add(to);
+        queue.push(to);
       }
     }
     for (const step of byName.values()) {
@@ -613,8 +913,16 @@ export function semanticIssues(
         ['agents', step.index, 'name'],
         `${stepLabel(data, step.index)} is never reached from the entry point "${entryPoint}"`,
         {
-          hint: 'Route to it from another step, or remove it.',
+          hint: `Route to it from another step${groupNames.size > 0 ? ' (or list it in a parallel group)' : ''}, or remove it.`,
         },
+      );
+    }
+    for (const group of byGroup.values()) {
+      if (group.name === undefined || reached.has(group.name)) continue;
+      warning(
+        [group.kind, group.index, 'name'],
+        `${groupLabel(group)} is never reached from the entry point "${entryPoint}"`,
+        { hint: 'Route to it from a step, or remove it.' },
       );
     }
   }

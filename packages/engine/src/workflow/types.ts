@@ -126,12 +126,107 @@ export interface WaitStep extends StepBase {
   reason?: string;
 }
 
-export type StepDefinition = AgentStep | ScriptStep | SetStep | TerminateStep | WaitStep;
+/** Runs another workflow file as one step; its final output becomes this step's output. */
+export interface WorkflowStep extends StepBase {
+  type: 'workflow';
+  /** The child workflow file, relative to this workflow's file. */
+  workflow: string;
+  /**
+   * The child's inputs: input name → template rendered against this workflow's context. Without it,
+   * this workflow's own inputs are passed on.
+   */
+  input_mapping?: Record<string, string>;
+  /** The deepest nesting this step may start, counting the root workflow as 0 (1 to 10, default 10). */
+  max_depth?: number;
+  /** Fields the child's final output must have. */
+  output?: OutputSchema;
+}
+
+/** One choice of a human gate. */
+export interface GateOption {
+  /** What the person sees. */
+  label: string;
+  /** What the gate's output records (`<gate>.output.value`). */
+  value: string;
+  /** Where the run goes when this option is chosen; it overrides the step's `routes`. */
+  route?: string;
+  /** Ask for text after this option is chosen, stored as `<gate>.output.additional_input.<prompt_for>`. */
+  prompt_for?: string;
+  /** The text may span several lines. */
+  multiline?: boolean;
+  description?: string;
+}
+
+/** Stops the run until a person (terminal, dashboard or a `GateResolver`) picks one of `options`. */
+export interface HumanGateStep extends StepBase {
+  type: 'human_gate';
+  /** Markdown shown to the person (a template). */
+  prompt: string;
+  options: GateOption[];
+}
+
+export type StepDefinition =
+  | AgentStep
+  | ScriptStep
+  | SetStep
+  | TerminateStep
+  | WaitStep
+  | WorkflowStep
+  | HumanGateStep;
 export type StepType = StepDefinition['type'];
+
+/** How a group reacts to a failed member or item. */
+export type FailureMode = 'fail_fast' | 'continue_on_error' | 'all_or_nothing';
+
+/** Steps that run at once (top-level `parallel:`): members are steps of `agents:`, named here. */
+export interface ParallelGroup {
+  name: string;
+  description?: string;
+  /** Names of steps under `agents:` (at least 2). */
+  agents: string[];
+  /**
+   * `fail_fast` (default): the first failure stops the others and fails the group. `continue_on_error`:
+   * every member runs; the group fails only when all of them failed. `all_or_nothing`: every member
+   * runs; the group fails when any failed.
+   */
+  failure_mode?: FailureMode;
+  routes?: RouteDefinition[];
+}
+
+/** A step definition used as the body of a for-each group: no routes (the group has them), name optional. */
+type Inline<S extends StepDefinition> = Omit<S, 'name' | 'routes'> & { name?: string };
+export type InlineStepDefinition =
+  | Inline<AgentStep>
+  | Inline<ScriptStep>
+  | Inline<SetStep>
+  | Inline<WaitStep>
+  | Inline<WorkflowStep>;
+
+/** One step run for every item of a list (top-level `for_each:`). */
+export interface ForEachGroup {
+  name: string;
+  type: 'for_each';
+  description?: string;
+  /** Dotted path to the list, e.g. `planner.output.items` or `workflow.input.files` (or one `{{ }}`). */
+  source: string;
+  /** The item's variable name in the body's templates (with `_index` and `_key`). */
+  as: string;
+  /** The step run for each item. */
+  agent: InlineStepDefinition;
+  /** Items in flight at once: a sliding window (default 10). */
+  max_concurrent?: number;
+  /** See {@link ParallelGroup.failure_mode}. */
+  failure_mode?: FailureMode;
+  /** A path or template giving each item's key (`item.id`); the outputs become a mapping by key. */
+  key_by?: string;
+  routes?: RouteDefinition[];
+}
 
 export interface WorkflowDefinition {
   workflow: WorkflowSettings;
   agents: StepDefinition[];
+  parallel?: ParallelGroup[];
+  for_each?: ForEachGroup[];
   /** Templates rendered at `$end` into the final output. */
   output?: Record<string, string>;
 }

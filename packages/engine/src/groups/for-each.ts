@@ -1,0 +1,250 @@
+import { round } from '../steps/common.js';
+import { describeError, StepFailure } from '../steps/errors.js';
+import type { StepContext, StepExecutor, StepResult, TemplateScope } from '../steps/types.js';
+import { jsonSafe, valueRepr } from '../steps/values.js';
+import { evaluateExpression } from '../template/index.js';
+import type { ForEachGroup, StepDefinition } from '../workflow/types.js';
+import {
+  DEFAULT_FAILURE_MODE,
+  type GroupError,
+  groupFailed,
+  linkedController,
+  memberFailure,
+  stoppedFailure,
+} from './common.js';
+
+/** The original's default for `max_concurrent`. */
+export const DEFAULT_MAX_CONCURRENT = 10;
+
+/** An item's failure in `<group>.errors`: its error plus where it was. */
+export interface ForEachError extends GroupError {
+  index: number;
+  key: string;
+}
+
+/**
+ * A for-each group's output. `outputs`: a list in item order (null for an item that failed), or with
+ * `key_by` a mapping key → output (failed items left out); `errors`: by key (the index as a string
+ * without `key_by`); `count`: the number of items.
+ */
+export interface ForEachOutput {
+  outputs: unknown[] | Record<string, unknown>;
+  errors: Record<string, ForEachError>;
+  count: number;
+}
+
+/** The `agent_name` of item `index`'s events: `<group>[<index>]`, one step per item in the projection. */
+export function itemAgentName(group: string, index: number): string {
+  return `${group}[${index}]`;
+}
+
+/** The group name of an item's `agent_name` (`each[3]` → `each`), or null. */
+export function groupOfItemName(agentName: string): string | null {
+  const match = /^(.*)\[\d+\]$/.exec(agentName);
+  return match?.[1] ?? null;
+}
+
+/**
+ * Runs the group's body once per item of `source`, at most `max_concurrent` at a time as a sliding
+ * window: a new item starts as soon as one ends. The body sees the item as `<as>`, its index as
+ * `_index` and its key as `_key` (`key_by`, else the index as a string), and the context as it was
+ * before the group. Items finished in an earlier attempt of the run (`ctx.progress()`) are not run
+ * again. A for-each group counts as one step against `limits.max_iterations`.
+ */
+export const executeForEach: StepExecutor<ForEachGroup> = async (
+  ctx: StepContext<ForEachGroup>,
+): Promise<StepResult> => {
+  const group = ctx.step;
+  const group_name = group.name;
+  const mode = group.failure_mode ?? DEFAULT_FAILURE_MODE;
+  const maxConcurrent = Math.max(1, group.max_concurrent ?? DEFAULT_MAX_CONCURRENT);
+  const started = ctx.clock();
+
+  const items = sourceItems(ctx);
+  const keys = items.map((item, index) => itemKey(ctx, item, index));
+  const progress = ctx.progress();
+  if (progress.item_count !== undefined && progress.item_count !== items.length) {
+    // The list changed since the earlier attempt: its progress says nothing about this one.
+    for (const key of Object.keys(progress.completed)) delete progress.completed[key];
+  }
+  progress.item_count = items.length;
+
+  ctx.emit('for_each_started', {
+    group_name,
+    item_count: items.length,
+    max_concurrent: maxConcurrent,
+    failure_mode: mode,
+    iteration: ctx.iteration,
+    ...(Object.keys(progress.completed).length > 0
+      ? { resumed_count: Object.keys(progress.completed).length }
+      : {}),
+  });
+
+  const results: unknown[] = new Array(items.length).fill(null);
+  const succeeded = new Array<boolean>(items.length).fill(false);
+  const errors: Record<string, ForEachError> = {};
+  let successes = 0;
+  let failures = 0;
+  let firstFailure: ForEachError | null = null;
+  const todo: number[] = [];
+  for (let index = 0; index < items.length; index++) {
+    if (Object.hasOwn(progress.completed, String(index))) {
+      results[index] = progress.completed[String(index)];
+      succeeded[index] = true;
+      successes++;
+    } else {
+      todo.push(index);
+    }
+  }
+
+  const body = bodyStep(group);
+  const { controller, dispose } = linkedController(ctx.signal);
+
+  const runItem = async (index: number): Promise<void> => {
+    const item_key = keys[index] as string;
+    const itemStarted = ctx.clock();
+    ctx.emit('for_each_item_started', { group_name, item_key, index });
+    try {
+      const locals: TemplateScope = { [group.as]: items[index], _index: index, _key: item_key };
+      const result = await ctx.runChild(
+        { ...body, name: itemAgentName(group_name, index) } as StepDefinition,
+        { locals, eventFields: { group_name, item_key, index }, signal: controller.signal },
+      );
+      results[index] = result.output;
+      succeeded[index] = true;
+      progress.completed[String(index)] = result.output;
+      successes++;
+      ctx.emit('for_each_item_completed', {
+        group_name,
+        item_key,
+        index,
+        elapsed: round(ctx.clock() - itemStarted),
+        output: result.output,
+      });
+    } catch (error) {
+      const failure = memberFailure(error, ctx, controller.signal);
+      failures++;
+      errors[item_key] = { ...failure, index, key: item_key };
+      ctx.emit('for_each_item_failed', {
+        group_name,
+        item_key,
+        index,
+        elapsed: round(ctx.clock() - itemStarted),
+        ...failure,
+      });
+      if (failure.error_type === 'Cancelled' || ctx.stopReason()) return;
+      firstFailure ??= { ...failure, index, key: item_key };
+      if (mode === 'fail_fast' && !controller.signal.aborted) {
+        controller.abort(`cancelled: item ${index} of for-each group "${group_name}" failed (fail_fast)`);
+      }
+    }
+  };
+
+  // A sliding window: each worker takes the next item as soon as its current one ends.
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < todo.length && !controller.signal.aborted) {
+      const index = todo[next++] as number;
+      await runItem(index);
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: Math.min(maxConcurrent, todo.length) }, worker));
+  } finally {
+    dispose();
+  }
+
+  const failed = ctx.stopReason() !== null || groupFailed(mode, successes, failures);
+  const output: ForEachOutput = {
+    outputs: group.key_by === undefined ? results : keyedOutputs(results, succeeded, keys),
+    errors,
+    count: items.length,
+  };
+  ctx.emit('for_each_completed', {
+    group_name,
+    success_count: successes,
+    failure_count: failures,
+    elapsed: round(ctx.clock() - started),
+    ...(failed ? { failed: true } : { output }),
+  });
+  const stopped = stoppedFailure(ctx);
+  if (stopped) throw stopped;
+  if (failed) {
+    const first = firstFailure as ForEachError | null;
+    throw new StepFailure(
+      group_name,
+      first?.error_type ?? 'ForEachGroupFailed',
+      `for-each group "${group_name}" failed (failure_mode: ${mode}): ${failures} of ${items.length} items failed` +
+        `${first ? `; item ${first.index} (key ${JSON.stringify(first.key)}): ${first.message}` : ''}`,
+      { details: { group_errors: errors } },
+    );
+  }
+  return { output };
+};
+
+function keyedOutputs(results: unknown[], succeeded: boolean[], keys: string[]): Record<string, unknown> {
+  const outputs: Record<string, unknown> = {};
+  results.forEach((result, index) => {
+    if (succeeded[index]) outputs[keys[index] as string] = result;
+  });
+  return outputs;
+}
+
+/** The body as a step definition (type `agent` when omitted), named per item by the caller. */
+function bodyStep(group: ForEachGroup): Omit<StepDefinition, 'name'> {
+  const body = group.agent as Record<string, unknown>;
+  return { ...body, type: body.type ?? 'agent' } as unknown as Omit<StepDefinition, 'name'>;
+}
+
+/** The list `source` names in the context before the group. */
+function sourceItems(ctx: StepContext<ForEachGroup>): unknown[] {
+  const group = ctx.step;
+  let value: unknown;
+  try {
+    value = evaluateExpression(group.source, ctx.scope, {
+      file: ctx.workflow.path,
+      step: group.name,
+      field: 'source',
+    });
+  } catch (error) {
+    const { message } = describeError(error);
+    throw new StepFailure(
+      group.name,
+      'ForEachSourceError',
+      `for-each group "${group.name}": its source "${group.source}" cannot be read: ${message}`,
+      { cause: error },
+    );
+  }
+  if (!Array.isArray(value)) {
+    throw new StepFailure(
+      group.name,
+      'ForEachSourceError',
+      `for-each group "${group.name}": its source "${group.source}" is ${describeKind(value)}, not a list: ${valueRepr(value, 200)}`,
+    );
+  }
+  return jsonSafe(value) as unknown[];
+}
+
+/** `key_by` of an item (a path like `item.id`, or a template), as a string; the index when it has none. */
+function itemKey(ctx: StepContext<ForEachGroup>, item: unknown, index: number): string {
+  const group = ctx.step;
+  if (group.key_by === undefined) return String(index);
+  try {
+    const key = evaluateExpression(
+      group.key_by,
+      { ...ctx.scope, [group.as]: item, _index: index },
+      { file: ctx.workflow.path, step: group.name, field: 'key_by' },
+    );
+    if (key === null || key === undefined || key === '') return String(index);
+    return typeof key === 'string' ? key : JSON.stringify(key);
+  } catch {
+    // The original falls back to the index when an item has no key.
+    return String(index);
+  }
+}
+
+function describeKind(value: unknown): string {
+  if (value === null || value === undefined) return 'empty';
+  if (typeof value === 'object') return 'a mapping';
+  return `a ${typeof value}`;
+}

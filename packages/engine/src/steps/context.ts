@@ -1,0 +1,142 @@
+import type { EventData, EventType } from '@conductor/events';
+import type { GateBroker } from '../gates/broker.js';
+import type { Provider } from '../providers/types.js';
+import type { RunResult } from '../run/executor.js';
+import type { AgentStep, LoadedWorkflow } from '../workflow/types.js';
+import { StepFailure } from './errors.js';
+import type {
+  ChildStepOptions,
+  GroupProgress,
+  RouteChoice,
+  RunnableStep,
+  StepContext,
+  StepExecutors,
+  StepResult,
+  StopReason,
+  SubworkflowFrame,
+  TemplateScope,
+} from './types.js';
+
+/**
+ * What the executor provides to every step of one workflow execution; {@link createStepContext} turns
+ * it into the `StepContext` of a step, and of the members and items a group runs inside a step.
+ */
+export interface StepServices {
+  workflow: LoadedWorkflow;
+  workflowDir: string;
+  executors: StepExecutors;
+  /** Every output so far plus `workflow` and `context`, as of `iteration`. */
+  scope(iteration: number): TemplateScope;
+  /** What `step`'s agent prompt sees under `context.mode`. */
+  promptScope(step: RunnableStep, iteration: number): TemplateScope;
+  /** Emits on the run's bus (a sub-workflow's services add its `subworkflow_path`). */
+  emit<K extends EventType>(type: K, data: EventData<K>): void;
+  signal: AbortSignal;
+  stopReason(): StopReason | null;
+  providerFor(step: AgentStep): Provider;
+  env: Record<string, string | undefined>;
+  clock(): number;
+  /** The route `step` would take for `output` (routes of top-level steps only). */
+  previewRoute(step: RunnableStep, output: unknown, scope: TemplateScope): RouteChoice | null;
+  renderWorkflowOutput(scope: TemplateScope): unknown;
+  /** The live progress record of a top-level step (a group), in the executor state. */
+  progress(step: string): GroupProgress;
+  gates: GateBroker;
+  /** Runs a child workflow for the step `parentStep`, under `signal`, in this run. */
+  runSubworkflow(
+    parentStep: string,
+    workflow: LoadedWorkflow,
+    inputs: Record<string, unknown>,
+    signal: AbortSignal,
+  ): Promise<RunResult>;
+  subworkflow: SubworkflowFrame;
+}
+
+interface ContextShape {
+  scope: TemplateScope;
+  locals: TemplateScope;
+  emit: StepServices['emit'];
+  signal: AbortSignal;
+  /** True for members and items: no routes of their own, no checkpointed progress. */
+  child: boolean;
+}
+
+/** The context of a top-level step, `iteration` being its run-wide count. */
+export function createStepContext<S extends RunnableStep>(
+  services: StepServices,
+  step: S,
+  iteration: number,
+): StepContext<S> {
+  return build(services, step, iteration, {
+    scope: services.scope(iteration),
+    locals: {},
+    emit: services.emit,
+    signal: services.signal,
+    child: false,
+  });
+}
+
+function build<S extends RunnableStep>(
+  services: StepServices,
+  step: S,
+  iteration: number,
+  shape: ContextShape,
+): StepContext<S> {
+  let ownProgress: GroupProgress | undefined;
+  const ctx: StepContext<S> = {
+    step,
+    iteration,
+    workflow: services.workflow,
+    workflowDir: services.workflowDir,
+    scope: shape.scope,
+    promptScope: () => ({ ...services.promptScope(step, iteration), ...shape.locals }),
+    emit: shape.emit,
+    signal: shape.signal,
+    stopReason: services.stopReason,
+    providerFor: services.providerFor,
+    env: services.env,
+    clock: services.clock,
+    previewRoute: (output) =>
+      shape.child ? null : services.previewRoute(step, output, { ...shape.scope, [step.name]: { output } }),
+    renderWorkflowOutput: () => services.renderWorkflowOutput(shape.scope),
+    runChild: (child, options = {}) => runChild(services, iteration, shape, child, options),
+    progress: () => {
+      if (!shape.child) return services.progress(step.name);
+      ownProgress ??= { completed: {} };
+      return ownProgress;
+    },
+    askGate: (question, onOpen) =>
+      services.gates.ask(question, services.subworkflow.path, shape.signal, onOpen),
+    runSubworkflow: (workflow, inputs) => services.runSubworkflow(step.name, workflow, inputs, shape.signal),
+    subworkflow: services.subworkflow,
+  };
+  return ctx;
+}
+
+async function runChild(
+  services: StepServices,
+  iteration: number,
+  parent: ContextShape,
+  step: RunnableStep,
+  options: ChildStepOptions,
+): Promise<StepResult> {
+  const executor = services.executors[step.type];
+  if (!executor) {
+    throw new StepFailure(
+      step.name,
+      'UnsupportedStep',
+      `step "${step.name}" has type "${step.type}", which this engine cannot run`,
+    );
+  }
+  const fields = options.eventFields ?? {};
+  const parentEmit = parent.emit;
+  const locals = { ...parent.locals, ...options.locals };
+  const ctx = build(services, step, iteration, {
+    scope: { ...parent.scope, ...options.locals },
+    locals,
+    emit: (type, data) => parentEmit(type, { ...data, ...fields }),
+    signal: options.signal ?? parent.signal,
+    child: true,
+  });
+  return executor(ctx);
+}
