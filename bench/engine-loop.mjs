@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseWorkflow, runWorkflow } from '../packages/engine/dist/index.js';
 
-const STEPS = 10_000;
+const STEPS = Number(process.env.BENCH_STEPS ?? 10_000);
 const source = `
 workflow:
   name: bench-loop

@@ -55,8 +55,12 @@ export type FailureExtras = Record<string, unknown> | undefined;
 
 /** Where durable runs plug in: checkpoints at boundaries and on failure, cleanup on completion. */
 export interface ExecutorHooks {
-  /** Before each step runs; every earlier output is committed in `state`, `state.currentStep` is about to run. */
-  onStepBoundary?(state: ExecutorState): void | Promise<void>;
+  /**
+   * Before each step runs; every earlier output is committed in `state`, `state.currentStep` is about to
+   * run. `state` is the live object, valid during the call: copy it (`structuredClone`) to keep it.
+   * Copying it here at every step would make long loops quadratic.
+   */
+  onStepBoundary?(state: Readonly<ExecutorState>): void | Promise<void>;
   /**
    * The run failed or was interrupted (not for a `terminate` with status failed). Runs before
    * `workflow_failed` is emitted; returned fields are added to it (`checkpoint_path`...).
@@ -270,7 +274,7 @@ export async function executeFrom(
           `the workflow has no step "${name}" (was it renamed since the run started?)`,
         );
       }
-      await hooks.onStepBoundary?.(snapshotState(state));
+      await hooks.onStepBoundary?.(state);
       if (timeoutSeconds !== undefined && clock() - started >= timeoutSeconds) stop('timeout');
       if (stopReason) throw stoppedError();
 

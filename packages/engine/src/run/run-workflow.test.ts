@@ -184,7 +184,7 @@ describe('runWorkflow', () => {
     ];
     const run = runWorkflow(workflowOf(steps), {
       hooks: {
-        onStepBoundary: (state) => void boundaries.push(state),
+        onStepBoundary: (state) => void boundaries.push(structuredClone(state)),
         onFailure: async (state, failure) => ({
           checkpoint_path: `/cp/${state.currentStep}-${failure.type}.json`,
         }),

@@ -24,7 +24,14 @@ function workflowVariables(source: ScopeSource, input: Record<string, unknown>):
 }
 
 function contextVariables(source: ScopeSource, iteration: number): Record<string, unknown> {
-  return { iteration, history: source.state.history.map((record) => record.step) };
+  const { history } = source.state;
+  // A getter: a long loop renders templates at every step, and few of them read the history.
+  return {
+    iteration,
+    get history() {
+      return history.map((record) => record.step);
+    },
+  };
 }
 
 /**

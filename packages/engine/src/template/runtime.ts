@@ -175,6 +175,80 @@ export function toNative(value: Value): unknown {
   }
 }
 
+const convertible = (item: unknown): boolean => item !== undefined && typeof item !== 'function';
+
+/**
+ * An object's entries, converted to runtime values when first read. Templates read a few fields of large
+ * objects (every step output, `context.history`): converting them whole at each render would make a
+ * long loop quadratic. Iterating (a `for` over items, `tojson`) converts everything, in the object's order.
+ */
+class LazyEntries extends Map<string, Value> {
+  #source: Record<string, unknown> | null;
+
+  constructor(source: Record<string, unknown>) {
+    super();
+    this.#source = source;
+  }
+
+  #one(key: string): void {
+    const source = this.#source;
+    if (source === null || super.has(key) || !Object.hasOwn(source, key)) return;
+    const item = source[key];
+    if (convertible(item)) super.set(key, toRuntime(item));
+  }
+
+  #all(): void {
+    const source = this.#source;
+    if (source === null) return;
+    this.#source = null;
+    const converted = new Map(super.entries());
+    super.clear();
+    for (const [key, item] of Object.entries(source)) {
+      if (convertible(item)) super.set(key, converted.get(key) ?? toRuntime(item));
+    }
+  }
+
+  override get(key: string): Value | undefined {
+    this.#one(key);
+    return super.get(key);
+  }
+
+  override has(key: string): boolean {
+    this.#one(key);
+    return super.has(key);
+  }
+
+  override get size(): number {
+    this.#all();
+    return super.size;
+  }
+
+  override entries(): MapIterator<[string, Value]> {
+    this.#all();
+    return super.entries();
+  }
+
+  override keys(): MapIterator<string> {
+    this.#all();
+    return super.keys();
+  }
+
+  override values(): MapIterator<Value> {
+    this.#all();
+    return super.values();
+  }
+
+  override forEach(callback: (value: Value, key: string, map: Map<string, Value>) => void, thisArg?: unknown): void {
+    this.#all();
+    super.forEach(callback, thisArg);
+  }
+
+  override [Symbol.iterator](): MapIterator<[string, Value]> {
+    this.#all();
+    return super[Symbol.iterator]();
+  }
+}
+
 /** Plain JavaScript as a runtime value. Functions are not allowed in scopes: templates must not run code. */
 export function toRuntime(value: unknown): Value {
   if (value === undefined) return new UndefinedValue();
@@ -191,11 +265,7 @@ export function toRuntime(value: unknown): Value {
     case 'object': {
       if (Array.isArray(value)) return new ArrayValue(value.map(toRuntime));
       if (value instanceof Date) return new StringValue(value.toISOString());
-      const entries = new Map<string, Value>();
-      for (const [key, item] of Object.entries(value)) {
-        if (item !== undefined && typeof item !== 'function') entries.set(key, toRuntime(item));
-      }
-      return new ObjectValue(entries);
+      return new ObjectValue(new LazyEntries(value as Record<string, unknown>));
     }
     default:
       return new UndefinedValue();
