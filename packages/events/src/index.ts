@@ -4,10 +4,11 @@ export { EventDataSchemas, EVENT_TYPES, isKnownEventType, validateEventData } fr
 export type { EventType, EventData, EventDataMap, CommonEventData } from './vocabulary.js';
 export { createEventBus, EventBusClosedError } from './bus.js';
 export type { EventBus, EventBusOptions, EventListener } from './bus.js';
-export { applyEvent, initialRunState, projectEvents, runElapsedSeconds, MAX_ATTEMPTS_KEPT } from './projection.js';
+export { applyEvent, initialRunState, MAX_ATTEMPTS_KEPT, MAX_ITEMS_KEPT, projectEvents, runElapsedSeconds } from './projection.js';
 export type {
   Attempt,
   GroupState,
+  ItemState,
   PendingGate,
   ResumeMark,
   RouteTaken,

@@ -223,3 +223,30 @@ describe('projection: run-level summaries', () => {
     expect(state.run.current_step).toBeNull();
   });
 });
+
+describe('projection: for_each items', () => {
+  it('counts items in their group instead of making each one a step, keeping a bounded list', () => {
+    reset();
+    let state = projectEvents([started(), ev('for_each_started', { group_name: 'each', item_count: 500, max_concurrent: 10 })]);
+    for (let index = 0; index < 500; index++) {
+      const fields = { group_name: 'each', item_key: `k${index}`, index };
+      state = applyEvent(state, ev('for_each_item_started', fields));
+      state = applyEvent(state, ev('set_started', { agent_name: `each[${index}]`, ...fields }));
+      state = applyEvent(state, ev('set_completed', { agent_name: `each[${index}]`, output: index, ...fields }));
+      state = applyEvent(
+        state,
+        index % 100 === 7
+          ? ev('for_each_item_failed', { ...fields, error_type: 'Boom', message: `item ${index}` })
+          : ev('for_each_item_completed', { ...fields, output: index }),
+      );
+    }
+    expect(Object.keys(state.steps)).toEqual(['draft', 'check', 'publish']);
+    expect(state.run.current_step).toBe('each');
+    const group = state.groups.each;
+    expect(group).toMatchObject({ total: 500, completed: 495, failed: 5, running: 0 });
+    expect(group?.recent_items).toHaveLength(30);
+    expect(group?.recent_items.at(-1)).toMatchObject({ index: 499, key: 'k499', status: 'completed', output: 499 });
+    expect(group?.failed_items.map((item) => item.index)).toEqual([7, 107, 207, 307, 407]);
+    expect(group?.failed_items[0]?.error).toEqual({ error_type: 'Boom', message: 'item 7' });
+  });
+});

@@ -68,7 +68,26 @@ export interface GroupState {
   failed: number;
   started_at: number | null;
   finished_at: number | null;
+  /** for_each: the items most recently started or finished, newest last, at most MAX_ITEMS_KEPT. */
+  recent_items: ItemState[];
+  /** for_each: failed items, oldest first, at most MAX_ITEMS_KEPT. */
+  failed_items: ItemState[];
 }
+
+/** One item of a for_each group. Items are not steps: a group may have thousands. */
+export interface ItemState {
+  index: number;
+  key: string | null;
+  status: StepStatus;
+  started_at: number | null;
+  finished_at: number | null;
+  elapsed: number | null;
+  output?: unknown;
+  error: StepError | null;
+}
+
+/** How many items of a for_each group the state keeps in each list. */
+export const MAX_ITEMS_KEPT = 30;
 
 export interface ResumeMark {
   generation: number;
@@ -278,6 +297,14 @@ export function applyEvent(state: RunState, event: ConductorEvent): RunState {
       status,
     );
 
+  if (isItemEvent(data) && !event.type.startsWith('for_each_')) {
+    // The item's own step events (agent_started of `group[3]`...): the group is what is running.
+    const group = data.group_name as string;
+    return atRoot && event.type.endsWith('_started') && base.run.current_step !== group
+      ? { ...base, run: { ...base.run, current_step: group } }
+      : base;
+  }
+
   switch (event.type) {
     case 'workflow_started': {
       if (!atRoot) return base;
@@ -462,7 +489,8 @@ export function applyEvent(state: RunState, event: ConductorEvent): RunState {
             },
             type,
           );
-      return atRoot ? { ...next, run: { ...next.run, current_step: name } } : next;
+      const current = asString(data.group_name) ?? name;
+      return atRoot ? { ...next, run: { ...next.run, current_step: current } } : next;
     }
     case 'agent_prompt_rendered':
       return withName(data, base, (name) => updateAttempt(name, () => ({ prompt: asString(data.rendered_prompt) })));
@@ -566,16 +594,50 @@ export function applyEvent(state: RunState, event: ConductorEvent): RunState {
         failed: 0,
         started_at: event.timestamp,
         finished_at: null,
+        recent_items: [],
+        failed_items: [],
       };
       const withGroup = { ...base, groups: { ...base.groups, [name]: group } };
       return atRoot ? { ...withGroup, run: { ...withGroup.run, current_step: name } } : withGroup;
     }
     case 'for_each_item_started':
-      return updateGroup(base, data, (g) => ({ running: g.running + 1 }));
+      return updateGroup(base, data, (g) => ({
+        running: g.running + 1,
+        recent_items: keepRecent(g.recent_items, {
+          index: asNumber(data.index) ?? -1,
+          key: itemKey(data),
+          status: 'running',
+          started_at: event.timestamp,
+          finished_at: null,
+          elapsed: null,
+          error: null,
+        }),
+      }));
     case 'for_each_item_completed':
-      return updateGroup(base, data, (g) => ({ running: Math.max(0, g.running - 1), completed: g.completed + 1 }));
-    case 'for_each_item_failed':
-      return updateGroup(base, data, (g) => ({ running: Math.max(0, g.running - 1), failed: g.failed + 1 }));
+    case 'for_each_item_failed': {
+      const failed = event.type === 'for_each_item_failed';
+      return updateGroup(base, data, (g) => {
+        const index = asNumber(data.index) ?? -1;
+        const started = g.recent_items.find((item) => item.index === index);
+        const item: ItemState = {
+          index,
+          key: itemKey(data),
+          status: failed ? 'failed' : 'completed',
+          started_at: started?.started_at ?? null,
+          finished_at: event.timestamp,
+          elapsed: asNumber(data.elapsed),
+          ...(failed ? {} : { output: data.output }),
+          error: failed ? errorOf(data) : null,
+        };
+        return {
+          running: Math.max(0, g.running - 1),
+          completed: g.completed + (failed ? 0 : 1),
+          failed: g.failed + (failed ? 1 : 0),
+          recent_items: keepRecent(g.recent_items, item),
+          failed_items: failed && g.failed_items.length < MAX_ITEMS_KEPT ? [...g.failed_items, item] : g.failed_items,
+        };
+      });
+    }
     case 'parallel_agent_completed':
       return updateGroup(base, data, (g) => ({ completed: g.completed + 1 }));
     case 'parallel_agent_failed':
@@ -595,6 +657,11 @@ export function applyEvent(state: RunState, event: ConductorEvent): RunState {
   }
 }
 
+/** A step event of a for_each item (it carries the item's group and index): counted in the group, not a step. */
+function isItemEvent(data: Data): boolean {
+  return typeof data.group_name === 'string' && typeof data.index === 'number';
+}
+
 function withName(data: Data, state: RunState, fn: (name: string) => RunState): RunState {
   const name = asString(data.agent_name);
   return name ? fn(name) : state;
@@ -606,6 +673,16 @@ function updateGroup(state: RunState, data: Data, fn: (group: GroupState) => Par
   const group = state.groups[name];
   if (!group) return state;
   return { ...state, groups: { ...state.groups, [name]: { ...group, ...fn(group) } } };
+}
+
+function itemKey(data: Data): string | null {
+  return data.item_key === undefined || data.item_key === null ? null : String(data.item_key);
+}
+
+/** Replaces the item's entry (or appends it), keeping the newest MAX_ITEMS_KEPT. */
+function keepRecent(items: ItemState[], item: ItemState): ItemState[] {
+  const next = [...items.filter((existing) => existing.index !== item.index), item];
+  return next.length > MAX_ITEMS_KEPT ? next.slice(-MAX_ITEMS_KEPT) : next;
 }
 
 function blankAttempt(
