@@ -18,6 +18,7 @@ export type {
   RunStatus,
   StepError,
   StepState,
+  SubworkflowState,
   StepStatus,
   WorkflowGraph,
 } from './projection.js';

@@ -159,15 +159,18 @@ describe('projection', () => {
     expect(state.steps.publish?.status).toBe('completed');
   });
 
-  it('keys sub-workflow steps by their path and leaves the root run alone', () => {
+  it('keys sub-workflow steps by their path, keeps the child graph, and leaves the root run alone', () => {
     reset();
     const state = projectEvents([
       started(),
+      ev('workflow_started', { name: 'child', entry_point: 'inner', agents: [{ name: 'inner', type: 'agent' }], subworkflow_path: ['draft'] }),
       ev('agent_started', { agent_name: 'inner', subworkflow_path: ['draft'] }),
       ev('workflow_completed', { output: 1, subworkflow_path: ['draft'] }),
     ]);
     expect(state.steps['draft/inner']?.status).toBe('running');
     expect(state.run.status).toBe('running');
+    expect(state.graph?.name).toBe('review');
+    expect(state.subworkflows.draft).toMatchObject({ path: ['draft'], status: 'completed', graph: { name: 'child', entry_point: 'inner' } });
   });
 
   it('counts group progress', () => {

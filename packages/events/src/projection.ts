@@ -89,6 +89,15 @@ export interface ItemState {
 /** How many items of a for_each group the state keeps in each list. */
 export const MAX_ITEMS_KEPT = 30;
 
+export interface SubworkflowState {
+  /** The parent step names, outermost first. */
+  path: string[];
+  graph: WorkflowGraph;
+  status: RunStatus;
+  started_at: number;
+  finished_at: number | null;
+}
+
 export interface ResumeMark {
   generation: number;
   /** The first seq of the resumed generation: the activity stream's divider goes before it. */
@@ -163,6 +172,8 @@ export interface RunState {
   /** Step keys in the order they were first seen (graph order for declared steps). */
   step_order: string[];
   groups: Record<string, GroupState>;
+  /** Sub-workflows that started, keyed by their parent path (`review` or `review/inner`): graph and status. */
+  subworkflows: Record<string, SubworkflowState>;
   resumes: ResumeMark[];
   routes_taken: Record<string, RouteTaken>;
   gate: PendingGate | null;
@@ -192,6 +203,7 @@ export function initialRunState(): RunState {
     steps: {},
     step_order: [],
     groups: {},
+    subworkflows: {},
     resumes: [],
     routes_taken: {},
     gate: null,
@@ -307,17 +319,12 @@ export function applyEvent(state: RunState, event: ConductorEvent): RunState {
 
   switch (event.type) {
     case 'workflow_started': {
-      if (!atRoot) return base;
-      const agents = Array.isArray(data.agents) ? (data.agents as WorkflowGraph['agents']) : [];
-      const graph: WorkflowGraph = {
-        name: asString(data.name) ?? 'workflow',
-        version: asString(data.version),
-        entry_point: asString(data.entry_point) ?? agents[0]?.name ?? '',
-        agents,
-        routes: Array.isArray(data.routes) ? (data.routes as WorkflowGraph['routes']) : [],
-        parallel_groups: Array.isArray(data.parallel_groups) ? (data.parallel_groups as WorkflowGraph['parallel_groups']) : [],
-        for_each_groups: Array.isArray(data.for_each_groups) ? (data.for_each_groups as WorkflowGraph['for_each_groups']) : [],
-      };
+      const graph = graphOf(data);
+      const agents = graph.agents;
+      if (!atRoot) {
+        const sub: SubworkflowState = { path, graph, status: 'running', started_at: event.timestamp, finished_at: null };
+        return { ...base, subworkflows: { ...base.subworkflows, [path.join('/')]: sub } };
+      }
       const steps = { ...base.steps };
       const order = [...base.step_order];
       for (const agent of agents) {
@@ -373,7 +380,7 @@ export function applyEvent(state: RunState, event: ConductorEvent): RunState {
       };
     }
     case 'workflow_completed': {
-      if (!atRoot) return base;
+      if (!atRoot) return finishSubworkflow(base, path, data.status === 'failed' ? 'failed' : 'completed', event.timestamp);
       const failed = data.status === 'failed';
       const steps = { ...base.steps };
       for (const [key, step] of Object.entries(steps)) {
@@ -401,7 +408,7 @@ export function applyEvent(state: RunState, event: ConductorEvent): RunState {
       };
     }
     case 'workflow_failed': {
-      if (!atRoot) return base;
+      if (!atRoot) return finishSubworkflow(base, path, 'failed', event.timestamp);
       const stopped = data.stopped_by_user === true || data.error_type === 'Interrupted';
       // An attempt that was running when the run ended did not finish: it failed (or was interrupted) there.
       const steps = { ...base.steps };
@@ -660,6 +667,26 @@ export function applyEvent(state: RunState, event: ConductorEvent): RunState {
 /** A step event of a for_each item (it carries the item's group and index): counted in the group, not a step. */
 function isItemEvent(data: Data): boolean {
   return typeof data.group_name === 'string' && typeof data.index === 'number';
+}
+
+function graphOf(data: Data): WorkflowGraph {
+  const agents = Array.isArray(data.agents) ? (data.agents as WorkflowGraph['agents']) : [];
+  return {
+    name: asString(data.name) ?? 'workflow',
+    version: asString(data.version),
+    entry_point: asString(data.entry_point) ?? agents[0]?.name ?? '',
+    agents,
+    routes: Array.isArray(data.routes) ? (data.routes as WorkflowGraph['routes']) : [],
+    parallel_groups: Array.isArray(data.parallel_groups) ? (data.parallel_groups as WorkflowGraph['parallel_groups']) : [],
+    for_each_groups: Array.isArray(data.for_each_groups) ? (data.for_each_groups as WorkflowGraph['for_each_groups']) : [],
+  };
+}
+
+function finishSubworkflow(state: RunState, path: string[], status: RunStatus, at: number): RunState {
+  const key = path.join('/');
+  const sub = state.subworkflows[key];
+  if (!sub) return state;
+  return { ...state, subworkflows: { ...state.subworkflows, [key]: { ...sub, status, finished_at: at } } };
 }
 
 function withName(data: Data, state: RunState, fn: (name: string) => RunState): RunState {
