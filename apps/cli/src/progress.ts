@@ -87,6 +87,30 @@ export function createProgressReporter(options: ProgressOptions = {}): ProgressR
         case 'gate_presented':
           stopSpinner(colour(35, '?'), `${String(data.agent_name)} is waiting for a decision`);
           return;
+        case 'gate_resolved':
+          line(`${colour(32, '✓')} ${String(data.agent_name)}  ${colour(2, `chose "${String(data.selected_option)}"`)}`);
+          return;
+        case 'parallel_started':
+        case 'for_each_started': {
+          const group = state.groups[String(data.group_name)];
+          if (group) startSpinner(`${group.name}${colour(2, ` (${group.kind === 'parallel' ? 'parallel' : 'for each'}, ${group.total})`)}`);
+          return;
+        }
+        case 'for_each_item_completed':
+        case 'for_each_item_failed': {
+          const group = state.groups[String(data.group_name)];
+          if (group && spinner) spinner.text = `${group.name}${colour(2, ` ${group.completed + group.failed}/${group.total}${group.failed ? `, ${group.failed} failed` : ''}`)}`;
+          return;
+        }
+        case 'parallel_completed':
+        case 'for_each_completed': {
+          const group = state.groups[String(data.group_name)];
+          if (!group) return;
+          const counts = `${group.completed} done${group.failed ? `, ${group.failed} failed` : ''}`;
+          const elapsed = formatSeconds(typeof data.elapsed === 'number' ? data.elapsed : null);
+          stopSpinner(group.failed && !group.completed ? colour(31, '✗') : colour(32, '✓'), `${group.name}  ${colour(2, `${counts}  ${elapsed}`)}`);
+          return;
+        }
         default:
           break;
       }

@@ -30,7 +30,10 @@ export async function serveRunDashboard(
   const dashboard = await startDashboard({
     history: jsonlStore(eventLogPath(run.runId, home)),
     live: run.bus,
-    control: { stop: () => run.stop() },
+    control: {
+      stop: () => run.stop(),
+      answerGate: (step, value, additionalInput) => run.answerGate(step, value, additionalInput),
+    },
     info: { runId: run.runId, workflowName: options.workflowName, source: options.source, mode: 'live' },
     port: options.port,
   });

@@ -1,9 +1,10 @@
 import type { RunningDashboard } from '@conductor/dashboard';
-import { resumeWorkflow } from '@conductor/engine';
+import { resumeWorkflow, type WorkflowRun } from '@conductor/engine';
 import { startInBackground } from '../background.js';
 import { UsageError } from '../errors.js';
 import type { ExitCodeValue } from '../exit-codes.js';
 import { executeRun } from '../execute.js';
+import { gateOptions } from '../gates.js';
 import { parsePort, serveRunDashboard, serveUntilInterrupted, type WebOptions } from '../web.js';
 import { lingerSeconds } from './run.js';
 
@@ -14,6 +15,7 @@ export interface ResumeCommandOptions extends WebOptions {
   mockResponses?: string;
   quiet?: boolean;
   webLinger?: string;
+  skipGates?: boolean;
 }
 
 export async function resumeCommand(workflow: string | undefined, options: ResumeCommandOptions): Promise<ExitCodeValue> {
@@ -26,16 +28,18 @@ export async function resumeCommand(workflow: string | undefined, options: Resum
   const port = parsePort(options.webPort);
   if (options.webBg) return startInBackground(process.argv.slice(2));
   let dashboard: RunningDashboard | null = null;
+  let started: WorkflowRun | null = null;
   const code = await executeRun(
     (signal) =>
-      resumeWorkflow({
+      (started = resumeWorkflow({
         from: options.from,
         runId: options.run,
         workflow,
         provider: options.provider,
         mockResponses: options.mockResponses,
         signal,
-      }),
+        ...gateOptions(options, () => started),
+      })),
     {
       quiet: options.quiet,
       onStarted: async (run) => {

@@ -1,9 +1,10 @@
 import type { RunningDashboard } from '@conductor/dashboard';
-import { loadWorkflow, runWorkflow } from '@conductor/engine';
+import { loadWorkflow, runWorkflow, type WorkflowRun } from '@conductor/engine';
 import { startInBackground } from '../background.js';
 import type { ExitCodeValue } from '../exit-codes.js';
 import { executeRun } from '../execute.js';
 import { parseInputFlags } from '../inputs.js';
+import { gateOptions } from '../gates.js';
 import { parsePort, serveRunDashboard, serveUntilInterrupted, type WebOptions } from '../web.js';
 
 export interface RunCommandOptions extends WebOptions {
@@ -12,6 +13,7 @@ export interface RunCommandOptions extends WebOptions {
   mockResponses?: string;
   quiet?: boolean;
   webLinger?: string;
+  skipGates?: boolean;
 }
 
 export async function runCommand(path: string, options: RunCommandOptions): Promise<ExitCodeValue> {
@@ -20,14 +22,16 @@ export async function runCommand(path: string, options: RunCommandOptions): Prom
   const workflow = await loadWorkflow(path);
   if (options.webBg) return startInBackground(process.argv.slice(2));
   let dashboard: RunningDashboard | null = null;
+  let started: WorkflowRun | null = null;
   const code = await executeRun(
     (signal) =>
-      runWorkflow(workflow, {
+      (started = runWorkflow(workflow, {
         inputs,
         provider: options.provider,
         mockResponses: options.mockResponses,
         signal,
-      }),
+        ...gateOptions(options, () => started),
+      })),
     {
       quiet: options.quiet,
       onStarted: async (run) => {

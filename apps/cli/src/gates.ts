@@ -1,0 +1,68 @@
+import input from '@inquirer/input';
+import select from '@inquirer/select';
+import type { GateAnswer, GateRequest, GateResolver, WorkflowRun } from '@conductor/engine';
+
+/**
+ * Answers human gates in the terminal: arrow keys to choose, then the text an option asks for. The
+ * prompt goes to stderr (stdout carries the run's output) and disappears if the gate is answered in the
+ * dashboard first.
+ */
+export function terminalGateResolver(): GateResolver {
+  return {
+    async answer(request: GateRequest): Promise<GateAnswer> {
+      const context = { signal: request.signal, output: process.stderr, clearPromptOnDone: false };
+      process.stderr.write(`\n${request.prompt.trim()}\n\n`);
+      const value = await select(
+        {
+          message: `${request.key}: choose`,
+          choices: request.options.map((option) => ({
+            name: option.label,
+            value: option.value,
+            description: option.description ?? (option.route ? `→ ${option.route}` : undefined),
+          })),
+        },
+        context,
+      );
+      const chosen = request.options.find((option) => option.value === value);
+      if (!chosen?.prompt_for) return { value };
+      const text = await input({ message: chosen.prompt_for }, context);
+      return { value, additional_input: text };
+    },
+  };
+}
+
+/**
+ * For a run with no terminal to ask in and no dashboard: a gate cannot be answered, so the run stops at
+ * it with a checkpoint (resumable at the gate) instead of waiting forever.
+ */
+export function unanswerableGateResolver(run: () => WorkflowRun | null): GateResolver {
+  return {
+    answer(request: GateRequest): Promise<GateAnswer> {
+      process.stderr.write(
+        `step "${request.key}" waits for a decision, but there is no terminal to ask in and no dashboard.\n` +
+          'Run it in a terminal, with --web (answer in the page), or with --skip-gates (first option).\n' +
+          'Stopping with a checkpoint; `conductor resume` continues at the gate.\n',
+      );
+      run()?.stop();
+      return new Promise(() => {});
+    },
+  };
+}
+
+export interface GateFlags {
+  skipGates?: boolean;
+  web?: boolean;
+  webBg?: boolean;
+  webPort?: string;
+}
+
+/** Who answers gates for this command line: the terminal, the dashboard, or `--skip-gates`. */
+export function gateOptions(
+  flags: GateFlags,
+  run: () => WorkflowRun | null,
+): { skipGates?: boolean; gates?: GateResolver } {
+  if (flags.skipGates) return { skipGates: true };
+  if (process.stdin.isTTY && process.stderr.isTTY) return { gates: terminalGateResolver() };
+  const dashboard = flags.web || flags.webBg || flags.webPort !== undefined;
+  return dashboard ? {} : { gates: unanswerableGateResolver(run) };
+}
