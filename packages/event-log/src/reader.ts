@@ -1,7 +1,15 @@
 import { type FileHandle, open } from 'node:fs/promises';
 import type { ConductorEvent } from '@conductor/events';
 import { EventLogIoError, EventLogNotFoundError, errnoCode } from './errors.js';
-import { parseLine, type ScanPosition, type SkippedLine, START, scanEvents } from './lines.js';
+import {
+  parseLine,
+  type ScanPosition,
+  type ScanSink,
+  type SkippedLine,
+  START,
+  scanAll,
+  scanChunks,
+} from './lines.js';
 import type { SeqIndex } from './seq-index.js';
 import { linesFromEnd } from './tail.js';
 
@@ -31,25 +39,131 @@ export interface EventLogReader extends AsyncIterable<ConductorEvent> {
  */
 export function readEventLog(path: string, options: ReadEventLogOptions = {}): EventLogReader {
   const afterSeq = options.afterSeq ?? 0;
+  const onSkip = options.onSkip;
   let skipped = 0;
   return {
     path,
     get skipped() {
       return skipped;
     },
-    async *[Symbol.asyncIterator]() {
-      skipped = 0;
-      const start = options.index ? await startFor(path, options.index, afterSeq) : START;
-      for await (const item of scanEvents(path, start)) {
-        if (item.kind === 'skip') {
-          skipped += 1;
-          options.onSkip?.(item.skip);
-        } else if (item.event.seq > afterSeq) {
-          yield item.event;
-        }
+    [Symbol.asyncIterator]() {
+      // What the file holds, in order: events after afterSeq and skipped lines, a chunk at a time.
+      const items: Array<ConductorEvent | Skip> = [];
+      let next = 0;
+      const sink: ScanSink = {
+        event(event) {
+          if (event.seq > afterSeq) items.push(event);
+          return false;
+        },
+        skip(skip) {
+          items.push(new Skip(skip));
+          return false;
+        },
+      };
+      async function* chunks(): AsyncGenerator<void, void, undefined> {
+        skipped = 0;
+        const start = options.index ? await startFor(path, options.index, afterSeq) : START;
+        yield* scanChunks(path, start, false, sink);
       }
+      return new BatchIterator(chunks(), () => {
+        // Synchronous: the events of a chunk read are handed out without an async hop each.
+        while (next < items.length) {
+          const item = items[next++] as ConductorEvent | Skip;
+          if (!(item instanceof Skip)) return item;
+          skipped += 1;
+          onSkip?.(item.skip);
+        }
+        items.length = 0;
+        next = 0;
+        return undefined;
+      });
     },
   };
+}
+
+/** A skipped line among the events of a chunk, so that `onSkip` is called in file order. */
+class Skip {
+  constructor(readonly skip: SkippedLine) {}
+}
+
+const done = (): IteratorReturnResult<undefined> => ({ done: true, value: undefined });
+
+/**
+ * An async iterator over values produced a batch at a time: `take()` hands out what the latest batch
+ * holds (undefined once it is used up) and `batches` produces the next one. A value already read costs
+ * one resolved promise, not an async generator's resumption. `return()` (a `for await` loop left
+ * early) or an error ends `batches`, which releases what it holds (closes its file).
+ */
+class BatchIterator<T> implements AsyncIterator<T, undefined> {
+  private finished = false;
+  /** A batch being produced: later calls wait for it, as an async generator's would. */
+  private filling: Promise<IteratorResult<T, undefined>> | null = null;
+  private readonly again = () => this.next();
+
+  constructor(
+    private readonly batches: AsyncGenerator<void, void, undefined>,
+    private readonly take: () => T | undefined,
+  ) {}
+
+  next(): Promise<IteratorResult<T, undefined>> {
+    if (this.filling) return this.filling.then(this.again, this.again);
+    if (this.finished) return Promise.resolve(done());
+    let value: T | undefined;
+    try {
+      value = this.take();
+    } catch (error) {
+      return this.fail(error);
+    }
+    if (value !== undefined) return Promise.resolve({ done: false, value });
+    this.filling = this.fill().finally(() => {
+      this.filling = null;
+    });
+    return this.filling;
+  }
+
+  private async fill(): Promise<IteratorResult<T, undefined>> {
+    for (;;) {
+      let result: IteratorResult<void, void>;
+      try {
+        result = await this.batches.next();
+      } catch (error) {
+        this.finished = true;
+        throw error;
+      }
+      let value: T | undefined;
+      try {
+        value = this.take();
+      } catch (error) {
+        return this.fail(error);
+      }
+      if (value !== undefined) return { done: false, value };
+      if (result.done) {
+        this.finished = true;
+        return done();
+      }
+    }
+  }
+
+  private async fail(error: unknown): Promise<never> {
+    this.finished = true;
+    await this.batches.return(undefined);
+    throw error;
+  }
+
+  async return(): Promise<IteratorResult<T, undefined>> {
+    this.finished = true;
+    await this.batches.return(undefined);
+    return done();
+  }
+
+  async throw(error?: unknown): Promise<IteratorResult<T, undefined>> {
+    return this.fail(error);
+  }
+
+  /** Iterable itself, as an async generator is. */
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
 }
 
 /** Brings the index up to date and finds where events after `afterSeq` begin. */
@@ -90,8 +204,12 @@ export async function lastSeqOf(path: string): Promise<number> {
   }
   if (!numberedByOrder) return 0;
   let last = 0;
-  for await (const item of scanEvents(path, START)) {
-    if (item.kind === 'event') last = item.event.seq;
-  }
+  await scanAll(path, START, false, {
+    event(event) {
+      last = event.seq;
+      return false;
+    },
+    skip: () => false,
+  });
   return last;
 }

@@ -1,7 +1,7 @@
 import { stat } from 'node:fs/promises';
 import type { ConductorEvent } from '@conductor/events';
 import { EventLogIoError, EventLogNotFoundError, errnoCode } from './errors.js';
-import { type ScanPosition, START, scanEvents } from './lines.js';
+import { type ScanPosition, START, scanAll } from './lines.js';
 import { startFor } from './reader.js';
 
 /**
@@ -75,23 +75,26 @@ function createSeqIndex(path: string, every: number): SeqIndex {
     if (size === bytes) return 0;
     const before = count;
     // Only whole lines: a line still being appended is indexed by a later update.
-    for await (const item of scanEvents(path, { offset: bytes, seqBefore: lastSeq, line: nextLine }, true)) {
-      if (item.kind === 'skip') {
-        bytes = item.end;
-        nextLine = item.skip.line + 1;
-        continue;
-      }
-      if (count % every === 0) {
-        // The first entry starts at byte 0 so that reading from it sees lines skipped before event 1.
-        offsets.push(count === 0 ? 0 : item.offset);
-        seqsBefore.push(lastSeq);
-        lines.push(count === 0 ? 1 : item.line);
-      }
-      count += 1;
-      lastSeq = item.event.seq;
-      bytes = item.end;
-      nextLine = item.line + 1;
-    }
+    await scanAll(path, { offset: bytes, seqBefore: lastSeq, line: nextLine }, true, {
+      event(event, offset, end, line) {
+        if (count % every === 0) {
+          // The first entry starts at byte 0 so that reading from it sees lines skipped before event 1.
+          offsets.push(count === 0 ? 0 : offset);
+          seqsBefore.push(lastSeq);
+          lines.push(count === 0 ? 1 : line);
+        }
+        count += 1;
+        lastSeq = event.seq;
+        bytes = end;
+        nextLine = line + 1;
+        return false;
+      },
+      skip(skip, end) {
+        bytes = end;
+        nextLine = skip.line + 1;
+        return false;
+      },
+    });
     return count - before;
   }
 
@@ -168,10 +171,18 @@ export async function readEventPage(path: string, options: ReadEventPageOptions)
     throw new RangeError(`limit must be an integer >= 0, got ${limit}`);
   const start = index ? await startFor(path, index, afterSeq) : START;
   const events: ConductorEvent[] = [];
-  for await (const item of scanEvents(path, start)) {
-    if (item.kind !== 'event' || item.event.seq <= afterSeq) continue;
-    if (events.length === limit) return { events, hasMore: true };
-    events.push(item.event);
-  }
-  return { events, hasMore: false };
+  let hasMore = false;
+  await scanAll(path, start, false, {
+    event(event) {
+      if (event.seq <= afterSeq) return false;
+      if (events.length === limit) {
+        hasMore = true;
+        return true;
+      }
+      events.push(event);
+      return false;
+    },
+    skip: () => false,
+  });
+  return { events, hasMore };
 }
