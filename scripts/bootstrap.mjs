@@ -11,11 +11,15 @@ import { fileURLToPath } from 'node:url';
 const root = fileURLToPath(new URL('..', import.meta.url));
 const task = process.argv[2];
 const rest = process.argv.slice(3);
+// pnpm fetched by npx (no corepack, no global install); inside `pnpm run`, the pnpm already running.
+const pnpm = process.env.npm_execpath?.includes('pnpm') ? [process.execPath, [process.env.npm_execpath]] : ['npx', ['-y', 'pnpm@10']];
+// turbo looks for the package manager on PATH: run it through pnpm, which puts itself there.
+const turbo = (...args) => [pnpm[0], [...pnpm[1], 'exec', 'turbo', ...args]];
 const tasks = {
   demo: [['node', ['scripts/demo.mjs', ...rest]]],
   test: [
     ['node', ['scripts/ensure-chromium.mjs']],
-    ['node_modules/.bin/turbo', ['run', 'typecheck', '--output-logs=errors-only']],
+    turbo('run', 'typecheck', '--output-logs=errors-only'),
     ['node_modules/.bin/vitest', ['run', ...rest]],
   ],
   bench: [['node', ['bench/run.mjs', ...rest]]],
@@ -35,7 +39,6 @@ function step(title, command, args) {
   if (result.status !== 0) process.exit(result.status ?? 1);
 }
 
-const pnpm = process.env.npm_execpath?.includes('pnpm') ? [process.execPath, [process.env.npm_execpath]] : ['npx', ['-y', 'pnpm@10']];
 step('install (pnpm)', pnpm[0], [...pnpm[1], 'install', '--frozen-lockfile', '--reporter=append-only']);
-step('build', 'node_modules/.bin/turbo', ['run', 'build', '--output-logs=errors-only']);
+step('build', ...turbo('run', 'build', '--output-logs=errors-only'));
 for (const [command, args] of tasks[task]) step(`${command} ${args.join(' ')}`, command, args);
