@@ -25,7 +25,8 @@ export async function replayCommand(path: string, options: ReplayOptions): Promi
   const speed = speedText === 'max' ? Number.POSITIVE_INFINITY : Number(speedText);
   const dashboard = await startDashboard({
     history: jsonlStore(file),
-    info: { mode: 'replay', source: 'replay', logPath: file, replaySpeed: Number.isFinite(speed) ? speed : null },
+    // The protocol says 0 for "as fast as possible" (JSON has no Infinity).
+    info: { mode: 'replay', source: 'replay', logPath: file, replaySpeed: Number.isFinite(speed) ? speed : 0 },
     port: parsePort(options.webPort),
   });
   await dashboard.dashboard.ready;
