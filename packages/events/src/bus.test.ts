@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createEventBus, EventBusClosedError } from './bus.js';
+import { createEventBus, EventBusClosedError, streamEvents } from './bus.js';
 
 describe('createEventBus', () => {
   it('stamps a strictly increasing seq continuing after lastSeq, and a timestamp', () => {
@@ -77,5 +77,33 @@ describe('createEventBus', () => {
     const bus = createEventBus();
     bus.close();
     expect(() => bus.emit('agent_started', { agent_name: 'a' })).toThrow(EventBusClosedError);
+  });
+});
+
+describe('streamEvents', () => {
+  it('keeps events from its creation, ends after draining, and hands an end error to the reader last', async () => {
+    const bus = createEventBus();
+    const stream = streamEvents(bus);
+    bus.emit('agent_started', { agent_name: 'a' });
+    bus.emit('agent_started', { agent_name: 'b' });
+    const boom = new Error('run could not start');
+    stream.end(boom);
+    bus.emit('agent_started', { agent_name: 'late' });
+    const seen: string[] = [];
+    await expect(
+      (async () => {
+        for await (const event of stream) seen.push(String(event.data.agent_name));
+      })(),
+    ).rejects.toBe(boom);
+    expect(seen).toEqual(['a', 'b']);
+  });
+
+  it('calls onEnd once however it ends', async () => {
+    const bus = createEventBus();
+    let ends = 0;
+    const stream = streamEvents(bus, { onEnd: () => ends++ });
+    for await (const _ of (bus.emit('agent_started', { agent_name: 'a' }), stream)) break;
+    stream.end();
+    expect(ends).toBe(1);
   });
 });

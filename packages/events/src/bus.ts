@@ -22,7 +22,7 @@ export interface EventBus {
    * Every event emitted from now on, buffered without loss until read. Ends after `close()` once
    * drained, or when `signal` aborts. Breaking out of the loop unsubscribes.
    */
-  events(options?: { signal?: AbortSignal }): AsyncIterableIterator<ConductorEvent>;
+  events(options?: { signal?: AbortSignal }): EventStream;
   /** Ends all `events()` iterators after they drain. Later emits throw. */
   close(): void;
   readonly closed: boolean;
@@ -52,7 +52,7 @@ export function createEventBus(options: EventBusOptions = {}): EventBus {
     return event;
   }
 
-  return {
+  const bus: EventBus = {
     get lastSeq() {
       return lastSeq;
     },
@@ -68,7 +68,7 @@ export function createEventBus(options: EventBusOptions = {}): EventBus {
       return () => listeners.delete(listener);
     },
     events({ signal } = {}) {
-      return iterate(listeners, closers, () => closed, signal);
+      return openStream(bus, closers, closed, signal);
     },
     close() {
       if (closed) return;
@@ -76,57 +76,90 @@ export function createEventBus(options: EventBusOptions = {}): EventBus {
       for (const close of [...closers]) close();
     },
   };
+  return bus;
 }
 
-function iterate(
-  listeners: Set<EventListener>,
-  closers: Set<() => void>,
-  isClosed: () => boolean,
-  signal?: AbortSignal,
-): AsyncIterableIterator<ConductorEvent> {
+/** Anything with a synchronous `subscribe`: a bus, or a wrapper of one. */
+export interface EventSubscribable {
+  subscribe(listener: EventListener): () => void;
+}
+
+/** A lossless async iterator over events delivered from its creation on. */
+export interface EventStream extends AsyncIterableIterator<ConductorEvent> {
+  /** Ends iteration once the buffered events are read; with an error, the reader gets it after them. */
+  end(error?: unknown): void;
+}
+
+export interface StreamEventsOptions {
+  /** Aborting ends iteration at once, dropping what is buffered. */
+  signal?: AbortSignal;
+  /** Called once when the stream ends, however it ends (for whoever tracks open streams). */
+  onEnd?: () => void;
+}
+
+/**
+ * Every event `source` delivers from now until `end()`, buffered without loss, for one reader. It
+ * subscribes at once (not at the first `next()`), so events emitted before the reader starts are kept.
+ * Breaking out of the loop unsubscribes.
+ */
+export function streamEvents(source: EventSubscribable, options: StreamEventsOptions = {}): EventStream {
+  const { signal } = options;
   const queue: ConductorEvent[] = [];
   let head = 0;
   let wake: (() => void) | null = null;
-  let done = isClosed() || signal?.aborted === true;
+  let ended = false;
+  let released = false;
+  let failure: { error: unknown } | null = null;
+  let unsubscribe = () => {};
 
-  const listener: EventListener = (event) => {
-    queue.push(event);
-    wake?.();
+  const release = () => {
+    if (released) return;
+    released = true;
+    unsubscribe();
+    signal?.removeEventListener('abort', onAbort);
+    options.onEnd?.();
   };
-  const finish = () => {
-    done = true;
+  const end = (error?: unknown) => {
+    if (ended) return;
+    ended = true;
+    if (error !== undefined) failure = { error };
+    release();
     wake?.();
   };
   const onAbort = () => {
     queue.length = 0;
     head = 0;
-    finish();
+    end();
   };
-  const cleanup = () => {
-    listeners.delete(listener);
-    closers.delete(finish);
-    signal?.removeEventListener('abort', onAbort);
-  };
-  // Subscribe now, not at the first next(): events emitted before the consumer starts are kept.
-  if (!done) {
-    listeners.add(listener);
-    closers.add(finish);
+  if (signal?.aborted) {
+    ended = true;
+    release();
+  } else {
+    unsubscribe = source.subscribe((event) => {
+      queue.push(event);
+      wake?.();
+    });
     signal?.addEventListener('abort', onAbort, { once: true });
   }
 
-  const iterator: AsyncIterableIterator<ConductorEvent> = {
+  const stream: EventStream = {
     async next() {
       for (;;) {
         if (head < queue.length) {
           const value = queue[head++] as ConductorEvent;
+          // Drop what was read now and then, so a long run does not keep every event.
           if (head > 1024 && head * 2 > queue.length) {
             queue.splice(0, head);
             head = 0;
           }
           return { value, done: false };
         }
-        if (done) {
-          cleanup();
+        if (ended) {
+          if (failure) {
+            const { error } = failure;
+            failure = null;
+            throw error;
+          }
           return { value: undefined, done: true };
         }
         await new Promise<void>((resolve) => {
@@ -136,14 +169,30 @@ function iterate(
       }
     },
     async return() {
-      done = true;
       queue.length = 0;
-      cleanup();
+      head = 0;
+      failure = null;
+      end();
       return { value: undefined, done: true };
     },
+    end,
     [Symbol.asyncIterator]() {
-      return iterator;
+      return stream;
     },
   };
-  return iterator;
+  return stream;
+}
+
+/** A stream of a bus that also ends when the bus closes. */
+function openStream(
+  bus: EventSubscribable,
+  closers: Set<() => void>,
+  closed: boolean,
+  signal?: AbortSignal,
+): EventStream {
+  const stream = streamEvents(bus, { signal, onEnd: () => closers.delete(close) });
+  const close = () => stream.end();
+  if (closed) stream.end();
+  else closers.add(close);
+  return stream;
 }

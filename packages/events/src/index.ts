@@ -2,8 +2,8 @@ export { EventEnvelopeSchema, nowSeconds, isSynthetic, subworkflowPathOf } from 
 export type { ConductorEvent, EventEnvelopeInput } from './envelope.js';
 export { EventDataSchemas, EVENT_TYPES, isKnownEventType, validateEventData } from './vocabulary.js';
 export type { EventType, EventData, EventDataMap, CommonEventData } from './vocabulary.js';
-export { createEventBus, EventBusClosedError } from './bus.js';
-export type { EventBus, EventBusOptions, EventListener } from './bus.js';
+export { createEventBus, EventBusClosedError, streamEvents } from './bus.js';
+export type { EventBus, EventBusOptions, EventListener, EventStream, EventSubscribable, StreamEventsOptions } from './bus.js';
 export { applyEvent, initialRunState, MAX_ATTEMPTS_KEPT, MAX_ITEMS_KEPT, projectEvents, runElapsedSeconds } from './projection.js';
 export type {
   Attempt,

@@ -1,9 +1,9 @@
 import {
-  type ConductorEvent,
   createEventBus,
   type EventBus,
   type EventBusOptions,
   type EventListener,
+  streamEvents,
 } from '@conductor/events';
 
 /** A bus whose numbering starts once {@link LateBus.connect} says where. */
@@ -57,7 +57,11 @@ export function createLateBus(): LateBus {
       return () => listeners.delete(listener);
     },
     events({ signal } = {}) {
-      return iterate(bus, closers, () => closed, signal);
+      const stream = streamEvents(bus, { signal, onEnd: () => closers.delete(end) });
+      const end = () => stream.end();
+      if (closed) stream.end();
+      else closers.add(end);
+      return stream;
     },
     close() {
       if (closed) return;
@@ -67,71 +71,4 @@ export function createLateBus(): LateBus {
     },
   };
   return bus;
-}
-
-function iterate(
-  bus: Pick<EventBus, 'subscribe'>,
-  closers: Set<() => void>,
-  isClosed: () => boolean,
-  signal?: AbortSignal,
-): AsyncIterableIterator<ConductorEvent> {
-  const queue: ConductorEvent[] = [];
-  let head = 0;
-  let wake: (() => void) | null = null;
-  let done = isClosed() || signal?.aborted === true;
-  let unsubscribe = () => {};
-  const finish = () => {
-    done = true;
-    wake?.();
-  };
-  const onAbort = () => {
-    queue.length = 0;
-    head = 0;
-    finish();
-  };
-  const cleanup = () => {
-    unsubscribe();
-    closers.delete(finish);
-    signal?.removeEventListener('abort', onAbort);
-  };
-  if (!done) {
-    unsubscribe = bus.subscribe((event) => {
-      queue.push(event);
-      wake?.();
-    });
-    closers.add(finish);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  }
-  const iterator: AsyncIterableIterator<ConductorEvent> = {
-    async next() {
-      for (;;) {
-        if (head < queue.length) {
-          const value = queue[head++] as ConductorEvent;
-          if (head > 1024 && head * 2 > queue.length) {
-            queue.splice(0, head);
-            head = 0;
-          }
-          return { value, done: false };
-        }
-        if (done) {
-          cleanup();
-          return { value: undefined, done: true };
-        }
-        await new Promise<void>((resolve) => {
-          wake = resolve;
-        });
-        wake = null;
-      }
-    },
-    async return() {
-      done = true;
-      queue.length = 0;
-      cleanup();
-      return { value: undefined, done: true };
-    },
-    [Symbol.asyncIterator]() {
-      return iterator;
-    },
-  };
-  return iterator;
 }

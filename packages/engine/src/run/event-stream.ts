@@ -1,4 +1,4 @@
-import type { ConductorEvent, EventBus } from '@conductor/events';
+import { type ConductorEvent, type EventBus, type EventStream, streamEvents } from '@conductor/events';
 
 export interface RunEventStream extends AsyncIterable<ConductorEvent> {
   /** Ends iteration once the buffered events are read; with an error, the iterator throws it at the end. */
@@ -11,53 +11,8 @@ export interface RunEventStream extends AsyncIterable<ConductorEvent> {
  * when the bus closes), so a bus shared with a resume or a dashboard can outlive the run.
  */
 export function createRunEventStream(bus: EventBus): RunEventStream {
-  const queue: ConductorEvent[] = [];
-  let head = 0;
-  let ended = false;
-  let failure: { error: unknown } | undefined;
-  let wake: (() => void) | undefined;
+  const stream: EventStream = streamEvents(bus);
   let iterating = false;
-  const unsubscribe = bus.subscribe((event) => {
-    queue.push(event);
-    wake?.();
-  });
-
-  const iterator: AsyncIterator<ConductorEvent> = {
-    async next() {
-      for (;;) {
-        if (head < queue.length) {
-          const value = queue[head++] as ConductorEvent;
-          if (head > 1024 && head * 2 > queue.length) {
-            queue.splice(0, head);
-            head = 0;
-          }
-          return { value, done: false };
-        }
-        if (ended) {
-          if (failure) {
-            const { error } = failure;
-            failure = undefined;
-            throw error;
-          }
-          return { value: undefined, done: true };
-        }
-        await new Promise<void>((resolve) => {
-          wake = resolve;
-        });
-        wake = undefined;
-      }
-    },
-    async return() {
-      // The reader left: stop buffering for it.
-      ended = true;
-      failure = undefined;
-      queue.length = 0;
-      head = 0;
-      unsubscribe();
-      return { value: undefined, done: true };
-    },
-  };
-
   return {
     [Symbol.asyncIterator]() {
       if (iterating) {
@@ -66,14 +21,8 @@ export function createRunEventStream(bus: EventBus): RunEventStream {
         );
       }
       iterating = true;
-      return iterator;
+      return stream;
     },
-    end(error?: unknown) {
-      if (ended) return;
-      ended = true;
-      if (error !== undefined) failure = { error };
-      unsubscribe();
-      wake?.();
-    },
+    end: (error?: unknown) => stream.end(error),
   };
 }
