@@ -8,6 +8,7 @@ export {
   CheckpointWriteError,
   RunIdError,
 } from './errors.js';
+export { writeFileAtomic } from './atomic.js';
 export { migrateCheckpoint, validateCheckpoint } from './migrate.js';
 export { checkpointDir, conductorHome, hashWorkflowSource } from './paths.js';
 export type {

@@ -1,13 +1,8 @@
-import { randomBytes } from 'node:crypto';
-import { closeSync, fsyncSync, openSync } from 'node:fs';
 import {
-  type FileHandle,
   mkdir,
-  open,
   readdir,
   readFile,
   realpath,
-  rename,
   stat,
   unlink,
 } from 'node:fs/promises';
@@ -20,6 +15,7 @@ import {
   errnoCode,
 } from './errors.js';
 import { migrateCheckpoint, validateCheckpoint } from './migrate.js';
+import { writeFileAtomic } from './atomic.js';
 import { checkpointDir, conductorHome, RUN_ID } from './paths.js';
 import type { Checkpoint, CheckpointTrigger } from './schema.js';
 
@@ -50,21 +46,11 @@ export async function saveCheckpoint(
   }
   const content = `${JSON.stringify(valid, null, 2)}\n`;
   const path = options.path ? resolve(options.path) : await freshPath(dir, valid.trigger);
-  const temp = join(dir, `.${randomBytes(6).toString('hex')}.checkpoint.tmp`);
-  let handle: FileHandle | undefined;
   try {
-    handle = await open(temp, 'wx', 0o600);
-    await handle.writeFile(content, 'utf8');
-    await handle.sync();
-    await handle.close();
-    handle = undefined;
-    await rename(temp, path);
+    await writeFileAtomic(path, content);
   } catch (error) {
-    await handle?.close().catch(() => {});
-    await unlink(temp).catch(() => {});
     throw new CheckpointWriteError('save', path, error);
   }
-  syncDirectory(dir);
   return path;
 }
 
@@ -88,19 +74,6 @@ async function exists(path: string): Promise<boolean> {
   } catch (error) {
     if (errnoCode(error) === 'ENOENT') return false;
     throw error;
-  }
-}
-
-/** Makes a rename durable. Some platforms cannot fsync a folder; the rename is still atomic there. */
-function syncDirectory(dir: string): void {
-  let fd: number | undefined;
-  try {
-    fd = openSync(dir, 'r');
-    fsyncSync(fd);
-  } catch {
-    // Best effort (Windows, some network file systems).
-  } finally {
-    if (fd !== undefined) closeSync(fd);
   }
 }
 

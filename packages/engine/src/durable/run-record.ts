@@ -1,7 +1,6 @@
-import { randomBytes } from 'node:crypto';
-import { closeSync, fsyncSync, openSync } from 'node:fs';
-import { type FileHandle, mkdir, open, readdir, readFile, rename, unlink } from 'node:fs/promises';
+import { mkdir, readdir, readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { writeFileAtomic } from '@conductor/checkpoint';
 import { isValidRunId, runDir } from '@conductor/event-log';
 import * as v from 'valibot';
 import { errnoCode, RunRecordError } from './errors.js';
@@ -172,35 +171,12 @@ function serialized<T>(key: string, task: () => Promise<T>): Promise<T> {
 }
 
 async function writeAtomically(path: string, record: RunRecord): Promise<void> {
-  const dir = dirname(path);
-  await mkdir(dir, { recursive: true, mode: 0o700 });
-  const temp = join(dir, `.${randomBytes(6).toString('hex')}.run.json.tmp`);
-  let handle: FileHandle | undefined;
   try {
-    handle = await open(temp, 'wx', 0o600);
-    await handle.writeFile(`${JSON.stringify(record, null, 2)}\n`, 'utf8');
-    await handle.sync();
-    await handle.close();
-    handle = undefined;
-    await rename(temp, path);
+    await mkdir(dirname(path), { recursive: true, mode: 0o700 });
+    await writeFileAtomic(path, `${JSON.stringify(record, null, 2)}\n`);
   } catch (error) {
-    await handle?.close().catch(() => {});
-    await unlink(temp).catch(() => {});
     throw new RunRecordError('CONDUCTOR_RUN_RECORD_IO', path, `could not write ${path}: ${String(error)}`, {
       cause: error,
     });
-  }
-  syncDirectory(dir);
-}
-
-function syncDirectory(dir: string): void {
-  let fd: number | undefined;
-  try {
-    fd = openSync(dir, 'r');
-    fsyncSync(fd);
-  } catch {
-    // Best effort: some platforms cannot fsync a folder; the rename is still atomic.
-  } finally {
-    if (fd !== undefined) closeSync(fd);
   }
 }
