@@ -102,7 +102,8 @@ describe('streamEvents', () => {
     const bus = createEventBus();
     let ends = 0;
     const stream = streamEvents(bus, { onEnd: () => ends++ });
-    for await (const _ of (bus.emit('agent_started', { agent_name: 'a' }), stream)) break;
+    bus.emit('agent_started', { agent_name: 'a' });
+    for await (const _ of stream) break;
     stream.end();
     expect(ends).toBe(1);
   });

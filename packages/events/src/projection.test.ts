@@ -253,3 +253,25 @@ describe('projection: for_each items', () => {
     expect(group?.failed_items[0]?.error).toEqual({ error_type: 'Boom', message: 'item 7' });
   });
 });
+
+describe('projection: parallel groups', () => {
+  it('counts members running, done and failed, and keeps the failure mode', () => {
+    reset();
+    let state = projectEvents([
+      started(),
+      ev('parallel_started', { group_name: 'research', agents: ['a', 'b', 'c'], failure_mode: 'continue_on_error' }),
+      ev('agent_started', { agent_name: 'a', group_name: 'research' }),
+      ev('agent_started', { agent_name: 'b', group_name: 'research' }),
+    ]);
+    expect(state.groups.research).toMatchObject({ total: 3, running: 2, failure_mode: 'continue_on_error' });
+    expect(state.run.current_step).toBe('research');
+    state = projectEvents(
+      [
+        ev('parallel_agent_completed', { group_name: 'research', agent_name: 'a' }),
+        ev('parallel_agent_failed', { group_name: 'research', agent_name: 'b', error_type: 'X' }),
+      ],
+      state,
+    );
+    expect(state.groups.research).toMatchObject({ running: 0, completed: 1, failed: 1 });
+  });
+});

@@ -68,6 +68,9 @@ export interface GroupState {
   failed: number;
   started_at: number | null;
   finished_at: number | null;
+  failure_mode: string | null;
+  /** for_each: the sliding window's size. */
+  max_concurrent: number | null;
   /** for_each: the items most recently started or finished, newest last, at most MAX_ITEMS_KEPT. */
   recent_items: ItemState[];
   /** for_each: failed items, oldest first, at most MAX_ITEMS_KEPT. */
@@ -113,7 +116,14 @@ export interface PendingGate {
   step: string;
   prompt: string;
   /** `prompt_for`: the option asks for additional free text under this label. */
-  options: Array<{ label: string; value: string; route?: string | null; prompt_for?: string | null }>;
+  options: Array<{
+    label: string;
+    value: string;
+    route?: string | null;
+    prompt_for?: string | null;
+    multiline?: boolean;
+    description?: string | null;
+  }>;
   seq: number;
 }
 
@@ -496,8 +506,13 @@ export function applyEvent(state: RunState, event: ConductorEvent): RunState {
             },
             type,
           );
-      const current = asString(data.group_name) ?? name;
-      return atRoot ? { ...next, run: { ...next.run, current_step: current } } : next;
+      const group = asString(data.group_name);
+      // A parallel member starting (a retry after a resume continues the same attempt: not counted twice).
+      const counted =
+        group && !continuesAttempt && next.groups[group]?.kind === 'parallel'
+          ? updateGroup(next, data, (g) => ({ running: g.running + 1 }))
+          : next;
+      return atRoot ? { ...counted, run: { ...counted.run, current_step: group ?? name } } : counted;
     }
     case 'agent_prompt_rendered':
       return withName(data, base, (name) => updateAttempt(name, () => ({ prompt: asString(data.rendered_prompt) })));
@@ -601,6 +616,8 @@ export function applyEvent(state: RunState, event: ConductorEvent): RunState {
         failed: 0,
         started_at: event.timestamp,
         finished_at: null,
+        failure_mode: asString(data.failure_mode),
+        max_concurrent: asNumber(data.max_concurrent),
         recent_items: [],
         failed_items: [],
       };
@@ -646,9 +663,9 @@ export function applyEvent(state: RunState, event: ConductorEvent): RunState {
       });
     }
     case 'parallel_agent_completed':
-      return updateGroup(base, data, (g) => ({ completed: g.completed + 1 }));
+      return updateGroup(base, data, (g) => ({ running: Math.max(0, g.running - 1), completed: g.completed + 1 }));
     case 'parallel_agent_failed':
-      return updateGroup(base, data, (g) => ({ failed: g.failed + 1 }));
+      return updateGroup(base, data, (g) => ({ running: Math.max(0, g.running - 1), failed: g.failed + 1 }));
     case 'parallel_completed':
     case 'for_each_completed':
       return updateGroup(base, data, (g) => ({

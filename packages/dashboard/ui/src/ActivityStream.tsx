@@ -30,6 +30,10 @@ interface ActivityStreamProps {
   /** Steps to filter by, in display order. */
   steps: readonly string[];
   selectedStep: string | null;
+  /** Only the events of this sub-workflow (and its own sub-workflows): its parent path, or null for all. */
+  pathFilter: string | null;
+  /** Leaves the sub-workflow (the graph and this stream show the whole run again). */
+  onClearPath: () => void;
   onSelectStep: (key: string) => void;
   onLoadOlder: () => void;
   onJumpToLatest: () => void;
@@ -44,6 +48,8 @@ export function ActivityStream(props: ActivityStreamProps) {
     resumes,
     steps,
     selectedStep,
+    pathFilter,
+    onClearPath,
     onSelectStep,
     onLoadOlder,
     onJumpToLatest,
@@ -53,8 +59,8 @@ export function ActivityStream(props: ActivityStreamProps) {
   const [hidden, setHidden] = useState<ReadonlySet<Category>>(() => new Set());
 
   const items = useMemo(
-    () => itemsOf(activity, resumes, stepFilter || null, hidden),
-    [activity, resumes, stepFilter, hidden],
+    () => itemsOf(activity, resumes, stepFilter || null, pathFilter, hidden),
+    [activity, resumes, stepFilter, pathFilter, hidden],
   );
 
   const scrollRef = useRef<HTMLDivElement>(null);
@@ -135,7 +141,7 @@ export function ActivityStream(props: ActivityStreamProps) {
       return next;
     });
 
-  const filtered = stepFilter !== '' || hidden.size > 0;
+  const filtered = stepFilter !== '' || hidden.size > 0 || pathFilter !== null;
   const rowCount = activity.rows.length;
 
   return (
@@ -181,6 +187,17 @@ export function ActivityStream(props: ActivityStreamProps) {
           </fieldset>
         </div>
       </header>
+      {pathFilter !== null ? (
+        <div className="activity-scope" data-testid="activity-path-filter" data-path={pathFilter}>
+          <Icon name="group" className="scope-icon" />
+          <span>
+            Events of sub-workflow <strong className="mono">{pathFilter}</strong>
+          </span>
+          <button type="button" className="link-button" onClick={onClearPath}>
+            Show the whole run
+          </button>
+        </div>
+      ) : null}
       <div className="activity-body">
         <div
           ref={scrollRef}
@@ -257,6 +274,7 @@ function Row({
       data-seq={row.seq}
       data-type={row.type}
       data-step={row.step ?? undefined}
+      data-path={row.path}
     >
       <time
         className="activity-time mono"
@@ -330,6 +348,7 @@ function itemsOf(
   activity: ActivityWindow,
   resumes: readonly ResumeMark[],
   step: string | null,
+  path: string | null,
   hidden: ReadonlySet<Category>,
 ): Item[] {
   const items: Item[] = [];
@@ -342,7 +361,8 @@ function itemsOf(
   const marks = resumes.filter((m) => m.seq >= first.seq && m.seq <= last.lastSeq);
   let next = 0;
   for (const row of rows) {
-    if (step !== null && row.step !== step && !(row.step?.startsWith(`${step}/`) ?? false)) continue;
+    if (step !== null && !rowOfStep(row, step)) continue;
+    if (path !== null && row.path !== path && !row.path.startsWith(`${path}/`)) continue;
     if (hidden.has(row.category)) continue;
     while (next < marks.length && (marks[next] as ResumeMark).seq <= row.seq) {
       const mark = marks[next++] as ResumeMark;
@@ -355,6 +375,13 @@ function itemsOf(
     items.push({ kind: 'divider', key: `resume-${mark.seq}`, mark });
   }
   return items;
+}
+
+/** The step's own rows, its sub-workflow's, and for a group its members' and items'. */
+function rowOfStep(row: ActivityRow, step: string): boolean {
+  if (row.step === step || row.group === step) return true;
+  const prefix = `${step}/`;
+  return row.step?.startsWith(prefix) === true || row.path === step || row.path.startsWith(prefix);
 }
 
 /** Where the item `key` starts in the list, or null when it is not there. */

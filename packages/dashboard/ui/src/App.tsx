@@ -3,7 +3,8 @@ import { useCallback, useEffect, useMemo, useState } from 'react';
 import { ActivityStream } from './ActivityStream';
 import { type Api, ApiError, type DashboardInfo } from './api';
 import { ResumeBanner, RunEndBanner, SyntheticHistoryNote } from './Banners';
-import { GatePanel } from './GatePanel';
+import { GatePanel, SubworkflowGateNote } from './GatePanel';
+import { GroupDetails } from './GroupDetails';
 import { Icon } from './Icon';
 import { ReplayControls } from './ReplayControls';
 import { RunHeader } from './RunHeader';
@@ -11,6 +12,7 @@ import { RunOverview } from './RunOverview';
 import { StepDetails } from './StepDetails';
 import { useRunStream } from './useRunStream';
 import { WorkflowGraph } from './WorkflowGraph';
+import { findGroup, pathKey, waitingSubworkflowGates } from './workflowView';
 
 export function App({ api }: { api: Api }) {
   const [info, setInfo] = useState<DashboardInfo | null>(null);
@@ -55,6 +57,8 @@ function Dashboard({ api, info }: { api: Api; info: DashboardInfo }) {
   const { snapshot, model, replay } = useRunStream(api, info);
   const { state } = snapshot;
   const [selected, setSelected] = useState<string | null>(null);
+  /** The workflow the graph panel shows: the root, or a sub-workflow by its parent path. */
+  const [viewPath, setViewPath] = useState<string[]>([]);
   const live = info.mode === 'live';
   const wallNow = useNow(live && state.run.status === 'running');
   // In replay the clock is the replayed one: the time of the last event shown.
@@ -63,6 +67,8 @@ function Dashboard({ api, info }: { api: Api; info: DashboardInfo }) {
   const select = useCallback((key: string) => setSelected((current) => (current === key ? null : key)), []);
   const show = useCallback((key: string) => setSelected(key), []);
   const close = useCallback(() => setSelected(null), []);
+  const navigate = useCallback((path: string[]) => setViewPath(path), []);
+  const toRoot = useCallback(() => setViewPath([]), []);
   const loadOlder = useCallback(() => void model.loadOlder(), [model]);
   const jumpToLatest = useCallback(() => model.jumpToLatest(), [model]);
   const followChange = useCallback((following: boolean) => model.setFollowing(following), [model]);
@@ -71,7 +77,11 @@ function Dashboard({ api, info }: { api: Api; info: DashboardInfo }) {
     const onKey = (e: KeyboardEvent) => {
       if (
         e.key === 'Escape' &&
-        !(e.target instanceof HTMLInputElement || e.target instanceof HTMLSelectElement)
+        !(
+          e.target instanceof HTMLInputElement ||
+          e.target instanceof HTMLSelectElement ||
+          e.target instanceof HTMLTextAreaElement
+        )
       )
         setSelected(null);
     };
@@ -88,6 +98,8 @@ function Dashboard({ api, info }: { api: Api; info: DashboardInfo }) {
   const filterSteps = useMemo(() => stepsForFilter(stepOrder, groups), [stepOrder, groups]);
   const synthetic =
     state.run.has_synthetic_history || state.resumes.some((m) => m.history_source === 'synthetic');
+  const group = selected ? findGroup(state, selected) : null;
+  const subGates = waitingSubworkflowGates(state);
 
   if (snapshot.connection === 'unauthorized') return <AuthRequired />;
 
@@ -107,13 +119,22 @@ function Dashboard({ api, info }: { api: Api; info: DashboardInfo }) {
         ) : null}
       </div>
       <main className="workspace">
-        <WorkflowGraph state={state} ready={snapshot.ready} selected={selected} onSelect={select} />
+        <WorkflowGraph
+          state={state}
+          ready={snapshot.ready}
+          selected={selected}
+          onSelect={select}
+          path={viewPath}
+          onNavigate={navigate}
+        />
         <ActivityStream
           activity={snapshot.activity}
           loadingOlder={snapshot.loadingOlder}
           resumes={state.resumes}
           steps={filterSteps}
           selectedStep={selected}
+          pathFilter={viewPath.length > 0 ? pathKey(viewPath) : null}
+          onClearPath={toRoot}
           onSelectStep={show}
           onLoadOlder={loadOlder}
           onJumpToLatest={jumpToLatest}
@@ -123,8 +144,27 @@ function Dashboard({ api, info }: { api: Api; info: DashboardInfo }) {
           {state.gate ? (
             <GatePanel gate={state.gate} api={api} canAnswer={live && info.control.gate} />
           ) : null}
-          {selected ? (
-            <StepDetails state={state} stepKey={selected} onClose={close} onSelect={show} />
+          {subGates.map((step) => (
+            <SubworkflowGateNote key={step.key} step={step} onShow={show} />
+          ))}
+          {selected && group ? (
+            <GroupDetails
+              state={state}
+              group={group}
+              facts={snapshot.groupFacts[group.key] ?? null}
+              now={now}
+              onClose={close}
+              onSelect={show}
+              onOpenSubworkflow={navigate}
+            />
+          ) : selected ? (
+            <StepDetails
+              state={state}
+              stepKey={selected}
+              onClose={close}
+              onSelect={show}
+              onOpenSubworkflow={navigate}
+            />
           ) : (
             <RunOverview state={state} />
           )}

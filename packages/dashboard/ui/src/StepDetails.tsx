@@ -4,18 +4,22 @@ import { Time } from './Banners';
 import { CodeBlock } from './CodeBlock';
 import { formatDuration, formatUsd, generationLabel } from './format';
 import { Icon, StatusBadge } from './Icon';
+import { isSubworkflowStep, waitingInside } from './workflowView';
 
 interface StepDetailsProps {
   state: RunState;
   stepKey: string;
   onClose: () => void;
   onSelect: (key: string) => void;
+  /** Shows the sub-workflow at this parent path in the graph panel. */
+  onOpenSubworkflow: (path: string[]) => void;
 }
 
-export function StepDetails({ state, stepKey, onClose, onSelect }: StepDetailsProps) {
+export function StepDetails({ state, stepKey, onClose, onSelect, onOpenSubworkflow }: StepDetailsProps) {
   const step = state.steps[stepKey];
   const group = state.groups[stepKey];
-  const children = state.step_order.filter((key) => state.steps[key]?.subworkflow_path[0] === stepKey);
+  const children = state.step_order.filter((key) => state.steps[key]?.subworkflow_path.join('/') === stepKey);
+  const isSub = isSubworkflowStep(state, stepKey);
   return (
     <section className="panel step-details" data-testid="step-details" aria-label={`Details of ${stepKey}`}>
       <header className="panel-header">
@@ -27,6 +31,25 @@ export function StepDetails({ state, stepKey, onClose, onSelect }: StepDetailsPr
         </button>
       </header>
       <div className="panel-scroll">
+        {isSub ? (
+          <SubworkflowSection
+            state={state}
+            stepKey={stepKey}
+            onOpen={onOpenSubworkflow}
+            onSelect={onSelect}
+          />
+        ) : null}
+        {step && step.status === 'waiting' && step.subworkflow_path.length > 0 ? (
+          <div className="details-section">
+            <p className="waiting-inside">
+              <Icon name="gate" className="waiting-icon" />
+              <span>
+                This gate is inside a sub-workflow: the dashboard answers only top-level gates so far. Answer
+                it in the terminal that runs the workflow.
+              </span>
+            </p>
+          </div>
+        ) : null}
         {step ? <StepBody step={step} /> : null}
         {!step && group ? (
           <div className="details-section">
@@ -64,6 +87,56 @@ export function StepDetails({ state, stepKey, onClose, onSelect }: StepDetailsPr
         ) : null}
       </div>
     </section>
+  );
+}
+
+/** A `type: workflow` step: its child workflow, and the way into its graph. */
+function SubworkflowSection({
+  state,
+  stepKey,
+  onOpen,
+  onSelect,
+}: {
+  state: RunState;
+  stepKey: string;
+  onOpen: (path: string[]) => void;
+  onSelect: (key: string) => void;
+}) {
+  const sub = state.subworkflows[stepKey];
+  const waiting = waitingInside(state, stepKey);
+  return (
+    <div className="details-section subworkflow-section">
+      <div className="details-status">
+        <span className="node-badge">
+          <Icon name="group" className="badge-icon" />
+          sub-workflow
+        </span>
+        {sub ? <strong className="subworkflow-name">{sub.graph.name}</strong> : null}
+        {sub ? <StatusBadge status={sub.status} testId="subworkflow-status" /> : null}
+      </div>
+      <button
+        type="button"
+        className="button button-primary open-subworkflow"
+        data-testid="open-subworkflow"
+        disabled={!sub}
+        onClick={() => onOpen(stepKey.split('/'))}
+      >
+        <Icon name="group" />
+        Open sub-workflow
+      </button>
+      {sub ? null : <p className="muted hint-inline">Its graph is shown once the step has started it.</p>}
+      {waiting.map((gate) => (
+        <p key={gate.key} className="waiting-inside" data-testid="waiting-inside">
+          <Icon name="gate" className="waiting-icon" />
+          <span>
+            <button type="button" className="link-button" onClick={() => onSelect(gate.key)}>
+              {gate.key}
+            </button>{' '}
+            is waiting for a decision
+          </span>
+        </p>
+      ))}
+    </div>
   );
 }
 

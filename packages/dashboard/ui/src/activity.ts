@@ -1,5 +1,6 @@
 import type { ConductorEvent } from '@conductor/events';
 import { formatDuration, formatUsd, preview } from './format';
+import { itemLabel } from './workflowView';
 
 /**
  * The activity stream's rows. A row is one event, or a run of consecutive streamed chunks
@@ -27,8 +28,15 @@ export interface ActivityRow {
   type: string;
   category: Category;
   timestamp: number;
-  /** Step key as in `RunState.steps` (or a group name), null for run-level events. */
+  /**
+   * Step key as in `RunState.steps` (or a group's key), null for run-level events. A for-each item's
+   * events belong to their group: items are not steps.
+   */
   step: string | null;
+  /** The group the event belongs to (a member's or an item's group, or the group's own event). */
+  group: string | null;
+  /** The sub-workflow the event comes from: its parent path joined with `/` ('' at the root). */
+  path: string;
   summary: string;
   synthetic: boolean;
   /** Number of events in the row. */
@@ -69,10 +77,34 @@ const num = (value: unknown): number | null =>
 /** The step an event belongs to, keyed like the projection (`parent/child` inside sub-workflows). */
 export function stepOf(event: ConductorEvent): string | null {
   const data: Data = event.data ?? {};
-  const name = str(data.agent_name) ?? str(data.group_name);
-  if (!name) return null;
+  // An item's step events (`each[3]`) belong to the item's group.
+  const name = isItemEvent(data) ? str(data.group_name) : (str(data.agent_name) ?? str(data.group_name));
+  return name ? keyed(data, name) : null;
+}
+
+function groupOf(event: ConductorEvent): string | null {
+  const data: Data = event.data ?? {};
+  const name = str(data.group_name);
+  return name ? keyed(data, name) : null;
+}
+
+export function pathOf(event: ConductorEvent): string {
+  const path = event.data?.subworkflow_path;
+  return Array.isArray(path) ? (path as string[]).join('/') : '';
+}
+
+function keyed(data: Data, name: string): string {
   const path = Array.isArray(data.subworkflow_path) ? (data.subworkflow_path as string[]) : [];
   return path.length === 0 ? name : `${path.join('/')}/${name}`;
+}
+
+/** The step events of a for-each item carry the item's group and index (as the projection tests). */
+function isItemEvent(data: Data): boolean {
+  return typeof data.group_name === 'string' && typeof data.index === 'number';
+}
+
+function itemOf(d: Data): string {
+  return itemLabel(num(d.index), d.item_key === undefined || d.item_key === null ? null : String(d.item_key));
 }
 
 function errorText(data: Data): string {
@@ -83,6 +115,12 @@ function errorText(data: Data): string {
 
 export function summarize(event: ConductorEvent): string {
   const d: Data = event.data ?? {};
+  const text = summaryOf(event, d);
+  // A for-each item's own step events: say which item.
+  return isItemEvent(d) && !event.type.startsWith('for_each_') ? `${itemOf(d)}: ${text}` : text;
+}
+
+function summaryOf(event: ConductorEvent, d: Data): string {
   const elapsed = num(d.elapsed);
   const took = elapsed === null ? '' : ` in ${formatDuration(elapsed)}`;
   switch (event.type) {
@@ -159,24 +197,57 @@ export function summarize(event: ConductorEvent): string {
       return `Completed${took}${d.output === undefined ? '' : ` — ${preview(d.output)}`}`;
     case 'gate_presented':
       return `Waiting for a decision: ${preview(str(d.prompt) ?? '')}`;
-    case 'gate_resolved':
-      return `Selected “${str(d.selected_option) ?? '?'}”${str(d.route) ? ` → ${str(d.route)}` : ''}`;
-    case 'parallel_started':
-      return `Running ${Array.isArray(d.agents) ? d.agents.length : '?'} steps in parallel`;
-    case 'for_each_started':
-      return `Running ${num(d.item_count) ?? '?'} items (max ${num(d.max_concurrent) ?? '?'} at once)`;
+    case 'gate_resolved': {
+      const texts =
+        typeof d.additional_input === 'object' && d.additional_input !== null
+          ? Object.entries(d.additional_input as Data).filter(([, v]) => v !== '' && v !== null)
+          : typeof d.additional_input === 'string' && d.additional_input !== ''
+            ? [['text', d.additional_input] as const]
+            : [];
+      const given = texts.map(([k, v]) => `${k}: ${preview(v, 80)}`).join(', ');
+      return `Selected “${str(d.selected_option) ?? '?'}”${str(d.route) ? ` → ${str(d.route)}` : ''}${
+        given ? ` — ${given}` : ''
+      }`;
+    }
+    case 'parallel_started': {
+      const agents = Array.isArray(d.agents) ? (d.agents as unknown[]).map(String) : [];
+      return `parallel group ${str(d.group_name) ?? '?'}: started ${agents.length} member${
+        agents.length === 1 ? '' : 's'
+      }${agents.length > 0 ? ` (${agents.join(', ')})` : ''}${mode(d)}`;
+    }
+    case 'for_each_started': {
+      const count = num(d.item_count);
+      const max = num(d.max_concurrent);
+      return `for-each group ${str(d.group_name) ?? '?'}: ${count ?? '?'} item${count === 1 ? '' : 's'}${
+        max !== null ? `, ${max} at once` : ''
+      }${mode(d)}`;
+    }
     case 'parallel_completed':
-    case 'for_each_completed':
-      return `${num(d.success_count) ?? 0} succeeded, ${num(d.failure_count) ?? 0} failed${took}`;
+    case 'for_each_completed': {
+      const kind = event.type === 'parallel_completed' ? 'parallel group' : 'for-each group';
+      return `${kind} ${str(d.group_name) ?? '?'}: ${num(d.success_count) ?? 0} done, ${
+        num(d.failure_count) ?? 0
+      } failed${took}`;
+    }
     case 'for_each_item_started':
-      return `Item ${str(d.item_key) ?? num(d.index) ?? '?'} started`;
+      return `${itemOf(d)} started`;
     case 'for_each_item_completed':
+      return `${itemOf(d)} completed${took}${d.output === undefined ? '' : ` — ${preview(d.output)}`}`;
+    case 'for_each_item_failed':
+      return `${itemOf(d)} failed${took}: ${errorText(d)}`;
     case 'parallel_agent_completed':
-      return `${str(d.item_key) ?? str(d.agent_name) ?? 'Item'} completed${took}`;
+      return `${str(d.agent_name) ?? 'member'} completed${took}${d.output === undefined ? '' : ` — ${preview(d.output)}`}`;
+    case 'parallel_agent_failed':
+      return `${str(d.agent_name) ?? 'member'} failed${took}: ${errorText(d)}`;
     default:
       if (event.type.endsWith('_failed')) return errorText(d);
       return preview(withoutKeys(d, ['agent_name', 'group_name', 'subworkflow_path', 'synthetic']));
   }
+}
+
+function mode(d: Data): string {
+  const failureMode = str(d.failure_mode);
+  return failureMode ? ` · ${failureMode.replaceAll('_', ' ')}` : '';
 }
 
 function sum(a: number | null, b: number | null): number | null {
@@ -198,6 +269,8 @@ export function rowOf(event: ConductorEvent): ActivityRow {
     category: categoryOf(event.type),
     timestamp: event.timestamp,
     step: stepOf(event),
+    group: groupOf(event),
+    path: pathOf(event),
     summary: summarize(event),
     synthetic: event.data?.synthetic === true,
     count: 1,

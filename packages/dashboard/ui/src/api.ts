@@ -69,7 +69,12 @@ export interface Api {
   eventsAfter(after: number, limit: number): Promise<EventsPage>;
   eventsBefore(before: number, limit: number): Promise<EventsPage>;
   stop(): Promise<void>;
-  answerGate(step: string, value: string): Promise<void>;
+  /** `additionalInput`: the text an option's `prompt_for` asks for (or named texts). */
+  answerGate(
+    step: string,
+    value: string,
+    additionalInput?: string | Record<string, string> | null,
+  ): Promise<void>;
   downloadLog(): Promise<Blob>;
   socketUrl(after: number): string;
 }
@@ -99,8 +104,12 @@ export function createApi(token: string | null): Api {
     stop: async () => {
       await request('api/stop', { method: 'POST', body: '{}' });
     },
-    answerGate: async (step, value) => {
-      await request('api/gate', { method: 'POST', body: JSON.stringify({ step, value }) });
+    answerGate: async (step, value, additionalInput) => {
+      const body =
+        additionalInput === undefined || additionalInput === null
+          ? { step, value }
+          : { step, value, additional_input: additionalInput };
+      await request('api/gate', { method: 'POST', body: JSON.stringify(body) });
     },
     downloadLog: async () => (await request('api/logs')).blob(),
     socketUrl: (after) => {

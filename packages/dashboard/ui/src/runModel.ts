@@ -22,6 +22,49 @@ export interface RunSnapshot {
   /** Set when the first `/api/state` has been taken (or replay has started). */
   ready: boolean;
   error: string | null;
+  /** What the group's start events said that the projection does not keep, by group key. */
+  groupFacts: GroupFactsByKey;
+}
+
+/** A group's settings as its `parallel_started` / `for_each_started` event gave them. */
+export interface GroupFacts {
+  failure_mode: string | null;
+  max_concurrent: number | null;
+}
+
+export type GroupFactsByKey = Readonly<Record<string, GroupFacts>>;
+
+/**
+ * Adds the facts of the group start events among `events` (only those the UI has seen: known for
+ * groups whose start is in the loaded history). Returns `known` itself when nothing is new.
+ */
+export function collectGroupFacts(
+  known: GroupFactsByKey,
+  events: readonly ConductorEvent[],
+): GroupFactsByKey {
+  let next: Record<string, GroupFacts> | null = null;
+  for (const event of events) {
+    if (event.type !== 'parallel_started' && event.type !== 'for_each_started') continue;
+    const data = event.data ?? {};
+    const name = typeof data.group_name === 'string' ? data.group_name : null;
+    if (!name) continue;
+    const path = Array.isArray(data.subworkflow_path) ? (data.subworkflow_path as string[]) : [];
+    const key = path.length === 0 ? name : `${path.join('/')}/${name}`;
+    const facts: GroupFacts = {
+      failure_mode: typeof data.failure_mode === 'string' ? data.failure_mode : null,
+      max_concurrent: typeof data.max_concurrent === 'number' ? data.max_concurrent : null,
+    };
+    const current = (next ?? known)[key];
+    if (
+      current &&
+      current.failure_mode === facts.failure_mode &&
+      current.max_concurrent === facts.max_concurrent
+    )
+      continue;
+    next ??= { ...known };
+    next[key] = facts;
+  }
+  return next ?? known;
 }
 
 /** Loads the page of events before `before` (oldest first) for the activity stream. */
@@ -49,6 +92,7 @@ export class RunModel {
     connection: 'connecting',
     ready: false,
     error: null,
+    groupFacts: {},
   });
   private recent: ConductorEvent[] = [];
   private loadOlderPage: OlderPageLoader = async () => [];
@@ -72,6 +116,7 @@ export class RunModel {
       state,
       lastSeq,
       activity: windowOf(latest, hasOlder),
+      groupFacts: collectGroupFacts(s.groupFacts, latest),
       ready: true,
       error: null,
     }));
@@ -96,6 +141,7 @@ export class RunModel {
         state,
         lastSeq: (fresh[fresh.length - 1] as ConductorEvent).seq,
         activity: appendToWindow(s.activity, fresh, this.following),
+        groupFacts: collectGroupFacts(s.groupFacts, fresh),
       };
     });
   }
@@ -128,7 +174,12 @@ export class RunModel {
         // The window moved on meanwhile (jump to latest, replay seek): this page no longer fits.
         if (oldestSeq(s.activity) !== before) return { ...s, loadingOlder: false };
         const hasOlder = events.length > 0 && (events[0] as ConductorEvent).seq > 1;
-        return { ...s, loadingOlder: false, activity: prependToWindow(s.activity, events, hasOlder) };
+        return {
+          ...s,
+          loadingOlder: false,
+          activity: prependToWindow(s.activity, events, hasOlder),
+          groupFacts: collectGroupFacts(s.groupFacts, events),
+        };
       });
     } catch (error) {
       this.store.set((s) => ({
