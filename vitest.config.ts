@@ -8,7 +8,9 @@ const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 // Tests that start the real `conductor` binary use the built CLI (`pnpm test` builds first).
 export default defineConfig({
   resolve: {
-    alias: Object.fromEntries(packages.map((name) => [`@conductor/${name}`, here(`packages/${name}/src/index.ts`)])),
+    alias: Object.fromEntries(
+      packages.map((name) => [`@conductor/${name}`, here(`packages/${name}/src/index.ts`)]),
+    ),
   },
   test: {
     reporters: ['default', here('scripts/summary-reporter.ts')],
@@ -19,10 +21,18 @@ export default defineConfig({
         extends: true as const,
         test: { name, root: here(`packages/${name}`), include: ['src/**/*.test.{ts,tsx}'] },
       })),
-      { extends: true as const, test: { name: 'cli', root: here('apps/cli'), include: ['src/**/*.test.ts'] } },
       {
         extends: true as const,
-        test: { name: 'integration', root: here('tests/integration'), include: ['**/*.test.ts'], testTimeout: 120_000 },
+        test: { name: 'cli', root: here('apps/cli'), include: ['src/**/*.test.ts'] },
+      },
+      {
+        extends: true as const,
+        test: {
+          name: 'integration',
+          root: here('tests/integration'),
+          include: ['**/*.test.ts'],
+          testTimeout: 120_000,
+        },
       },
     ],
   },

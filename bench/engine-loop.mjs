@@ -32,7 +32,8 @@ export async function run() {
     const started = process.hrtime.bigint();
     const result = await runWorkflow(workflow, { env: { ...process.env, CONDUCTOR_HOME: home } });
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-    if (result.status !== 'completed') throw new Error(`bench run ${result.status}: ${result.error?.message}`);
+    if (result.status !== 'completed')
+      throw new Error(`bench run ${result.status}: ${result.error?.message}`);
     return {
       name: 'engine: 10,000-step loop of set steps',
       figures: {

@@ -12,7 +12,9 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const task = process.argv[2];
 const rest = process.argv.slice(3);
 // pnpm fetched by npx (no corepack, no global install); inside `pnpm run`, the pnpm already running.
-const pnpm = process.env.npm_execpath?.includes('pnpm') ? [process.execPath, [process.env.npm_execpath]] : ['npx', ['-y', 'pnpm@10']];
+const pnpm = process.env.npm_execpath?.includes('pnpm')
+  ? [process.execPath, [process.env.npm_execpath]]
+  : ['npx', ['-y', 'pnpm@10']];
 // turbo looks for the package manager on PATH: run it through pnpm, which puts itself there.
 const turbo = (...args) => [pnpm[0], [...pnpm[1], 'exec', 'turbo', ...args]];
 const tasks = {
@@ -20,6 +22,7 @@ const tasks = {
   test: [
     ['node', ['scripts/ensure-chromium.mjs']],
     turbo('run', 'typecheck', '--output-logs=errors-only'),
+    ['node_modules/.bin/biome', ['check', '.']],
     ['node_modules/.bin/vitest', ['run', ...rest]],
   ],
   bench: [['node', ['bench/run.mjs', ...rest]]],

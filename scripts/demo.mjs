@@ -24,12 +24,16 @@ function title(text) {
 }
 
 title('1/3  conductor run examples/release.yaml --mock-responses examples/release.flaky.yaml');
-console.log('     (the review step\'s model call is scripted to fail)');
-const first = spawnSync(process.execPath, [...conductor, 'run', 'examples/release.yaml', '--mock-responses', 'examples/release.flaky.yaml'], {
-  cwd: root,
-  env,
-  stdio: 'inherit',
-});
+console.log("     (the review step's model call is scripted to fail)");
+const first = spawnSync(
+  process.execPath,
+  [...conductor, 'run', 'examples/release.yaml', '--mock-responses', 'examples/release.flaky.yaml'],
+  {
+    cwd: root,
+    env,
+    stdio: 'inherit',
+  },
+);
 if (first.status !== 1) {
   console.error(`demo: expected the first run to fail with exit code 1, got ${first.status}`);
   process.exit(1);
@@ -40,11 +44,15 @@ spawnSync(process.execPath, [...conductor, 'checkpoint', 'list'], { cwd: root, e
 
 title('3/3  conductor resume examples/release.yaml --web');
 const port = process.env.CONDUCTOR_DEMO_PORT ?? '0';
-const resumed = spawn(process.execPath, [...conductor, 'resume', 'examples/release.yaml', '--web-port', port], {
-  cwd: root,
-  env,
-  stdio: ['ignore', 'inherit', 'pipe'],
-});
+const resumed = spawn(
+  process.execPath,
+  [...conductor, 'resume', 'examples/release.yaml', '--web-port', port],
+  {
+    cwd: root,
+    env,
+    stdio: ['ignore', 'inherit', 'pipe'],
+  },
+);
 let stderr = '';
 let url = null;
 let summarized = false;
@@ -56,7 +64,9 @@ resumed.stderr.setEncoding('utf8').on('data', async (chunk) => {
     summarized = true;
     await summarize(url);
     if (interactive) {
-      console.log(`\n${bold('Open the dashboard:')} ${url}\nIt shows the whole run: the steps before the failure, the failed attempt, the resume, and the rest.\nPress Ctrl-C to stop.`);
+      console.log(
+        `\n${bold('Open the dashboard:')} ${url}\nIt shows the whole run: the steps before the failure, the failed attempt, the resume, and the rest.\nPress Ctrl-C to stop.`,
+      );
     } else {
       resumed.kill('SIGINT');
     }
@@ -68,15 +78,21 @@ resumed.on('close', (code) => process.exit(code ?? 1));
 /** What the dashboard serves, read through its own API: proof that the history is whole. */
 async function summarize(dashboardUrl) {
   const { origin, searchParams } = new URL(dashboardUrl);
-  const response = await fetch(`${origin}/api/state`, { headers: { authorization: `Bearer ${searchParams.get('token')}` } });
+  const response = await fetch(`${origin}/api/state`, {
+    headers: { authorization: `Bearer ${searchParams.get('token')}` },
+  });
   const { state } = await response.json();
   const time = (t) => (t ? new Date(t * 1000).toLocaleTimeString() : '-');
   title(`The dashboard's state (${state.event_count} events, ${state.resumes.length} resume):`);
   for (const key of state.step_order) {
     const step = state.steps[key];
-    const attempts = step.attempts.map((a) => `${a.status}${a.generation > 0 ? ` (resume ${a.generation})` : ''}`).join(', ');
+    const attempts = step.attempts
+      .map((a) => `${a.status}${a.generation > 0 ? ` (resume ${a.generation})` : ''}`)
+      .join(', ');
     const last = step.attempts.at(-1);
     const output = last?.output === undefined ? '' : JSON.stringify(last.output).slice(0, 60);
-    console.log(`  ${step.name.padEnd(8)} ${step.status.padEnd(10)} ${time(last?.started_at).padEnd(12)} ${attempts.padEnd(34)} ${output}`);
+    console.log(
+      `  ${step.name.padEnd(8)} ${step.status.padEnd(10)} ${time(last?.started_at).padEnd(12)} ${attempts.padEnd(34)} ${output}`,
+    );
   }
 }

@@ -5,7 +5,9 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
-const candidates = [process.env.CONDUCTOR_CHROMIUM, '/usr/bin/chromium', '/usr/bin/chromium-browser'].filter(Boolean);
+const candidates = [process.env.CONDUCTOR_CHROMIUM, '/usr/bin/chromium', '/usr/bin/chromium-browser'].filter(
+  Boolean,
+);
 const found = candidates.find((path) => existsSync(path));
 if (found) {
   console.log(`chromium: ${found}`);
@@ -16,7 +18,11 @@ const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
 const hasApt = existsSync('/usr/bin/apt-get');
 if (isRoot && hasApt) {
   console.log('chromium: not found; installing Debian package "chromium" (apt-get)...');
-  const run = (args) => execFileSync('apt-get', args, { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+  const run = (args) =>
+    execFileSync('apt-get', args, {
+      stdio: 'inherit',
+      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+    });
   run(['update', '-qq']);
   run(['install', '-y', '-qq', '--no-install-recommends', 'chromium']);
   if (existsSync('/usr/bin/chromium')) process.exit(0);

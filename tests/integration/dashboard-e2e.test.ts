@@ -58,7 +58,8 @@ agents:
 const FAIL_REVIEW = 'review:\n  - error: "model overloaded (scripted)"\n';
 
 const hasChromium = chromiumPath() !== null;
-if (!hasChromium && process.env.CI) throw new Error('CI needs Chromium for the browser test (scripts/ensure-chromium.mjs)');
+if (!hasChromium && process.env.CI)
+  throw new Error('CI needs Chromium for the browser test (scripts/ensure-chromium.mjs)');
 
 describe.skipIf(!hasChromium)('dashboard in a real browser', () => {
   let browser: Browser;
@@ -85,9 +86,15 @@ describe.skipIf(!hasChromium)('dashboard in a real browser', () => {
     }
     await page.getByTestId('node-write').click();
     const details = page.getByTestId('step-details');
-    await expect.poll(() => details.getByTestId('step-output').first().textContent()).toContain('write: text (mock)');
-    const started = Number(await details.getByTestId('step-started-at').first().getAttribute('data-timestamp'));
-    const finished = Number(await details.getByTestId('step-finished-at').first().getAttribute('data-timestamp'));
+    await expect
+      .poll(() => details.getByTestId('step-output').first().textContent())
+      .toContain('write: text (mock)');
+    const started = Number(
+      await details.getByTestId('step-started-at').first().getAttribute('data-timestamp'),
+    );
+    const finished = Number(
+      await details.getByTestId('step-finished-at').first().getAttribute('data-timestamp'),
+    );
     expect(started).toBeGreaterThan(1_700_000_000);
     expect(finished).toBeGreaterThanOrEqual(started);
   }
@@ -149,7 +156,9 @@ describe.skipIf(!hasChromium)('dashboard in a real browser', () => {
       const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
       await page.goto(url as string);
       await page.getByTestId('synthetic-history').waitFor();
-      expect(await page.getByTestId('synthetic-history').textContent()).toMatch(/summary rebuilt from the checkpoint/i);
+      expect(await page.getByTestId('synthetic-history').textContent()).toMatch(
+        /summary rebuilt from the checkpoint/i,
+      );
       await expectEarlierSteps(page);
       await page.locator('[data-testid="run-status"][data-status="completed"]').waitFor();
       await page.screenshot({ path: screenshotPath('synthetic-history'), fullPage: true });

@@ -132,7 +132,9 @@ describe('conductor resume', () => {
     const dir = readdirSync(join(home, 'runs', runId as string));
     const fragment = dir.find((f) => f.startsWith('events.jsonl.fragment-'));
     expect(fragment).toBeDefined();
-    expect(readFileSync(join(home, 'runs', runId as string, fragment as string), 'utf8')).toBe('{"seq":999,"type":"agent_mess');
+    expect(readFileSync(join(home, 'runs', runId as string, fragment as string), 'utf8')).toBe(
+      '{"seq":999,"type":"agent_mess',
+    );
     expect(() => events(home)).not.toThrow();
   });
 
@@ -181,7 +183,10 @@ describe('conductor resume', () => {
 describe('background runs', () => {
   it('--web-bg prints the dashboard URL and exits 0 while the run goes on; status lists it; stop stops it with a checkpoint', async () => {
     const { home, workflow } = setup();
-    const started = await runCli(['run', workflow, '--web-bg'], home, { PAUSE: '120s', CONDUCTOR_WEB_LINGER: '0' });
+    const started = await runCli(['run', workflow, '--web-bg'], home, {
+      PAUSE: '120s',
+      CONDUCTOR_WEB_LINGER: '0',
+    });
     expect(started.code, started.stderr).toBe(0);
     const url = started.stdout.trim();
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/\?token=\S+$/);
@@ -192,7 +197,9 @@ describe('background runs', () => {
     const deadline = Date.now() + 30_000;
     let current: string | null = null;
     while (current !== 'four' && Date.now() < deadline) {
-      const { state } = (await (await fetch(`${origin}/api/state`, { headers })).json()) as { state: { run: { current_step: string | null } } };
+      const { state } = (await (await fetch(`${origin}/api/state`, { headers })).json()) as {
+        state: { run: { current_step: string | null } };
+      };
       current = state.run.current_step;
     }
     expect(current).toBe('four');
@@ -214,9 +221,17 @@ describe('conductor replay', () => {
     const log = join(home, 'conductor-old.events.jsonl');
     const t = 1_700_000_000;
     const lines = [
-      { type: 'workflow_started', timestamp: t, data: { name: 'old', entry_point: 'a', agents: [{ name: 'a', type: 'agent' }] } },
+      {
+        type: 'workflow_started',
+        timestamp: t,
+        data: { name: 'old', entry_point: 'a', agents: [{ name: 'a', type: 'agent' }] },
+      },
       { type: 'agent_started', timestamp: t + 1, data: { agent_name: 'a', iteration: 1 } },
-      { type: 'agent_completed', timestamp: t + 2, data: { agent_name: 'a', elapsed: 1, output: { ok: true } } },
+      {
+        type: 'agent_completed',
+        timestamp: t + 2,
+        data: { agent_name: 'a', elapsed: 1, output: { ok: true } },
+      },
       { type: 'workflow_completed', timestamp: t + 3, data: { elapsed: 3, output: { ok: true } } },
     ];
     writeFileSync(log, `${lines.map((l) => JSON.stringify(l)).join('\n')}\n`);
@@ -227,9 +242,13 @@ describe('conductor replay', () => {
       const headers = { authorization: `Bearer ${searchParams.get('token')}` };
       const info = (await (await fetch(`${origin}/api/info`, { headers })).json()) as Record<string, unknown>;
       expect(info).toMatchObject({ mode: 'replay', replay_speed: 5 });
-      const page = (await (await fetch(`${origin}/api/events?after=0`, { headers })).json()) as { events: Array<{ seq: number }> };
+      const page = (await (await fetch(`${origin}/api/events?after=0`, { headers })).json()) as {
+        events: Array<{ seq: number }>;
+      };
       expect(page.events.map((e) => e.seq)).toEqual([1, 2, 3, 4]);
-      const { state } = (await (await fetch(`${origin}/api/state`, { headers })).json()) as { state: { steps: Record<string, { status: string }>; run: { status: string } } };
+      const { state } = (await (await fetch(`${origin}/api/state`, { headers })).json()) as {
+        state: { steps: Record<string, { status: string }>; run: { status: string } };
+      };
       expect(state.run.status).toBe('completed');
       expect(state.steps.a?.status).toBe('completed');
     } finally {

@@ -19,7 +19,13 @@ describe.skipIf(!hasChromium)('conductor replay in a real browser', () => {
   it('plays a finished run back at the chosen speed, and the slider scrubs back to an earlier state', async () => {
     const home = tempDir();
     const loop = await runCli(
-      ['run', 'examples/review-loop.yaml', '--mock-responses', 'examples/review-loop.responses.yaml', '--quiet'],
+      [
+        'run',
+        'examples/review-loop.yaml',
+        '--mock-responses',
+        'examples/review-loop.responses.yaml',
+        '--quiet',
+      ],
       home,
     );
     expect(loop.code).toBe(0);
@@ -45,7 +51,11 @@ describe.skipIf(!hasChromium)('conductor replay in a real browser', () => {
 
       // Back to just after the first review: one review attempt, the run still going.
       const firstReviewDone = await page.evaluate(() => {
-        const rows = [...document.querySelectorAll('[data-testid="activity-row"][data-type="agent_completed"][data-step="review"]')];
+        const rows = [
+          ...document.querySelectorAll(
+            '[data-testid="activity-row"][data-type="agent_completed"][data-step="review"]',
+          ),
+        ];
         return Number(rows[0]?.getAttribute('data-seq'));
       });
       expect(firstReviewDone).toBeGreaterThan(0);

@@ -15,21 +15,29 @@ export async function startInBackground(argv: readonly string[]): Promise<ExitCo
   mkdirSync(logs, { recursive: true });
   const outputPath = join(logs, `conductor-${Date.now()}-${process.pid}.log`);
   const output = openSync(outputPath, 'a', 0o600);
-  const child = spawn(process.execPath, [process.argv[1] as string, ...args, '--web', '--web-linger', process.env.CONDUCTOR_WEB_LINGER ?? '600'], {
-    detached: true,
-    stdio: ['ignore', output, output, 'ipc'],
-    env: process.env,
-  });
-  const started = await new Promise<{ url: string; runId: string } | { exitCode: number | null }>((resolve) => {
-    child.on('message', (message: { type?: string; url?: string; runId?: string }) => {
-      if (message?.type === 'conductor-dashboard' && message.url && message.runId) {
-        resolve({ url: message.url, runId: message.runId });
-      }
-    });
-    child.on('exit', (code) => resolve({ exitCode: code }));
-  });
+  const child = spawn(
+    process.execPath,
+    [process.argv[1] as string, ...args, '--web', '--web-linger', process.env.CONDUCTOR_WEB_LINGER ?? '600'],
+    {
+      detached: true,
+      stdio: ['ignore', output, output, 'ipc'],
+      env: process.env,
+    },
+  );
+  const started = await new Promise<{ url: string; runId: string } | { exitCode: number | null }>(
+    (resolve) => {
+      child.on('message', (message: { type?: string; url?: string; runId?: string }) => {
+        if (message?.type === 'conductor-dashboard' && message.url && message.runId) {
+          resolve({ url: message.url, runId: message.runId });
+        }
+      });
+      child.on('exit', (code) => resolve({ exitCode: code }));
+    },
+  );
   if ('exitCode' in started) {
-    process.stderr.write(`conductor: the background run exited (code ${started.exitCode}) before its dashboard started; its output is in ${outputPath}\n`);
+    process.stderr.write(
+      `conductor: the background run exited (code ${started.exitCode}) before its dashboard started; its output is in ${outputPath}\n`,
+    );
     return started.exitCode === ExitCode.Invalid ? ExitCode.Invalid : ExitCode.RunFailed;
   }
   child.disconnect();

@@ -8,9 +8,14 @@ const invalidFixtures = readdirSync(invalidDir).filter((f) => f.endsWith('.yaml'
 
 describe('conductor run', () => {
   it('prints the final output as JSON on stdout, progress on stderr, and exits 0', async () => {
-    const result = await runCli(['run', 'examples/hello.yaml', '--input', 'topic=logs'], { home: tempHome() });
+    const result = await runCli(['run', 'examples/hello.yaml', '--input', 'topic=logs'], {
+      home: tempHome(),
+    });
     expect(result.code).toBe(0);
-    expect(JSON.parse(result.stdout)).toEqual({ title: 'planner: title (mock)', article: 'writer: article (mock)' });
+    expect(JSON.parse(result.stdout)).toEqual({
+      title: 'planner: title (mock)',
+      article: 'writer: article (mock)',
+    });
     expect(result.stderr).toMatch(/▸ planner \(agent\)/);
     expect(result.stderr).toMatch(/✓ writer {2}\d+\.\d+s/);
     expect(result.stderr).toMatch(/completed run [\w-]+ in/);
@@ -38,7 +43,9 @@ describe('conductor run', () => {
     const home = tempHome();
     const responses = join(home, 'low-scores.yaml');
     writeFileSync(responses, 'review:\n  - output: { score: 2, feedback: "no" }\n');
-    const result = await runCli(['run', 'examples/review-loop.yaml', '--mock-responses', responses], { home });
+    const result = await runCli(['run', 'examples/review-loop.yaml', '--mock-responses', responses], {
+      home,
+    });
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/No draft scored 8 or more/);
   });
@@ -112,7 +119,7 @@ describe('conductor --help and --version', () => {
     expect(help.stdout).toMatch(/130 +interrupted/);
     const runHelp = await runCli(['run', '--help'], { home });
     expect(runHelp.code).toBe(0);
-    expect(runHelp.stdout.replace(/\s+/g, " ")).toMatch(/"mock" \(offline, deterministic; no API key\)/);
+    expect(runHelp.stdout.replace(/\s+/g, ' ')).toMatch(/"mock" \(offline, deterministic; no API key\)/);
     const version = await runCli(['--version'], { home });
     expect(version.code).toBe(0);
     expect(version.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);

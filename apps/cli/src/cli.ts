@@ -1,8 +1,8 @@
 import { createRequire } from 'node:module';
 import { Command, CommanderError } from 'commander';
+import { registerCommands } from './commands/index.js';
 import { reportError } from './errors.js';
 import { EXIT_CODES_HELP, ExitCode, type ExitCodeValue } from './exit-codes.js';
-import { registerCommands } from './commands/index.js';
 
 const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
 

@@ -22,7 +22,9 @@ export async function executeRun(
   const onSignal = (signal: NodeJS.Signals) => {
     interrupts += 1;
     if (interrupts === 1) {
-      process.stderr.write(`\n${signal === 'SIGINT' ? 'Ctrl-C' : signal}: stopping after writing a checkpoint (again to exit now)\n`);
+      process.stderr.write(
+        `\n${signal === 'SIGINT' ? 'Ctrl-C' : signal}: stopping after writing a checkpoint (again to exit now)\n`,
+      );
       controller.abort();
     } else {
       // Every log line is written whole, so even this exit leaves a log `conductor resume` can continue.
@@ -69,7 +71,8 @@ function reportResult(result: RunResult, quiet: boolean): ExitCodeValue {
     process.stderr.write(`interrupted run ${result.runId}${where} after ${elapsed}${resume}\n`);
     return ExitCode.Interrupted;
   }
-  if (result.output !== undefined && result.output !== null) process.stdout.write(`${JSON.stringify(result.output, null, 2)}\n`);
+  if (result.output !== undefined && result.output !== null)
+    process.stdout.write(`${JSON.stringify(result.output, null, 2)}\n`);
   process.stderr.write(`failed run ${result.runId}${where} after ${elapsed}: ${what}${resume}\n`);
   return ExitCode.RunFailed;
 }

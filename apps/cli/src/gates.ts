@@ -1,6 +1,6 @@
+import type { GateAnswer, GateRequest, GateResolver, WorkflowRun } from '@conductor/engine';
 import input from '@inquirer/input';
 import select from '@inquirer/select';
-import type { GateAnswer, GateRequest, GateResolver, WorkflowRun } from '@conductor/engine';
 
 /**
  * Answers human gates in the terminal: arrow keys to choose, then the text an option asks for. The

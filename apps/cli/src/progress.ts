@@ -16,7 +16,13 @@ export interface ProgressReporter {
 }
 
 const formatSeconds = (seconds: number | null): string =>
-  seconds === null ? '' : seconds < 10 ? `${seconds.toFixed(2)}s` : seconds < 120 ? `${seconds.toFixed(1)}s` : `${Math.floor(seconds / 60)}m${Math.round(seconds % 60)}s`;
+  seconds === null
+    ? ''
+    : seconds < 10
+      ? `${seconds.toFixed(2)}s`
+      : seconds < 120
+        ? `${seconds.toFixed(1)}s`
+        : `${Math.floor(seconds / 60)}m${Math.round(seconds % 60)}s`;
 
 /**
  * Live progress on stderr: a line when a step starts and when it ends, with its elapsed time; a spinner
@@ -75,31 +81,45 @@ export function createProgressReporter(options: ProgressOptions = {}): ProgressR
         case 'workflow_resumed':
           line(
             colour(1, `▶ resumed ${String(data.run_id)}`) +
-              colour(2, `  at step ${String(data.resumed_at_step)} (resume ${String(data.generation)}, history from ${String(data.history_source)})`),
+              colour(
+                2,
+                `  at step ${String(data.resumed_at_step)} (resume ${String(data.generation)}, history from ${String(data.history_source)})`,
+              ),
           );
           return;
         case 'checkpoint_saved':
           if (data.trigger !== 'periodic') line(colour(2, `  checkpoint saved: ${String(data.path)}`));
           return;
         case 'agent_retry':
-          line(colour(33, `  ↻ ${String(data.agent_name)}: retry ${String(data.attempt)}/${String(data.max_attempts)}: ${String(data.error ?? '')}`));
+          line(
+            colour(
+              33,
+              `  ↻ ${String(data.agent_name)}: retry ${String(data.attempt)}/${String(data.max_attempts)}: ${String(data.error ?? '')}`,
+            ),
+          );
           return;
         case 'gate_presented':
           stopSpinner(colour(35, '?'), `${String(data.agent_name)} is waiting for a decision`);
           return;
         case 'gate_resolved':
-          line(`${colour(32, '✓')} ${String(data.agent_name)}  ${colour(2, `chose "${String(data.selected_option)}"`)}`);
+          line(
+            `${colour(32, '✓')} ${String(data.agent_name)}  ${colour(2, `chose "${String(data.selected_option)}"`)}`,
+          );
           return;
         case 'parallel_started':
         case 'for_each_started': {
           const group = state.groups[String(data.group_name)];
-          if (group) startSpinner(`${group.name}${colour(2, ` (${group.kind === 'parallel' ? 'parallel' : 'for each'}, ${group.total})`)}`);
+          if (group)
+            startSpinner(
+              `${group.name}${colour(2, ` (${group.kind === 'parallel' ? 'parallel' : 'for each'}, ${group.total})`)}`,
+            );
           return;
         }
         case 'for_each_item_completed':
         case 'for_each_item_failed': {
           const group = state.groups[String(data.group_name)];
-          if (group && spinner) spinner.text = `${group.name}${colour(2, ` ${group.completed + group.failed}/${group.total}${group.failed ? `, ${group.failed} failed` : ''}`)}`;
+          if (group && spinner)
+            spinner.text = `${group.name}${colour(2, ` ${group.completed + group.failed}/${group.total}${group.failed ? `, ${group.failed} failed` : ''}`)}`;
           return;
         }
         case 'parallel_completed':
@@ -108,7 +128,10 @@ export function createProgressReporter(options: ProgressOptions = {}): ProgressR
           if (!group) return;
           const counts = `${group.completed} done${group.failed ? `, ${group.failed} failed` : ''}`;
           const elapsed = formatSeconds(typeof data.elapsed === 'number' ? data.elapsed : null);
-          stopSpinner(group.failed && !group.completed ? colour(31, '✗') : colour(32, '✓'), `${group.name}  ${colour(2, `${counts}  ${elapsed}`)}`);
+          stopSpinner(
+            group.failed && !group.completed ? colour(31, '✗') : colour(32, '✓'),
+            `${group.name}  ${colour(2, `${counts}  ${elapsed}`)}`,
+          );
           return;
         }
         default:

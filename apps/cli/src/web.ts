@@ -38,7 +38,11 @@ export async function serveRunDashboard(
     port: options.port,
   });
   await dashboard.dashboard.ready;
-  await updateRunRecord(run.runId, { dashboard: { url: dashboard.url, port: dashboard.port } }, { home }).catch(() => {
+  await updateRunRecord(
+    run.runId,
+    { dashboard: { url: dashboard.url, port: dashboard.port } },
+    { home },
+  ).catch(() => {
     // The record is a convenience for `conductor status`; the dashboard works without it.
   });
   process.stderr.write(`dashboard: ${dashboard.url}\n`);

@@ -8,7 +8,11 @@ import { basename, dirname, join } from 'node:path';
  * then the folder is fsynced. A crash leaves the old file or the new one, never half of one. The folder
  * must exist. Errors are thrown as they come (callers say what was being written).
  */
-export async function writeFileAtomic(path: string, content: string, options: { mode?: number } = {}): Promise<void> {
+export async function writeFileAtomic(
+  path: string,
+  content: string,
+  options: { mode?: number } = {},
+): Promise<void> {
   const dir = dirname(path);
   const temp = join(dir, `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
   let handle: FileHandle | undefined;

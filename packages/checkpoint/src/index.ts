@@ -1,3 +1,4 @@
+export { writeFileAtomic } from './atomic.js';
 export type { CheckpointFieldIssue } from './errors.js';
 export {
   CheckpointCorruptError,
@@ -8,7 +9,6 @@ export {
   CheckpointWriteError,
   RunIdError,
 } from './errors.js';
-export { writeFileAtomic } from './atomic.js';
 export { migrateCheckpoint, validateCheckpoint } from './migrate.js';
 export { checkpointDir, conductorHome, hashWorkflowSource } from './paths.js';
 export type {

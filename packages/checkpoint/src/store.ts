@@ -1,12 +1,6 @@
-import {
-  mkdir,
-  readdir,
-  readFile,
-  realpath,
-  stat,
-  unlink,
-} from 'node:fs/promises';
+import { mkdir, readdir, readFile, realpath, stat, unlink } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
+import { writeFileAtomic } from './atomic.js';
 import {
   CheckpointCorruptError,
   CheckpointNotFoundError,
@@ -15,7 +9,6 @@ import {
   errnoCode,
 } from './errors.js';
 import { migrateCheckpoint, validateCheckpoint } from './migrate.js';
-import { writeFileAtomic } from './atomic.js';
 import { checkpointDir, conductorHome, RUN_ID } from './paths.js';
 import type { Checkpoint, CheckpointTrigger } from './schema.js';
 

@@ -1,10 +1,14 @@
-export { EventEnvelopeSchema, nowSeconds, isSynthetic, subworkflowPathOf } from './envelope.js';
-export type { ConductorEvent, EventEnvelopeInput } from './envelope.js';
-export { EventDataSchemas, EVENT_TYPES, isKnownEventType, validateEventData } from './vocabulary.js';
-export type { EventType, EventData, EventDataMap, CommonEventData } from './vocabulary.js';
+export type {
+  EventBus,
+  EventBusOptions,
+  EventListener,
+  EventStream,
+  EventSubscribable,
+  StreamEventsOptions,
+} from './bus.js';
 export { createEventBus, EventBusClosedError, streamEvents } from './bus.js';
-export type { EventBus, EventBusOptions, EventListener, EventStream, EventSubscribable, StreamEventsOptions } from './bus.js';
-export { applyEvent, initialRunState, MAX_ATTEMPTS_KEPT, MAX_ITEMS_KEPT, projectEvents, runElapsedSeconds } from './projection.js';
+export type { ConductorEvent, EventEnvelopeInput } from './envelope.js';
+export { EventEnvelopeSchema, isSynthetic, nowSeconds, subworkflowPathOf } from './envelope.js';
 export type {
   Attempt,
   GroupState,
@@ -12,13 +16,23 @@ export type {
   PendingGate,
   ResumeMark,
   RouteTaken,
-  RunTotals,
   RunInfo,
   RunState,
   RunStatus,
+  RunTotals,
   StepError,
   StepState,
-  SubworkflowState,
   StepStatus,
+  SubworkflowState,
   WorkflowGraph,
 } from './projection.js';
+export {
+  applyEvent,
+  initialRunState,
+  MAX_ATTEMPTS_KEPT,
+  MAX_ITEMS_KEPT,
+  projectEvents,
+  runElapsedSeconds,
+} from './projection.js';
+export type { CommonEventData, EventData, EventDataMap, EventType } from './vocabulary.js';
+export { EVENT_TYPES, EventDataSchemas, isKnownEventType, validateEventData } from './vocabulary.js';

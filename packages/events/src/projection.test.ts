@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { ConductorEvent } from './envelope.js';
-import { applyEvent, initialRunState, MAX_ATTEMPTS_KEPT, projectEvents, runElapsedSeconds } from './projection.js';
+import {
+  applyEvent,
+  initialRunState,
+  MAX_ATTEMPTS_KEPT,
+  projectEvents,
+  runElapsedSeconds,
+} from './projection.js';
 
 let seq = 0;
 let clock = 1000;
@@ -41,16 +47,37 @@ describe('projection', () => {
       ev('agent_prompt_rendered', { agent_name: 'draft', rendered_prompt: 'Write about x' }),
       ev('agent_message', { agent_name: 'draft', content: 'hello ' }),
       ev('agent_message', { agent_name: 'draft', content: 'world' }),
-      ev('agent_completed', { agent_name: 'draft', elapsed: 2, model: 'm', tokens: 30, input_tokens: 10, output_tokens: 20, output: { text: 'hi' } }),
+      ev('agent_completed', {
+        agent_name: 'draft',
+        elapsed: 2,
+        model: 'm',
+        tokens: 30,
+        input_tokens: 10,
+        output_tokens: 20,
+        output: { text: 'hi' },
+      }),
       ev('route_taken', { from_agent: 'draft', to_agent: '$end' }),
       ev('workflow_completed', { elapsed: 6, output: { text: 'hi' } }),
     ]);
-    expect(state.run).toMatchObject({ run_id: 'r1', name: 'review', status: 'completed', started_at: 1001, finished_at: 1008 });
+    expect(state.run).toMatchObject({
+      run_id: 'r1',
+      name: 'review',
+      status: 'completed',
+      started_at: 1001,
+      finished_at: 1008,
+    });
     expect(state.run.output).toEqual({ text: 'hi' });
     const draft = state.steps.draft;
     expect(draft?.status).toBe('completed');
     expect(draft?.attempt_count).toBe(1);
-    expect(draft?.attempts[0]).toMatchObject({ prompt: 'Write about x', model: 'm', tokens: 30, elapsed: 2, started_at: 1002, finished_at: 1006 });
+    expect(draft?.attempts[0]).toMatchObject({
+      prompt: 'Write about x',
+      model: 'm',
+      tokens: 30,
+      elapsed: 2,
+      started_at: 1002,
+      finished_at: 1006,
+    });
     expect(draft?.attempts[0]?.output).toEqual({ text: 'hi' });
     // Never reached: skipped once the run completes.
     expect(state.steps.check?.status).toBe('skipped');
@@ -68,7 +95,12 @@ describe('projection', () => {
       ev('script_started', { agent_name: 'check' }),
       ev('script_failed', { agent_name: 'check', error_type: 'ScriptExitError', message: 'exit 1' }),
       ev('checkpoint_saved', { path: '/cp.json', trigger: 'failure', agent_name: 'check' }),
-      ev('workflow_failed', { error_type: 'ScriptExitError', message: 'exit 1', agent_name: 'check', checkpoint_path: '/cp.json' }),
+      ev('workflow_failed', {
+        error_type: 'ScriptExitError',
+        message: 'exit 1',
+        agent_name: 'check',
+        checkpoint_path: '/cp.json',
+      }),
     ]);
     expect(before.run.status).toBe('failed');
     expect(before.run.checkpoint_path).toBe('/cp.json');
@@ -76,9 +108,21 @@ describe('projection', () => {
 
     const after = projectEvents(
       [
-        ev('workflow_resumed', { run_id: 'r1', checkpoint_path: '/cp.json', checkpoint_created_at: '2026-11-21T00:00:00Z', resumed_at_step: 'check', generation: 1, history_source: 'log' }),
+        ev('workflow_resumed', {
+          run_id: 'r1',
+          checkpoint_path: '/cp.json',
+          checkpoint_created_at: '2026-11-21T00:00:00Z',
+          resumed_at_step: 'check',
+          generation: 1,
+          history_source: 'log',
+        }),
         ev('script_started', { agent_name: 'check' }),
-        ev('script_completed', { agent_name: 'check', exit_code: 0, stdout: 'ok', output: { stdout: 'ok', exit_code: 0 } }),
+        ev('script_completed', {
+          agent_name: 'check',
+          exit_code: 0,
+          stdout: 'ok',
+          output: { stdout: 'ok', exit_code: 0 },
+        }),
       ],
       before,
     );
@@ -129,7 +173,11 @@ describe('projection', () => {
       ev('agent_completed', { agent_name: 'draft', output: { n: 1 }, synthetic: true }),
     ]);
     expect(state.run.has_synthetic_history).toBe(true);
-    expect(state.steps.draft?.attempts[0]).toMatchObject({ synthetic: true, status: 'completed', output: { n: 1 } });
+    expect(state.steps.draft?.attempts[0]).toMatchObject({
+      synthetic: true,
+      status: 'completed',
+      output: { n: 1 },
+    });
   });
 
   it('keeps a bounded number of attempts for a step in a long loop', () => {
@@ -150,7 +198,11 @@ describe('projection', () => {
     reset();
     let state = projectEvents([
       started(),
-      ev('gate_presented', { agent_name: 'publish', prompt: 'Ship it?', options: [{ label: 'Yes', value: 'yes' }] }),
+      ev('gate_presented', {
+        agent_name: 'publish',
+        prompt: 'Ship it?',
+        options: [{ label: 'Yes', value: 'yes' }],
+      }),
     ]);
     expect(state.gate).toMatchObject({ step: 'publish', prompt: 'Ship it?' });
     expect(state.steps.publish?.status).toBe('waiting');
@@ -163,14 +215,23 @@ describe('projection', () => {
     reset();
     const state = projectEvents([
       started(),
-      ev('workflow_started', { name: 'child', entry_point: 'inner', agents: [{ name: 'inner', type: 'agent' }], subworkflow_path: ['draft'] }),
+      ev('workflow_started', {
+        name: 'child',
+        entry_point: 'inner',
+        agents: [{ name: 'inner', type: 'agent' }],
+        subworkflow_path: ['draft'],
+      }),
       ev('agent_started', { agent_name: 'inner', subworkflow_path: ['draft'] }),
       ev('workflow_completed', { output: 1, subworkflow_path: ['draft'] }),
     ]);
     expect(state.steps['draft/inner']?.status).toBe('running');
     expect(state.run.status).toBe('running');
     expect(state.graph?.name).toBe('review');
-    expect(state.subworkflows.draft).toMatchObject({ path: ['draft'], status: 'completed', graph: { name: 'child', entry_point: 'inner' } });
+    expect(state.subworkflows.draft).toMatchObject({
+      path: ['draft'],
+      status: 'completed',
+      graph: { name: 'child', entry_point: 'inner' },
+    });
   });
 
   it('counts group progress', () => {
@@ -183,7 +244,13 @@ describe('projection', () => {
       ev('for_each_item_completed', { group_name: 'items', index: 0 }),
       ev('for_each_item_failed', { group_name: 'items', index: 1 }),
     ]);
-    expect(state.groups.items).toMatchObject({ total: 3, running: 0, completed: 1, failed: 1, status: 'running' });
+    expect(state.groups.items).toMatchObject({
+      total: 3,
+      running: 0,
+      completed: 1,
+      failed: 1,
+      status: 'running',
+    });
   });
 
   it('measures elapsed time from the first start, across resumes', () => {
@@ -191,7 +258,12 @@ describe('projection', () => {
     const state = projectEvents([
       started(),
       ev('workflow_failed', { error_type: 'X' }),
-      ev('workflow_resumed', { run_id: 'r1', resumed_at_step: 'draft', generation: 1, history_source: 'log' }),
+      ev('workflow_resumed', {
+        run_id: 'r1',
+        resumed_at_step: 'draft',
+        generation: 1,
+        history_source: 'log',
+      }),
     ]);
     expect(runElapsedSeconds(state, 1100)).toBe(99);
   });
@@ -212,10 +284,22 @@ describe('projection: run-level summaries', () => {
     const state = projectEvents([
       started(),
       ev('agent_started', { agent_name: 'draft' }),
-      ev('agent_completed', { agent_name: 'draft', tokens: 30, input_tokens: 10, output_tokens: 20, cost_usd: 0.5 }),
+      ev('agent_completed', {
+        agent_name: 'draft',
+        tokens: 30,
+        input_tokens: 10,
+        output_tokens: 20,
+        cost_usd: 0.5,
+      }),
       ev('route_taken', { from_agent: 'draft', to_agent: 'draft' }),
       ev('agent_started', { agent_name: 'draft' }),
-      ev('agent_completed', { agent_name: 'draft', tokens: 5, input_tokens: 2, output_tokens: 3, cost_usd: 0.25 }),
+      ev('agent_completed', {
+        agent_name: 'draft',
+        tokens: 5,
+        input_tokens: 2,
+        output_tokens: 3,
+        cost_usd: 0.25,
+      }),
       ev('route_taken', { from_agent: 'draft', to_agent: 'draft' }),
       ev('agent_started', { agent_name: 'draft' }),
       ev('workflow_failed', { error_type: 'X', checkpoint_unavailable_reason: 'disk full' }),
@@ -230,12 +314,18 @@ describe('projection: run-level summaries', () => {
 describe('projection: for_each items', () => {
   it('counts items in their group instead of making each one a step, keeping a bounded list', () => {
     reset();
-    let state = projectEvents([started(), ev('for_each_started', { group_name: 'each', item_count: 500, max_concurrent: 10 })]);
+    let state = projectEvents([
+      started(),
+      ev('for_each_started', { group_name: 'each', item_count: 500, max_concurrent: 10 }),
+    ]);
     for (let index = 0; index < 500; index++) {
       const fields = { group_name: 'each', item_key: `k${index}`, index };
       state = applyEvent(state, ev('for_each_item_started', fields));
       state = applyEvent(state, ev('set_started', { agent_name: `each[${index}]`, ...fields }));
-      state = applyEvent(state, ev('set_completed', { agent_name: `each[${index}]`, output: index, ...fields }));
+      state = applyEvent(
+        state,
+        ev('set_completed', { agent_name: `each[${index}]`, output: index, ...fields }),
+      );
       state = applyEvent(
         state,
         index % 100 === 7
@@ -248,7 +338,12 @@ describe('projection: for_each items', () => {
     const group = state.groups.each;
     expect(group).toMatchObject({ total: 500, completed: 495, failed: 5, running: 0 });
     expect(group?.recent_items).toHaveLength(30);
-    expect(group?.recent_items.at(-1)).toMatchObject({ index: 499, key: 'k499', status: 'completed', output: 499 });
+    expect(group?.recent_items.at(-1)).toMatchObject({
+      index: 499,
+      key: 'k499',
+      status: 'completed',
+      output: 499,
+    });
     expect(group?.failed_items.map((item) => item.index)).toEqual([7, 107, 207, 307, 407]);
     expect(group?.failed_items[0]?.error).toEqual({ error_type: 'Boom', message: 'item 7' });
   });
@@ -259,7 +354,11 @@ describe('projection: parallel groups', () => {
     reset();
     let state = projectEvents([
       started(),
-      ev('parallel_started', { group_name: 'research', agents: ['a', 'b', 'c'], failure_mode: 'continue_on_error' }),
+      ev('parallel_started', {
+        group_name: 'research',
+        agents: ['a', 'b', 'c'],
+        failure_mode: 'continue_on_error',
+      }),
       ev('agent_started', { agent_name: 'a', group_name: 'research' }),
       ev('agent_started', { agent_name: 'b', group_name: 'research' }),
     ]);

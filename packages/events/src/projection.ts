@@ -224,7 +224,10 @@ export function initialRunState(): RunState {
 }
 
 /** Folds many events; `projectEvents(events)` is the state after all of them. */
-export function projectEvents(events: Iterable<ConductorEvent>, state: RunState = initialRunState()): RunState {
+export function projectEvents(
+  events: Iterable<ConductorEvent>,
+  state: RunState = initialRunState(),
+): RunState {
   let next = state;
   for (const event of events) next = applyEvent(next, event);
   return next;
@@ -233,7 +236,8 @@ export function projectEvents(events: Iterable<ConductorEvent>, state: RunState 
 type Data = Record<string, unknown>;
 
 const asString = (value: unknown): string | null => (typeof value === 'string' ? value : null);
-const asNumber = (value: unknown): number | null => (typeof value === 'number' && Number.isFinite(value) ? value : null);
+const asNumber = (value: unknown): number | null =>
+  typeof value === 'number' && Number.isFinite(value) ? value : null;
 
 function stepKeyOf(name: string, path: readonly string[]): string {
   return path.length === 0 ? name : `${path.join('/')}/${name}`;
@@ -276,7 +280,11 @@ export function applyEvent(state: RunState, event: ConductorEvent): RunState {
   const synthetic = data.synthetic === true;
   if (synthetic && !state.run.has_synthetic_history) base.run = { ...base.run, has_synthetic_history: true };
 
-  const updateStep = (name: string, fn: (step: StepState) => StepState, type: string | null = null): RunState => {
+  const updateStep = (
+    name: string,
+    fn: (step: StepState) => StepState,
+    type: string | null = null,
+  ): RunState => {
     const key = stepKeyOf(name, path);
     const current = base.steps[key] ?? newStep(name, path, type);
     const next = fn(current);
@@ -288,7 +296,11 @@ export function applyEvent(state: RunState, event: ConductorEvent): RunState {
   };
 
   /** Changes the step's latest attempt (starting one if the log has none, e.g. a partial log). */
-  const updateAttempt = (name: string, fn: (attempt: Attempt) => Partial<Attempt>, status?: StepStatus): RunState =>
+  const updateAttempt = (
+    name: string,
+    fn: (attempt: Attempt) => Partial<Attempt>,
+    status?: StepStatus,
+  ): RunState =>
     updateStep(name, (step) => {
       let attempts = step.attempts;
       let count = step.attempt_count;
@@ -308,7 +320,11 @@ export function applyEvent(state: RunState, event: ConductorEvent): RunState {
       };
     });
 
-  const finishAttempt = (name: string, status: StepStatus, extra: (a: Attempt) => Partial<Attempt> = () => ({})) =>
+  const finishAttempt = (
+    name: string,
+    status: StepStatus,
+    extra: (a: Attempt) => Partial<Attempt> = () => ({}),
+  ) =>
     updateAttempt(
       name,
       (a) => ({
@@ -332,7 +348,13 @@ export function applyEvent(state: RunState, event: ConductorEvent): RunState {
       const graph = graphOf(data);
       const agents = graph.agents;
       if (!atRoot) {
-        const sub: SubworkflowState = { path, graph, status: 'running', started_at: event.timestamp, finished_at: null };
+        const sub: SubworkflowState = {
+          path,
+          graph,
+          status: 'running',
+          started_at: event.timestamp,
+          finished_at: null,
+        };
         return { ...base, subworkflows: { ...base.subworkflows, [path.join('/')]: sub } };
       }
       const steps = { ...base.steps };
@@ -390,7 +412,13 @@ export function applyEvent(state: RunState, event: ConductorEvent): RunState {
       };
     }
     case 'workflow_completed': {
-      if (!atRoot) return finishSubworkflow(base, path, data.status === 'failed' ? 'failed' : 'completed', event.timestamp);
+      if (!atRoot)
+        return finishSubworkflow(
+          base,
+          path,
+          data.status === 'failed' ? 'failed' : 'completed',
+          event.timestamp,
+        );
       const failed = data.status === 'failed';
       const steps = { ...base.steps };
       for (const [key, step] of Object.entries(steps)) {
@@ -466,7 +494,10 @@ export function applyEvent(state: RunState, event: ConductorEvent): RunState {
       const previous = base.routes_taken[key];
       return {
         ...base,
-        routes_taken: { ...base.routes_taken, [key]: { from, to, count: (previous?.count ?? 0) + 1, last_seq: event.seq } },
+        routes_taken: {
+          ...base.routes_taken,
+          [key]: { from, to, count: (previous?.count ?? 0) + 1, last_seq: event.seq },
+        },
       };
     }
     case 'checkpoint_saved':
@@ -481,20 +512,36 @@ export function applyEvent(state: RunState, event: ConductorEvent): RunState {
       if (!name) return base;
       const type =
         asString(data.agent_type) ??
-        ({ agent_started: 'agent', script_started: 'script', set_started: 'set', wait_started: 'wait', subworkflow_started: 'workflow' } as Record<string, string>)[event.type] ??
+        (
+          {
+            agent_started: 'agent',
+            script_started: 'script',
+            set_started: 'set',
+            wait_started: 'wait',
+            subworkflow_started: 'workflow',
+          } as Record<string, string>
+        )[event.type] ??
         null;
       // The original emits agent_started before script_started for a script: one attempt, not two.
       const existing = base.steps[stepKeyOf(name, path)];
       const latest = existing?.attempts[existing.attempts.length - 1];
       const continuesAttempt =
-        event.type !== 'agent_started' && latest?.status === 'running' && latest.generation === base.run.generation;
+        event.type !== 'agent_started' &&
+        latest?.status === 'running' &&
+        latest.generation === base.run.generation;
       const next = continuesAttempt
         ? updateAttempt(name, () => ({}), 'running')
         : updateStep(
             name,
             (step) => {
               const number = step.attempt_count + 1;
-              const attempt = blankAttempt(number, base.run.generation, asNumber(data.iteration), event, synthetic);
+              const attempt = blankAttempt(
+                number,
+                base.run.generation,
+                asNumber(data.iteration),
+                event,
+                synthetic,
+              );
               const attempts = [...step.attempts, attempt];
               return {
                 ...step,
@@ -515,7 +562,9 @@ export function applyEvent(state: RunState, event: ConductorEvent): RunState {
       return atRoot ? { ...counted, run: { ...counted.run, current_step: group ?? name } } : counted;
     }
     case 'agent_prompt_rendered':
-      return withName(data, base, (name) => updateAttempt(name, () => ({ prompt: asString(data.rendered_prompt) })));
+      return withName(data, base, (name) =>
+        updateAttempt(name, () => ({ prompt: asString(data.rendered_prompt) })),
+      );
     case 'agent_message':
     case 'agent_reasoning':
       // Streamed text is most of a long log: it changes no step state (the activity stream shows it),
@@ -556,19 +605,23 @@ export function applyEvent(state: RunState, event: ConductorEvent): RunState {
     case 'script_completed':
       return withName(data, base, (name) =>
         finishAttempt(name, 'completed', (a) => ({
-          output: data.output ?? a.output ?? { stdout: data.stdout, stderr: data.stderr, exit_code: data.exit_code },
+          output: data.output ??
+            a.output ?? { stdout: data.stdout, stderr: data.stderr, exit_code: data.exit_code },
         })),
       );
     case 'set_completed':
       return withName(data, base, (name) =>
-        finishAttempt(name, 'completed', (a) => ({ output: 'output' in data ? data.output : (a.output ?? data.value_repr) })),
+        finishAttempt(name, 'completed', (a) => ({
+          output: 'output' in data ? data.output : (a.output ?? data.value_repr),
+        })),
       );
     case 'wait_completed':
       return withName(data, base, (name) =>
         finishAttempt(name, data.interrupted === true ? 'failed' : 'completed', () => ({
           elapsed: asNumber(data.waited_seconds),
           output: { waited_seconds: data.waited_seconds },
-          error: data.interrupted === true ? { error_type: 'Interrupted', message: 'wait interrupted' } : null,
+          error:
+            data.interrupted === true ? { error_type: 'Interrupted', message: 'wait interrupted' } : null,
         })),
       );
     case 'agent_failed':
@@ -595,7 +648,11 @@ export function applyEvent(state: RunState, event: ConductorEvent): RunState {
     case 'gate_resolved':
       return withName(data, base, (name) => {
         const next = finishAttempt(name, 'completed', () => ({
-          output: { selected: data.selected_option, route: data.route, additional_input: data.additional_input },
+          output: {
+            selected: data.selected_option,
+            route: data.route,
+            additional_input: data.additional_input,
+          },
         }));
         return atRoot ? { ...next, gate: null } : next;
       });
@@ -605,7 +662,12 @@ export function applyEvent(state: RunState, event: ConductorEvent): RunState {
       const name = asString(data.group_name);
       if (!name) return base;
       const kind = event.type === 'parallel_started' ? 'parallel' : 'for_each';
-      const total = kind === 'parallel' ? (Array.isArray(data.agents) ? data.agents.length : 0) : (asNumber(data.item_count) ?? 0);
+      const total =
+        kind === 'parallel'
+          ? Array.isArray(data.agents)
+            ? data.agents.length
+            : 0
+          : (asNumber(data.item_count) ?? 0);
       const group: GroupState = {
         name,
         kind,
@@ -658,12 +720,16 @@ export function applyEvent(state: RunState, event: ConductorEvent): RunState {
           completed: g.completed + (failed ? 0 : 1),
           failed: g.failed + (failed ? 1 : 0),
           recent_items: keepRecent(g.recent_items, item),
-          failed_items: failed && g.failed_items.length < MAX_ITEMS_KEPT ? [...g.failed_items, item] : g.failed_items,
+          failed_items:
+            failed && g.failed_items.length < MAX_ITEMS_KEPT ? [...g.failed_items, item] : g.failed_items,
         };
       });
     }
     case 'parallel_agent_completed':
-      return updateGroup(base, data, (g) => ({ running: Math.max(0, g.running - 1), completed: g.completed + 1 }));
+      return updateGroup(base, data, (g) => ({
+        running: Math.max(0, g.running - 1),
+        completed: g.completed + 1,
+      }));
     case 'parallel_agent_failed':
       return updateGroup(base, data, (g) => ({ running: Math.max(0, g.running - 1), failed: g.failed + 1 }));
     case 'parallel_completed':
@@ -672,7 +738,10 @@ export function applyEvent(state: RunState, event: ConductorEvent): RunState {
         running: 0,
         completed: asNumber(data.success_count) ?? g.completed,
         failed: asNumber(data.failure_count) ?? g.failed,
-        status: (asNumber(data.success_count) ?? 1) === 0 && (asNumber(data.failure_count) ?? 0) > 0 ? 'failed' : 'completed',
+        status:
+          (asNumber(data.success_count) ?? 1) === 0 && (asNumber(data.failure_count) ?? 0) > 0
+            ? 'failed'
+            : 'completed',
         finished_at: event.timestamp,
       }));
 
@@ -694,8 +763,12 @@ function graphOf(data: Data): WorkflowGraph {
     entry_point: asString(data.entry_point) ?? agents[0]?.name ?? '',
     agents,
     routes: Array.isArray(data.routes) ? (data.routes as WorkflowGraph['routes']) : [],
-    parallel_groups: Array.isArray(data.parallel_groups) ? (data.parallel_groups as WorkflowGraph['parallel_groups']) : [],
-    for_each_groups: Array.isArray(data.for_each_groups) ? (data.for_each_groups as WorkflowGraph['for_each_groups']) : [],
+    parallel_groups: Array.isArray(data.parallel_groups)
+      ? (data.parallel_groups as WorkflowGraph['parallel_groups'])
+      : [],
+    for_each_groups: Array.isArray(data.for_each_groups)
+      ? (data.for_each_groups as WorkflowGraph['for_each_groups'])
+      : [],
   };
 }
 

@@ -17,7 +17,14 @@ export const EventDataSchemas = {
     name: str,
     version: opt(v.nullable(str)),
     entry_point: str,
-    agents: v.array(v.looseObject({ name: str, type: opt(str), model: opt(v.nullable(str)), provider: opt(v.nullable(str)) })),
+    agents: v.array(
+      v.looseObject({
+        name: str,
+        type: opt(str),
+        model: opt(v.nullable(str)),
+        provider: opt(v.nullable(str)),
+      }),
+    ),
     parallel_groups: opt(v.array(v.looseObject({ name: str, agents: v.array(str) }))),
     for_each_groups: opt(v.array(v.looseObject({ name: str, source: str }))),
     routes: opt(v.array(v.looseObject({ from: str, to: str, when: opt(v.nullable(str)) }))),
@@ -54,7 +61,12 @@ export const EventDataSchemas = {
     timeout_seconds: opt(num),
   }),
   route_taken: v.looseObject({ from_agent: str, to_agent: str }),
-  checkpoint_saved: v.looseObject({ path: str, agent_name: opt(v.nullable(str)), error_type: opt(v.nullable(str)), trigger: str }),
+  checkpoint_saved: v.looseObject({
+    path: str,
+    agent_name: opt(v.nullable(str)),
+    error_type: opt(v.nullable(str)),
+    trigger: str,
+  }),
   checkpoint_save_failed: v.looseObject({
     agent_name: opt(v.nullable(str)),
     trigger: str,
@@ -124,7 +136,12 @@ export const EventDataSchemas = {
 
   // Groups
   parallel_started: v.looseObject({ group_name: str, agents: v.array(str) }),
-  parallel_completed: v.looseObject({ group_name: str, success_count: num, failure_count: num, elapsed: opt(num) }),
+  parallel_completed: v.looseObject({
+    group_name: str,
+    success_count: num,
+    failure_count: num,
+    elapsed: opt(num),
+  }),
   parallel_agent_completed: v.looseObject({ group_name: str, ...named, elapsed: opt(num), output: opt(any) }),
   parallel_agent_failed: v.looseObject({ group_name: str, ...named, elapsed: opt(num), ...errorFields }),
   for_each_started: v.looseObject({
@@ -134,9 +151,26 @@ export const EventDataSchemas = {
     failure_mode: opt(str),
   }),
   for_each_item_started: v.looseObject({ group_name: str, item_key: opt(any), index: num }),
-  for_each_item_completed: v.looseObject({ group_name: str, item_key: opt(any), index: num, elapsed: opt(num), output: opt(any) }),
-  for_each_item_failed: v.looseObject({ group_name: str, item_key: opt(any), index: num, elapsed: opt(num), ...errorFields }),
-  for_each_completed: v.looseObject({ group_name: str, success_count: num, failure_count: num, elapsed: opt(num) }),
+  for_each_item_completed: v.looseObject({
+    group_name: str,
+    item_key: opt(any),
+    index: num,
+    elapsed: opt(num),
+    output: opt(any),
+  }),
+  for_each_item_failed: v.looseObject({
+    group_name: str,
+    item_key: opt(any),
+    index: num,
+    elapsed: opt(num),
+    ...errorFields,
+  }),
+  for_each_completed: v.looseObject({
+    group_name: str,
+    success_count: num,
+    failure_count: num,
+    elapsed: opt(num),
+  }),
 } as const;
 
 export type EventType = keyof typeof EventDataSchemas;
@@ -163,7 +197,10 @@ export function isKnownEventType(type: string): type is EventType {
  * Checks a payload against its type's schema. Unknown types pass: logs may hold events a newer
  * conductor added.
  */
-export function validateEventData(type: string, data: unknown): { ok: true } | { ok: false; message: string } {
+export function validateEventData(
+  type: string,
+  data: unknown,
+): { ok: true } | { ok: false; message: string } {
   if (!isKnownEventType(type)) return { ok: true };
   const result = v.safeParse(EventDataSchemas[type], data);
   if (result.success) return { ok: true };

@@ -14,7 +14,8 @@ export function chromiumPath(): string | null {
 
 export async function launchChromium(): Promise<Browser> {
   const executablePath = chromiumPath();
-  if (!executablePath) throw new Error('no Chromium: run `node scripts/ensure-chromium.mjs` or set CONDUCTOR_CHROMIUM');
+  if (!executablePath)
+    throw new Error('no Chromium: run `node scripts/ensure-chromium.mjs` or set CONDUCTOR_CHROMIUM');
   return chromium.launch({
     executablePath,
     args: [

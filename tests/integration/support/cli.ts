@@ -43,14 +43,19 @@ export function startCli(args: string[], home: string, env: Record<string, strin
     stderr += chunk;
     notify();
   });
-  const done = new Promise<CliResult>((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
+  const done = new Promise<CliResult>((resolve) =>
+    child.on('close', (code) => resolve({ code, stdout, stderr })),
+  );
   done.then(notify);
   return {
     child,
     done,
     waitFor(pattern, timeoutMs = 60_000) {
       return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => finish(new Error(`timed out waiting for ${pattern}\n${stdout}\n${stderr}`)), timeoutMs);
+        const timer = setTimeout(
+          () => finish(new Error(`timed out waiting for ${pattern}\n${stdout}\n${stderr}`)),
+          timeoutMs,
+        );
         const finish = (error: Error | null, match?: RegExpMatchArray) => {
           clearTimeout(timer);
           waiters.delete(check);
@@ -60,7 +65,8 @@ export function startCli(args: string[], home: string, env: Record<string, strin
         const check = () => {
           const match = `${stdout}\n${stderr}`.match(pattern);
           if (match) finish(null, match);
-          else if (child.exitCode !== null) finish(new Error(`conductor exited (${child.exitCode}) before ${pattern}\n${stdout}\n${stderr}`));
+          else if (child.exitCode !== null)
+            finish(new Error(`conductor exited (${child.exitCode}) before ${pattern}\n${stdout}\n${stderr}`));
         };
         waiters.add(check);
         check();

@@ -9,7 +9,10 @@ export interface CheckpointListOptions {
 }
 
 /** `conductor checkpoint list [workflow]`: resumable checkpoints, newest first. */
-export async function checkpointListCommand(workflow: string | undefined, options: CheckpointListOptions): Promise<ExitCodeValue> {
+export async function checkpointListCommand(
+  workflow: string | undefined,
+  options: CheckpointListOptions,
+): Promise<ExitCodeValue> {
   const home = conductorHome(process.env);
   const { checkpoints, unreadable } = await listCheckpoints({ home });
   const wanted = workflow ? resolve(workflow) : null;
@@ -34,6 +37,7 @@ export async function checkpointListCommand(workflow: string | undefined, option
       ),
     );
   }
-  for (const bad of unreadable) process.stderr.write(`warning: unreadable checkpoint ${bad.path}: ${bad.error}\n`);
+  for (const bad of unreadable)
+    process.stderr.write(`warning: unreadable checkpoint ${bad.path}: ${bad.error}\n`);
   return ExitCode.Success;
 }

@@ -26,7 +26,9 @@ function runOptions(command: Command): Command {
     .option('--web', 'serve the live dashboard; it stays up after the run ends until Ctrl-C')
     .option('--web-bg', 'start the run in the background with its dashboard, print the URL and exit 0')
     .option('--web-port <port>', 'dashboard port (default: a free one); implies --web')
-    .addOption(new Option('--web-linger <seconds>', 'keep the dashboard up this long after the run ends').hideHelp());
+    .addOption(
+      new Option('--web-linger <seconds>', 'keep the dashboard up this long after the run ends').hideHelp(),
+    );
 }
 
 export function registerCommands(program: Command, setExit: (code: ExitCodeValue) => void): void {

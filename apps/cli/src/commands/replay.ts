@@ -16,7 +16,9 @@ const SPEEDS = new Set(['1', '5', '20', 'max']);
 export async function replayCommand(path: string, options: ReplayOptions): Promise<ExitCodeValue> {
   const file = resolve(path);
   if (!existsSync(file) || !statSync(file).isFile()) {
-    throw new UsageError(`event log not found: ${path}. Runs keep theirs at $CONDUCTOR_HOME/runs/<run-id>/events.jsonl.`);
+    throw new UsageError(
+      `event log not found: ${path}. Runs keep theirs at $CONDUCTOR_HOME/runs/<run-id>/events.jsonl.`,
+    );
   }
   const speedText = options.speed ?? '1';
   if (!SPEEDS.has(speedText) && !(Number(speedText) > 0)) {
@@ -26,7 +28,12 @@ export async function replayCommand(path: string, options: ReplayOptions): Promi
   const dashboard = await startDashboard({
     history: jsonlStore(file),
     // The protocol says 0 for "as fast as possible" (JSON has no Infinity).
-    info: { mode: 'replay', source: 'replay', logPath: file, replaySpeed: Number.isFinite(speed) ? speed : 0 },
+    info: {
+      mode: 'replay',
+      source: 'replay',
+      logPath: file,
+      replaySpeed: Number.isFinite(speed) ? speed : 0,
+    },
     port: parsePort(options.webPort),
   });
   await dashboard.dashboard.ready;

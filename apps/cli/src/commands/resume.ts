@@ -2,8 +2,8 @@ import type { RunningDashboard } from '@conductor/dashboard';
 import { resumeWorkflow, type WorkflowRun } from '@conductor/engine';
 import { startInBackground } from '../background.js';
 import { UsageError } from '../errors.js';
-import type { ExitCodeValue } from '../exit-codes.js';
 import { executeRun } from '../execute.js';
+import type { ExitCodeValue } from '../exit-codes.js';
 import { gateOptions } from '../gates.js';
 import { parsePort, serveRunDashboard, serveUntilInterrupted, type WebOptions } from '../web.js';
 import { lingerSeconds } from './run.js';
@@ -18,7 +18,10 @@ export interface ResumeCommandOptions extends WebOptions {
   skipGates?: boolean;
 }
 
-export async function resumeCommand(workflow: string | undefined, options: ResumeCommandOptions): Promise<ExitCodeValue> {
+export async function resumeCommand(
+  workflow: string | undefined,
+  options: ResumeCommandOptions,
+): Promise<ExitCodeValue> {
   if (!workflow && !options.from && !options.run) {
     throw new UsageError(
       'say which run to resume: `conductor resume <workflow.yaml>` (its newest resumable run), ' +
@@ -44,7 +47,11 @@ export async function resumeCommand(workflow: string | undefined, options: Resum
       quiet: options.quiet,
       onStarted: async (run) => {
         if (options.web || options.webPort !== undefined) {
-          dashboard = await serveRunDashboard(run, { port, source: 'resume', workflowName: run.workflowName ?? 'workflow' });
+          dashboard = await serveRunDashboard(run, {
+            port,
+            source: 'resume',
+            workflowName: run.workflowName ?? 'workflow',
+          });
         }
       },
     },

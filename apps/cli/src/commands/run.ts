@@ -1,10 +1,10 @@
 import type { RunningDashboard } from '@conductor/dashboard';
 import { loadWorkflow, runWorkflow, type WorkflowRun } from '@conductor/engine';
 import { startInBackground } from '../background.js';
-import type { ExitCodeValue } from '../exit-codes.js';
 import { executeRun } from '../execute.js';
-import { parseInputFlags } from '../inputs.js';
+import type { ExitCodeValue } from '../exit-codes.js';
 import { gateOptions } from '../gates.js';
+import { parseInputFlags } from '../inputs.js';
 import { parsePort, serveRunDashboard, serveUntilInterrupted, type WebOptions } from '../web.js';
 
 export interface RunCommandOptions extends WebOptions {
@@ -36,7 +36,11 @@ export async function runCommand(path: string, options: RunCommandOptions): Prom
       quiet: options.quiet,
       onStarted: async (run) => {
         if (options.web || options.webPort !== undefined) {
-          dashboard = await serveRunDashboard(run, { port, source: 'run', workflowName: workflow.definition.workflow.name });
+          dashboard = await serveRunDashboard(run, {
+            port,
+            source: 'run',
+            workflowName: workflow.definition.workflow.name,
+          });
         }
       },
     },

@@ -26,13 +26,17 @@ export interface StatusOptions {
 
 /** `conductor status`: running runs with their dashboard URLs (`--all`: every run on record). */
 export async function statusCommand(options: StatusOptions): Promise<ExitCodeValue> {
-  const records = options.all ? await listRunRecords({ home: conductorHome(process.env) }) : await runningRuns();
+  const records = options.all
+    ? await listRunRecords({ home: conductorHome(process.env) })
+    : await runningRuns();
   if (options.json) {
     process.stdout.write(`${JSON.stringify(records, null, 2)}\n`);
     return ExitCode.Success;
   }
   if (records.length === 0) {
-    process.stderr.write(options.all ? 'no runs on record\n' : 'no running runs (`conductor status --all` lists every run)\n');
+    process.stderr.write(
+      options.all ? 'no runs on record\n' : 'no running runs (`conductor status --all` lists every run)\n',
+    );
     return ExitCode.Success;
   }
   const now = Date.now();

@@ -15,7 +15,8 @@ export interface StopOptions {
 export async function stopCommand(runId: string | undefined, options: StopOptions): Promise<ExitCodeValue> {
   const home = conductorHome(process.env);
   let target = runId ? await readRunRecord(runId, { home }) : null;
-  if (runId && !target) throw new UsageError(`no run "${runId}" in ${home}. \`conductor status --all\` lists runs.`);
+  if (runId && !target)
+    throw new UsageError(`no run "${runId}" in ${home}. \`conductor status --all\` lists runs.`);
   if (!runId) {
     const running = (await runningRuns()).filter((r) => r.status === 'running');
     if (running.length === 0) throw new UsageError('no running run to stop (`conductor status` lists them).');
@@ -31,7 +32,9 @@ export async function stopCommand(runId: string | undefined, options: StopOption
     throw new UsageError(`run ${target.run_id} is not running (status: ${target.status}).`);
   }
   process.kill(target.pid as number, 'SIGINT');
-  process.stderr.write(`asked run ${target.run_id} (pid ${target.pid}) to stop; waiting for its checkpoint...\n`);
+  process.stderr.write(
+    `asked run ${target.run_id} (pid ${target.pid}) to stop; waiting for its checkpoint...\n`,
+  );
   const deadline = Date.now() + (Number(options.timeout) || 60) * 1000;
   for (;;) {
     const record = await readRunRecord(target.run_id, { home });
@@ -47,7 +50,9 @@ export async function stopCommand(runId: string | undefined, options: StopOption
       return ExitCode.Success;
     }
     if (Date.now() > deadline) {
-      process.stderr.write(`run ${target.run_id} did not stop within the timeout; it may be finishing a step.\n`);
+      process.stderr.write(
+        `run ${target.run_id} did not stop within the timeout; it may be finishing a step.\n`,
+      );
       return ExitCode.RunFailed;
     }
     await new Promise((resolve) => setTimeout(resolve, 100));

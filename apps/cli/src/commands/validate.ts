@@ -17,7 +17,9 @@ export async function validateCommand(path: string, options: ValidateOptions): P
   if (!options.quiet) {
     const { definition } = result.workflow;
     const steps = definition.agents.length;
-    process.stdout.write(`${path}: valid workflow "${definition.workflow.name}" with ${steps} step${steps === 1 ? '' : 's'}\n`);
+    process.stdout.write(
+      `${path}: valid workflow "${definition.workflow.name}" with ${steps} step${steps === 1 ? '' : 's'}\n`,
+    );
   }
   return ExitCode.Success;
 }

@@ -27,7 +27,10 @@ export function tempHome(): string {
 }
 
 /** Starts the real `conductor` binary; the test's CONDUCTOR_HOME isolates its runs. */
-export function startCli(args: string[], options: { home: string; env?: Record<string, string>; cwd?: string }): CliProcess {
+export function startCli(
+  args: string[],
+  options: { home: string; env?: Record<string, string>; cwd?: string },
+): CliProcess {
   const child = spawn(process.execPath, [cliBin, ...args], {
     cwd: options.cwd ?? repoRoot,
     env: { ...process.env, CONDUCTOR_HOME: options.home, NO_COLOR: '1', ...options.env },
@@ -63,7 +66,11 @@ export function startCli(args: string[], options: { home: string; env?: Record<s
             resolve(match);
           } else if (child.exitCode !== null || child.signalCode !== null) {
             cleanup();
-            reject(new Error(`conductor exited before printing ${pattern}\nstdout:\n${stdout}\nstderr:\n${stderr}`));
+            reject(
+              new Error(
+                `conductor exited before printing ${pattern}\nstdout:\n${stdout}\nstderr:\n${stderr}`,
+              ),
+            );
           }
         };
         const timer = setTimeout(() => {
@@ -81,6 +88,9 @@ export function startCli(args: string[], options: { home: string; env?: Record<s
   };
 }
 
-export function runCli(args: string[], options: { home: string; env?: Record<string, string>; cwd?: string }): Promise<CliResult> {
+export function runCli(
+  args: string[],
+  options: { home: string; env?: Record<string, string>; cwd?: string },
+): Promise<CliResult> {
   return startCli(args, options).done;
 }

@@ -108,7 +108,9 @@ describe('for-each groups', () => {
     });
     // Items are counted in their group, not made steps (a group may have thousands).
     expect(state.steps['each[1]']).toBeUndefined();
-    expect(state.groups.each?.recent_items.find((item) => item.index === 1)).toMatchObject({ status: 'completed' });
+    expect(state.groups.each?.recent_items.find((item) => item.index === 1)).toMatchObject({
+      status: 'completed',
+    });
   });
 
   it('key_by makes the outputs a mapping by key, and _key the key', async () => {
@@ -329,7 +331,9 @@ for_each:
       ['analyze[1]', 'Analyze K2'],
     ]);
     const state = projectEvents(events);
-    expect(state.groups.analyze?.recent_items.find((item) => item.index === 1)?.output).toEqual({ status: 'second' });
+    expect(state.groups.analyze?.recent_items.find((item) => item.index === 1)?.output).toEqual({
+      status: 'second',
+    });
   });
 
   it('counts as one step against max_iterations', async () => {

@@ -238,7 +238,10 @@ class LazyEntries extends Map<string, Value> {
     return super.values();
   }
 
-  override forEach(callback: (value: Value, key: string, map: Map<string, Value>) => void, thisArg?: unknown): void {
+  override forEach(
+    callback: (value: Value, key: string, map: Map<string, Value>) => void,
+    thisArg?: unknown,
+  ): void {
     this.#all();
     super.forEach(callback, thisArg);
   }
