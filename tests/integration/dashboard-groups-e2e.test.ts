@@ -119,6 +119,11 @@ agents:
   - name: review
     type: workflow
     workflow: ./gate-child.yaml
+    routes:
+      - to: hold
+  - name: hold
+    type: wait
+    duration: 120s
 `;
 
 const SUB_GATE_CHILD = `
@@ -315,7 +320,7 @@ describe.skipIf(!hasChromium)('dashboard groups, sub-workflows and gates in a re
     expect(JSON.parse(result.stdout)).toEqual({ decision: 'note', note: NOTE });
   });
 
-  it('shows a gate inside a sub-workflow as a waiting step, and the run can be stopped from the page', async () => {
+  it('answers a gate inside a sub-workflow from the page, and the run can then be stopped from the page', async () => {
     const home = tempDir();
     const workflow = join(home, 'sub-gate.yaml');
     writeFileSync(workflow, SUB_GATE_PARENT);
@@ -326,8 +331,8 @@ describe.skipIf(!hasChromium)('dashboard groups, sub-workflows and gates in a re
       const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
       await page.goto(url as string);
 
-      await page.locator('[data-testid="subworkflow-gate"][data-step="review/confirm"]').waitFor();
-      expect(await page.getByTestId('gate-panel').count()).toBe(0);
+      const panel = page.locator('[data-testid="gate-panel"][data-step="review/confirm"]');
+      await panel.waitFor();
       await page
         .locator('[data-testid="node-review"][data-status="running"][data-waiting-inside="1"]')
         .waitFor();
@@ -338,6 +343,13 @@ describe.skipIf(!hasChromium)('dashboard groups, sub-workflows and gates in a re
       await child.locator('[data-testid="node-confirm"][data-status="waiting"]').waitFor();
       await page.screenshot({ path: screenshotPath('subworkflow-gate-waiting'), fullPage: true });
 
+      await panel.getByTestId('gate-option-yes').click();
+      await child.locator('[data-testid="node-confirm"][data-status="completed"]').waitFor();
+      await page.getByTestId('breadcrumb-item').first().click();
+      await page.locator('[data-testid="node-review"][data-status="completed"]').waitFor();
+      await page.locator('[data-testid="node-hold"][data-status="running"]').waitFor();
+      expect(await page.getByTestId('gate-panel').count()).toBe(0);
+
       await page.getByTestId('stop-button').click();
       await page.getByTestId('stop-confirm').click();
       await page.locator('[data-testid="run-status"][data-status="interrupted"]').waitFor();
@@ -347,6 +359,7 @@ describe.skipIf(!hasChromium)('dashboard groups, sub-workflows and gates in a re
     }
     const result = await cli.done;
     expect(result.code).toBe(130);
-    expect(result.stderr).toMatch(/interrupted run [\w-]+ at step "review"/);
+    expect(result.stderr).toMatch(/✓ confirm {2}chose "yes"/);
+    expect(result.stderr).toMatch(/interrupted run [\w-]+ at step "hold"/);
   });
 });

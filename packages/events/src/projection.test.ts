@@ -374,3 +374,35 @@ describe('projection: parallel groups', () => {
     expect(state.groups.research).toMatchObject({ running: 0, completed: 1, failed: 1 });
   });
 });
+
+describe('projection: gates at any depth', () => {
+  it('keeps every pending gate by step key, the oldest as `gate`, and clears each when answered', () => {
+    reset();
+    let state = projectEvents([
+      started(),
+      ev('gate_presented', {
+        agent_name: 'confirm',
+        prompt: 'Inner?',
+        options: [{ label: 'Yes', value: 'yes' }],
+        subworkflow_path: ['review'],
+      }),
+      ev('gate_presented', {
+        agent_name: 'publish',
+        prompt: 'Ship?',
+        options: [{ label: 'Yes', value: 'yes' }],
+      }),
+    ]);
+    expect(Object.keys(state.gates).sort()).toEqual(['publish', 'review/confirm']);
+    expect(state.gate).toMatchObject({ step: 'review/confirm', path: ['review'], prompt: 'Inner?' });
+    expect(state.steps['review/confirm']?.status).toBe('waiting');
+    state = applyEvent(
+      state,
+      ev('gate_resolved', { agent_name: 'confirm', selected_option: 'yes', subworkflow_path: ['review'] }),
+    );
+    expect(Object.keys(state.gates)).toEqual(['publish']);
+    expect(state.gate?.step).toBe('publish');
+    state = applyEvent(state, ev('workflow_failed', { error_type: 'Interrupted', stopped_by_user: true }));
+    expect(state.gates).toEqual({});
+    expect(state.gate).toBeNull();
+  });
+});

@@ -113,7 +113,10 @@ export interface ResumeMark {
 }
 
 export interface PendingGate {
+  /** The gate's step key: its name, prefixed `parent/` inside a sub-workflow (what POST /api/gate takes). */
   step: string;
+  /** Parent step names when the gate is inside a sub-workflow. */
+  path: string[];
   prompt: string;
   /** `prompt_for`: the option asks for additional free text under this label. */
   options: Array<{
@@ -186,6 +189,9 @@ export interface RunState {
   subworkflows: Record<string, SubworkflowState>;
   resumes: ResumeMark[];
   routes_taken: Record<string, RouteTaken>;
+  /** Every gate waiting for an answer, at any depth, by step key. */
+  gates: Record<string, PendingGate>;
+  /** The gate waiting longest (of `gates`), or null. */
   gate: PendingGate | null;
   last_seq: number;
   event_count: number;
@@ -216,6 +222,7 @@ export function initialRunState(): RunState {
     subworkflows: {},
     resumes: [],
     routes_taken: {},
+    gates: {},
     gate: null,
     last_seq: 0,
     event_count: 0,
@@ -397,6 +404,7 @@ export function applyEvent(state: RunState, event: ConductorEvent): RunState {
       return {
         ...base,
         resumes: [...base.resumes, mark],
+        gates: {},
         gate: null,
         run: {
           ...base.run,
@@ -427,6 +435,7 @@ export function applyEvent(state: RunState, event: ConductorEvent): RunState {
       return {
         ...base,
         steps,
+        gates: {},
         gate: null,
         run: {
           ...base.run,
@@ -470,6 +479,7 @@ export function applyEvent(state: RunState, event: ConductorEvent): RunState {
       return {
         ...base,
         steps,
+        gates: {},
         gate: null,
         run: {
           ...base.run,
@@ -633,28 +643,27 @@ export function applyEvent(state: RunState, event: ConductorEvent): RunState {
     case 'gate_presented':
       return withName(data, base, (name) => {
         const next = updateAttempt(name, () => ({}), 'waiting');
-        return atRoot
-          ? {
-              ...next,
-              gate: {
-                step: name,
-                prompt: asString(data.prompt) ?? '',
-                options: Array.isArray(data.options) ? (data.options as PendingGate['options']) : [],
-                seq: event.seq,
-              },
-            }
-          : next;
+        const key = stepKeyOf(name, path);
+        const pending: PendingGate = {
+          step: key,
+          path,
+          prompt: asString(data.prompt) ?? '',
+          options: Array.isArray(data.options) ? (data.options as PendingGate['options']) : [],
+          seq: event.seq,
+        };
+        return withGates(next, { ...next.gates, [key]: pending });
       });
     case 'gate_resolved':
       return withName(data, base, (name) => {
         const next = finishAttempt(name, 'completed', () => ({
-          output: {
+          output: data.output ?? {
             selected: data.selected_option,
             route: data.route,
             additional_input: data.additional_input,
           },
         }));
-        return atRoot ? { ...next, gate: null } : next;
+        const { [stepKeyOf(name, path)]: _answered, ...rest } = next.gates;
+        return withGates(next, rest);
       });
 
     case 'parallel_started':
@@ -790,6 +799,13 @@ function updateGroup(state: RunState, data: Data, fn: (group: GroupState) => Par
   const group = state.groups[name];
   if (!group) return state;
   return { ...state, groups: { ...state.groups, [name]: { ...group, ...fn(group) } } };
+}
+
+/** Sets the pending gates; `gate` is the one waiting longest. */
+function withGates(state: RunState, gates: Record<string, PendingGate>): RunState {
+  let oldest: PendingGate | null = null;
+  for (const gate of Object.values(gates)) if (!oldest || gate.seq < oldest.seq) oldest = gate;
+  return { ...state, gates, gate: oldest };
 }
 
 function itemKey(data: Data): string | null {

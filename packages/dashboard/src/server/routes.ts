@@ -164,8 +164,9 @@ export function gateRoute(api: ApiContext): Handler {
     if (!parsed.success) return jsonError(c, 400, 'CONDUCTOR_BAD_REQUEST', issueText(parsed.issues));
     const { step, value, additional_input } = parsed.output;
     await api.ready;
-    const pending = api.state().gate;
-    if (!pending || pending.step !== step) {
+    // Any pending gate, at the root or inside a sub-workflow (`parent/step`).
+    const pending = api.state().gates[step];
+    if (!pending) {
       return jsonError(c, 409, 'CONDUCTOR_CONFLICT', `no gate is waiting at step ${JSON.stringify(step)}`);
     }
     if (pending.options.length > 0 && !pending.options.some((option) => option.value === value)) {

@@ -3,7 +3,7 @@ import { useCallback, useEffect, useMemo, useState } from 'react';
 import { ActivityStream } from './ActivityStream';
 import { type Api, ApiError, type DashboardInfo } from './api';
 import { ResumeBanner, RunEndBanner, SyntheticHistoryNote } from './Banners';
-import { GatePanel, SubworkflowGateNote } from './GatePanel';
+import { GatePanel } from './GatePanel';
 import { GroupDetails } from './GroupDetails';
 import { Icon } from './Icon';
 import { ReplayControls } from './ReplayControls';
@@ -12,7 +12,7 @@ import { RunOverview } from './RunOverview';
 import { StepDetails } from './StepDetails';
 import { useRunStream } from './useRunStream';
 import { WorkflowGraph } from './WorkflowGraph';
-import { findGroup, pathKey, waitingSubworkflowGates } from './workflowView';
+import { findGroup, pathKey } from './workflowView';
 
 export function App({ api }: { api: Api }) {
   const [info, setInfo] = useState<DashboardInfo | null>(null);
@@ -99,7 +99,8 @@ function Dashboard({ api, info }: { api: Api; info: DashboardInfo }) {
   const synthetic =
     state.run.has_synthetic_history || state.resumes.some((m) => m.history_source === 'synthetic');
   const group = selected ? findGroup(state, selected) : null;
-  const subGates = waitingSubworkflowGates(state);
+  // Every gate waiting for an answer, at the root or inside a sub-workflow, the oldest first.
+  const gates = Object.values(state.gates).sort((a, b) => a.seq - b.seq);
 
   if (snapshot.connection === 'unauthorized') return <AuthRequired />;
 
@@ -141,11 +142,8 @@ function Dashboard({ api, info }: { api: Api; info: DashboardInfo }) {
           onFollowChange={followChange}
         />
         <aside className="side" aria-label="Details">
-          {state.gate ? (
-            <GatePanel gate={state.gate} api={api} canAnswer={live && info.control.gate} />
-          ) : null}
-          {subGates.map((step) => (
-            <SubworkflowGateNote key={step.key} step={step} onShow={show} />
+          {gates.map((gate) => (
+            <GatePanel key={gate.step} gate={gate} api={api} canAnswer={live && info.control.gate} />
           ))}
           {selected && group ? (
             <GroupDetails

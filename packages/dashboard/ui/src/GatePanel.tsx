@@ -1,4 +1,4 @@
-import type { PendingGate, StepState } from '@conductor/events';
+import type { PendingGate } from '@conductor/events';
 import { type FormEvent, type KeyboardEvent, useEffect, useId, useRef, useState } from 'react';
 import type { Api } from './api';
 import { Icon } from './Icon';
@@ -214,38 +214,4 @@ function GateTextForm({
 function humanize(name: string): string {
   const words = name.replace(/[_-]+/g, ' ').trim();
   return words ? words.charAt(0).toUpperCase() + words.slice(1) : 'Your answer';
-}
-
-/**
- * A gate inside a sub-workflow: the projection's `gate` (which the dashboard answers) holds only the
- * root's, so this one is shown as waiting but answered where the run was started.
- */
-export function SubworkflowGateNote({ step, onShow }: { step: StepState; onShow?: (key: string) => void }) {
-  return (
-    <section
-      className="panel gate-panel gate-panel-note"
-      data-testid="subworkflow-gate"
-      data-step={step.key}
-      aria-label={`Decision needed for ${step.key}`}
-    >
-      <header className="gate-header">
-        <Icon name="gate" />
-        <div>
-          <h2 className="gate-title">Decision needed inside a sub-workflow</h2>
-          <p className="muted">
-            Step{' '}
-            {onShow ? (
-              <button type="button" className="link-button" onClick={() => onShow(step.key)}>
-                {step.key}
-              </button>
-            ) : (
-              <strong>{step.key}</strong>
-            )}{' '}
-            is waiting. This dashboard answers only top-level gates so far: answer it in the terminal that
-            runs the workflow (or stop the run).
-          </p>
-        </div>
-      </header>
-    </section>
-  );
 }

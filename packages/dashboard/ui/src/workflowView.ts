@@ -67,16 +67,6 @@ export function waitingInside(state: RunState, stepKey: string): StepState[] {
   return out;
 }
 
-/** Gates waiting inside sub-workflows: the projection's `gate` holds only the root's. */
-export function waitingSubworkflowGates(state: RunState): StepState[] {
-  const out: StepState[] = [];
-  for (const key of state.step_order) {
-    const step = state.steps[key];
-    if (step && step.status === 'waiting' && step.subworkflow_path.length > 0) out.push(step);
-  }
-  return out;
-}
-
 export function splitKey(key: string): { path: string[]; name: string } {
   const parts = key.split('/');
   const name = parts.pop() ?? key;
