@@ -406,3 +406,22 @@ describe('projection: gates at any depth', () => {
     expect(state.gate).toBeNull();
   });
 });
+
+describe('projection: groups inside sub-workflows', () => {
+  it('keys a group by its sub-workflow path, so it never collides with a root group of the same name', () => {
+    reset();
+    const state = projectEvents([
+      started(),
+      ev('for_each_started', { group_name: 'each', item_count: 2 }),
+      ev('for_each_started', { group_name: 'each', item_count: 5, subworkflow_path: ['review'] }),
+      ev('for_each_item_started', { group_name: 'each', index: 0, subworkflow_path: ['review'] }),
+    ]);
+    expect(state.groups.each).toMatchObject({ key: 'each', total: 2, running: 0 });
+    expect(state.groups['review/each']).toMatchObject({
+      key: 'review/each',
+      name: 'each',
+      total: 5,
+      running: 1,
+    });
+  });
+});

@@ -59,6 +59,8 @@ export interface StepState {
 }
 
 export interface GroupState {
+  /** The group's key in `groups`: its name, prefixed `parent/` inside a sub-workflow. */
+  key: string;
   name: string;
   kind: 'parallel' | 'for_each';
   status: StepStatus;
@@ -184,6 +186,7 @@ export interface RunState {
   steps: Record<string, StepState>;
   /** Step keys in the order they were first seen (graph order for declared steps). */
   step_order: string[];
+  /** Parallel and for_each groups that started, by key (the name, `parent/name` inside a sub-workflow). */
   groups: Record<string, GroupState>;
   /** Sub-workflows that started, keyed by their parent path (`review` or `review/inner`): graph and status. */
   subworkflows: Record<string, SubworkflowState>;
@@ -566,7 +569,7 @@ export function applyEvent(state: RunState, event: ConductorEvent): RunState {
       const group = asString(data.group_name);
       // A parallel member starting (a retry after a resume continues the same attempt: not counted twice).
       const counted =
-        group && !continuesAttempt && next.groups[group]?.kind === 'parallel'
+        group && !continuesAttempt && next.groups[stepKeyOf(group, path)]?.kind === 'parallel'
           ? updateGroup(next, data, (g) => ({ running: g.running + 1 }))
           : next;
       return atRoot ? { ...counted, run: { ...counted.run, current_step: group ?? name } } : counted;
@@ -677,7 +680,9 @@ export function applyEvent(state: RunState, event: ConductorEvent): RunState {
             ? data.agents.length
             : 0
           : (asNumber(data.item_count) ?? 0);
+      const key = stepKeyOf(name, path);
       const group: GroupState = {
+        key,
         name,
         kind,
         status: 'running',
@@ -692,7 +697,7 @@ export function applyEvent(state: RunState, event: ConductorEvent): RunState {
         recent_items: [],
         failed_items: [],
       };
-      const withGroup = { ...base, groups: { ...base.groups, [name]: group } };
+      const withGroup = { ...base, groups: { ...base.groups, [key]: group } };
       return atRoot ? { ...withGroup, run: { ...withGroup.run, current_step: name } } : withGroup;
     }
     case 'for_each_item_started':
@@ -796,9 +801,10 @@ function withName(data: Data, state: RunState, fn: (name: string) => RunState): 
 function updateGroup(state: RunState, data: Data, fn: (group: GroupState) => Partial<GroupState>): RunState {
   const name = asString(data.group_name);
   if (!name) return state;
-  const group = state.groups[name];
+  const key = stepKeyOf(name, subPath(data));
+  const group = state.groups[key];
   if (!group) return state;
-  return { ...state, groups: { ...state.groups, [name]: { ...group, ...fn(group) } } };
+  return { ...state, groups: { ...state.groups, [key]: { ...group, ...fn(group) } } };
 }
 
 /** Sets the pending gates; `gate` is the one waiting longest. */

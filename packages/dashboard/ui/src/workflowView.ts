@@ -118,12 +118,9 @@ export function findGroup(state: RunState, key: string): GroupView | null {
     : forEachView(state, path, { name, source: '' });
 }
 
-/**
- * The projection keeps groups by name (not by sub-workflow path), so a group inside a sub-workflow
- * reads `state.groups[name]`.
- */
-function groupStateOf(state: RunState, name: string): GroupState | null {
-  return state.groups[name] ?? null;
+/** The projection keys groups like steps: the name, prefixed with the sub-workflow path. */
+function groupStateOf(state: RunState, path: ViewPath, name: string): GroupState | null {
+  return state.groups[stepKeyIn(path, name)] ?? null;
 }
 
 function idleStatus(state: RunState, path: ViewPath): string {
@@ -135,7 +132,7 @@ export function parallelView(
   path: ViewPath,
   decl: { name: string; agents: string[] },
 ): GroupView {
-  const group = groupStateOf(state, decl.name);
+  const group = groupStateOf(state, path, decl.name);
   const members = decl.agents;
   const memberSteps = members.map((m) => state.steps[stepKeyIn(path, m)]);
   const count = (...statuses: string[]) =>
@@ -172,7 +169,7 @@ export function parallelView(
 }
 
 export function forEachView(state: RunState, path: ViewPath, decl: ForEachDecl): GroupView {
-  const group = groupStateOf(state, decl.name);
+  const group = groupStateOf(state, path, decl.name);
   return {
     key: stepKeyIn(path, decl.name),
     name: decl.name,
