@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdirSync, openSync } from 'node:fs';
+import { mkdirSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { conductorHome } from '@conductor/event-log';
 import { ExitCode, type ExitCodeValue } from './exit-codes.js';
@@ -35,8 +35,10 @@ export async function startInBackground(argv: readonly string[]): Promise<ExitCo
     },
   );
   if ('exitCode' in started) {
+    // Its own message says what was wrong (an input, a port...): shown here, not only in the file.
+    const output = readTail(outputPath);
     process.stderr.write(
-      `conductor: the background run exited (code ${started.exitCode}) before its dashboard started; its output is in ${outputPath}\n`,
+      `${output}conductor: the background run exited (code ${started.exitCode}) before its dashboard started; its output is in ${outputPath}\n`,
     );
     return started.exitCode === ExitCode.Invalid ? ExitCode.Invalid : ExitCode.RunFailed;
   }
@@ -48,4 +50,15 @@ export async function startInBackground(argv: readonly string[]): Promise<ExitCo
       `follow it with \`conductor status\`, stop it with \`conductor stop ${started.runId}\`\n`,
   );
   return ExitCode.Success;
+}
+
+/** The last lines of a background run's output file, newline-terminated ('' if there are none). */
+function readTail(path: string, maxLines = 20): string {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8').trimEnd();
+  } catch {
+    return '';
+  }
+  return text ? `${text.split('\n').slice(-maxLines).join('\n')}\n` : '';
 }

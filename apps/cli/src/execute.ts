@@ -42,7 +42,18 @@ export async function executeRun(
     // Once started, the run id, warnings and run.json are final (a resume may have to find its run first).
     await run.started;
     for (const warning of run.warnings) process.stderr.write(`warning: ${warning}\n`);
-    await options.onStarted?.(run);
+    try {
+      await options.onStarted?.(run);
+    } catch (error) {
+      // E.g. the dashboard could not listen. The run has begun: it is stopped with a checkpoint (its
+      // log complete, `conductor resume` continues it) before the error is reported.
+      run.stop();
+      const result = await run.result;
+      unsubscribe();
+      progress.close();
+      reportResult(result, options.quiet ?? false);
+      throw error;
+    }
     const result = await run.result;
     unsubscribe();
     progress.close();
@@ -66,7 +77,9 @@ function reportResult(result: RunResult, quiet: boolean): ExitCodeValue {
   const what = error ? `${error.type}: ${error.message}` : 'unknown error';
   const resume = result.checkpointPath
     ? `\nCheckpoint: ${result.checkpointPath}\nContinue with: conductor resume --from ${quoteArg(result.checkpointPath)}`
-    : '';
+    : error?.type === 'WorkflowTerminated'
+      ? ''
+      : `\nNo checkpoint was written; its event log has the history.\nContinue with: conductor resume --run ${result.runId}`;
   if (result.status === 'interrupted') {
     process.stderr.write(`interrupted run ${result.runId}${where} after ${elapsed}${resume}\n`);
     return ExitCode.Interrupted;

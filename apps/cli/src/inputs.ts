@@ -2,7 +2,8 @@ import { UsageError } from './errors.js';
 
 /** Parses repeated `--input name=value` flags into a record; values stay strings for the engine to coerce. */
 export function parseInputFlags(flags: readonly string[]): Record<string, string> {
-  const inputs: Record<string, string> = {};
+  // No prototype: `--input __proto__=x` is an input named "__proto__" (reported as unknown), not dropped.
+  const inputs: Record<string, string> = Object.create(null);
   for (const flag of flags) {
     const at = flag.indexOf('=');
     if (at <= 0) {

@@ -90,6 +90,9 @@ export function createProgressReporter(options: ProgressOptions = {}): ProgressR
         case 'checkpoint_saved':
           if (data.trigger !== 'periodic') line(colour(2, `  checkpoint saved: ${String(data.path)}`));
           return;
+        case 'checkpoint_save_failed':
+          line(colour(33, `  warning: the checkpoint could not be saved: ${String(data.message)}`));
+          return;
         case 'agent_retry':
           line(
             colour(

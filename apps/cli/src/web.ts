@@ -1,3 +1,4 @@
+import { createServer } from 'node:net';
 import { type DashboardInfo, jsonlStore, type RunningDashboard, startDashboard } from '@conductor/dashboard';
 import { updateRunRecord, type WorkflowRun } from '@conductor/engine';
 import { conductorHome, eventLogPath } from '@conductor/event-log';
@@ -11,11 +12,47 @@ export interface WebOptions {
 
 export function parsePort(value: string | undefined): number {
   if (value === undefined) return 0;
-  const port = Number(value);
+  const port = /^\d{1,5}$/.test(value) ? Number(value) : Number.NaN;
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     throw new UsageError(`--web-port "${value}" is not a port number (0-65535; 0 picks a free port).`);
   }
   return port;
+}
+
+/** The dashboard's address: only this machine can connect. */
+const HOST = '127.0.0.1';
+
+/** What a failed listen on `--web-port` means for the user: a port in use or not allowed is their input. */
+export function portError(port: number, error: unknown): unknown {
+  const code = (error as NodeJS.ErrnoException | null)?.code;
+  if (code === 'EADDRINUSE') {
+    return new UsageError(
+      `--web-port ${port}: the port is already in use on ${HOST} (another program, or another conductor ` +
+        'dashboard, listens on it). Pick another port, or leave --web-port out to get a free one.',
+      { cause: error },
+    );
+  }
+  if (code === 'EACCES' || code === 'EPERM') {
+    return new UsageError(
+      `--web-port ${port}: not allowed to listen on this port (ports below 1024 need privileges). ` +
+        'Pick a port from 1024 to 65535, or leave --web-port out to get a free one.',
+      { cause: error },
+    );
+  }
+  return error;
+}
+
+/**
+ * Fails before anything runs when `--web-port` names a port that cannot be listened on (a run that had
+ * started would have to be stopped). 0 (any free port) always works.
+ */
+export async function checkPortAvailable(port: number): Promise<void> {
+  if (port === 0) return;
+  await new Promise<void>((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', (error) => reject(portError(port, error)));
+    probe.listen(port, HOST, () => probe.close(() => resolve()));
+  });
 }
 
 /**
@@ -36,6 +73,9 @@ export async function serveRunDashboard(
     },
     info: { runId: run.runId, workflowName: options.workflowName, source: options.source, mode: 'live' },
     port: options.port,
+    host: HOST,
+  }).catch((error: unknown) => {
+    throw portError(options.port, error);
   });
   await dashboard.dashboard.ready;
   await updateRunRecord(

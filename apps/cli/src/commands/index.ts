@@ -1,5 +1,6 @@
 import { type Command, Option } from 'commander';
 import { EXIT_CODES_HELP, type ExitCodeValue } from '../exit-codes.js';
+import { checkedHome } from '../home.js';
 import { collect } from '../inputs.js';
 import { checkpointListCommand } from './checkpoint.js';
 import { replayCommand } from './replay.js';
@@ -36,6 +37,12 @@ export function registerCommands(program: Command, setExit: (code: ExitCodeValue
     <A extends Action>(action: A) =>
     async (...args: Parameters<A>) =>
       setExit(await action(...args));
+
+  // Commands that read or write runs under $CONDUCTOR_HOME check it first (`checkpoint list` is "list").
+  const usesHome = new Set(['run', 'resume', 'status', 'stop', 'list']);
+  program.hook('preAction', (_program, command) => {
+    if (usesHome.has(command.name())) checkedHome();
+  });
 
   runOptions(
     program

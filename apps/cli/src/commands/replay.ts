@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { jsonlStore, startDashboard } from '@conductor/dashboard';
 import { UsageError } from '../errors.js';
 import { ExitCode, type ExitCodeValue } from '../exit-codes.js';
-import { parsePort, serveUntilInterrupted } from '../web.js';
+import { parsePort, portError, serveUntilInterrupted } from '../web.js';
 
 export interface ReplayOptions {
   speed?: string;
@@ -25,6 +25,7 @@ export async function replayCommand(path: string, options: ReplayOptions): Promi
     throw new UsageError(`--speed "${speedText}" is not a speed: use 1, 5, 20, max or any number above 0.`);
   }
   const speed = speedText === 'max' ? Number.POSITIVE_INFINITY : Number(speedText);
+  const port = parsePort(options.webPort);
   const dashboard = await startDashboard({
     history: jsonlStore(file),
     // The protocol says 0 for "as fast as possible" (JSON has no Infinity).
@@ -34,10 +35,19 @@ export async function replayCommand(path: string, options: ReplayOptions): Promi
       logPath: file,
       replaySpeed: Number.isFinite(speed) ? speed : 0,
     },
-    port: parsePort(options.webPort),
+    port,
+  }).catch((error: unknown) => {
+    throw portError(port, error);
   });
   await dashboard.dashboard.ready;
   const state = dashboard.dashboard.state();
+  if (state.event_count === 0) {
+    await dashboard.close();
+    throw new UsageError(
+      `${path} holds no events: it is empty, or not an event log (one JSON event per line). ` +
+        'Runs keep theirs at $CONDUCTOR_HOME/runs/<run-id>/events.jsonl.',
+    );
+  }
   process.stderr.write(
     `replaying ${file}: ${state.event_count} events of run ${state.run.run_id ?? '(unknown)'}` +
       `${state.run.name ? ` (${state.run.name})` : ''}\n`,

@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import type { RunningDashboard } from '@conductor/dashboard';
 import { resumeWorkflow, type WorkflowRun } from '@conductor/engine';
 import { startInBackground } from '../background.js';
@@ -5,7 +6,13 @@ import { UsageError } from '../errors.js';
 import { executeRun } from '../execute.js';
 import type { ExitCodeValue } from '../exit-codes.js';
 import { gateOptions } from '../gates.js';
-import { parsePort, serveRunDashboard, serveUntilInterrupted, type WebOptions } from '../web.js';
+import {
+  checkPortAvailable,
+  parsePort,
+  serveRunDashboard,
+  serveUntilInterrupted,
+  type WebOptions,
+} from '../web.js';
 import { lingerSeconds } from './run.js';
 
 export interface ResumeCommandOptions extends WebOptions {
@@ -28,7 +35,19 @@ export async function resumeCommand(
         '`conductor resume --from <checkpoint.json>` or `conductor resume --run <run-id>`. `conductor checkpoint list` shows them.',
     );
   }
+  if (options.from !== undefined && options.run !== undefined) {
+    throw new UsageError(
+      '--from and --run both say which run to resume; give one of them (a checkpoint names its own run).',
+    );
+  }
+  if (options.from !== undefined && statSync(options.from, { throwIfNoEntry: false })?.isDirectory()) {
+    throw new UsageError(
+      `--from ${options.from} is a directory; give a checkpoint file, e.g. ` +
+        '$CONDUCTOR_HOME/runs/<run-id>/checkpoints/<file>.json, or --run <run-id> for its newest checkpoint.',
+    );
+  }
   const port = parsePort(options.webPort);
+  await checkPortAvailable(port);
   if (options.webBg) return startInBackground(process.argv.slice(2));
   let dashboard: RunningDashboard | null = null;
   let started: WorkflowRun | null = null;

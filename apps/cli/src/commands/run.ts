@@ -5,7 +5,13 @@ import { executeRun } from '../execute.js';
 import type { ExitCodeValue } from '../exit-codes.js';
 import { gateOptions } from '../gates.js';
 import { parseInputFlags } from '../inputs.js';
-import { parsePort, serveRunDashboard, serveUntilInterrupted, type WebOptions } from '../web.js';
+import {
+  checkPortAvailable,
+  parsePort,
+  serveRunDashboard,
+  serveUntilInterrupted,
+  type WebOptions,
+} from '../web.js';
 
 export interface RunCommandOptions extends WebOptions {
   input: string[];
@@ -20,6 +26,7 @@ export async function runCommand(path: string, options: RunCommandOptions): Prom
   const inputs = parseInputFlags(options.input);
   const port = parsePort(options.webPort);
   const workflow = await loadWorkflow(path);
+  await checkPortAvailable(port);
   if (options.webBg) return startInBackground(process.argv.slice(2));
   let dashboard: RunningDashboard | null = null;
   let started: WorkflowRun | null = null;

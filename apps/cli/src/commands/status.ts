@@ -13,9 +13,19 @@ export function isAlive(pid: number | null | undefined): boolean {
   }
 }
 
+/** Every run's record; `warn`: say which run.json files cannot be read (they are left out). */
+async function runRecords(warn: boolean): Promise<RunRecord[]> {
+  return listRunRecords({
+    home: conductorHome(process.env),
+    onUnreadable: (_runId, error) => {
+      if (warn) process.stderr.write(`warning: ${error instanceof Error ? error.message : String(error)}\n`);
+    },
+  });
+}
+
 /** Runs whose process is still alive and says it is running (or serving its dashboard). */
-export async function runningRuns(): Promise<RunRecord[]> {
-  const records = await listRunRecords({ home: conductorHome(process.env) });
+export async function runningRuns(warn = false): Promise<RunRecord[]> {
+  const records = await runRecords(warn);
   return records.filter((record) => isAlive(record.pid) && (record.status === 'running' || record.dashboard));
 }
 
@@ -26,9 +36,7 @@ export interface StatusOptions {
 
 /** `conductor status`: running runs with their dashboard URLs (`--all`: every run on record). */
 export async function statusCommand(options: StatusOptions): Promise<ExitCodeValue> {
-  const records = options.all
-    ? await listRunRecords({ home: conductorHome(process.env) })
-    : await runningRuns();
+  const records = options.all ? await runRecords(true) : await runningRuns(true);
   if (options.json) {
     process.stdout.write(`${JSON.stringify(records, null, 2)}\n`);
     return ExitCode.Success;

@@ -13,6 +13,12 @@ export interface StopOptions {
  * same as Ctrl-C in its terminal) and waits until it has.
  */
 export async function stopCommand(runId: string | undefined, options: StopOptions): Promise<ExitCodeValue> {
+  const timeoutSeconds = Number(options.timeout ?? '60');
+  if (!(timeoutSeconds > 0)) {
+    throw new UsageError(
+      `--timeout "${options.timeout}" is not a number of seconds above 0, e.g. --timeout 120.`,
+    );
+  }
   const home = conductorHome(process.env);
   let target = runId ? await readRunRecord(runId, { home }) : null;
   if (runId && !target)
@@ -35,7 +41,7 @@ export async function stopCommand(runId: string | undefined, options: StopOption
   process.stderr.write(
     `asked run ${target.run_id} (pid ${target.pid}) to stop; waiting for its checkpoint...\n`,
   );
-  const deadline = Date.now() + (Number(options.timeout) || 60) * 1000;
+  const deadline = Date.now() + timeoutSeconds * 1000;
   for (;;) {
     const record = await readRunRecord(target.run_id, { home });
     if (record && record.status !== 'running') {

@@ -28,13 +28,19 @@ export async function startDashboard(options: StartDashboardOptions): Promise<Ru
   const dashboard = createDashboard(options);
   const server = createServer(getRequestListener(dashboard.app.fetch));
   dashboard.attachWebSocket(server, { exclusive: true });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, host, () => {
-      server.off('error', reject);
-      resolve();
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(options.port ?? 0, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
     });
-  });
+  } catch (error) {
+    // Nothing listens (port taken, not allowed): stop following the run too.
+    await dashboard.close();
+    throw error;
+  }
   const { port } = server.address() as AddressInfo;
   const urlHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
   const base = options.basePath?.replace(/\/+$/, '') ?? '';

@@ -25,10 +25,14 @@ export class RunExistsError extends Error {
   readonly code = 'CONDUCTOR_RUN_EXISTS';
   readonly runId: string;
   readonly path: string;
-  constructor(runId: string, path: string) {
+  constructor(runId: string, path: string, empty = false) {
     super(
-      `run ${runId} already has an event log (${path}). Continue it with resumeWorkflow({ runId: '${runId}' }) ` +
-        '(`conductor resume`), or start a new run with another run id.',
+      empty
+        ? `run ${runId} already has an event log (${path}), still empty: another process may be starting a ` +
+            'run with this id. Start this one with another run id (CONDUCTOR_RUN_ID), or delete that empty ' +
+            'file if no process uses it.'
+        : `run ${runId} already has an event log (${path}). Continue it with \`conductor resume --run ${runId}\` ` +
+            `(resumeWorkflow({ runId: '${runId}' })), or start a new run with another run id (CONDUCTOR_RUN_ID).`,
     );
     this.name = 'RunExistsError';
     this.runId = runId;

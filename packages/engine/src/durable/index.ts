@@ -10,7 +10,7 @@ export type { ResumableRun, ResumeOptions, ResumePlan } from './resume.js';
 export { findResumableRun, planResume, resumeWorkflow } from './resume.js';
 export type { ResumeBase, ResumeFold, ResumeStateFromEvents } from './resume-state.js';
 export { createResumeFold, resumeStateFromEvents } from './resume-state.js';
-export type { RunRecord, RunRecordOptions, RunRecordStatus } from './run-record.js';
+export type { ListRunRecordsOptions, RunRecord, RunRecordOptions, RunRecordStatus } from './run-record.js';
 export {
   listRunRecords,
   readRunRecord,

@@ -1,4 +1,5 @@
-import { stat } from 'node:fs/promises';
+import { mkdir, open as openFile, stat } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import {
   type CheckpointTrigger,
   deleteCheckpoints,
@@ -7,7 +8,7 @@ import {
   pruneCheckpoints,
   saveCheckpoint,
 } from '@conductor/checkpoint';
-import { type EventLogWriter, eventLogPath, openEventLog } from '@conductor/event-log';
+import { EventLogIoError, type EventLogWriter, eventLogPath, openEventLog } from '@conductor/event-log';
 import type { ConductorEvent, EventBus } from '@conductor/events';
 import {
   DEFAULT_MAX_ITERATIONS,
@@ -61,8 +62,8 @@ export interface RunRecorder {
   /** The log path once opened, else null (no log, or not opened yet). */
   readonly logPath: string | null;
   /**
-   * Opens the log of a new run. Rejects with RunExistsError, before touching the file, when the
-   * run id already has events.
+   * Creates and opens the log of a new run. Rejects with RunExistsError, before touching the file,
+   * when the run id already has a log (even an empty one: another process may be starting it).
    */
   openNew(runId: string): Promise<void>;
   /** Opens an existing run's log for appending (repairing a truncated last line first). */
@@ -231,14 +232,23 @@ export function createRunRecorder(bus: EventBus, options: RecorderOptions): RunR
     async openNew(runId) {
       if (!options.eventLog) return;
       const path = eventLogPath(runId, options.home);
-      const size = await stat(path).then(
-        (s) => s.size,
-        (error: unknown) => {
-          if (errnoCode(error) === 'ENOENT') return 0;
-          throw error;
-        },
-      );
-      if (size > 0) throw new RunExistsError(runId, path);
+      // Creating the log exclusively claims the id: of two runs started at once with one id, only one
+      // gets it (a check, then an open, would let both append to the same log).
+      try {
+        await mkdir(dirname(path), { recursive: true, mode: 0o700 });
+      } catch (error) {
+        throw new EventLogIoError('create the folder of', path, error);
+      }
+      try {
+        await (await openFile(path, 'wx', 0o600)).close();
+      } catch (error) {
+        if (errnoCode(error) !== 'EEXIST') throw new EventLogIoError('create', path, error);
+        const size = await stat(path).then(
+          (s) => s.size,
+          () => 0,
+        );
+        throw new RunExistsError(runId, path, size === 0);
+      }
       await open(runId);
     },
     async openExisting(runId) {

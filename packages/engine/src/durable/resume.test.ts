@@ -317,12 +317,14 @@ describe('resumeWorkflow refuses, changing nothing', () => {
     await expectRefused({ from: checkpointPath, home }, 'CONDUCTOR_CHECKPOINT_VERSION', dir);
   });
 
-  it('a missing workflow file: CONDUCTOR_RESUME_WORKFLOW_NOT_FOUND naming it and --workflow', async () => {
+  it('a missing workflow file: CONDUCTOR_RESUME_WORKFLOW_NOT_FOUND naming it and how to pass another', async () => {
     const { dir, home, path, runId } = await failedRun();
     await rm(path);
     const error = await expectRefused({ runId, home }, 'CONDUCTOR_RESUME_WORKFLOW_NOT_FOUND', dir);
     expect(error.message).toContain(path);
-    expect(error.message).toContain('--workflow');
+    // The CLI takes the workflow as its argument; it has no --workflow option.
+    expect(error.message).toContain(`conductor resume <workflow.yaml> --run ${runId}`);
+    expect(error.message).not.toContain('--workflow');
   });
 
   it('a run that completed: CONDUCTOR_RESUME_COMPLETED', async () => {

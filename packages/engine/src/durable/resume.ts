@@ -140,7 +140,8 @@ export function resumeWorkflow(options: ResumeOptions): WorkflowRun {
         throw new ResumeError(
           'CONDUCTOR_RESUME_UNKNOWN_STEP',
           `run ${runId} continues at step "${step}", which workflow ${loaded.path ?? '(in memory)'} does not have ` +
-            '(was it renamed?). Restore the step, or pass the workflow file the run was started with (--workflow).',
+            '(was it renamed?). Restore the step, or pass the workflow file the run was started with: ' +
+            `conductor resume <workflow.yaml> --run ${runId} (resumeWorkflow({ workflow })).`,
         );
       }
       // max_iterations keeps counting from the restored iteration, under the checkpoint's limit
@@ -382,14 +383,15 @@ async function workflowFor(
   if (!path) {
     throw new ResumeError(
       'CONDUCTOR_RESUME_WORKFLOW_NOT_FOUND',
-      `run ${plan.runId} does not record its workflow file; pass it with --workflow (resumeWorkflow({ workflow })).`,
+      `run ${plan.runId} does not record its workflow file; pass it: conductor resume <workflow.yaml> --run ${plan.runId} ` +
+        '(resumeWorkflow({ workflow })).',
     );
   }
   if (!(await exists(path))) {
     throw new ResumeError(
       'CONDUCTOR_RESUME_WORKFLOW_NOT_FOUND',
       `the workflow file of run ${plan.runId}, ${path}, does not exist. Restore it, or pass the workflow to ` +
-        'continue with: conductor resume --workflow <file> (resumeWorkflow({ workflow })).',
+        `continue with: conductor resume <workflow.yaml> --run ${plan.runId} (resumeWorkflow({ workflow })).`,
     );
   }
   return loadWorkflow(path, { env });

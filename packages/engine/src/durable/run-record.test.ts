@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { eventLogPath } from '@conductor/event-log';
 import { describe, expect, it } from 'vitest';
 import { runWorkflow } from '../run/run-workflow.js';
@@ -98,6 +98,35 @@ describe('every run writes its event log', () => {
     expect((error as Error).message).toContain('resumeWorkflow');
     expect(await readFile(eventLogPath('taken', home))).toEqual(before);
   });
+
+  it('of two runs started at once with one id, only one gets it: the log has each seq once', async () => {
+    const { home } = await tempSpace();
+    const workflow = workflowOf([{ name: 'a', type: 'set', value: 1 }]);
+    const runs = [0, 1, 2].map(() => runWorkflow(workflow, { home, runId: 'same' }));
+    const outcomes = await Promise.allSettled(runs.map((run) => run.result));
+    expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
+    for (const o of outcomes.filter((o) => o.status === 'rejected'))
+      expect((o as PromiseRejectedResult).reason).toMatchObject({ code: 'CONDUCTOR_RUN_EXISTS' });
+    // The raw lines: a reader would skip the repeated seqs two writers leave.
+    const text = await readFile(eventLogPath('same', home), 'utf8');
+    const seqs = text
+      .trim()
+      .split('\n')
+      .map((line) => (JSON.parse(line) as { seq: number }).seq);
+    expect(seqs).toEqual(seqs.map((_, i) => i + 1));
+  });
+
+  it('refuses a new run whose id has an empty log, saying another process may be starting it', async () => {
+    const { home } = await tempSpace();
+    const path = eventLogPath('empty', home);
+    await mkdir(dirname(path), { recursive: true });
+    await writeFile(path, '');
+    const run = runWorkflow(workflowOf([{ name: 'a', type: 'set', value: 1 }]), { home, runId: 'empty' });
+    const error = await run.result.catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'CONDUCTOR_RUN_EXISTS' });
+    expect((error as Error).message).toMatch(/still empty: another process may be starting/);
+    expect(await readFile(path, 'utf8')).toBe('');
+  });
 });
 
 describe('run.json helpers', () => {
@@ -150,6 +179,11 @@ describe('run.json helpers', () => {
     await writeFile(runRecordPath(broken.runId, { home }), '{"run_id": ');
     const records = await listRunRecords({ home });
     expect(records.map((r) => r.run_id)).toEqual([second.runId, first.runId]);
+    const unreadable: Array<[string, unknown]> = [];
+    await listRunRecords({ home, onUnreadable: (runId, error) => unreadable.push([runId, error]) });
+    expect(unreadable).toEqual([
+      [broken.runId, expect.objectContaining({ code: 'CONDUCTOR_RUN_RECORD_INVALID' })],
+    ]);
     await expect(readRunRecord(broken.runId, { home })).rejects.toMatchObject({
       code: 'CONDUCTOR_RUN_RECORD_INVALID',
     });

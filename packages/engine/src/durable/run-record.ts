@@ -132,11 +132,19 @@ export async function updateRunRecord(
   });
 }
 
+export interface ListRunRecordsOptions extends RunRecordOptions {
+  /** Called for each run.json that cannot be read (the error says which and why); it is left out. */
+  onUnreadable?: (runId: string, error: unknown) => void;
+}
+
 /** Every run's record under `<home>/runs`, the most recently updated first. Unreadable ones are left out. */
-export async function listRunRecords(options: RunRecordOptions = {}): Promise<RunRecord[]> {
+export async function listRunRecords(options: ListRunRecordsOptions = {}): Promise<RunRecord[]> {
   const records: RunRecord[] = [];
   for (const runId of await listRunIds(options)) {
-    const record = await readRunRecord(runId, options).catch(() => null);
+    const record = await readRunRecord(runId, options).catch((error: unknown) => {
+      options.onUnreadable?.(runId, error);
+      return null;
+    });
     if (record) records.push(record);
   }
   return records.sort((a, b) => Date.parse(b.updated_at) - Date.parse(a.updated_at));

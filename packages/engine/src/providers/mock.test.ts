@@ -149,6 +149,7 @@ describe('loadMockResponses', () => {
     expect((missing as Error).message).toContain(
       'cannot read mock responses file /nonexistent/responses.yaml',
     );
+    expect((missing as Error).message).toContain('Check the path given to --mock-responses');
     const list = await loadMockResponses(await file('- a\n- b\n')).catch((e: unknown) => e);
     expect((list as Error).message).toContain('expected a mapping of agent name to answers');
   });

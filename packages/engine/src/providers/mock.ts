@@ -53,9 +53,11 @@ export async function loadMockResponses(
     try {
       text = await readFile(path, 'utf8');
     } catch (cause) {
-      throw new MockResponsesError(`cannot read mock responses file ${path}: ${(cause as Error).message}`, {
-        cause,
-      });
+      throw new MockResponsesError(
+        `cannot read mock responses file ${path}: ${(cause as Error).message}. ` +
+          'Check the path given to --mock-responses (a YAML or JSON file, relative to the current directory).',
+        { cause },
+      );
     }
     try {
       raw = parseYaml(text);

@@ -95,6 +95,13 @@ describe('resolveInputs', () => {
     ]);
   });
 
+  it('rejects an integer too large to keep exactly instead of rounding it', () => {
+    expect(problems({ topic: 't', count: '99999999999999999999' })).toEqual([
+      'input "count" must be an integer between -9007199254740991 and 9007199254740991, got "99999999999999999999" (e.g. --input count=3)',
+    ]);
+    expect(resolveInputs(definition, { topic: 't', count: '9007199254740991' }).count).toBe(9007199254740991);
+  });
+
   it('passes inputs through when the workflow declares none', () => {
     const bare = parseWorkflow(
       'workflow:\n  name: b\n  entry_point: a\nagents:\n  - name: a\n    prompt: hi\n',

@@ -94,6 +94,10 @@ function coerce(name: string, definition: InputDefinition, given: unknown): Coer
     }
     case 'integer': {
       const value = Number(text);
+      if (text !== '' && Number.isInteger(value) && !Number.isSafeInteger(value)) {
+        // 2^53 and above would be rounded to another number without a word.
+        return fail('an integer between -9007199254740991 and 9007199254740991', '3');
+      }
       return text !== '' && Number.isInteger(value) ? { ok: true, value } : fail('an integer', '3');
     }
     case 'boolean': {
