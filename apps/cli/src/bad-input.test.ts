@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
@@ -193,5 +194,41 @@ describe('damaged run files', () => {
     );
     const resumed = await runCli(['resume', '--run', 'nockpt', '-q'], { home });
     expect(resumed.code, resumed.stderr).toBe(0);
+  });
+});
+
+describe('a pid reused after a crash', () => {
+  it('is not taken for the run: status does not list it and stop does not signal it', async () => {
+    const home = tempHome();
+    mkdirSync(join(home, 'runs', 'ghost'), { recursive: true });
+    // An unrelated process that got the dead run's pid.
+    const stranger = spawn('sleep', ['60'], { stdio: 'ignore' });
+    try {
+      writeFileSync(
+        join(home, 'runs', 'ghost', 'run.json'),
+        JSON.stringify({
+          run_id: 'ghost',
+          workflow_path: '/x.yaml',
+          workflow_name: 'ghost',
+          workflow_hash: null,
+          status: 'running',
+          pid: stranger.pid,
+          started_at: new Date().toISOString(),
+          updated_at: new Date().toISOString(),
+          generation: 0,
+          event_log_path: null,
+          last_checkpoint_path: null,
+        }),
+      );
+      const status = await runCli(['status'], { home });
+      expect(status.stdout).not.toContain('ghost');
+      const stop = await runCli(['stop', 'ghost'], { home });
+      expect(stop.code).toBe(2);
+      expect(stop.stderr).toMatch(/not running/);
+      expect(stranger.exitCode).toBeNull();
+      expect(stranger.signalCode).toBeNull();
+    } finally {
+      stranger.kill('SIGKILL');
+    }
   });
 });

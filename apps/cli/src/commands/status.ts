@@ -1,16 +1,27 @@
+import { readFileSync } from 'node:fs';
 import { listRunRecords, type RunRecord } from '@conductor/engine';
 import { conductorHome } from '@conductor/event-log';
 import { ExitCode, type ExitCodeValue } from '../exit-codes.js';
 import { formatAge, table } from '../table.js';
 
+/**
+ * Whether the run's process is still there. A pid in run.json may have been reused after a crash, so
+ * where the system says what a process runs (/proc), it must be a conductor.
+ */
 export function isAlive(pid: number | null | undefined): boolean {
   if (!pid) return false;
   try {
     process.kill(pid, 0);
-    return true;
   } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
+    if ((error as NodeJS.ErrnoException).code !== 'EPERM') return false;
   }
+  let commandLine: string;
+  try {
+    commandLine = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+  } catch {
+    return true;
+  }
+  return commandLine.includes('conductor');
 }
 
 /** Every run's record; `warn`: say which run.json files cannot be read (they are left out). */
