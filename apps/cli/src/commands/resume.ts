@@ -1,28 +1,14 @@
 import { statSync } from 'node:fs';
-import type { RunningDashboard } from '@conductor/dashboard';
-import { resumeWorkflow, type WorkflowRun } from '@conductor/engine';
-import { startInBackground } from '../background.js';
+import { resumeWorkflow } from '@conductor/engine';
 import { UsageError } from '../errors.js';
-import { executeRun } from '../execute.js';
 import type { ExitCodeValue } from '../exit-codes.js';
-import { gateOptions } from '../gates.js';
-import {
-  checkPortAvailable,
-  parsePort,
-  serveRunDashboard,
-  serveUntilInterrupted,
-  type WebOptions,
-} from '../web.js';
-import { lingerSeconds } from './run.js';
+import { type ForegroundOptions, runFromCommandLine } from '../foreground.js';
 
-export interface ResumeCommandOptions extends WebOptions {
+export interface ResumeCommandOptions extends ForegroundOptions {
   from?: string;
   run?: string;
   provider?: string;
   mockResponses?: string;
-  quiet?: boolean;
-  webLinger?: string;
-  skipGates?: boolean;
 }
 
 export async function resumeCommand(
@@ -46,35 +32,16 @@ export async function resumeCommand(
         '$CONDUCTOR_HOME/runs/<run-id>/checkpoints/<file>.json, or --run <run-id> for its newest checkpoint.',
     );
   }
-  const port = parsePort(options.webPort);
-  await checkPortAvailable(port);
-  if (options.webBg) return startInBackground(process.argv.slice(2));
-  let dashboard: RunningDashboard | null = null;
-  let started: WorkflowRun | null = null;
-  const code = await executeRun(
-    (signal) =>
-      (started = resumeWorkflow({
+  return runFromCommandLine(
+    (extras) =>
+      resumeWorkflow({
         from: options.from,
         runId: options.run,
         workflow,
         provider: options.provider,
         mockResponses: options.mockResponses,
-        signal,
-        ...gateOptions(options, () => started),
-      })),
-    {
-      quiet: options.quiet,
-      onStarted: async (run) => {
-        if (options.web || options.webPort !== undefined) {
-          dashboard = await serveRunDashboard(run, {
-            port,
-            source: 'resume',
-            workflowName: run.workflowName ?? 'workflow',
-          });
-        }
-      },
-    },
+        ...extras,
+      }),
+    { ...options, source: 'resume' },
   );
-  if (dashboard) await serveUntilInterrupted(dashboard, lingerSeconds(options.webLinger));
-  return code;
 }

@@ -1,0 +1,63 @@
+import type { RunningDashboard } from '@conductor/dashboard';
+import type { GateResolver, WorkflowRun } from '@conductor/engine';
+import { startInBackground } from './background.js';
+import { executeRun } from './execute.js';
+import type { ExitCodeValue } from './exit-codes.js';
+import { type GateFlags, gateOptions } from './gates.js';
+import {
+  checkPortAvailable,
+  parsePort,
+  serveRunDashboard,
+  serveUntilInterrupted,
+  type WebOptions,
+} from './web.js';
+
+/** The flags `run` and `resume` share: output, dashboard, gates. */
+export interface ForegroundOptions extends WebOptions, GateFlags {
+  quiet?: boolean;
+  webLinger?: string;
+}
+
+/** What a command adds to the engine options it starts a run with. */
+export interface StartExtras {
+  signal: AbortSignal;
+  gates?: GateResolver;
+  skipGates?: boolean;
+}
+
+/**
+ * Runs or resumes a workflow as the command line asks: in the background with `--web-bg`, else in the
+ * foreground with progress, gates answered in the terminal or the page, and, with `--web`, a dashboard
+ * that stays up after the run ends until Ctrl-C.
+ */
+export async function runFromCommandLine(
+  start: (extras: StartExtras) => WorkflowRun,
+  options: ForegroundOptions & { source: 'run' | 'resume' },
+): Promise<ExitCodeValue> {
+  const port = parsePort(options.webPort);
+  await checkPortAvailable(port);
+  if (options.webBg) return startInBackground(process.argv.slice(2));
+  let dashboard: RunningDashboard | null = null;
+  let started: WorkflowRun | null = null;
+  const code = await executeRun(
+    (signal) => (started = start({ signal, ...gateOptions(options, () => started) })),
+    {
+      quiet: options.quiet,
+      onStarted: async (run) => {
+        if (options.web || options.webPort !== undefined) {
+          dashboard = await serveRunDashboard(run, {
+            port,
+            source: options.source,
+            workflowName: run.workflowName ?? 'workflow',
+          });
+        }
+      },
+    },
+  );
+  if (dashboard) await serveUntilInterrupted(dashboard, lingerSeconds(options.webLinger));
+  return code;
+}
+
+function lingerSeconds(value: string | undefined): number | undefined {
+  return value === undefined ? undefined : Math.max(0, Number(value) || 0);
+}
