@@ -7,11 +7,14 @@ import select from '@inquirer/select';
  * prompt goes to stderr (stdout carries the run's output) and disappears if the gate is answered in the
  * dashboard first.
  */
-export function terminalGateResolver(): GateResolver {
+export function terminalGateResolver(
+  io: { input?: NodeJS.ReadableStream; output?: NodeJS.WritableStream } = {},
+): GateResolver {
+  const output = io.output ?? process.stderr;
   return {
     async answer(request: GateRequest): Promise<GateAnswer> {
-      const context = { signal: request.signal, output: process.stderr, clearPromptOnDone: false };
-      process.stderr.write(`\n${request.prompt.trim()}\n\n`);
+      const context = { signal: request.signal, input: io.input, output, clearPromptOnDone: false };
+      output.write(`\n${request.prompt.trim()}\n\n`);
       const value = await select(
         {
           message: `${request.key}: choose`,

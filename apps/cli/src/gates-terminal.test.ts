@@ -1,0 +1,93 @@
+import { PassThrough } from 'node:stream';
+import type { GateRequest } from '@conductor/engine';
+import { describe, expect, it } from 'vitest';
+import { terminalGateResolver } from './gates.js';
+
+const DOWN = '\u001b[B';
+
+function request(signal = new AbortController().signal): GateRequest {
+  return {
+    step: 'approve',
+    key: 'approve',
+    subworkflowPath: [],
+    runId: 'r1',
+    prompt: 'Ship **it**?',
+    options: [
+      { label: 'Ship', value: 'ship', route: 'publish' },
+      { label: 'Hold', value: 'hold', route: null, prompt_for: 'reason' },
+    ],
+    signal,
+  };
+}
+
+function until(condition: () => boolean, deadlineMs = 5000): Promise<void> {
+  const deadline = Date.now() + deadlineMs;
+  return new Promise((resolve, reject) => {
+    const check = () => {
+      if (condition()) resolve();
+      else if (Date.now() > deadline) reject(new Error('timed out waiting for the prompt'));
+      else setImmediate(check);
+    };
+    check();
+  });
+}
+
+/** A terminal: keys typed into `input`, the screen collected from `output`. */
+function terminal() {
+  const input = new PassThrough();
+  const output = new PassThrough();
+  let screen = '';
+  output.setEncoding('utf8').on('data', (chunk: string) => {
+    screen += chunk;
+  });
+  const shows = (text: string, deadlineMs = 5000) =>
+    new Promise<void>((resolve, reject) => {
+      const deadline = Date.now() + deadlineMs;
+      const check = () => {
+        if (screen.includes(text)) resolve();
+        else if (Date.now() > deadline)
+          reject(new Error(`the terminal never showed ${JSON.stringify(text)}:\n${JSON.stringify(screen)}`));
+        else setImmediate(check);
+      };
+      check();
+    });
+  // Each prompt attaches a keypress listener just after drawing itself: keys sent before are lost.
+  let listening = 0;
+  input.on('newListener', (event: string) => {
+    if (event === 'keypress') listening++;
+  });
+  /** Types once the `n`-th prompt (1-based) listens for keys. */
+  const type = async (keys: string, prompt = 1) => {
+    await until(() => listening >= prompt);
+    input.write(keys);
+  };
+  return { input, output, shows, type, screen: () => screen, listeners: () => listening };
+}
+
+describe('answering a gate in the terminal', () => {
+  it('picks an option with the arrow keys and asks for the text its prompt_for names', async () => {
+    const tty = terminal();
+    const answer = terminalGateResolver({ input: tty.input, output: tty.output }).answer(request());
+    await tty.shows('navigate');
+    await tty.type(DOWN);
+    await tty.shows('❯ Hold');
+    const menu = tty.listeners();
+    await tty.type('\r');
+    await tty.shows('✔');
+    // The text prompt for `prompt_for` comes next.
+    await tty.type('not today\r', menu + 1);
+    await expect(answer).resolves.toEqual({ value: 'hold', additional_input: 'not today' });
+    expect(tty.screen()).toContain('Ship **it**?');
+  });
+
+  it('stops asking when the gate is answered elsewhere (the dashboard)', async () => {
+    const tty = terminal();
+    const controller = new AbortController();
+    const answer = terminalGateResolver({ input: tty.input, output: tty.output }).answer(
+      request(controller.signal),
+    );
+    await tty.shows('navigate');
+    controller.abort();
+    await expect(answer).rejects.toThrow();
+  });
+});
