@@ -10,31 +10,3 @@ export * from './run/index.js';
 export * from './template/index.js';
 // Workflow format: loading, validation, inputs, JSON Schema.
 export * from './workflow/index.js';
-export type {
-  AgentStep,
-  CheckpointPolicy,
-  ContextMode,
-  FailureMode,
-  ForEachGroup,
-  GateOption,
-  HumanGateStep,
-  InlineStepDefinition,
-  InputDefinition,
-  JsonSchemaType,
-  LimitsConfig,
-  LoadedWorkflow,
-  OutputField,
-  OutputSchema,
-  ParallelGroup,
-  RouteDefinition,
-  RuntimeConfig,
-  ScriptStep,
-  SetStep,
-  StepDefinition,
-  StepType,
-  TerminateStep,
-  WaitStep,
-  WorkflowDefinition,
-  WorkflowSettings,
-  WorkflowStep,
-} from './workflow/types.js';
