@@ -19,7 +19,7 @@ describe('executeRun', () => {
     let runId = '';
     try {
       await expect(
-        executeRun((signal) => runWorkflow(workflow, { home, signal }), {
+        executeRun(({ signal }) => runWorkflow(workflow, { home, signal }), {
           quiet: true,
           onStarted: (run) => {
             runId = run.runId;

@@ -9,35 +9,48 @@ export interface ExecuteOptions {
 }
 
 /**
+ * What a running command can do about the run: `signal` aborts it (the engine stops with a checkpoint);
+ * `interrupt` is what Ctrl-C does, for Ctrl-C typed where no SIGINT is raised (a prompt reading keys).
+ */
+export interface RunControl {
+  signal: AbortSignal;
+  interrupt: (signal: NodeJS.Signals) => void;
+}
+
+/**
  * Runs (or resumes) a workflow in the foreground: progress on stderr, the final output as JSON on stdout,
  * Ctrl-C and SIGTERM stop it with a checkpoint (a second Ctrl-C exits at once), and the exit code says how
- * it ended.
+ * it ended. This handler alone decides what a signal does: libraries that would exit on their own (the
+ * spinner, the gate prompt) are told not to, or see that a handler is installed and leave it be.
  */
 export async function executeRun(
-  start: (signal: AbortSignal) => WorkflowRun,
+  start: (control: RunControl) => WorkflowRun,
   options: ExecuteOptions = {},
 ): Promise<ExitCodeValue> {
   const controller = new AbortController();
+  const progress = createProgressReporter({ quiet: options.quiet });
   let interrupts = 0;
   const onSignal = (signal: NodeJS.Signals) => {
     interrupts += 1;
+    // A terminal echoes ^C where the cursor is: start a new line, unless a spinner's line is wiped anyway.
+    const lead = progress.spinning ? '' : '\n';
     if (interrupts === 1) {
       process.stderr.write(
-        `\n${signal === 'SIGINT' ? 'Ctrl-C' : signal}: stopping after writing a checkpoint (again to exit now)\n`,
+        `${lead}${signal === 'SIGINT' ? 'Ctrl-C' : signal}: stopping after writing a checkpoint (again to exit now)\n`,
       );
       controller.abort();
     } else {
       // Every log line is written whole, so even this exit leaves a log `conductor resume` can continue.
-      process.stderr.write('exiting now\n');
+      // The progress reporter clears its spinner and shows the cursor on 'exit'.
+      process.stderr.write(`${lead}exiting now\n`);
       process.exit(ExitCode.Interrupted);
     }
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
 
-  const progress = createProgressReporter({ quiet: options.quiet });
   try {
-    const run = start(controller.signal);
+    const run = start({ signal: controller.signal, interrupt: onSignal });
     const unsubscribe = run.bus.subscribe((event) => progress.onEvent(event));
     // Once started, the run id, warnings and run.json are final (a resume may have to find its run first).
     await run.started;

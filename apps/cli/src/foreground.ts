@@ -40,7 +40,15 @@ export async function runFromCommandLine(
   let dashboard: RunningDashboard | null = null;
   let started: WorkflowRun | null = null;
   const code = await executeRun(
-    (signal) => (started = start({ signal, ...gateOptions(options, () => started) })),
+    ({ signal, interrupt }) =>
+      (started = start({
+        signal,
+        ...gateOptions(
+          options,
+          () => started,
+          () => interrupt('SIGINT'),
+        ),
+      })),
     {
       quiet: options.quiet,
       onStarted: async (run) => {

@@ -2,34 +2,53 @@ import type { GateAnswer, GateRequest, GateResolver, WorkflowRun } from '@conduc
 import input from '@inquirer/input';
 import select from '@inquirer/select';
 
+export interface TerminalGateOptions {
+  input?: NodeJS.ReadableStream;
+  output?: NodeJS.WritableStream;
+  /**
+   * Called for Ctrl-C typed at the prompt. The prompt reads keys in raw mode, so the terminal raises no
+   * SIGINT: the key arrives as a character and the prompt gives up. This lets it count as Ctrl-C anyway.
+   */
+  onInterrupt?: () => void;
+}
+
+/** Inquirer's error for Ctrl-C at a prompt (its docs say to match it by name). */
+const isPromptExit = (error: unknown): boolean => error instanceof Error && error.name === 'ExitPromptError';
+
 /**
  * Answers human gates in the terminal: arrow keys to choose, then the text an option asks for. The
  * prompt goes to stderr (stdout carries the run's output) and disappears if the gate is answered in the
- * dashboard first.
+ * dashboard first. Ctrl-C at the prompt stops the run as Ctrl-C anywhere else does.
  */
-export function terminalGateResolver(
-  io: { input?: NodeJS.ReadableStream; output?: NodeJS.WritableStream } = {},
-): GateResolver {
-  const output = io.output ?? process.stderr;
+export function terminalGateResolver(options: TerminalGateOptions = {}): GateResolver {
+  const output = options.output ?? process.stderr;
+  const ask = async (request: GateRequest): Promise<GateAnswer> => {
+    const context = { signal: request.signal, input: options.input, output, clearPromptOnDone: false };
+    output.write(`\n${request.prompt.trim()}\n\n`);
+    const value = await select(
+      {
+        message: `${request.key}: choose`,
+        choices: request.options.map((option) => ({
+          name: option.label,
+          value: option.value,
+          description: option.description ?? (option.route ? `→ ${option.route}` : undefined),
+        })),
+      },
+      context,
+    );
+    const chosen = request.options.find((option) => option.value === value);
+    if (!chosen?.prompt_for) return { value };
+    const text = await input({ message: chosen.prompt_for }, context);
+    return { value, additional_input: text };
+  };
   return {
     async answer(request: GateRequest): Promise<GateAnswer> {
-      const context = { signal: request.signal, input: io.input, output, clearPromptOnDone: false };
-      output.write(`\n${request.prompt.trim()}\n\n`);
-      const value = await select(
-        {
-          message: `${request.key}: choose`,
-          choices: request.options.map((option) => ({
-            name: option.label,
-            value: option.value,
-            description: option.description ?? (option.route ? `→ ${option.route}` : undefined),
-          })),
-        },
-        context,
-      );
-      const chosen = request.options.find((option) => option.value === value);
-      if (!chosen?.prompt_for) return { value };
-      const text = await input({ message: chosen.prompt_for }, context);
-      return { value, additional_input: text };
+      try {
+        return await ask(request);
+      } catch (error) {
+        if (isPromptExit(error)) options.onInterrupt?.();
+        throw error;
+      }
     },
   };
 }
@@ -63,9 +82,10 @@ export interface GateFlags {
 export function gateOptions(
   flags: GateFlags,
   run: () => WorkflowRun | null,
+  onInterrupt?: () => void,
 ): { skipGates?: boolean; gates?: GateResolver } {
   if (flags.skipGates) return { skipGates: true };
-  if (process.stdin.isTTY && process.stderr.isTTY) return { gates: terminalGateResolver() };
+  if (process.stdin.isTTY && process.stderr.isTTY) return { gates: terminalGateResolver({ onInterrupt }) };
   const dashboard = flags.web || flags.webBg || flags.webPort !== undefined;
   return dashboard ? {} : { gates: unanswerableGateResolver(run) };
 }

@@ -13,6 +13,8 @@ export interface ProgressReporter {
   /** Stops the spinner; call once the run has ended. */
   close(): void;
   readonly state: RunState;
+  /** A spinner is drawn (it is cleared before anything else is written). */
+  readonly spinning: boolean;
 }
 
 const formatSeconds = (seconds: number | null): string =>
@@ -53,22 +55,36 @@ export function createProgressReporter(options: ProgressOptions = {}): ProgressR
       stream.write(`${colour(36, '▸')} ${text}\n`);
       return;
     }
-    if (spinner) spinner.text = text;
-    else spinner = yoctoSpinner({ text, stream }).start();
+    if (spinner) {
+      spinner.text = text;
+      return;
+    }
+    // The CLI's own SIGINT/SIGTERM handler decides what a signal does (stop with a checkpoint): the
+    // spinner's would `process.exit` first and lose it. Whatever ends the process, the spinner is
+    // cleared and the cursor shown again (writes to a terminal are synchronous, so 'exit' can do it).
+    spinner = yoctoSpinner({ text, stream, handleSignals: false }).start();
+    process.once('exit', restoreTerminal);
   };
+
+  function restoreTerminal(): void {
+    process.off('exit', restoreTerminal);
+    if (!spinner) return;
+    spinner.stop();
+    spinner = null;
+  }
 
   const stopSpinner = (symbol: string, text: string) => {
     if (quiet) return;
-    if (spinner) {
-      spinner.stop();
-      spinner = null;
-    }
+    restoreTerminal();
     stream.write(`${symbol} ${text}\n`);
   };
 
   return {
     get state() {
       return state;
+    },
+    get spinning() {
+      return spinner !== null;
     },
     onEvent(event) {
       const before = state;
@@ -163,10 +179,7 @@ export function createProgressReporter(options: ProgressOptions = {}): ProgressR
       }
     },
     close() {
-      if (spinner) {
-        spinner.stop();
-        spinner = null;
-      }
+      restoreTerminal();
     },
   };
 }
