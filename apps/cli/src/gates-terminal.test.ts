@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { terminalGateResolver } from './gates.js';
 
 const DOWN = '\u001b[B';
+const CTRL_C = '\u0003';
 
 function request(signal = new AbortController().signal): GateRequest {
   return {
@@ -83,11 +84,29 @@ describe('answering a gate in the terminal', () => {
   it('stops asking when the gate is answered elsewhere (the dashboard)', async () => {
     const tty = terminal();
     const controller = new AbortController();
-    const answer = terminalGateResolver({ input: tty.input, output: tty.output }).answer(
-      request(controller.signal),
-    );
+    let interrupts = 0;
+    const answer = terminalGateResolver({
+      input: tty.input,
+      output: tty.output,
+      onInterrupt: () => interrupts++,
+    }).answer(request(controller.signal));
     await tty.shows('navigate');
     controller.abort();
     await expect(answer).rejects.toThrow();
+    expect(interrupts).toBe(0);
+  });
+
+  it('takes Ctrl-C at the prompt (a key in raw mode, not a signal) as Ctrl-C: the run is interrupted', async () => {
+    const tty = terminal();
+    let interrupts = 0;
+    const answer = terminalGateResolver({
+      input: tty.input,
+      output: tty.output,
+      onInterrupt: () => interrupts++,
+    }).answer(request());
+    await tty.shows('navigate');
+    await tty.type(CTRL_C);
+    await expect(answer).rejects.toThrow();
+    expect(interrupts).toBe(1);
   });
 });
