@@ -5,8 +5,6 @@ export type ResumeErrorCode =
   | 'CONDUCTOR_RESUME_WORKFLOW_NOT_FOUND'
   /** The run already ended with `workflow_completed`. */
   | 'CONDUCTOR_RESUME_COMPLETED'
-  /** Another live process is running this run. */
-  | 'CONDUCTOR_RESUME_RUNNING'
   /** The step to continue at is not in the workflow any more. */
   | 'CONDUCTOR_RESUME_UNKNOWN_STEP';
 
@@ -40,28 +38,4 @@ export class RunExistsError extends Error {
   }
 }
 
-/** run.json is missing or is not a run record. */
-export class RunRecordError extends Error {
-  readonly code:
-    | 'CONDUCTOR_RUN_RECORD_NOT_FOUND'
-    | 'CONDUCTOR_RUN_RECORD_INVALID'
-    | 'CONDUCTOR_RUN_RECORD_IO';
-  readonly path: string;
-  constructor(
-    code: RunRecordError['code'],
-    path: string,
-    message: string,
-    options: { cause?: unknown } = {},
-  ) {
-    super(message, options);
-    this.name = 'RunRecordError';
-    this.code = code;
-    this.path = path;
-  }
-}
-
-export function errnoCode(error: unknown): string | undefined {
-  return typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string'
-    ? error.code
-    : undefined;
-}
+export { errnoCode } from '@conductor/run-folder';

@@ -8,11 +8,11 @@ import {
 } from '@conductor/checkpoint';
 import { eventLogPath } from '@conductor/event-log';
 import { type ConductorEvent, projectEvents } from '@conductor/events';
+import { readRunRecord } from '@conductor/run-folder';
 import { describe, expect, it } from 'vitest';
 import { runWorkflow } from '../run/run-workflow.js';
 import { nextEvent } from '../run/test-support.js';
 import { resumeWorkflow } from './resume.js';
-import { readRunRecord } from './run-record.js';
 import {
   expectStrictlyIncreasing,
   fiveSteps,
