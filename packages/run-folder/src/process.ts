@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { errnoCode } from './errors.js';
 
@@ -134,15 +134,28 @@ function pidExists(pid: number): boolean {
   }
 }
 
-/** Whether any process is in process group `pgid`. */
+/**
+ * Whether any process of group `pgid` still runs. Where /proc lists processes, exited ones that nobody
+ * has reaped yet (zombies, e.g. under an init that does not reap) do not count.
+ */
 export function processGroupExists(pgid: number): boolean {
   if (!Number.isInteger(pgid) || pgid <= 1) return false;
   try {
     process.kill(-pgid, 0);
-    return true;
   } catch (error) {
-    return errnoCode(error) === 'EPERM';
+    if (errnoCode(error) !== 'EPERM') return false;
   }
+  if (!hasProc()) return true;
+  let pids: string[];
+  try {
+    pids = readdirSync('/proc').filter((name) => /^\d+$/.test(name));
+  } catch {
+    return true;
+  }
+  return pids.some((pid) => {
+    const stat = procStat(Number(pid));
+    return stat?.pgrp === pgid && stat.state !== 'Z' && stat.state !== 'X';
+  });
 }
 
 /** The process group `pid` is in, where /proc tells (Linux); null otherwise. */

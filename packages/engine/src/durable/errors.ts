@@ -6,7 +6,9 @@ export type ResumeErrorCode =
   /** The run already ended with `workflow_completed`. */
   | 'CONDUCTOR_RESUME_COMPLETED'
   /** The step to continue at is not in the workflow any more. */
-  | 'CONDUCTOR_RESUME_UNKNOWN_STEP';
+  | 'CONDUCTOR_RESUME_UNKNOWN_STEP'
+  /** The workflow given has another `name` than the run's (and forceWorkflow was not set). */
+  | 'CONDUCTOR_RESUME_OTHER_WORKFLOW';
 
 /** A resume that cannot start; nothing was changed on disk. */
 export class ResumeError extends Error {

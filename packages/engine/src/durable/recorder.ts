@@ -156,6 +156,7 @@ export function createRunRecorder(bus: EventBus, options: RecorderOptions): RunR
         runId: run.runId,
         generation: run.generation,
         workflowPath: workflow.path,
+        workflowName: workflow.definition.workflow.name,
         // A workflow built in code may carry no hash; its source is what a resume compares.
         workflowHash: workflow.hash || hashWorkflowSource(workflow.source),
         inputs: run.inputs,

@@ -40,6 +40,7 @@ import { stateFromCheckpoint } from './checkpoint-state.js';
 import { errnoCode, ResumeError } from './errors.js';
 import { resolveHome } from './home.js';
 import { createLateBus } from './late-bus.js';
+import { createChildTracker, stopOrphans, type UnfinishedChild } from './orphans.js';
 import { createRunRecorder, readRunRecordQuietly } from './recorder.js';
 import { createResumeFold, type ResumeStateFromEvents } from './resume-state.js';
 
@@ -72,6 +73,12 @@ export interface ResumeOptions {
   gates?: GateResolver;
   /** Answer every gate with its first option at once. */
   skipGates?: boolean;
+  /**
+   * Continue even though the workflow's `name` is not the one the run was started with (a renamed
+   * workflow). Without it such a resume is refused (CONDUCTOR_RESUME_OTHER_WORKFLOW): a checkpoint of
+   * one workflow must not run in another whose step names happen to match.
+   */
+  forceWorkflow?: boolean;
 }
 
 /** Where a resume continues, and what it was decided from. */
@@ -86,6 +93,8 @@ export interface ResumePlan {
   /** The log to import into the run's log first (a v1 checkpoint's own log), or null. */
   importFrom: string | null;
   state: ResumeStateFromEvents;
+  /** Child processes (scripts) the log shows started and never ended: stopped before the run goes on. */
+  unfinishedChildren: UnfinishedChild[];
   warnings: string[];
 }
 
@@ -136,6 +145,18 @@ export function resumeWorkflow(options: ResumeOptions): WorkflowRun {
       const plan = await planResume(options.from !== undefined ? options : { ...options, runId }, home);
       const { checkpoint, state: resume } = plan;
       const loaded = await workflowFor(options, plan, env);
+      const recordedName =
+        checkpoint?.workflow_name ?? plan.record?.workflow_name ?? plan.state.workflowName ?? null;
+      const name = loaded.definition.workflow.name;
+      if (recordedName !== null && recordedName !== name && !options.forceWorkflow) {
+        throw new ResumeError(
+          'CONDUCTOR_RESUME_OTHER_WORKFLOW',
+          `run ${runId} was started with workflow "${recordedName}", but ${loaded.path ?? 'the workflow given'} is workflow "${name}"; ` +
+            'a checkpoint of one workflow is not continued in another. Pass the workflow file the run was started with' +
+            `${checkpoint?.workflow_path ? ` (${checkpoint.workflow_path})` : ''}, or, if "${name}" is the same workflow renamed, ` +
+            'add --force-workflow (resumeWorkflow({ forceWorkflow: true })).',
+        );
+      }
       const currentHash = loaded.hash || hashWorkflowSource(loaded.source);
       const recordedHash = checkpoint?.workflow_hash ?? plan.record?.workflow_hash ?? null;
       const hashChanged = recordedHash !== null && recordedHash !== currentHash;
@@ -203,6 +224,15 @@ export function resumeWorkflow(options: ResumeOptions): WorkflowRun {
         ...(warnings.length > 0 ? { resume_warning: warnings.join('\n') } : {}),
       });
       started({ workflowName: workflow.definition.workflow.name });
+      // A script the previous owner left running when it died is stopped before its step runs again.
+      const stuck = (await stopOrphans(plan.unfinishedChildren, bus)).filter(
+        (o) => o.result === 'survived' || o.result === 'unknown-host',
+      );
+      for (const { child, result } of stuck) {
+        warnings.push(
+          `process ${child.leader.pid} of step "${child.agentName}" (${child.kind}) ${result === 'survived' ? 'survived SIGKILL' : `runs on host ${child.leader.host}`} and may still be running`,
+        );
+      }
 
       return executeFrom(state, {
         runId,
@@ -314,6 +344,7 @@ export async function planResume(
     ? { ...stateFromCheckpoint(checkpoint), lastSeq: checkpoint.last_seq, generation: checkpoint.generation }
     : undefined;
   const fold = createResumeFold(base);
+  const children = createChildTracker();
   let historySource: ResumePlan['historySource'];
   let importFrom: string | null = null;
   let skipped = 0;
@@ -321,7 +352,10 @@ export async function planResume(
   if (ownLastSeq !== null && ownLastSeq > 0) {
     historySource = 'log';
     const reader = readEventLog(logPath, { afterSeq: checkpoint?.last_seq ?? 0 });
-    for await (const event of reader) fold.apply(event);
+    for await (const event of reader) {
+      fold.apply(event);
+      children.apply(event);
+    }
     skipped = reader.skipped;
   } else if (
     checkpoint?.event_log_path &&
@@ -363,7 +397,18 @@ export async function planResume(
         'there is no state to continue from. Start the workflow again with `conductor run`.',
     );
   }
-  return { runId, checkpoint, checkpointPath, record, historySource, importFrom, state, warnings };
+  const unfinishedChildren = children.result();
+  return {
+    runId,
+    checkpoint,
+    checkpointPath,
+    record,
+    historySource,
+    importFrom,
+    state,
+    unfinishedChildren,
+    warnings,
+  };
 }
 
 function completedError(runId: string, logPath: string): ResumeError {

@@ -3,6 +3,7 @@ import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { eventLogPath } from '@conductor/event-log';
 import {
+  currentProcess,
   listRunRecords,
   readRunRecord,
   runRecordPath,
@@ -69,6 +70,8 @@ describe('every run writes its event log', () => {
       workflow_hash: expect.stringMatching(/^[0-9a-f]{64}$/),
       status: 'completed',
       pid: process.pid,
+      process_start: currentProcess().start,
+      host: currentProcess().host,
       started_at: expect.any(String),
       updated_at: expect.any(String),
       generation: 0,
