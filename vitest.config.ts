@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
-const packages = ['events', 'checkpoint', 'event-log', 'engine', 'replay', 'dashboard'];
+const packages = ['events', 'run-folder', 'checkpoint', 'event-log', 'engine', 'replay', 'dashboard'];
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 
 // Tests import workspace packages from source, so `vitest` needs no build of the package under test.

@@ -40,7 +40,9 @@ export async function startInBackground(argv: readonly string[]): Promise<ExitCo
     process.stderr.write(
       `${output}conductor: the background run exited (code ${started.exitCode}) before its dashboard started; its output is in ${outputPath}\n`,
     );
-    return started.exitCode === ExitCode.Invalid ? ExitCode.Invalid : ExitCode.RunFailed;
+    return started.exitCode === ExitCode.Invalid || started.exitCode === ExitCode.Owned
+      ? started.exitCode
+      : ExitCode.RunFailed;
   }
   child.disconnect();
   child.unref();

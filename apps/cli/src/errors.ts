@@ -42,6 +42,7 @@ export function reportError(error: unknown, stderr: NodeJS.WritableStream = proc
     const invalid = INVALID_PREFIXES.some((prefix) => error.code.startsWith(prefix));
     stderr.write(`${formatCodedMessage(error)}\n`);
     if (process.env.CONDUCTOR_DEBUG && error.stack) stderr.write(`${error.stack}\n`);
+    if (error.code === 'CONDUCTOR_RUN_OWNED') return ExitCode.Owned;
     return invalid ? ExitCode.Invalid : ExitCode.RunFailed;
   }
   const message = error instanceof Error ? error.message : String(error);

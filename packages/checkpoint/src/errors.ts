@@ -1,3 +1,5 @@
+export { RunIdError } from '@conductor/run-folder';
+
 /** One field that did not match the checkpoint schema. */
 export interface CheckpointFieldIssue {
   /** Dot path of the field, e.g. `context.step_outputs` or `context.execution_history.2.step`. */
@@ -109,19 +111,6 @@ export class CheckpointWriteError extends Error {
     );
     this.name = 'CheckpointWriteError';
     this.file = file;
-  }
-}
-
-/** A run id that cannot name a folder under `runs/`. */
-export class RunIdError extends Error {
-  readonly code = 'CONDUCTOR_RUN_ID';
-  readonly runId: string;
-  constructor(runId: string) {
-    super(
-      `run id ${JSON.stringify(runId)} is not valid: use 1 to 64 characters from A-Z, a-z, 0-9, "_" and "-"`,
-    );
-    this.name = 'RunIdError';
-    this.runId = runId;
   }
 }
 

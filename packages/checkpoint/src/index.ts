@@ -1,4 +1,3 @@
-export { writeFileAtomic } from './atomic.js';
 export type { CheckpointFieldIssue } from './errors.js';
 export {
   CheckpointCorruptError,

@@ -67,6 +67,8 @@ export const CheckpointSchema = v.looseObject({
   /** 0 for the original run, 1 after the first resume, ... */
   generation: count,
   workflow_path: v.pipe(v.string(), v.check(isAbsolute, 'an absolute path')),
+  /** The workflow's `name` (absent in checkpoints written before it was kept). */
+  workflow_name: v.optional(v.string()),
   workflow_hash: v.pipe(v.string(), v.regex(/^[0-9a-f]{64}$/, 'a lowercase sha256 hex digest')),
   created_at: v.pipe(
     v.string(),

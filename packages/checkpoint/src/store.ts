@@ -1,6 +1,6 @@
 import { mkdir, readdir, readFile, realpath, stat, unlink } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { writeFileAtomic } from './atomic.js';
+import { writeFileAtomic } from '@conductor/run-folder';
 import {
   CheckpointCorruptError,
   CheckpointNotFoundError,

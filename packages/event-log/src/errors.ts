@@ -1,15 +1,4 @@
-/** A run id that cannot name a folder under `runs/`. */
-export class RunIdError extends Error {
-  readonly code = 'CONDUCTOR_RUN_ID';
-  readonly runId: string;
-  constructor(runId: string) {
-    super(
-      `run id ${JSON.stringify(runId)} is not valid: use 1 to 64 characters from A-Z, a-z, 0-9, "_" and "-"`,
-    );
-    this.name = 'RunIdError';
-    this.runId = runId;
-  }
-}
+export { RunIdError } from '@conductor/run-folder';
 
 /** An append whose seq does not follow the log's last seq. */
 export class EventLogSeqError extends Error {

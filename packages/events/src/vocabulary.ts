@@ -114,6 +114,24 @@ export const EventDataSchemas = {
     exit_code: opt(v.nullable(num)),
   }),
   script_failed: v.looseObject({ ...named, elapsed: opt(num), ...errorFields }),
+  // A child process the engine started (a script, a tool server), recorded so that a resume after a
+  // crash can stop it if it outlived its owner: pid, process group and start time identify it.
+  child_process_spawned: v.looseObject({
+    ...named,
+    kind: str,
+    pid: num,
+    pgid: num,
+    process_start: v.nullable(str),
+    host: str,
+    command: opt(str),
+  }),
+  child_process_exited: v.looseObject({
+    ...named,
+    pid: num,
+    exit_code: opt(v.nullable(num)),
+    signal: opt(v.nullable(str)),
+    stopped_by_resume: opt(v.boolean()),
+  }),
   set_started: v.looseObject({ ...named }),
   set_completed: v.looseObject({ ...named, elapsed: opt(num), output_type: opt(str), value_repr: opt(str) }),
   set_failed: v.looseObject({ ...named, elapsed: opt(num), ...errorFields }),

@@ -68,7 +68,11 @@ export function registerCommands(program: Command, setExit: (code: ExitCodeValue
       )
       .argument('[workflow]', "resume this workflow's newest resumable run")
       .option('--from <checkpoint>', 'resume from this checkpoint file')
-      .option('--run <run-id>', 'resume this run (its newest checkpoint, or its event log alone)'),
+      .option('--run <run-id>', 'resume this run (its newest checkpoint, or its event log alone)')
+      .option(
+        '--force-workflow',
+        "continue even though the workflow file's name is not the one the run was started with (a renamed workflow)",
+      ),
   )
     .addHelpText(
       'after',

@@ -9,6 +9,7 @@ export interface ResumeCommandOptions extends ForegroundOptions {
   run?: string;
   provider?: string;
   mockResponses?: string;
+  forceWorkflow?: boolean;
 }
 
 export async function resumeCommand(
@@ -40,6 +41,7 @@ export async function resumeCommand(
         workflow,
         provider: options.provider,
         mockResponses: options.mockResponses,
+        forceWorkflow: options.forceWorkflow,
         ...extras,
       }),
     { ...options, source: 'resume' },

@@ -1,43 +1,50 @@
-import { readFileSync } from 'node:fs';
-import { listRunRecords, type RunRecord } from '@conductor/engine';
-import { conductorHome } from '@conductor/event-log';
+import {
+  conductorHome,
+  listRunRecords,
+  type OwnerStatus,
+  processState,
+  type RunRecord,
+  readOwner,
+  recordedProcess,
+} from '@conductor/run-folder';
 import { ExitCode, type ExitCodeValue } from '../exit-codes.js';
 import { formatAge, table } from '../table.js';
 
-/**
- * Whether the run's process is still there. A pid in run.json may have been reused after a crash, so
- * where the system says what a process runs (/proc), it must be a conductor.
- */
-export function isAlive(pid: number | null | undefined): boolean {
-  if (!pid) return false;
-  try {
-    process.kill(pid, 0);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EPERM') return false;
-  }
-  let commandLine: string;
-  try {
-    commandLine = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-  } catch {
-    return true;
-  }
-  return commandLine.includes('conductor');
+/** A run's record with what its claim says: whether a live process owns it now. */
+export interface RunView {
+  record: RunRecord;
+  owner: OwnerStatus | null;
+  /** A live process owns the run: it is running there. */
+  running: boolean;
+  /** The record says running, but its owner died without ending it (kill -9, a crash): resumable. */
+  died: boolean;
+  /** The process that wrote the record still serves its dashboard (the run may have ended). */
+  dashboardUp: boolean;
 }
 
-/** Every run's record; `warn`: say which run.json files cannot be read (they are left out). */
-async function runRecords(warn: boolean): Promise<RunRecord[]> {
-  return listRunRecords({
-    home: conductorHome(process.env),
+/** Every run's record with its owner; `warn`: say which run.json files cannot be read (they are left out). */
+export async function runViews(warn = false): Promise<RunView[]> {
+  const home = conductorHome(process.env);
+  const records = await listRunRecords({
+    home,
     onUnreadable: (_runId, error) => {
       if (warn) process.stderr.write(`warning: ${error instanceof Error ? error.message : String(error)}\n`);
     },
   });
-}
-
-/** Runs whose process is still alive and says it is running (or serving its dashboard). */
-export async function runningRuns(warn = false): Promise<RunRecord[]> {
-  const records = await runRecords(warn);
-  return records.filter((record) => isAlive(record.pid) && (record.status === 'running' || record.dashboard));
+  return Promise.all(
+    records.map(async (record) => {
+      const owner = await readOwner(record.run_id, { home }).catch(() => null);
+      const running = owner?.state === 'alive' || owner?.state === 'unknown';
+      const writerAlive = processState(recordedProcess(record)) === 'alive';
+      return {
+        record,
+        owner,
+        running,
+        died: record.status === 'running' && !running && !writerAlive,
+        dashboardUp: Boolean(record.dashboard) && writerAlive,
+      };
+    }),
+  );
 }
 
 export interface StatusOptions {
@@ -45,14 +52,25 @@ export interface StatusOptions {
   json?: boolean;
 }
 
-/** `conductor status`: running runs with their dashboard URLs (`--all`: every run on record). */
+/** `conductor status`: runs a live process owns, and dashboards still up (`--all`: every run on record). */
 export async function statusCommand(options: StatusOptions): Promise<ExitCodeValue> {
-  const records = options.all ? await runRecords(true) : await runningRuns(true);
+  const views = (await runViews(true)).filter((view) => options.all || view.running || view.dashboardUp);
   if (options.json) {
-    process.stdout.write(`${JSON.stringify(records, null, 2)}\n`);
+    const rows = views.map((view) => ({
+      ...view.record,
+      status: statusOf(view),
+      owner: view.owner && {
+        pid: view.owner.claim.owner.pid,
+        host: view.owner.claim.owner.host,
+        since: view.owner.claim.since,
+        generation: view.owner.claim.generation,
+        state: view.owner.state,
+      },
+    }));
+    process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
     return ExitCode.Success;
   }
-  if (records.length === 0) {
+  if (views.length === 0) {
     process.stderr.write(
       options.all ? 'no runs on record\n' : 'no running runs (`conductor status --all` lists every run)\n',
     );
@@ -62,15 +80,25 @@ export async function statusCommand(options: StatusOptions): Promise<ExitCodeVal
   process.stdout.write(
     table(
       ['RUN', 'WORKFLOW', 'STATUS', 'STARTED', 'PID', 'DASHBOARD'],
-      records.map((r) => [
-        r.run_id,
-        r.workflow_name ?? r.workflow_path ?? '',
-        isAlive(r.pid) || r.status !== 'running' ? r.status : 'died',
-        formatAge(now - Date.parse(r.started_at)),
-        r.pid ? String(r.pid) : '',
-        isAlive(r.pid) ? (r.dashboard?.url ?? '') : '',
-      ]),
+      views.map((view) => {
+        const r = view.record;
+        const pid = view.running ? view.owner?.claim.owner.pid : view.dashboardUp ? r.pid : null;
+        return [
+          r.run_id,
+          r.workflow_name ?? r.workflow_path ?? '',
+          statusOf(view),
+          formatAge(now - Date.parse(r.started_at)),
+          pid ? String(pid) : '',
+          view.dashboardUp ? (r.dashboard?.url ?? '') : '',
+        ];
+      }),
     ),
   );
   return ExitCode.Success;
+}
+
+/** `died` for a run whose process is gone without ending it; otherwise the record's status. */
+function statusOf(view: RunView): string {
+  if (view.running) return 'running';
+  return view.died ? 'died' : view.record.status;
 }

@@ -1,16 +1,16 @@
-import { readRunRecord } from '@conductor/engine';
-import { conductorHome } from '@conductor/event-log';
+import { setTimeout as delay } from 'node:timers/promises';
+import { conductorHome, readOwner, readRunRecord } from '@conductor/run-folder';
 import { UsageError } from '../errors.js';
 import { ExitCode, type ExitCodeValue } from '../exit-codes.js';
-import { isAlive, runningRuns } from './status.js';
+import { runViews } from './status.js';
 
 export interface StopOptions {
   timeout?: string;
 }
 
 /**
- * `conductor stop [run-id]`: asks a running run to stop with a checkpoint (SIGINT to its process, the
- * same as Ctrl-C in its terminal) and waits until it has.
+ * `conductor stop [run-id]`: asks the process that owns a run to stop it with a checkpoint (SIGINT,
+ * the same as Ctrl-C in its terminal) and waits until it has let go of the run.
  */
 export async function stopCommand(runId: string | undefined, options: StopOptions): Promise<ExitCodeValue> {
   const timeoutSeconds = Number(options.timeout ?? '60');
@@ -20,47 +20,50 @@ export async function stopCommand(runId: string | undefined, options: StopOption
     );
   }
   const home = conductorHome(process.env);
-  let target = runId ? await readRunRecord(runId, { home }) : null;
-  if (runId && !target)
-    throw new UsageError(`no run "${runId}" in ${home}. \`conductor status --all\` lists runs.`);
-  if (!runId) {
-    const running = (await runningRuns()).filter((r) => r.status === 'running');
+  let target = runId;
+  if (target === undefined) {
+    const running = (await runViews()).filter((view) => view.running);
     if (running.length === 0) throw new UsageError('no running run to stop (`conductor status` lists them).');
     if (running.length > 1) {
       throw new UsageError(
-        `${running.length} runs are running; say which: ${running.map((r) => `conductor stop ${r.run_id}`).join(', ')}`,
+        `${running.length} runs are running; say which: ${running.map((v) => `conductor stop ${v.record.run_id}`).join(', ')}`,
       );
     }
-    target = running[0] ?? null;
+    target = running[0]?.record.run_id as string;
+  } else if (!(await readRunRecord(target, { home })) && !(await readOwner(target, { home }))) {
+    throw new UsageError(`no run "${target}" in ${home}. \`conductor status --all\` lists runs.`);
   }
-  if (!target) return ExitCode.Invalid;
-  if (target.status !== 'running' || !isAlive(target.pid)) {
-    throw new UsageError(`run ${target.run_id} is not running (status: ${target.status}).`);
+  const owner = await readOwner(target, { home });
+  if (owner?.state !== 'alive') {
+    const record = await readRunRecord(target, { home }).catch(() => null);
+    const why =
+      owner?.state === 'dead'
+        ? `its process died without ending it; continue it with \`conductor resume --run ${target}\``
+        : owner?.state === 'unknown'
+          ? `it runs on host ${owner.claim.owner.host}: stop it there`
+          : `status: ${record?.status ?? 'unknown'}`;
+    throw new UsageError(`run ${target} is not running here (${why}).`);
   }
-  process.kill(target.pid as number, 'SIGINT');
-  process.stderr.write(
-    `asked run ${target.run_id} (pid ${target.pid}) to stop; waiting for its checkpoint...\n`,
-  );
+  const { pid } = owner.claim.owner;
+  process.kill(pid, 'SIGINT');
+  process.stderr.write(`asked run ${target} (pid ${pid}) to stop; waiting for its checkpoint...\n`);
   const deadline = Date.now() + timeoutSeconds * 1000;
   for (;;) {
-    const record = await readRunRecord(target.run_id, { home });
-    if (record && record.status !== 'running') {
-      const checkpoint = record.last_checkpoint_path;
+    const now = await readOwner(target, { home });
+    if (!now || now.claim.generation !== owner.claim.generation || now.state !== 'alive') {
+      const record = await readRunRecord(target, { home }).catch(() => null);
+      const checkpoint = record?.last_checkpoint_path;
       process.stderr.write(
-        `run ${target.run_id} stopped (${record.status})${checkpoint ? `\ncheckpoint: ${checkpoint}\ncontinue with: conductor resume --run ${target.run_id}` : ''}\n`,
+        now?.state === 'dead'
+          ? `run ${target}: its process exited without ending the run\n`
+          : `run ${target} stopped (${record?.status ?? 'ended'})${checkpoint ? `\ncheckpoint: ${checkpoint}\ncontinue with: conductor resume --run ${target}` : ''}\n`,
       );
-      return ExitCode.Success;
-    }
-    if (!isAlive(target.pid)) {
-      process.stderr.write(`run ${target.run_id}: its process has exited\n`);
       return ExitCode.Success;
     }
     if (Date.now() > deadline) {
-      process.stderr.write(
-        `run ${target.run_id} did not stop within the timeout; it may be finishing a step.\n`,
-      );
+      process.stderr.write(`run ${target} did not stop within the timeout; it may be finishing a step.\n`);
       return ExitCode.RunFailed;
     }
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await delay(100);
   }
 }

@@ -22,6 +22,7 @@ function checkpointFor(state: ExecutorState): Checkpoint {
     runId: 'r1',
     generation: 2,
     workflowPath: '/flows/w.yaml',
+    workflowName: 'w',
     workflowHash: hashWorkflowSource('w'),
     inputs: { topic: 'owls' },
     trigger: 'failure',

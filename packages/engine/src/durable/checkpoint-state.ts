@@ -30,6 +30,8 @@ export interface CheckpointInput {
   runId: string;
   generation: number;
   workflowPath: string;
+  /** The workflow's `name`: a resume with a workflow of another name is refused. */
+  workflowName: string;
   workflowHash: string;
   inputs: Record<string, unknown>;
   trigger: CheckpointTrigger;
@@ -57,6 +59,7 @@ export function checkpointOf(input: CheckpointInput): Checkpoint {
     run_id: input.runId,
     generation: input.generation,
     workflow_path: input.workflowPath,
+    workflow_name: input.workflowName,
     workflow_hash: input.workflowHash,
     created_at: (input.createdAt ?? new Date()).toISOString(),
     trigger: input.trigger,

@@ -4,11 +4,11 @@ import { join } from 'node:path';
 import { checkpointDir, listCheckpoints, loadCheckpoint } from '@conductor/checkpoint';
 import { eventLogPath } from '@conductor/event-log';
 import type { ConductorEvent } from '@conductor/events';
+import { readRunRecord } from '@conductor/run-folder';
 import { describe, expect, it } from 'vitest';
 import { runWorkflow } from '../run/run-workflow.js';
 import { workflowOf } from '../run/test-support.js';
 import { resumeWorkflow } from './resume.js';
-import { readRunRecord } from './run-record.js';
 import { readLog, tempSpace, writeWorkflow } from './test-helpers.js';
 
 const ofType = (events: ConductorEvent[], type: string) => events.filter((e) => e.type === type);

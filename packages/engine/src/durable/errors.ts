@@ -5,10 +5,10 @@ export type ResumeErrorCode =
   | 'CONDUCTOR_RESUME_WORKFLOW_NOT_FOUND'
   /** The run already ended with `workflow_completed`. */
   | 'CONDUCTOR_RESUME_COMPLETED'
-  /** Another live process is running this run. */
-  | 'CONDUCTOR_RESUME_RUNNING'
   /** The step to continue at is not in the workflow any more. */
-  | 'CONDUCTOR_RESUME_UNKNOWN_STEP';
+  | 'CONDUCTOR_RESUME_UNKNOWN_STEP'
+  /** The workflow given has another `name` than the run's (and forceWorkflow was not set). */
+  | 'CONDUCTOR_RESUME_OTHER_WORKFLOW';
 
 /** A resume that cannot start; nothing was changed on disk. */
 export class ResumeError extends Error {
@@ -40,28 +40,4 @@ export class RunExistsError extends Error {
   }
 }
 
-/** run.json is missing or is not a run record. */
-export class RunRecordError extends Error {
-  readonly code:
-    | 'CONDUCTOR_RUN_RECORD_NOT_FOUND'
-    | 'CONDUCTOR_RUN_RECORD_INVALID'
-    | 'CONDUCTOR_RUN_RECORD_IO';
-  readonly path: string;
-  constructor(
-    code: RunRecordError['code'],
-    path: string,
-    message: string,
-    options: { cause?: unknown } = {},
-  ) {
-    super(message, options);
-    this.name = 'RunRecordError';
-    this.code = code;
-    this.path = path;
-  }
-}
-
-export function errnoCode(error: unknown): string | undefined {
-  return typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string'
-    ? error.code
-    : undefined;
-}
+export { errnoCode } from '@conductor/run-folder';

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { conductorHome } from '@conductor/event-log';
+import { conductorHome } from '@conductor/run-folder';
 
 export interface HomeOptions {
   /** `$CONDUCTOR_HOME` to use. Default: `CONDUCTOR_HOME` from `env`, then from process.env, else ~/.conductor. */

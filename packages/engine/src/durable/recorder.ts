@@ -11,6 +11,16 @@ import {
 import { EventLogIoError, type EventLogWriter, eventLogPath, openEventLog } from '@conductor/event-log';
 import type { ConductorEvent, EventBus } from '@conductor/events';
 import {
+  claimRun,
+  currentProcess,
+  type RunClaim,
+  type RunRecord,
+  type RunRecordStatus,
+  readRunRecord,
+  updateRunRecord,
+  writeRunRecord,
+} from '@conductor/run-folder';
+import {
   DEFAULT_MAX_ITERATIONS,
   type ExecutorHooks,
   type RunFailure,
@@ -21,13 +31,6 @@ import { describeError } from '../steps/errors.js';
 import type { LoadedWorkflow } from '../workflow/types.js';
 import { checkpointOf, triggerOf } from './checkpoint-state.js';
 import { errnoCode, RunExistsError } from './errors.js';
-import {
-  type RunRecord,
-  type RunRecordStatus,
-  readRunRecord,
-  updateRunRecord,
-  writeRunRecord,
-} from './run-record.js';
 
 export interface RecorderOptions {
   /** Absolute `$CONDUCTOR_HOME`. */
@@ -62,6 +65,12 @@ export interface RunRecorder {
   /** The log path once opened, else null (no log, or not opened yet). */
   readonly logPath: string | null;
   /**
+   * Makes this process the run's one owner (see `claimRun` of @conductor/run-folder), before anything of
+   * the run is read for a resume or written. Rejects with RunOwnedError, writing nothing, while another
+   * live process owns it. `finish` lets go of it. Null when the run keeps no files (eventLog: false).
+   */
+  claim(runId: string, purpose: 'run' | 'resume'): Promise<RunClaim | null>;
+  /**
    * Creates and opens the log of a new run. Rejects with RunExistsError, before touching the file,
    * when the run id already has a log (even an empty one: another process may be starting it).
    */
@@ -78,18 +87,11 @@ export interface RunRecorder {
   finish(result: RunResult | null): Promise<void>;
 }
 
-/** Runs going on in this process (a resume of one of them is refused). */
-const activeRuns = new Set<string>();
-
-/** Whether a run with this id is running in this process. */
-export function isRunActive(runId: string): boolean {
-  return activeRuns.has(runId);
-}
-
 export function createRunRecorder(bus: EventBus, options: RecorderOptions): RunRecorder {
   let writer: EventLogWriter | null = null;
   let logError: unknown = null;
   let run: RecorderRun | null = null;
+  let claim: RunClaim | null = null;
   let recorded = false;
   let lastCheckpointPath: string | null = null;
   let checkpointPathChanged = false;
@@ -154,6 +156,7 @@ export function createRunRecorder(bus: EventBus, options: RecorderOptions): RunR
         runId: run.runId,
         generation: run.generation,
         workflowPath: workflow.path,
+        workflowName: workflow.definition.workflow.name,
         // A workflow built in code may carry no hash; its source is what a resume compares.
         workflowHash: workflow.hash || hashWorkflowSource(workflow.source),
         inputs: run.inputs,
@@ -229,6 +232,11 @@ export function createRunRecorder(bus: EventBus, options: RecorderOptions): RunR
     get logPath() {
       return writer ? writer.path : null;
     },
+    async claim(runId, purpose) {
+      if (!options.eventLog) return null;
+      claim = await claimRun(runId, { home: options.home, purpose });
+      return claim;
+    },
     async openNew(runId) {
       if (!options.eventLog) return;
       const path = eventLogPath(runId, options.home);
@@ -261,7 +269,6 @@ export function createRunRecorder(bus: EventBus, options: RecorderOptions): RunR
     },
     async begin(started, previous) {
       run = started;
-      activeRuns.add(started.runId);
       periodicSince = { iteration: null, at: options.clock() };
       if (!options.eventLog) return;
       const { workflow } = started;
@@ -276,7 +283,7 @@ export function createRunRecorder(bus: EventBus, options: RecorderOptions): RunR
         workflow_name: workflow.definition.workflow.name,
         workflow_hash: workflow.hash || null,
         status: 'running',
-        pid: process.pid,
+        ...processFields(),
         started_at: previous?.started_at ?? new Date(started.startedAt * 1000).toISOString(),
         updated_at: now,
         generation: started.generation,
@@ -309,14 +316,16 @@ export function createRunRecorder(bus: EventBus, options: RecorderOptions): RunR
     },
     async finish(result) {
       unsubscribe();
-      if (run) activeRuns.delete(run.runId);
       const status: RunRecordStatus = result ? result.status : 'failed';
       await setRecord({
         status,
-        pid: process.pid,
+        ...processFields(),
         ...(checkpointPathChanged ? { last_checkpoint_path: lastCheckpointPath } : {}),
       });
       if (writer && !writer.closed) await writer.close().catch(() => {});
+      // A run that never began (refused, invalid) gives its claim up as if it had not been made.
+      if (run) await claim?.release().catch(() => {});
+      else await claim?.abandon().catch(() => {});
     },
   };
 }
@@ -324,4 +333,9 @@ export function createRunRecorder(bus: EventBus, options: RecorderOptions): RunR
 /** The run's record if it has a readable one, else null (a damaged run.json does not block a resume). */
 export async function readRunRecordQuietly(runId: string, home: string): Promise<RunRecord | null> {
   return readRunRecord(runId, { home }).catch(() => null);
+}
+
+function processFields(): Pick<RunRecord, 'pid' | 'process_start' | 'host'> {
+  const me = currentProcess();
+  return { pid: me.pid, process_start: me.start, host: me.host };
 }

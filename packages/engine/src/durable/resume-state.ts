@@ -33,6 +33,8 @@ export interface ResumeStateFromEvents {
   /** From `workflow_started`, when it was among the events. */
   runId: string | null;
   workflowPath: string | null;
+  /** The workflow's `name`, from `workflow_started`. */
+  workflowName: string | null;
   /** Events that changed the state (seq > base.lastSeq, root level). */
   folded: number;
 }
@@ -126,6 +128,7 @@ export function createResumeFold(base?: ResumeBase): ResumeFold {
   let generation = base?.generation ?? 0;
   let runId: string | null = null;
   let workflowPath: string | null = null;
+  let workflowName: string | null = null;
   let folded = 0;
 
   function apply(event: ConductorEvent): void {
@@ -150,6 +153,7 @@ export function createResumeFold(base?: ResumeBase): ResumeFold {
       inFlight = null;
       if (typeof data.run_id === 'string') runId = data.run_id;
       if (typeof data.yaml_source === 'string') workflowPath = data.yaml_source;
+      if (typeof data.name === 'string') workflowName = data.name;
       folded++;
       return;
     }
@@ -253,6 +257,7 @@ export function createResumeFold(base?: ResumeBase): ResumeFold {
       generation,
       runId,
       workflowPath,
+      workflowName,
       folded,
     };
   }

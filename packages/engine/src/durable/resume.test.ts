@@ -8,11 +8,11 @@ import {
 } from '@conductor/checkpoint';
 import { eventLogPath } from '@conductor/event-log';
 import { type ConductorEvent, projectEvents } from '@conductor/events';
+import { readRunRecord } from '@conductor/run-folder';
 import { describe, expect, it } from 'vitest';
 import { runWorkflow } from '../run/run-workflow.js';
 import { nextEvent } from '../run/test-support.js';
 import { resumeWorkflow } from './resume.js';
-import { readRunRecord } from './run-record.js';
 import {
   expectStrictlyIncreasing,
   fiveSteps,
@@ -216,6 +216,32 @@ agents:
         current: hashWorkflowSource(await readFile(path)),
       },
     });
+  });
+
+  it('refuses to continue a run in a workflow of another name, writing nothing, unless forced', async () => {
+    const { home, dir } = await tempSpace();
+    const path = await writeWorkflow(dir, 'five.yaml', fiveSteps());
+    const marker = join(dir, 'marker');
+    const first = runWorkflow(path, { home, inputs: { marker } });
+    expect(await first).toMatchObject({ status: 'failed', error: { step: 'three' } });
+    // Same step names, another workflow.
+    const other = await writeWorkflow(
+      dir,
+      'other.yaml',
+      fiveSteps().replace('name: five-steps', 'name: other-steps'),
+    );
+    const before = await snapshotFiles(join(home, 'runs'));
+    const refused = resumeWorkflow({ runId: first.runId, workflow: other, home });
+    const error = await refused.result.catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'CONDUCTOR_RESUME_OTHER_WORKFLOW' });
+    expect((error as Error).message).toContain('was started with workflow "five-steps"');
+    expect((error as Error).message).toContain('is workflow "other-steps"');
+    expect((error as Error).message).toContain('--force-workflow');
+    expect(await snapshotFiles(join(home, 'runs'))).toEqual(before);
+
+    await writeFile(marker, '');
+    const forced = await resumeWorkflow({ runId: first.runId, workflow: other, home, forceWorkflow: true });
+    expect(forced).toMatchObject({ status: 'completed' });
   });
 
   it('takes the newest state: an older checkpoint, then every later event of the log folded on top', async () => {

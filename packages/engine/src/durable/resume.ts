@@ -18,6 +18,14 @@ import {
 } from '@conductor/event-log';
 import { type ConductorEvent, nowSeconds } from '@conductor/events';
 import { synthesizeHistory } from '@conductor/replay';
+import {
+  listRunIds,
+  type OwnerStatus,
+  RunOwnedError,
+  type RunRecord,
+  readOwner,
+  runDir,
+} from '@conductor/run-folder';
 import type { GateResolver } from '../gates/broker.js';
 import type { MockResponsesInput } from '../providers/mock.js';
 import type { OpenAIProviderOptions } from '../providers/openai.js';
@@ -32,9 +40,9 @@ import { stateFromCheckpoint } from './checkpoint-state.js';
 import { errnoCode, ResumeError } from './errors.js';
 import { resolveHome } from './home.js';
 import { createLateBus } from './late-bus.js';
-import { createRunRecorder, isRunActive, readRunRecordQuietly } from './recorder.js';
+import { createChildTracker, stopOrphans, type UnfinishedChild } from './orphans.js';
+import { createRunRecorder, readRunRecordQuietly } from './recorder.js';
 import { createResumeFold, type ResumeStateFromEvents } from './resume-state.js';
-import { listRunIds, type RunRecord } from './run-record.js';
 
 export interface ResumeOptions {
   /** A checkpoint file to continue from. */
@@ -65,6 +73,12 @@ export interface ResumeOptions {
   gates?: GateResolver;
   /** Answer every gate with its first option at once. */
   skipGates?: boolean;
+  /**
+   * Continue even though the workflow's `name` is not the one the run was started with (a renamed
+   * workflow). Without it such a resume is refused (CONDUCTOR_RESUME_OTHER_WORKFLOW): a checkpoint of
+   * one workflow must not run in another whose step names happen to match.
+   */
+  forceWorkflow?: boolean;
 }
 
 /** Where a resume continues, and what it was decided from. */
@@ -79,6 +93,8 @@ export interface ResumePlan {
   /** The log to import into the run's log first (a v1 checkpoint's own log), or null. */
   importFrom: string | null;
   state: ResumeStateFromEvents;
+  /** Child processes (scripts) the log shows started and never ended: stopped before the run goes on. */
+  unfinishedChildren: UnfinishedChild[];
   warnings: string[];
 }
 
@@ -120,11 +136,27 @@ export function resumeWorkflow(options: ResumeOptions): WorkflowRun {
     gates: options.gates,
     skipGates: options.skipGates,
     async start(signal, started, gates) {
+      // Which run, read from the options or the newest resumable run of the workflow (nothing written).
+      runId = await resumeTarget(options, home);
+      // One owner: from here on no other process writes to this run, so the plan below stays true.
+      // A second resume of the same run stops here with RunOwnedError, having written nothing.
+      await recorder.claim(runId, 'resume');
       // Everything that can refuse the resume happens before anything on disk changes.
-      const plan = await planResume(options, home);
-      runId = plan.runId;
+      const plan = await planResume(options.from !== undefined ? options : { ...options, runId }, home);
       const { checkpoint, state: resume } = plan;
       const loaded = await workflowFor(options, plan, env);
+      const recordedName =
+        checkpoint?.workflow_name ?? plan.record?.workflow_name ?? plan.state.workflowName ?? null;
+      const name = loaded.definition.workflow.name;
+      if (recordedName !== null && recordedName !== name && !options.forceWorkflow) {
+        throw new ResumeError(
+          'CONDUCTOR_RESUME_OTHER_WORKFLOW',
+          `run ${runId} was started with workflow "${recordedName}", but ${loaded.path ?? 'the workflow given'} is workflow "${name}"; ` +
+            'a checkpoint of one workflow is not continued in another. Pass the workflow file the run was started with' +
+            `${checkpoint?.workflow_path ? ` (${checkpoint.workflow_path})` : ''}, or, if "${name}" is the same workflow renamed, ` +
+            'add --force-workflow (resumeWorkflow({ forceWorkflow: true })).',
+        );
+      }
       const currentHash = loaded.hash || hashWorkflowSource(loaded.source);
       const recordedHash = checkpoint?.workflow_hash ?? plan.record?.workflow_hash ?? null;
       const hashChanged = recordedHash !== null && recordedHash !== currentHash;
@@ -192,6 +224,15 @@ export function resumeWorkflow(options: ResumeOptions): WorkflowRun {
         ...(warnings.length > 0 ? { resume_warning: warnings.join('\n') } : {}),
       });
       started({ workflowName: workflow.definition.workflow.name });
+      // A script the previous owner left running when it died is stopped before its step runs again.
+      const stuck = (await stopOrphans(plan.unfinishedChildren, bus)).filter(
+        (o) => o.result === 'survived' || o.result === 'unknown-host',
+      );
+      for (const { child, result } of stuck) {
+        warnings.push(
+          `process ${child.leader.pid} of step "${child.agentName}" (${child.kind}) ${result === 'survived' ? 'survived SIGKILL' : `runs on host ${child.leader.host}`} and may still be running`,
+        );
+      }
 
       return executeFrom(state, {
         runId,
@@ -209,6 +250,29 @@ export function resumeWorkflow(options: ResumeOptions): WorkflowRun {
       });
     },
   });
+}
+
+/**
+ * The id of the run a resume continues, found without writing anything: the checkpoint's run, the
+ * given run (which must have a folder), or the workflow's newest resumable run.
+ */
+async function resumeTarget(options: ResumeOptions, home: string): Promise<string> {
+  if (options.from !== undefined) return (await loadCheckpoint(resolve(options.from))).run_id;
+  if (options.runId !== undefined) {
+    const runId = assertRunId(options.runId);
+    if (!(await exists(runDir(runId, home)))) {
+      throw new ResumeError(
+        'CONDUCTOR_RESUME_NOTHING',
+        `there is no run ${runId} under ${resolve(home, 'runs')}. List runs with \`conductor status --all\`, ` +
+          'or check CONDUCTOR_HOME.',
+      );
+    }
+    return runId;
+  }
+  const path = typeof options.workflow === 'string' ? options.workflow : options.workflow?.path;
+  if (path) return (await findResumableRunOrThrow(path, home)).runId;
+  // planResume says what is missing.
+  return (await planResume(options, home)).runId;
 }
 
 /** The run id of a checkpoint file, read synchronously so `run.runId` is known at once; '' if unreadable. */
@@ -272,15 +336,6 @@ export async function planResume(
   }
 
   const record = await readRunRecordQuietly(runId, home);
-  if (
-    isRunActive(runId) ||
-    (record?.status === 'running' && record.pid !== process.pid && isAlive(record.pid))
-  ) {
-    throw new ResumeError(
-      'CONDUCTOR_RESUME_RUNNING',
-      `run ${runId} is still running (process ${record?.pid ?? process.pid}). Stop it first (Ctrl-C writes a checkpoint), then resume.`,
-    );
-  }
   if (record?.status === 'completed') throw completedError(runId, eventLogPath(runId, home));
 
   const logPath = eventLogPath(runId, home);
@@ -289,6 +344,7 @@ export async function planResume(
     ? { ...stateFromCheckpoint(checkpoint), lastSeq: checkpoint.last_seq, generation: checkpoint.generation }
     : undefined;
   const fold = createResumeFold(base);
+  const children = createChildTracker();
   let historySource: ResumePlan['historySource'];
   let importFrom: string | null = null;
   let skipped = 0;
@@ -296,7 +352,10 @@ export async function planResume(
   if (ownLastSeq !== null && ownLastSeq > 0) {
     historySource = 'log';
     const reader = readEventLog(logPath, { afterSeq: checkpoint?.last_seq ?? 0 });
-    for await (const event of reader) fold.apply(event);
+    for await (const event of reader) {
+      fold.apply(event);
+      children.apply(event);
+    }
     skipped = reader.skipped;
   } else if (
     checkpoint?.event_log_path &&
@@ -338,7 +397,18 @@ export async function planResume(
         'there is no state to continue from. Start the workflow again with `conductor run`.',
     );
   }
-  return { runId, checkpoint, checkpointPath, record, historySource, importFrom, state, warnings };
+  const unfinishedChildren = children.result();
+  return {
+    runId,
+    checkpoint,
+    checkpointPath,
+    record,
+    historySource,
+    importFrom,
+    state,
+    unfinishedChildren,
+    warnings,
+  };
 }
 
 function completedError(runId: string, logPath: string): ResumeError {
@@ -424,15 +494,6 @@ async function exists(path: string): Promise<boolean> {
   }
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return errnoCode(error) === 'EPERM';
-  }
-}
-
 /** A run that `resumeWorkflow({ workflow })` could continue. */
 export interface ResumableRun {
   runId: string;
@@ -451,6 +512,8 @@ export interface ExaminedRun {
   workflowPath: string | null;
   /** null for a resumable run. */
   skipped: string | null;
+  /** Set when it was skipped because a live process owns it. */
+  owner?: OwnerStatus;
 }
 
 /**
@@ -468,6 +531,10 @@ export async function findResumableRun(
 async function findResumableRunOrThrow(workflowPath: string, home: string): Promise<ResumableRun> {
   const { found, examined, total } = await searchRuns(workflowPath, home);
   if (found) return found;
+  // Its newest unfinished run is being run by another process: say so (exit code 3), rather than
+  // "nothing to resume".
+  const owned = examined.find((run) => run.owner);
+  if (owned?.owner) throw new RunOwnedError(owned.runId, owned.owner);
   const target = resolve(workflowPath);
   const mine = examined.filter((run) => run.workflowPath !== null);
   const details = mine.length
@@ -486,7 +553,7 @@ async function searchRuns(
   home: string,
 ): Promise<{ found: ResumableRun | null; examined: ExaminedRun[]; total: number }> {
   const target = await canonical(workflowPath);
-  const runIds = await listRunIds({ home });
+  const runIds = await listRunIds(home);
   const candidates: ResumableRun[] = [];
   const examined: ExaminedRun[] = [];
   const seen = new Map<string, string>();
@@ -509,6 +576,17 @@ async function searchRuns(
   }
   candidates.sort((a, b) => Date.parse(b.updatedAt) - Date.parse(a.updatedAt));
   for (const candidate of candidates) {
+    const owner = await readOwner(candidate.runId, { home }).catch(() => null);
+    if (owner && (owner.state === 'alive' || owner.state === 'unknown')) {
+      const where = owner.thisProcess ? 'this process' : `process ${owner.claim.owner.pid}`;
+      examined.push({
+        runId: candidate.runId,
+        workflowPath: candidate.workflowPath,
+        skipped: `running in ${where}`,
+        owner,
+      });
+      continue;
+    }
     const why = await whyNotResumable(candidate, home);
     examined.push({ runId: candidate.runId, workflowPath: candidate.workflowPath, skipped: why });
     if (why === null) return { found: candidate, examined, total: runIds.length };
@@ -551,11 +629,6 @@ async function describeRun(
 
 /** Null when the run can be resumed, else why not (for the "looked at" list). */
 async function whyNotResumable(run: ResumableRun, home: string): Promise<string | null> {
-  if (isRunActive(run.runId)) return 'running in this process';
-  const record = await readRunRecordQuietly(run.runId, home);
-  if (record?.status === 'running' && record.pid !== process.pid && isAlive(record.pid)) {
-    return `running in process ${record.pid}`;
-  }
   if (run.hasLog) {
     const logPath = eventLogPath(run.runId, home);
     const last = await lastSeqOf(logPath).catch(() => 0);

@@ -2,16 +2,17 @@ import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { eventLogPath } from '@conductor/event-log';
-import { describe, expect, it } from 'vitest';
-import { runWorkflow } from '../run/run-workflow.js';
-import { workflowOf } from '../run/test-support.js';
 import {
+  currentProcess,
   listRunRecords,
   readRunRecord,
   runRecordPath,
   updateRunRecord,
   writeRunRecord,
-} from './run-record.js';
+} from '@conductor/run-folder';
+import { describe, expect, it } from 'vitest';
+import { runWorkflow } from '../run/run-workflow.js';
+import { workflowOf } from '../run/test-support.js';
 import { readLog, tempSpace, writeWorkflow } from './test-helpers.js';
 
 const twoSteps = `workflow:
@@ -56,7 +57,7 @@ describe('every run writes its event log', () => {
     const off = run.bus.subscribe((event) => {
       if (event.type === 'set_started') {
         off();
-        whileRunning = JSON.parse(readFileSync(runRecordPath(run.runId, { home }), 'utf8'));
+        whileRunning = JSON.parse(readFileSync(runRecordPath(run.runId, home), 'utf8'));
       }
     });
     await run;
@@ -69,13 +70,15 @@ describe('every run writes its event log', () => {
       workflow_hash: expect.stringMatching(/^[0-9a-f]{64}$/),
       status: 'completed',
       pid: process.pid,
+      process_start: currentProcess().start,
+      host: currentProcess().host,
       started_at: expect.any(String),
       updated_at: expect.any(String),
       generation: 0,
       event_log_path: eventLogPath(run.runId, home),
       last_checkpoint_path: null,
     });
-    expect((await stat(runRecordPath(run.runId, { home }))).mode & 0o777).toBe(0o600);
+    expect((await stat(runRecordPath(run.runId, home))).mode & 0o777).toBe(0o600);
     expect(Date.parse(record?.updated_at ?? '')).toBeGreaterThanOrEqual(Date.parse(record?.started_at ?? ''));
   });
 
@@ -176,7 +179,7 @@ describe('run.json helpers', () => {
     await updateRunRecord(second.runId, { status: 'interrupted' }, { home });
     const broken = runWorkflow(path, { home });
     await broken;
-    await writeFile(runRecordPath(broken.runId, { home }), '{"run_id": ');
+    await writeFile(runRecordPath(broken.runId, home), '{"run_id": ');
     const records = await listRunRecords({ home });
     expect(records.map((r) => r.run_id)).toEqual([second.runId, first.runId]);
     const unreadable: Array<[string, unknown]> = [];

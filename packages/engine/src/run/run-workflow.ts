@@ -140,8 +140,10 @@ export function runWorkflow(workflow: LoadedWorkflow | string, options: RunOptio
       const providers = await prepareProviders(loaded, options, env);
       const startedAt = clock();
 
-      // Files are created only once the run is known to be able to start.
+      // Files are created only once the run is known to be able to start. Creating the log exclusively
+      // takes the id; the claim then makes this process the run's one owner until it ends.
       await recorder.openNew(runId);
+      await recorder.claim(runId, 'run');
       await recorder.begin({ runId, workflow: loaded, inputs, generation: 0, startedAt });
       bus.emit('workflow_started', {
         ...workflowOutline(loaded, providers),

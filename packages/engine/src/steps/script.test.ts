@@ -48,11 +48,18 @@ describe('script step', () => {
     expect(typesOf(events)).toEqual([
       'workflow_started',
       'script_started',
+      'child_process_spawned',
+      'child_process_exited',
       'script_completed',
       'route_taken',
       'workflow_completed',
     ]);
     expect(find(events, 'script_started').data).toEqual({ agent_name: 'hello', iteration: 1 });
+    // The process is recorded, so a resume after a crash can stop it if it outlived its owner.
+    const spawned = find(events, 'child_process_spawned').data;
+    expect(spawned).toMatchObject({ agent_name: 'hello', kind: 'script', command: process.execPath });
+    expect(spawned.pgid).toBe(spawned.pid);
+    expect(find(events, 'child_process_exited').data).toMatchObject({ pid: spawned.pid, exit_code: 0 });
     expect(find(events, 'script_completed').data).toMatchObject({
       agent_name: 'hello',
       stdout: 'hi ann\n',

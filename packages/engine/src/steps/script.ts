@@ -4,6 +4,7 @@ import { constants as osConstants } from 'node:os';
 import { resolve } from 'node:path';
 import { renderTemplate } from '../template/index.js';
 import type { ScriptStep } from '../workflow/types.js';
+import { recordChildProcess } from './child-process.js';
 import { failureOf, round, templateAt } from './common.js';
 import { StepFailure } from './errors.js';
 import { isPlainObject } from './output-schema.js';
@@ -76,6 +77,7 @@ export const executeScript: StepExecutor<ScriptStep> = async (
       stdin,
       timeoutMs: step.timeout === undefined ? undefined : step.timeout * 1000,
       signal: ctx.signal,
+      onSpawn: (child) => recordChildProcess(ctx, child, { kind: 'script', command }),
     });
     captured = finished;
     if (finished.aborted)
@@ -173,6 +175,8 @@ interface RunRequest {
   stdin: string | undefined;
   timeoutMs: number | undefined;
   signal: AbortSignal;
+  /** Called once the process exists, before it can exit. */
+  onSpawn(child: ChildProcess): void;
 }
 
 function run(request: RunRequest): Promise<Finished> {
@@ -196,6 +200,7 @@ function run(request: RunRequest): Promise<Finished> {
       reject(spawnFailure(step, command, cwd, error));
       return;
     }
+    request.onSpawn(child);
     const stdout: Buffer[] = [];
     const stderr: Buffer[] = [];
     child.stdout?.on('data', (chunk: Buffer) => stdout.push(chunk));

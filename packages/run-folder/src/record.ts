@@ -1,14 +1,17 @@
-import { mkdir, readdir, readFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
-import { writeFileAtomic } from '@conductor/checkpoint';
-import { isValidRunId, runDir } from '@conductor/event-log';
+import { mkdir, readFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import * as v from 'valibot';
+import { writeFileAtomic } from './atomic.js';
 import { errnoCode, RunRecordError } from './errors.js';
-import { resolveHome } from './home.js';
+import { conductorHome, listRunIds, runRecordPath } from './paths.js';
+import { currentProcess, type ProcessIdentity } from './process.js';
 
 export type RunRecordStatus = 'running' | 'completed' | 'failed' | 'interrupted';
 
-/** `runs/<run_id>/run.json`: what a run is and where its files are, for the CLI and the dashboard. */
+/**
+ * `runs/<run_id>/run.json`: what a run is and where its files are, for listings (`conductor status`) and
+ * dashboards. A convenience: the event log and checkpoints are the truth, and the claim says who owns it.
+ */
 export interface RunRecord {
   run_id: string;
   /** Absolute path of the workflow file; null for a workflow built in code. */
@@ -17,8 +20,12 @@ export interface RunRecord {
   /** sha256 of the workflow file's text; null when unknown. */
   workflow_hash: string | null;
   status: RunRecordStatus;
-  /** The process that runs (or last ran) the run. */
+  /** The process that runs (or last ran) the run, and serves its dashboard while it lingers. */
   pid: number;
+  /** That process's start (see ProcessIdentity), so a reused pid is not taken for it. */
+  process_start?: string | null;
+  /** The host it runs on. */
+  host?: string;
   /** ISO 8601. */
   started_at: string;
   /** ISO 8601; set on every update. */
@@ -40,6 +47,8 @@ const RunRecordSchema = v.looseObject({
   workflow_hash: nullableString,
   status: v.picklist(['running', 'completed', 'failed', 'interrupted']),
   pid: v.number(),
+  process_start: v.optional(v.nullable(v.string())),
+  host: v.optional(v.string()),
   started_at: v.string(),
   updated_at: v.string(),
   generation: v.pipe(v.number(), v.integer(), v.minValue(0)),
@@ -53,10 +62,8 @@ export interface RunRecordOptions {
   home?: string;
 }
 
-/** `<home>/runs/<run_id>/run.json` */
-export function runRecordPath(runId: string, options: RunRecordOptions = {}): string {
-  return join(runDir(runId, resolveHome(options)), 'run.json');
-}
+const recordPath = (runId: string, options: RunRecordOptions) =>
+  runRecordPath(runId, options.home ?? conductorHome());
 
 /**
  * The run's record, or null when it has none. Throws RunRecordError (CONDUCTOR_RUN_RECORD_INVALID)
@@ -66,7 +73,7 @@ export async function readRunRecord(
   runId: string,
   options: RunRecordOptions = {},
 ): Promise<RunRecord | null> {
-  const path = runRecordPath(runId, options);
+  const path = recordPath(runId, options);
   let text: string;
   try {
     text = await readFile(path, 'utf8');
@@ -101,7 +108,7 @@ export async function readRunRecord(
 
 /** Writes the whole record atomically (temp file, fsync, rename), readable by its owner only. */
 export async function writeRunRecord(record: RunRecord, options: RunRecordOptions = {}): Promise<string> {
-  const path = runRecordPath(record.run_id, options);
+  const path = recordPath(record.run_id, options);
   await serialized(path, () => writeAtomically(path, record));
   return path;
 }
@@ -116,7 +123,7 @@ export async function updateRunRecord(
   patch: Partial<Omit<RunRecord, 'run_id'>>,
   options: RunRecordOptions = {},
 ): Promise<RunRecord> {
-  const path = runRecordPath(runId, options);
+  const path = recordPath(runId, options);
   return serialized(path, async () => {
     const current = await readRunRecord(runId, options);
     if (!current) {
@@ -140,7 +147,7 @@ export interface ListRunRecordsOptions extends RunRecordOptions {
 /** Every run's record under `<home>/runs`, the most recently updated first. Unreadable ones are left out. */
 export async function listRunRecords(options: ListRunRecordsOptions = {}): Promise<RunRecord[]> {
   const records: RunRecord[] = [];
-  for (const runId of await listRunIds(options)) {
+  for (const runId of await listRunIds(options.home ?? conductorHome())) {
     const record = await readRunRecord(runId, options).catch((error: unknown) => {
       options.onUnreadable?.(runId, error);
       return null;
@@ -148,18 +155,6 @@ export async function listRunRecords(options: ListRunRecordsOptions = {}): Promi
     if (record) records.push(record);
   }
   return records.sort((a, b) => Date.parse(b.updated_at) - Date.parse(a.updated_at));
-}
-
-/** The names of the run folders under `<home>/runs`. */
-export async function listRunIds(options: RunRecordOptions = {}): Promise<string[]> {
-  const dir = join(resolveHome(options), 'runs');
-  try {
-    const entries = await readdir(dir, { withFileTypes: true });
-    return entries.filter((e) => e.isDirectory() && isValidRunId(e.name)).map((e) => e.name);
-  } catch (error) {
-    if (errnoCode(error) === 'ENOENT') return [];
-    throw error;
-  }
 }
 
 const queues = new Map<string, Promise<unknown>>();
@@ -187,4 +182,17 @@ async function writeAtomically(path: string, record: RunRecord): Promise<void> {
       cause: error,
     });
   }
+}
+
+/**
+ * The process a record names: the run's process while it runs, and the one serving its dashboard
+ * afterwards. Check it with `processState`. Records written before start times were kept have only a
+ * pid; that pid is then taken at its word on this host.
+ */
+export function recordedProcess(record: RunRecord): ProcessIdentity {
+  return {
+    pid: record.pid,
+    start: record.process_start ?? null,
+    host: record.host ?? currentProcess().host,
+  };
 }

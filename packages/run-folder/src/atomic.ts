@@ -32,7 +32,7 @@ export async function writeFileAtomic(
 }
 
 /** Makes a rename durable. Some platforms cannot fsync a folder; the rename is still atomic there. */
-function syncDirectory(dir: string): void {
+export function syncDirectory(dir: string): void {
   let fd: number | undefined;
   try {
     fd = openSync(dir, 'r');
