@@ -5,6 +5,7 @@ const benches = [
   './engine-loop.mjs',
   './event-log-writer.mjs',
   './dashboard-resume.mjs',
+  './dashboard-follow.mjs',
   './for-each.mjs',
 ].filter((path) => existsSync(new URL(path, import.meta.url)));
 

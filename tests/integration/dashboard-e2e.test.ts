@@ -142,6 +142,99 @@ describe.skipIf(!hasChromium)('dashboard in a real browser', () => {
     expect(JSON.parse(result.stdout)).toBe('write: text (mock)');
   });
 
+  it('a tab left open on a failed run follows its resume by another process to completion, without a reload', async () => {
+    const { home, workflow, failing, env, release } = setup();
+    // The first process fails at review and stays up serving its dashboard.
+    const first = startCli(['run', workflow, '--mock-responses', failing, '--web-port', '0'], home, env);
+    let resumed: ReturnType<typeof startCli> | null = null;
+    try {
+      const [, url] = await first.waitFor(/dashboard: (http:\/\/127\.0\.0\.1:\d+\/\?token=\S+)/);
+      const [, runId] = await first.waitFor(/failed run ([\w-]+) at step "review"/);
+      const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+      await page.goto(url as string);
+      await page.locator('[data-testid="run-status"][data-status="failed"]').waitFor();
+      // The run ended in this process: it no longer owns it.
+      await page.getByTestId('read-only').waitFor();
+
+      // Another process (no dashboard of its own) resumes the run; it waits at `hold`.
+      resumed = startCli(['resume', '--run', runId as string], home, env);
+      await page.locator('[data-testid="node-hold"][data-status="running"]').waitFor({ timeout: 15_000 });
+      await page.locator('[data-testid="run-status"][data-status="running"]').waitFor();
+      const banner = page.getByRole('region', { name: 'Run by another process' });
+      await expect
+        .poll(() => banner.textContent(), { timeout: 10_000 })
+        .toContain(`Running in process ${resumed.child.pid}; this dashboard is read-only`);
+      expect(await page.getByTestId('stop-button').count()).toBe(0);
+      await page.screenshot({ path: screenshotPath('open-tab-resumed-elsewhere'), fullPage: true });
+
+      release();
+      const result = await resumed.done;
+      expect(result.code).toBe(0);
+      // The tab opened on the first process shows the completion within seconds, no reload.
+      await page.locator('[data-testid="run-status"][data-status="completed"]').waitFor({ timeout: 10_000 });
+      await page.locator('[data-testid="node-publish"][data-status="completed"]').waitFor();
+      await expect.poll(() => banner.count(), { timeout: 10_000 }).toBe(0);
+      expect(await page.getByTestId('stop-button').count()).toBe(0);
+      expect(await page.getByRole('button', { name: 'Stop' }).count()).toBe(0);
+      expect(await page.getByTestId('run-status').textContent()).toBe('Completed');
+      // The clock stopped at the run's end: its elapsed time is the log's, not the wall clock's.
+      const token = new URL(url as string).searchParams.get('token');
+      const { state } = (await (
+        await fetch(new URL('/api/state', url as string), { headers: { authorization: `Bearer ${token}` } })
+      ).json()) as { state: { run: { started_at: number; finished_at: number } } };
+      expect(Number(await page.getByTestId('run-elapsed').getAttribute('data-seconds'))).toBe(
+        Math.floor(state.run.finished_at - state.run.started_at),
+      );
+      await page.screenshot({ path: screenshotPath('open-tab-completed-elsewhere'), fullPage: true });
+      await page.close();
+    } finally {
+      resumed?.child.kill('SIGINT');
+      first.child.kill('SIGINT');
+    }
+    expect((await first.done).code).toBe(1);
+  });
+
+  it('a tab left open shows a run whose resuming process was killed as stalled, with how to continue it', async () => {
+    const { home, workflow, failing, env } = setup();
+    const first = startCli(['run', workflow, '--mock-responses', failing, '--web-port', '0'], home, env);
+    let resumed: ReturnType<typeof startCli> | null = null;
+    try {
+      const [, url] = await first.waitFor(/dashboard: (http:\/\/127\.0\.0\.1:\d+\/\?token=\S+)/);
+      const [, runId] = await first.waitFor(/failed run ([\w-]+) at step "review"/);
+      const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+      await page.goto(url as string);
+      await page.locator('[data-testid="run-status"][data-status="failed"]').waitFor();
+
+      resumed = startCli(['resume', '--run', runId as string], home, env);
+      await page.locator('[data-testid="node-hold"][data-status="running"]').waitFor({ timeout: 15_000 });
+      resumed.child.kill('SIGKILL');
+      await resumed.done;
+
+      // The log still says running; nobody runs it: stalled, its clock stopped at its last event.
+      await page.locator('[data-testid="run-status"][data-status="stalled"]').waitFor({ timeout: 10_000 });
+      const banner = page.getByRole('region', { name: 'Run not running' });
+      expect(await banner.textContent()).toContain('No process is running this run');
+      expect(await banner.getByTestId('resume-command').textContent()).toBe(
+        `conductor resume --run ${runId}`,
+      );
+      expect(await page.getByTestId('stop-button').count()).toBe(0);
+      const token = new URL(url as string).searchParams.get('token');
+      const { state } = (await (
+        await fetch(new URL('/api/state', url as string), { headers: { authorization: `Bearer ${token}` } })
+      ).json()) as { state: { run: { status: string; started_at: number }; last_event_at: number } };
+      expect(state.run.status).toBe('running');
+      expect(Number(await page.getByTestId('run-elapsed').getAttribute('data-seconds'))).toBe(
+        Math.floor(state.last_event_at - state.run.started_at),
+      );
+      await page.screenshot({ path: screenshotPath('open-tab-stalled'), fullPage: true });
+      await page.close();
+    } finally {
+      resumed?.child.kill('SIGKILL');
+      first.child.kill('SIGINT');
+    }
+    expect((await first.done).code).toBe(1);
+  });
+
   it('after the event log was deleted, the resumed dashboard shows the history rebuilt from the checkpoint, labelled', async () => {
     const { home, workflow, failing, env, release } = setup();
     const first = await runCli(['run', workflow, '--mock-responses', failing], home, env);

@@ -1,7 +1,14 @@
 import { createServer } from 'node:net';
-import { type DashboardInfo, jsonlStore, type RunningDashboard, startDashboard } from '@conductor/dashboard';
-import { updateRunRecord, type WorkflowRun } from '@conductor/engine';
+import {
+  type DashboardInfo,
+  jsonlStore,
+  type OwnershipSource,
+  type RunningDashboard,
+  startDashboard,
+} from '@conductor/dashboard';
+import { readRunRecord, updateRunRecord, type WorkflowRun } from '@conductor/engine';
 import { conductorHome, eventLogPath } from '@conductor/event-log';
+import { isAlive } from './commands/status.js';
 import { UsageError } from './errors.js';
 
 export interface WebOptions {
@@ -56,8 +63,32 @@ export async function checkPortAvailable(port: number): Promise<void> {
 }
 
 /**
- * Serves the dashboard of a run that is going on in this process: the run's own events.jsonl is the
- * history (its writer appends every event before the dashboard sees it live), the bus is the live feed.
+ * Who owns the run, until runs hold claims: this process while its run goes on here; once it has
+ * ended here, the process run.json names, if that is another live conductor whose run is running (a
+ * `conductor resume` elsewhere); else nobody.
+ */
+export function runOwnership(run: WorkflowRun, home: string): OwnershipSource {
+  let ended = false;
+  const since = new Date().toISOString();
+  const end = () => {
+    ended = true;
+  };
+  run.result.then(end, end);
+  return async () => {
+    if (!ended) return { owner: 'this-process', pid: process.pid, since };
+    const record = await readRunRecord(run.runId, { home }).catch(() => null);
+    if (record?.status === 'running' && record.pid !== process.pid && isAlive(record.pid)) {
+      return { owner: 'other-process', pid: record.pid };
+    }
+    return { owner: 'none' };
+  };
+}
+
+/**
+ * Serves the dashboard of a run that is going on in this process. The run's events.jsonl is the
+ * history and is followed as it grows, whoever appends to it (this run, or a later resume in another
+ * process); the bus only tells the dashboard to read it at once. Stop and gates work while the run goes
+ * on here.
  */
 export async function serveRunDashboard(
   run: WorkflowRun,
@@ -67,6 +98,7 @@ export async function serveRunDashboard(
   const dashboard = await startDashboard({
     history: jsonlStore(eventLogPath(run.runId, home)),
     live: run.bus,
+    ownership: runOwnership(run, home),
     control: {
       stop: () => run.stop(),
       answerGate: (step, value, additionalInput) => run.answerGate(step, value, additionalInput),

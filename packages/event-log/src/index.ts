@@ -1,3 +1,5 @@
+export type { AppendedEvents, ReadAppendedOptions } from './appended.js';
+export { readAppended } from './appended.js';
 export {
   EventLogClosedError,
   EventLogIoError,

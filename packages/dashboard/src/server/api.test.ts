@@ -130,6 +130,7 @@ describe('GET /api/info', () => {
       replay_speed: null,
       version: '0.1.0',
       control: { stop: true, gate: false },
+      ownership: { owner: 'this-process', pid: process.pid, host: null, since: null },
     });
   });
 });

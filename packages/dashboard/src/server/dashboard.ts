@@ -9,6 +9,7 @@ import { jsonError } from './errors.js';
 import { follow } from './follow.js';
 import type { HistoryStore } from './history.js';
 import { LiveHub, type LiveSource } from './hub.js';
+import { type OwnershipSource, ownershipBody, trackOwnership } from './ownership.js';
 import {
   type ApiContext,
   type DashboardControl,
@@ -30,6 +31,7 @@ import {
 } from './security.js';
 import { createSocketEndpoint, type SocketLimits, type SocketStats } from './socket.js';
 import { defaultUiDir, uiRoute } from './static.js';
+import type { StoreTail } from './tail.js';
 
 /** What `/api/info` says about the run; anything left out comes from the history (run id, name). */
 export interface DashboardInfo {
@@ -53,10 +55,20 @@ export interface DashboardLimits extends SocketLimits {
 export interface DashboardOptions {
   /** Where past events are read from: `jsonlStore(path)`, `memoryStore(events)`, `concatStore(...)`. */
   history: HistoryStore;
-  /** Live events: the run's event bus. Absent for a finished run or a replay. */
+  /**
+   * The run's event bus, if it runs in this process. With a store that follows its file
+   * (`jsonlStore`) it is only a hint to read the file at once: the file is enough, whoever writes it.
+   * A store nobody else writes (`memoryStore`) takes its live events from here.
+   */
   live?: LiveSource;
-  /** Lets the UI stop the run and answer gates. Absent: read-only (501). */
+  /** Lets the UI stop the run and answer gates, while this process owns the run. Absent: read-only (501). */
   control?: DashboardControl;
+  /**
+   * Who owns (writes) the run now; asked again when the log changes and at most about once a second.
+   * Control works only while it says `this-process` (409 otherwise). Default: `this-process` when
+   * `control` is given, else `unknown`.
+   */
+  ownership?: OwnershipSource;
   info?: DashboardInfo;
   /** The secret for `/api/*` and `/ws`. Default: 32 random bytes, base64url. `false`: none (behind your own auth). */
   token?: string | false;
@@ -118,12 +130,20 @@ export function createDashboard(options: DashboardOptions): Dashboard {
   let port: number | null = null;
   const policy = createHostPolicy(options.allowedHosts, () => port);
 
-  const hub = new LiveHub(options.live, limits.ringSize, onError);
+  // A store that follows its file feeds the hub itself (below, once the history is folded): then the
+  // file is the one source, so every event arrives once and in order whichever process wrote it.
+  const followsStore = store.tail !== undefined;
+  const hub = new LiveHub(followsStore ? undefined : options.live, limits.ringSize, onError);
   // A store nobody else writes to is fed here, before any follower sees the event.
   if (store.append) {
     const append = store.append.bind(store);
     hub.listen((live) => append(live.event));
   }
+  const ownership = trackOwnership(options.ownership, options.control !== undefined, onError);
+  // A new event may mean a new owner (a resume began, the run ended).
+  hub.listen(() => ownership.invalidate());
+  let tail: StoreTail | null = null;
+  const hint = followsStore && options.live ? options.live.subscribe(() => tail?.check()) : null;
 
   let state = initialRunState();
   const closing = new AbortController();
@@ -150,16 +170,28 @@ export function createDashboard(options: DashboardOptions): Dashboard {
         `the history store stopped at seq ${result.lastSeq} while live events went on: is the run's log being written to ${store.path ?? 'the store'}?`,
       );
     }
+    if (store.tail && !closing.signal.aborted) {
+      tail = store.tail(result.lastSeq, {
+        events(events) {
+          for (const event of events) hub.push(event);
+          return hub.drained();
+        },
+        error: onError,
+      });
+    }
     store.warm?.();
   });
   // Surfaced by the routes that await it; this only keeps the rejection from being unhandled.
   ready.catch(() => {});
 
   const version = packageVersion();
-  const info = (): InfoBody => {
+  const runId = () => options.info?.runId ?? state.run.run_id;
+  const info = async (): Promise<InfoBody> => {
     const i = options.info ?? {};
+    const owner = await ownership.current();
+    const owned = owner.owner === 'this-process';
     return {
-      run_id: i.runId ?? state.run.run_id,
+      run_id: runId(),
       workflow_name: i.workflowName ?? state.run.name,
       mode: i.mode ?? 'live',
       source: i.source ?? 'run',
@@ -167,12 +199,21 @@ export function createDashboard(options: DashboardOptions): Dashboard {
       replay_speed: i.replaySpeed ?? null,
       version,
       control: {
-        stop: options.control !== undefined,
-        gate: typeof options.control?.answerGate === 'function',
+        stop: owned && options.control !== undefined,
+        gate: owned && typeof options.control?.answerGate === 'function',
       },
+      ownership: ownershipBody(owner),
     };
   };
-  const api: ApiContext = { store, ready, state: () => state, info, control: options.control };
+  const api: ApiContext = {
+    store,
+    ready,
+    state: () => state,
+    info,
+    runId,
+    control: options.control,
+    ownership,
+  };
 
   const app = basePath ? new Hono().basePath(basePath) : new Hono();
   app.use('*', securityHeaders(), hostCheck(policy), originCheck(policy));
@@ -258,6 +299,8 @@ export function createDashboard(options: DashboardOptions): Dashboard {
     },
     async close() {
       closing.abort();
+      tail?.close();
+      hint?.();
       hub.close();
       for (const detach of attached.splice(0)) detach();
       await socket.close();

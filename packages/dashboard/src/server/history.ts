@@ -7,6 +7,7 @@ import {
 } from '@conductor/event-log';
 import type { ConductorEvent } from '@conductor/events';
 import type { ResumeHistory } from '@conductor/replay';
+import { type StoreTail, type TailSink, tailLog } from './tail.js';
 
 /** A page query: events after a seq (oldest first), or the latest events before a seq (oldest first). */
 export type PageQuery = { after: number; limit: number } | { before: number; limit: number };
@@ -21,9 +22,9 @@ export interface HistoryPage {
  * Where the dashboard reads a run's past events from. It keeps none of them in memory itself: it folds
  * them once into the projection, then reads them again only for a client that asks.
  *
- * A store must come to hold every live event (the run's log writer appends to the same file); the
- * dashboard bridges only the short moment between an event being emitted and being stored. A store
- * that nobody else feeds (memory) has `append`, and the dashboard feeds it the live events.
+ * A store that a writer appends to (a log file, written by this process or any other) has `tail`: the
+ * dashboard follows it as it grows, so its state is the fold of what is stored, whoever writes. A
+ * store that nobody else feeds (memory) has `append`, and the dashboard feeds it the live events.
  */
 export interface HistoryStore {
   /** Every event held now with `seq > afterSeq`, oldest first. Breaking out of the loop releases files. */
@@ -35,16 +36,26 @@ export interface HistoryStore {
   append?(event: ConductorEvent): void;
   /** Called by the dashboard once its initial fold is done: a good time to build indexes. */
   warm?(): void;
+  /**
+   * Present on stores that others append to: follows the store as it grows, handing `sink` every
+   * event with `seq > afterSeq` once it is stored, in order, each once, until closed.
+   */
+  tail?(afterSeq: number, sink: TailSink): StoreTail;
 }
 
 export interface JsonlStoreOptions {
   /** Seq index density: one entry every this many events. Default 1024. */
   indexEvery?: number;
+  /** How often a tail looks at the file, besides watching it (watching misses changes on some file systems). Default 250 ms. */
+  pollMs?: number;
+  /** `false`: a tail only polls (e.g. on a network file system where watching is not supported). Default true. */
+  watch?: boolean;
 }
 
 /**
- * The run's `events.jsonl` on disk, read through a sparse seq index for paging. The live run appends
- * to the same file, so the file is the whole history. A file that does not exist yet is empty history.
+ * The run's `events.jsonl` on disk, read through a sparse seq index for paging, and followed as it
+ * grows (`tail`) whichever process appends to it: the file is the whole history. A file that does
+ * not exist yet is empty history.
  */
 export function jsonlStore(path: string, options: JsonlStoreOptions = {}): HistoryStore {
   let index: Promise<SeqIndex | null> | null = null;
@@ -114,6 +125,8 @@ export function jsonlStore(path: string, options: JsonlStoreOptions = {}): Histo
     if (!seqIndex) return { events: [], hasMore: false };
     await seqIndex.update();
     const end = Math.min(before, seqIndex.lastSeq + 1);
+    // Seqs start at 1: nothing comes before 1 (or before 0).
+    if (end <= 1) return { events: [], hasMore: false };
     // Seqs are usually dense, so `limit + 1` seqs back holds the page; gaps widen the window.
     for (let span = limit + 1; ; span *= 2) {
       const from = Math.max(0, end - 1 - span);
@@ -137,6 +150,20 @@ export function jsonlStore(path: string, options: JsonlStoreOptions = {}): Histo
     warm() {
       indexed().catch(() => {
         // Reported by the request that needs the index.
+      });
+    },
+    tail(afterSeq, sink) {
+      return tailLog(path, sink, {
+        afterSeq,
+        pollMs: options.pollMs ?? 250,
+        watch: options.watch ?? true,
+        // The index's entry at or before afterSeq: a large log is not read again from its start.
+        async start() {
+          const seqIndex = await indexed();
+          if (!seqIndex) return undefined;
+          await seqIndex.update();
+          return seqIndex.seek(afterSeq);
+        },
       });
     },
   };
@@ -238,6 +265,10 @@ export function concatStore(...stores: HistoryStore[]): HistoryStore {
       return { events, hasMore: false };
     },
     ...(last.append ? { append: (event: ConductorEvent) => last.append?.(event) } : {}),
+    // Only the last store grows; its events all come after the earlier stores'.
+    ...(last.tail
+      ? { tail: (afterSeq: number, sink: TailSink) => last.tail?.(afterSeq, sink) as StoreTail }
+      : {}),
     warm() {
       for (const store of stores) store.warm?.();
     },

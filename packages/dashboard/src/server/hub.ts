@@ -1,6 +1,9 @@
 import type { ConductorEvent } from '@conductor/events';
 
-/** Where live events come from: the run's event bus, or anything with the same `subscribe`. */
+/**
+ * Where live events come from: the run's event bus, or anything with the same `subscribe`. With a
+ * store that follows its own file (`jsonlStore`), the bus is only a hint to read the file at once.
+ */
 export interface LiveSource {
   subscribe(listener: (event: ConductorEvent) => void): () => void;
 }
@@ -17,12 +20,13 @@ export type HubListener = (live: LiveEvent) => void;
 const FLUSH_BATCH = 256;
 
 /**
- * Takes the live events off the bus and fans them out to the dashboard's projection and sockets.
+ * Takes the live events off their source (the store's tail, or the bus of a store nobody else writes)
+ * and fans them out to the dashboard's projection and sockets.
  *
- * The bus listener only queues the event and schedules a flush, so it is O(1) and never waits: a slow
+ * The source's listener only queues the event and schedules a flush, so it is O(1) and never waits: a slow
  * browser cannot slow the run. The flush delivers queued events in seq order, dropping any seq not
  * greater than the last, and keeps the most recent ones in a ring that covers the short moment
- * between an event's emission and its arrival in the history store.
+ * between an event's emission and its arrival in the history store (a store fed by the bus).
  */
 export class LiveHub {
   #pending: ConductorEvent[] = [];
@@ -36,6 +40,7 @@ export class LiveHub {
   #ringSize = 0;
   #unsubscribe: (() => void) | null;
   #waiters: Array<() => void> = [];
+  #drainWaiters: Array<() => void> = [];
 
   #onError: (error: unknown) => void;
 
@@ -54,6 +59,17 @@ export class LiveHub {
   /** The seq of the last event delivered to listeners. */
   get lastSeq(): number {
     return this.#lastSeq;
+  }
+
+  /** Queues an event from any source (the bus, a store's tail); delivered on a later turn, in seq order. */
+  push(event: ConductorEvent): void {
+    this.#receive(event);
+  }
+
+  /** Resolves once every event pushed so far is delivered: a source that reads fast waits on it. */
+  drained(): Promise<void> {
+    if (this.#head >= this.#pending.length) return Promise.resolve();
+    return new Promise((resolve) => this.#drainWaiters.push(resolve));
   }
 
   #receive(event: ConductorEvent): void {
@@ -104,6 +120,9 @@ export class LiveHub {
     } else {
       this.#pending = [];
       this.#head = 0;
+      const drained = this.#drainWaiters;
+      this.#drainWaiters = [];
+      for (const wake of drained) wake();
     }
     const waiters = this.#waiters;
     this.#waiters = [];
@@ -162,7 +181,8 @@ export class LiveHub {
     this.#pending = [];
     this.#head = 0;
     this.#listeners.clear();
-    for (const wake of this.#waiters) wake();
+    for (const wake of [...this.#waiters, ...this.#drainWaiters]) wake();
     this.#waiters = [];
+    this.#drainWaiters = [];
   }
 }

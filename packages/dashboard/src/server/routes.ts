@@ -3,8 +3,12 @@ import type { Context, Handler } from 'hono';
 import * as v from 'valibot';
 import { jsonError } from './errors.js';
 import type { HistoryStore, PageQuery } from './history.js';
+import { notOwnerMessage, type OwnershipBody, type OwnershipTracker } from './ownership.js';
 
-/** What the run lets the dashboard do. Absent: the dashboard is read-only (501 on control routes). */
+/**
+ * What the run lets the dashboard do. Absent: the dashboard is read-only (501 on control routes).
+ * Used only while this process owns the run (409 otherwise).
+ */
 export interface DashboardControl {
   /** Stops the run with a checkpoint. Called at most once per running generation. */
   stop(): void | Promise<void>;
@@ -23,7 +27,9 @@ export interface InfoBody {
   log_path: string | null;
   replay_speed: number | null;
   version: string | null;
+  /** What this dashboard can do now: control given, and the run owned by this process. */
   control: { stop: boolean; gate: boolean };
+  ownership: OwnershipBody;
 }
 
 /** What the API routes read. */
@@ -32,8 +38,11 @@ export interface ApiContext {
   /** Resolves once history is folded into the state. */
   ready: Promise<void>;
   state(): RunState;
-  info(): InfoBody;
+  info(): Promise<InfoBody>;
+  /** The run's id: given in the options, else the history's. */
+  runId(): string | null;
   control: DashboardControl | undefined;
+  ownership: OwnershipTracker;
 }
 
 export const DEFAULT_PAGE = 500;
@@ -65,7 +74,7 @@ function issueText(issues: readonly v.BaseIssue<unknown>[]): string {
 export function infoRoute(api: ApiContext): Handler {
   return async function info(c) {
     await api.ready;
-    return c.json(api.info());
+    return c.json(await api.info());
   };
 }
 
@@ -94,7 +103,7 @@ export function eventsRoute(api: ApiContext): Handler {
 export function logsRoute(api: ApiContext): Handler {
   return async function logs(c) {
     await api.ready;
-    const name = (api.state().run.run_id ?? api.info().run_id ?? 'run').replace(/[^A-Za-z0-9_.-]/g, '_');
+    const name = (api.state().run.run_id ?? api.runId() ?? 'run').replace(/[^A-Za-z0-9_.-]/g, '_');
     const iterator = api.store.read(0)[Symbol.asyncIterator]();
     const encoder = new TextEncoder();
     const body = new ReadableStream<Uint8Array>({
@@ -129,6 +138,8 @@ export function stopRoute(api: ApiContext): Handler {
     const control = api.control;
     if (!control) return noControl(c, 'stop');
     await api.ready;
+    const refused = await notOwner(c, api, 'stop');
+    if (refused) return refused;
     const { run } = api.state();
     if (run.status !== 'running') {
       return jsonError(c, 409, 'CONDUCTOR_CONFLICT', `the run is not running (status: ${run.status})`);
@@ -164,8 +175,12 @@ export function gateRoute(api: ApiContext): Handler {
     if (!parsed.success) return jsonError(c, 400, 'CONDUCTOR_BAD_REQUEST', issueText(parsed.issues));
     const { step, value, additional_input } = parsed.output;
     await api.ready;
-    // Any pending gate, at the root or inside a sub-workflow (`parent/step`).
-    const pending = api.state().gates[step];
+    const refused = await notOwner(c, api, 'answer a gate of');
+    if (refused) return refused;
+    // Any pending gate, at the root or inside a sub-workflow (`parent/step`). Own keys only: a step
+    // named `__proto__` or `constructor` is not a gate.
+    const { gates } = api.state();
+    const pending = Object.hasOwn(gates, step) ? gates[step] : undefined;
     if (!pending) {
       return jsonError(c, 409, 'CONDUCTOR_CONFLICT', `no gate is waiting at step ${JSON.stringify(step)}`);
     }
@@ -188,6 +203,14 @@ export function gateRoute(api: ApiContext): Handler {
     }
     return c.json({ ok: true });
   };
+}
+
+/** A 409 answer unless this process owns the run (asked afresh: a stop must not act on an old answer). */
+async function notOwner(c: Context, api: ApiContext, what: string): Promise<Response | null> {
+  const ownership = await api.ownership.fresh();
+  if (ownership.owner === 'this-process') return null;
+  const runId = api.runId();
+  return jsonError(c, 409, 'CONDUCTOR_NOT_OWNER', notOwnerMessage(what, ownership, runId));
 }
 
 function noControl(c: Context, what: string) {

@@ -1,47 +1,23 @@
 import type { RunState } from '@conductor/events';
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { ActivityStream } from './ActivityStream';
-import { type Api, ApiError, type DashboardInfo } from './api';
-import { ResumeBanner, RunEndBanner, SyntheticHistoryNote } from './Banners';
+import type { Api, DashboardInfo } from './api';
+import { OwnershipBanner, ResumeBanner, RunEndBanner, SyntheticHistoryNote } from './Banners';
 import { GatePanel } from './GatePanel';
 import { GroupDetails } from './GroupDetails';
 import { Icon } from './Icon';
+import { isStalled, isTicking } from './ownership';
 import { ReplayControls } from './ReplayControls';
 import { RunHeader } from './RunHeader';
 import { RunOverview } from './RunOverview';
 import { StepDetails } from './StepDetails';
+import { useInfo } from './useInfo';
 import { useRunStream } from './useRunStream';
 import { WorkflowGraph } from './WorkflowGraph';
 import { findGroup, pathKey } from './workflowView';
 
 export function App({ api }: { api: Api }) {
-  const [info, setInfo] = useState<DashboardInfo | null>(null);
-  const [unauthorized, setUnauthorized] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-
-  useEffect(() => {
-    let stopped = false;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const load = async () => {
-      try {
-        const answer = await api.info();
-        if (!stopped) setInfo(answer);
-      } catch (e) {
-        if (stopped) return;
-        if (e instanceof ApiError && e.status === 401) {
-          setUnauthorized(true);
-          return;
-        }
-        setError(e instanceof Error ? e.message : String(e));
-        timer = setTimeout(load, 2000);
-      }
-    };
-    void load();
-    return () => {
-      stopped = true;
-      clearTimeout(timer);
-    };
-  }, [api]);
+  const { info, error, unauthorized, refresh } = useInfo(api);
 
   if (unauthorized) return <AuthRequired />;
   if (!info)
@@ -50,19 +26,35 @@ export function App({ api }: { api: Api }) {
         message={error ? `Cannot reach the dashboard (${error}); retrying…` : 'Connecting to the run…'}
       />
     );
-  return <Dashboard api={api} info={info} />;
+  return <Dashboard api={api} info={info} refreshInfo={refresh} />;
 }
 
-function Dashboard({ api, info }: { api: Api; info: DashboardInfo }) {
+function Dashboard({
+  api,
+  info,
+  refreshInfo,
+}: {
+  api: Api;
+  info: DashboardInfo;
+  /** Asks `/api/info` again: who owns the run may have changed with its status. */
+  refreshInfo: () => void;
+}) {
   const { snapshot, model, replay } = useRunStream(api, info);
   const { state } = snapshot;
   const [selected, setSelected] = useState<string | null>(null);
   /** The workflow the graph panel shows: the root, or a sub-workflow by its parent path. */
   const [viewPath, setViewPath] = useState<string[]>([]);
   const live = info.mode === 'live';
-  const wallNow = useNow(live && state.run.status === 'running');
-  // In replay the clock is the replayed one: the time of the last event shown.
-  const now = live ? wallNow : (state.last_event_at ?? state.run.started_at ?? 0);
+  const ticking = isTicking(state, info);
+  const stalled = isStalled(state, info);
+  const wallNow = useNow(ticking);
+  // In replay the clock is the replayed one: the time of the last event shown. A stalled run's clock
+  // stopped at its last event.
+  const now = live && !stalled ? wallNow : (state.last_event_at ?? state.run.started_at ?? 0);
+  // A new status (a resume began elsewhere, the run ended) may come with a new owner.
+  const { status, generation } = state.run;
+  // biome-ignore lint/correctness/useExhaustiveDependencies: status and generation are what trigger it
+  useEffect(() => refreshInfo(), [status, generation, refreshInfo]);
 
   const select = useCallback((key: string) => setSelected((current) => (current === key ? null : key)), []);
   const show = useCallback((key: string) => setSelected(key), []);
@@ -106,9 +98,17 @@ function Dashboard({ api, info }: { api: Api; info: DashboardInfo }) {
 
   return (
     <div className="app">
-      <RunHeader state={state} info={info} connection={snapshot.connection} now={now} api={api} />
+      <RunHeader
+        state={state}
+        info={info}
+        stalled={stalled}
+        connection={snapshot.connection}
+        now={now}
+        api={api}
+      />
       {replay ? <ReplayControls driver={replay} at={state.last_event_at} /> : null}
       <div className="banners">
+        {live ? <OwnershipBanner state={state} ownership={info.ownership} /> : null}
         <RunEndBanner state={state} />
         <ResumeBanner resumes={state.resumes} />
         {synthetic ? <SyntheticHistoryNote /> : null}
@@ -164,7 +164,7 @@ function Dashboard({ api, info }: { api: Api; info: DashboardInfo }) {
               onOpenSubworkflow={navigate}
             />
           ) : (
-            <RunOverview state={state} />
+            <RunOverview state={state} stalled={stalled} />
           )}
         </aside>
       </main>

@@ -1,5 +1,6 @@
 import type { ResumeMark, RunState } from '@conductor/events';
 import { useState } from 'react';
+import type { Ownership } from './api';
 import { formatDateTime, isoOf, secondsOfIso } from './format';
 import { Icon } from './Icon';
 
@@ -144,5 +145,70 @@ function CopyCommand({ command }: { command: string }) {
         <Icon name={copied ? 'check' : 'copy'} />
       </button>
     </span>
+  );
+}
+
+/**
+ * Who runs the run when it is not this dashboard's process: another process (this dashboard is then
+ * read-only), or none while the log says running (the run was cut off: how to continue it).
+ */
+export function OwnershipBanner({ state, ownership }: { state: RunState; ownership: Ownership | undefined }) {
+  const { run } = state;
+  if (ownership?.owner === 'other-process') {
+    const since = secondsOfIso(ownership.since);
+    return (
+      <section
+        className="banner banner-info banner-inline"
+        data-testid="ownership-banner"
+        data-owner="other-process"
+        aria-label="Run by another process"
+      >
+        <Icon name="info" className="banner-icon" />
+        <p className="banner-line">
+          <span className="banner-title">
+            Running in {ownership.pid !== null ? `process ${ownership.pid}` : 'another process'}
+            {ownership.host ? ` on ${ownership.host}` : ''}
+            {since !== null ? (
+              <>
+                {' '}
+                since <Time ts={since} />
+              </>
+            ) : null}
+            ; this dashboard is read-only
+          </span>
+          <span className="banner-detail">Stop it or answer its gates from that process.</span>
+        </p>
+      </section>
+    );
+  }
+  if (ownership?.owner !== 'none' || run.status !== 'running') return null;
+  const command = `conductor resume --run ${shellQuote(run.run_id ?? '<run-id>')}`;
+  return (
+    <section
+      className="banner banner-warning"
+      data-testid="ownership-banner"
+      data-owner="none"
+      aria-label="Run not running"
+    >
+      <Icon name="alert" className="banner-icon" />
+      <div className="banner-body">
+        <p className="banner-title">
+          No process is running this run
+          {state.last_event_at !== null ? (
+            <>
+              {' '}
+              · last event <Time ts={state.last_event_at} />
+            </>
+          ) : null}
+        </p>
+        <p className="banner-detail muted">
+          Its log says running, but the process that ran it is gone (it crashed or was killed).
+        </p>
+        <div className="resume-command">
+          <span className="muted">Continue it with</span>
+          <CopyCommand command={command} />
+        </div>
+      </div>
+    </section>
   );
 }

@@ -71,6 +71,7 @@ const STATUS_ICON: Record<string, IconName> = {
   failed: 'cross',
   skipped: 'skipped',
   interrupted: 'stop',
+  stalled: 'alert',
 };
 
 export function StatusIcon({ status }: { status: string }) {

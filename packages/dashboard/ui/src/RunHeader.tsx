@@ -8,13 +8,15 @@ import type { ConnectionState } from './runModel';
 interface RunHeaderProps {
   state: RunState;
   info: DashboardInfo;
+  /** The log says running but no process runs the run. */
+  stalled: boolean;
   connection: ConnectionState;
   /** Seconds "now" for the elapsed clock: wall time live, the replayed time in replay. */
   now: number;
   api: Api;
 }
 
-export function RunHeader({ state, info, connection, now, api }: RunHeaderProps) {
+export function RunHeader({ state, info, stalled, connection, now, api }: RunHeaderProps) {
   const { run } = state;
   const elapsed = runElapsedSeconds(state, now);
   const name = run.name ?? state.graph?.name ?? info.workflow_name ?? 'Workflow';
@@ -49,7 +51,11 @@ export function RunHeader({ state, info, connection, now, api }: RunHeaderProps)
           {info.mode === 'replay' ? <span className="chip chip-accent">replay</span> : null}
         </div>
       </div>
-      <StatusBadge status={run.status} testId="run-status" />
+      {stalled ? (
+        <StatusBadge status="stalled" label="Stalled" testId="run-status" />
+      ) : (
+        <StatusBadge status={run.status} testId="run-status" />
+      )}
       <dl className="header-metrics">
         <div>
           <dt>Elapsed</dt>
@@ -57,7 +63,11 @@ export function RunHeader({ state, info, connection, now, api }: RunHeaderProps)
             className="mono"
             data-testid="run-elapsed"
             data-seconds={elapsed === null ? undefined : Math.floor(elapsed)}
-            title="Since the run's first start, across resumes"
+            title={
+              stalled
+                ? "Since the run's first start, up to its last event"
+                : "Since the run's first start, across resumes"
+            }
           >
             {elapsed === null ? '—' : formatClock(elapsed)}
           </dd>
@@ -70,6 +80,11 @@ export function RunHeader({ state, info, connection, now, api }: RunHeaderProps)
       <div className="header-actions">
         <ConnectionIndicator state={connection} />
         <DownloadLogButton api={api} runId={runId} />
+        {info.mode === 'live' && info.ownership?.owner !== 'this-process' ? (
+          <span className="chip" data-testid="read-only" title="Another process runs the run, or none does">
+            read-only
+          </span>
+        ) : null}
         {info.control.stop && info.mode === 'live' && run.status === 'running' ? (
           <StopButton api={api} />
         ) : null}

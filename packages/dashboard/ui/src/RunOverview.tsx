@@ -4,7 +4,8 @@ import { CodeBlock } from './CodeBlock';
 import { StatusBadge } from './Icon';
 
 /** The side panel when no step is selected: the run as a whole. */
-export function RunOverview({ state }: { state: RunState }) {
+/** `stalled`: the log says running but no process runs the run. */
+export function RunOverview({ state, stalled = false }: { state: RunState; stalled?: boolean }) {
   const { run } = state;
   const steps = state.step_order.map((key) => state.steps[key]).filter((s) => s !== undefined);
   const count = (status: string) => steps.filter((s) => s.status === status).length;
@@ -13,7 +14,7 @@ export function RunOverview({ state }: { state: RunState }) {
     <section className="panel run-overview" aria-label="Run overview" data-testid="run-overview">
       <header className="panel-header">
         <h2 className="panel-title">Run</h2>
-        <StatusBadge status={run.status} />
+        {stalled ? <StatusBadge status="stalled" label="Stalled" /> : <StatusBadge status={run.status} />}
       </header>
       <div className="panel-scroll">
         <div className="details-section">

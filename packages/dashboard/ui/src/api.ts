@@ -9,7 +9,17 @@ export interface DashboardInfo {
   log_path: string | null;
   replay_speed: number | null;
   version: string | null;
+  /** What this dashboard can do now: only while its process owns the run. */
   control: { stop: boolean; gate: boolean };
+  ownership: Ownership;
+}
+
+/** Which process writes the run now (`/api/info`); `since` is ISO 8601. */
+export interface Ownership {
+  owner: 'this-process' | 'other-process' | 'none' | 'unknown';
+  pid: number | null;
+  host: string | null;
+  since: string | null;
 }
 
 export interface StateAnswer {
