@@ -9,6 +9,16 @@ export type {
 export { createEventBus, EventBusClosedError, streamEvents } from './bus.js';
 export type { ConductorEvent, EventEnvelopeInput } from './envelope.js';
 export { EventEnvelopeSchema, isSynthetic, nowSeconds, subworkflowPathOf } from './envelope.js';
+export type { BoundedValue, SpilledOutput } from './outputs.js';
+export {
+  boundValue,
+  cutString,
+  isOutputRef,
+  parseJsonObjectText,
+  scriptOutputOf,
+  spillFields,
+  spillsOf,
+} from './outputs.js';
 export type {
   Attempt,
   GroupState,
@@ -31,8 +41,11 @@ export {
   initialRunState,
   MAX_ATTEMPTS_KEPT,
   MAX_ITEMS_KEPT,
+  OLDER_OUTPUT_CHARS_KEPT,
+  OUTPUT_CHARS_KEPT,
   projectEvents,
   runElapsedSeconds,
+  TEXT_CHARS_KEPT,
 } from './projection.js';
 export type { CommonEventData, EventData, EventDataMap, EventType } from './vocabulary.js';
 export { EVENT_TYPES, EventDataSchemas, isKnownEventType, validateEventData } from './vocabulary.js';

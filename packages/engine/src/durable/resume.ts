@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { realpath, stat } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import {
   type Checkpoint,
   type CheckpointSummary,
@@ -15,10 +15,13 @@ import {
   eventLogPath,
   lastSeqOf,
   readEventLog,
+  runDir,
 } from '@conductor/event-log';
 import { type ConductorEvent, nowSeconds } from '@conductor/events';
 import { synthesizeHistory } from '@conductor/replay';
 import type { GateResolver } from '../gates/broker.js';
+import { resolveMaxOutputChars } from '../outputs/limits.js';
+import { createOutputStore } from '../outputs/store.js';
 import type { MockResponsesInput } from '../providers/mock.js';
 import type { OpenAIProviderOptions } from '../providers/openai.js';
 import type { Provider } from '../providers/types.js';
@@ -65,6 +68,8 @@ export interface ResumeOptions {
   gates?: GateResolver;
   /** Answer every gate with its first option at once. */
   skipGates?: boolean;
+  /** The output cap for this generation, as in `runWorkflow` (default `CONDUCTOR_MAX_OUTPUT_CHARS`, else 50000). */
+  maxOutputChars?: number;
 }
 
 /** Where a resume continues, and what it was decided from. */
@@ -121,6 +126,7 @@ export function resumeWorkflow(options: ResumeOptions): WorkflowRun {
     skipGates: options.skipGates,
     async start(signal, started, gates) {
       // Everything that can refuse the resume happens before anything on disk changes.
+      const maxChars = resolveMaxOutputChars(options.maxOutputChars, env);
       const plan = await planResume(options, home);
       runId = plan.runId;
       const { checkpoint, state: resume } = plan;
@@ -205,6 +211,7 @@ export function resumeWorkflow(options: ResumeOptions): WorkflowRun {
         hooks: recorder.hooks(options.hooks),
         gates,
         subworkflowProviders: providers.forSubworkflow,
+        outputs: createOutputStore({ dir: join(runDir(runId, home), 'outputs'), maxChars, generation }),
         ...(options.executors ? { executors: options.executors } : {}),
       });
     },

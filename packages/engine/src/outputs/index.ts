@@ -1,0 +1,17 @@
+export { OutputCapError, resolveMaxOutputChars } from './limits.js';
+export type {
+  CappedText,
+  CapturedStream,
+  OutputName,
+  OutputStore,
+  OutputStoreOptions,
+  SpilledText,
+} from './store.js';
+export {
+  createOutputStore,
+  DEFAULT_MAX_OUTPUT_CHARS,
+  headOf,
+  MIN_MAX_OUTPUT_CHARS,
+  spillOf,
+  textOf,
+} from './store.js';
