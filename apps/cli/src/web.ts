@@ -1,7 +1,8 @@
 import { createServer } from 'node:net';
+import { join } from 'node:path';
 import { type DashboardInfo, jsonlStore, type RunningDashboard, startDashboard } from '@conductor/dashboard';
 import { updateRunRecord, type WorkflowRun } from '@conductor/engine';
-import { conductorHome, eventLogPath } from '@conductor/event-log';
+import { conductorHome, eventLogPath, runDir } from '@conductor/event-log';
 import { UsageError } from './errors.js';
 
 export interface WebOptions {
@@ -67,6 +68,7 @@ export async function serveRunDashboard(
   const dashboard = await startDashboard({
     history: jsonlStore(eventLogPath(run.runId, home)),
     live: run.bus,
+    outputsDir: join(runDir(run.runId, home), 'outputs'),
     control: {
       stop: () => run.stop(),
       answerGate: (step, value, additionalInput) => run.answerGate(step, value, additionalInput),
