@@ -85,7 +85,9 @@ describe('GET /api/outputs/<ref>', () => {
     ]) {
       const response = await d.app.request(`/api/outputs/${ref}`, { headers: auth });
       expect(response.status, ref).toBe(400);
-      expect((await response.json()).error.code).toBe('CONDUCTOR_BAD_REQUEST');
+      expect(((await response.json()) as { error: { code: string } }).error.code).toBe(
+        'CONDUCTOR_BAD_REQUEST',
+      );
     }
     for (const ref of ['link.stdout', 'folder', 'g0-9-missing.stdout']) {
       const response = await d.app.request(`/api/outputs/${ref}`, { headers: auth });

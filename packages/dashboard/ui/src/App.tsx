@@ -157,6 +157,7 @@ function Dashboard({ api, info }: { api: Api; info: DashboardInfo }) {
             />
           ) : selected ? (
             <StepDetails
+              api={api}
               state={state}
               stepKey={selected}
               onClose={close}
