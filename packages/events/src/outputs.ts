@@ -12,7 +12,7 @@ export interface SpilledOutput {
   path: string;
   /** Size of the whole text, in bytes (UTF-8, as the program wrote it). */
   bytes: number;
-  /** Characters of the head the event carries (the cap). */
+  /** Characters of the head the event carries (half the cap). */
   head_chars: number;
   /** sha256 of the file's bytes, hex. */
   sha256: string;

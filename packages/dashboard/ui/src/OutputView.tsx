@@ -47,7 +47,7 @@ export function OutputView({ api, attempt, label, stepName, testId }: OutputView
       {attempt.output_truncated && !whole ? (
         <p className="output-note" data-testid="output-truncated">
           <span className="muted">
-            Showing part of the output
+            Showing part of the recorded output
             {attempt.output_size ? ` (${attempt.output_size.toLocaleString()} characters in all)` : ''}.
           </span>{' '}
           <button
@@ -57,7 +57,7 @@ export function OutputView({ api, attempt, label, stepName, testId }: OutputView
             disabled={loading}
             data-testid="load-whole-output"
           >
-            {loading ? 'Loading…' : 'Show the whole output'}
+            {loading ? 'Loading…' : 'Show all of it'}
           </button>
         </p>
       ) : null}

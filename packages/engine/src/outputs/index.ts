@@ -10,6 +10,7 @@ export type {
 export {
   createOutputStore,
   DEFAULT_MAX_OUTPUT_CHARS,
+  headChars,
   headOf,
   MIN_MAX_OUTPUT_CHARS,
   spillOf,

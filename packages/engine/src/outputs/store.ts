@@ -5,9 +5,9 @@ import { StringDecoder } from 'node:string_decoder';
 import type { SpilledOutput } from '@conductor/events';
 
 /**
- * Characters of one text (a script's stdout or stderr, an agent's answer, later a tool result) kept in
- * events and in the run's context; the whole of a longer text goes to a file. The original conductor's
- * default for `runtime.tool_output.max_chars`.
+ * Characters of one text (a script's stdout or stderr, an agent's answer, later a tool result) kept
+ * whole in events and in the run's context; a longer text is kept as its head ({@link headChars}) and
+ * the whole goes to a file. The original conductor's default for `runtime.tool_output.max_chars`.
  */
 export const DEFAULT_MAX_OUTPUT_CHARS = 50_000;
 /** The smallest cap accepted (the original's minimum for `max_chars`). */
@@ -59,6 +59,14 @@ export interface OutputStoreOptions {
   generation?: number;
 }
 
+/**
+ * Characters of the head kept of a text over the cap: half the cap, so the event that carries it (with
+ * its envelope, the spill reference and a short other stream) stays under the cap.
+ */
+export function headChars(maxChars: number): number {
+  return Math.floor(maxChars / 2);
+}
+
 /** The first `max` characters, never ending inside a surrogate pair. */
 export function headOf(text: string, max: number): string {
   if (text.length <= max) return text;
@@ -80,6 +88,7 @@ export function spillOf(capped: CappedText): SpilledOutput | undefined {
 
 export function createOutputStore(options: OutputStoreOptions): OutputStore {
   const maxChars = options.maxChars ?? DEFAULT_MAX_OUTPUT_CHARS;
+  const head = headChars(maxChars);
   const generation = options.generation ?? 0;
   const { dir } = options;
   let next = 1;
@@ -150,7 +159,7 @@ export function createOutputStore(options: OutputStoreOptions): OutputStore {
     maxChars,
     async cap(text, name) {
       if (text.length <= maxChars) return text;
-      return spill(name, headOf(text, maxChars), [Buffer.from(text, 'utf8')]);
+      return spill(name, headOf(text, head), [Buffer.from(text, 'utf8')]);
     },
     async captureStream(stream, name) {
       const iterator = stream[Symbol.asyncIterator]();
@@ -179,13 +188,7 @@ export function createOutputStore(options: OutputStoreOptions): OutputStore {
           }
           if (text.length > maxChars) {
             // Past the cap: the bytes so far, then the rest of the stream, go to the file.
-            const spilled = await spill(
-              name,
-              headOf(text, maxChars),
-              held,
-              ended ? undefined : iterator,
-              state,
-            );
+            const spilled = await spill(name, headOf(text, head), held, ended ? undefined : iterator, state);
             return { text: spilled, tail: decodeTail(state.tail) };
           }
           if (ended) return { text, tail: text };

@@ -62,16 +62,16 @@ describe('output caps', () => {
       (e) => e.type === 'script_completed' && e.data.agent_name === 'big',
     ) as ConductorEvent;
     const spill = (completed.data.spills as Record<string, SpilledOutput>).stdout as SpilledOutput;
-    expect(completed.data.stdout).toBe(whole.slice(0, 1000));
+    expect(completed.data.stdout).toBe(whole.slice(0, 500));
     expect(completed.data).not.toHaveProperty('output');
-    expect(spill).toMatchObject({ bytes: whole.length, head_chars: 1000, sha256: sha256(whole) });
+    expect(spill).toMatchObject({ bytes: whole.length, head_chars: 500, sha256: sha256(whole) });
     expect(readFileSync(spill.path, 'utf8')).toBe(whole);
-    // The event stays small: the head, not the 300 KB.
-    expect(JSON.stringify(completed).length).toBeLessThan(2000);
+    // The event stays under the cap: the head, not the 300 KB.
+    expect(JSON.stringify(completed).length).toBeLessThan(1000);
     expect(
       events.find((e) => e.type === 'script_completed' && e.data.agent_name === 'count')?.data.stdout,
     ).toBe(String(whole.length));
-    expect(result.output).toEqual({ truncated: true, bytes: whole.length, head_chars: 1000 });
+    expect(result.output).toEqual({ truncated: true, bytes: whole.length, head_chars: 500 });
   });
 
   it('leaves an output under the cap as it was: whole stdout, JSON fields merged', async () => {
@@ -94,7 +94,7 @@ describe('output caps', () => {
     const output = result.output as Record<string, unknown>;
     expect(output).not.toHaveProperty('ok');
     expect(output.stdout_truncated).toBe(true);
-    expect(String(output.stdout)).toHaveLength(1000);
+    expect(String(output.stdout)).toHaveLength(500);
   });
 
   it('quotes the end of a stderr over the cap when the exit code fails the step', async () => {
@@ -107,7 +107,7 @@ describe('output caps', () => {
     expect(readFileSync(spill.path, 'utf8')).toBe(expectedLines(500));
     expect(result.error?.message).toContain(`all ${spill.bytes} bytes are in ${spill.path}`);
     expect(result.error?.message).toContain('line 500.');
-    expect(String(failed.stderr)).toHaveLength(1000);
+    expect(String(failed.stderr)).toHaveLength(500);
   });
 
   it("caps an agent's text answer the same way", async () => {
@@ -117,7 +117,7 @@ describe('output caps', () => {
       mockResponses: { writer: [{ text: answer }] },
     });
     const output = result.output as Record<string, unknown>;
-    expect(output.result).toBe(answer.slice(0, 1000));
+    expect(output.result).toBe(answer.slice(0, 500));
     expect(output).toMatchObject({ result_truncated: true, result_bytes: answer.length });
     expect(readFileSync(String(output.result_file), 'utf8')).toBe(answer);
     const completed = find(events, 'agent_completed').data;
