@@ -6,6 +6,7 @@ const benches = [
   './event-log-writer.mjs',
   './dashboard-resume.mjs',
   './for-each.mjs',
+  './big-stdout.mjs',
 ].filter((path) => existsSync(new URL(path, import.meta.url)));
 
 const only = process.argv.slice(2);
