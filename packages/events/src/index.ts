@@ -1,3 +1,4 @@
+export { OLDER_OUTPUT_CHARS_KEPT, OUTPUT_CHARS_KEPT, TEXT_CHARS_KEPT } from './bounded.js';
 export type {
   EventBus,
   EventBusOptions,
@@ -41,11 +42,8 @@ export {
   initialRunState,
   MAX_ATTEMPTS_KEPT,
   MAX_ITEMS_KEPT,
-  OLDER_OUTPUT_CHARS_KEPT,
-  OUTPUT_CHARS_KEPT,
   projectEvents,
   runElapsedSeconds,
-  TEXT_CHARS_KEPT,
 } from './projection.js';
 export type { CommonEventData, EventData, EventDataMap, EventType } from './vocabulary.js';
 export { EVENT_TYPES, EventDataSchemas, isKnownEventType, validateEventData } from './vocabulary.js';

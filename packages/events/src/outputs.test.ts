@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { OLDER_OUTPUT_CHARS_KEPT, OUTPUT_CHARS_KEPT, TEXT_CHARS_KEPT } from './bounded.js';
 import type { ConductorEvent } from './envelope.js';
 import { boundValue, isOutputRef, scriptOutputOf, spillsOf } from './outputs.js';
-import { OLDER_OUTPUT_CHARS_KEPT, OUTPUT_CHARS_KEPT, projectEvents, TEXT_CHARS_KEPT } from './projection.js';
+import { projectEvents } from './projection.js';
 
 let seq = 0;
 const ev = (type: string, data: Record<string, unknown> = {}): ConductorEvent => {

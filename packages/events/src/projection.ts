@@ -1,5 +1,14 @@
+import {
+  boundInputs,
+  itemOutput,
+  olderAttempt,
+  outputFields,
+  runOutput,
+  TEXT_CHARS_KEPT,
+  withOutput,
+} from './bounded.js';
 import type { ConductorEvent } from './envelope.js';
-import { boundValue, cutString, type SpilledOutput, scriptOutputOf, spillsOf } from './outputs.js';
+import { cutString, type SpilledOutput, scriptOutputOf } from './outputs.js';
 
 /**
  * The projection: a pure fold of events into the state a person wants to see. The dashboard server
@@ -15,16 +24,6 @@ export type StepStatus = 'pending' | 'running' | 'waiting' | 'completed' | 'fail
 
 /** How many attempts of a step the state keeps (a loop may run one step thousands of times). */
 export const MAX_ATTEMPTS_KEPT = 20;
-
-/**
- * Characters (as JSON) of a step's latest output kept in the state; older attempts and for_each items
- * keep {@link OLDER_OUTPUT_CHARS_KEPT}. Bigger outputs are cut (`output_truncated`): the whole is in the
- * attempt's completion event (seq `last_seq`) and, for texts over the run's cap, in `spills`.
- */
-export const OUTPUT_CHARS_KEPT = 4000;
-export const OLDER_OUTPUT_CHARS_KEPT = 500;
-/** Characters kept of a rendered prompt, an error message, the run's final output and each input. */
-export const TEXT_CHARS_KEPT = 4000;
 
 export interface StepError {
   error_type: string | null;
@@ -299,55 +298,6 @@ function errorOf(data: Data): StepError {
     error_type: asString(data.error_type),
     message: message === null ? null : cutString(message, TEXT_CHARS_KEPT),
   };
-}
-
-/** The output fields of an attempt: a bounded copy of `value`, and the texts stored in files. */
-function outputFields(value: unknown, data: Data, maxChars = OUTPUT_CHARS_KEPT): Partial<Attempt> {
-  const bounded = boundValue(value, maxChars);
-  const spills = spillsOf(data);
-  const fields: Partial<Attempt> = {
-    output: bounded.value,
-    output_truncated: undefined,
-    output_size: undefined,
-    spills: undefined,
-  };
-  if (bounded.truncated) {
-    fields.output_truncated = true;
-    fields.output_size = bounded.size;
-  }
-  if (Object.keys(spills).length > 0) fields.spills = spills;
-  return withoutUndefined(fields);
-}
-
-/** An attempt that is no longer the latest keeps a smaller head of its output. */
-function olderAttempt(attempt: Attempt): Attempt {
-  if (attempt.output === undefined) return attempt;
-  const bounded = boundValue(attempt.output, OLDER_OUTPUT_CHARS_KEPT);
-  if (!bounded.truncated) return attempt;
-  return {
-    ...attempt,
-    output: bounded.value,
-    output_truncated: true,
-    output_size: attempt.output_size ?? bounded.size,
-  };
-}
-
-function withoutUndefined<T extends object>(value: T): T {
-  const copy = { ...value } as Record<string, unknown>;
-  for (const key of Object.keys(copy)) if (copy[key] === undefined) delete copy[key];
-  return copy as T;
-}
-
-/** Replaces the output fields of an attempt (a later completion event replaces an earlier one's). */
-function withOutput(attempt: Attempt, fields: Partial<Attempt>): Attempt {
-  const {
-    output: _output,
-    output_truncated: _truncated,
-    output_size: _size,
-    spills: _spills,
-    ...rest
-  } = attempt;
-  return { ...rest, ...fields };
 }
 
 /**
@@ -856,26 +806,6 @@ export function applyEvent(state: RunState, event: ConductorEvent): RunState {
     default:
       return base;
   }
-}
-
-function itemOutput(value: unknown): Pick<ItemState, 'output' | 'output_truncated'> {
-  const bounded = boundValue(value, OLDER_OUTPUT_CHARS_KEPT);
-  return bounded.truncated ? { output: bounded.value, output_truncated: true } : { output: value };
-}
-
-function runOutput(value: unknown): Pick<RunInfo, 'output' | 'output_truncated'> {
-  const bounded = boundValue(value, TEXT_CHARS_KEPT);
-  return bounded.truncated ? { output: bounded.value, output_truncated: true } : { output: value };
-}
-
-/** The inputs, each value bounded (an input may be a whole document). */
-function boundInputs(inputs: unknown): Record<string, unknown> {
-  if (typeof inputs !== 'object' || inputs === null || Array.isArray(inputs)) return {};
-  const bounded: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(inputs)) {
-    bounded[key] = boundValue(value, OLDER_OUTPUT_CHARS_KEPT).value;
-  }
-  return bounded;
 }
 
 /** A step event of a for_each item (it carries the item's group and index): counted in the group, not a step. */
