@@ -7,6 +7,7 @@ const benches = [
   './dashboard-resume.mjs',
   './dashboard-follow.mjs',
   './for-each.mjs',
+  './big-stdout.mjs',
 ].filter((path) => existsSync(new URL(path, import.meta.url)));
 
 const only = process.argv.slice(2);

@@ -163,7 +163,9 @@ describe.skipIf(!hasChromium)('dashboard in a real browser', () => {
       const banner = page.getByRole('region', { name: 'Run by another process' });
       await expect
         .poll(() => banner.textContent(), { timeout: 10_000 })
-        .toContain(`Running in process ${resumed.child.pid}; this dashboard is read-only`);
+        .toMatch(
+          new RegExp(`Running in process ${resumed.child.pid} since [^;]+; this dashboard is read-only`),
+        );
       expect(await page.getByTestId('stop-button').count()).toBe(0);
       await page.screenshot({ path: screenshotPath('open-tab-resumed-elsewhere'), fullPage: true });
 

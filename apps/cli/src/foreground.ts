@@ -1,6 +1,7 @@
 import type { RunningDashboard } from '@conductor/dashboard';
-import type { GateResolver, WorkflowRun } from '@conductor/engine';
+import { type GateResolver, MIN_MAX_OUTPUT_CHARS, type WorkflowRun } from '@conductor/engine';
 import { startInBackground } from './background.js';
+import { UsageError } from './errors.js';
 import { executeRun } from './execute.js';
 import type { ExitCodeValue } from './exit-codes.js';
 import { type GateFlags, gateOptions } from './gates.js';
@@ -16,6 +17,19 @@ import {
 export interface ForegroundOptions extends WebOptions, GateFlags {
   quiet?: boolean;
   webLinger?: string;
+  maxOutputChars?: string;
+}
+
+/** `--max-output-chars`: undefined when absent (the engine then reads CONDUCTOR_MAX_OUTPUT_CHARS). */
+export function parseMaxOutputChars(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const chars = /^\d{1,15}$/.test(value) ? Number(value) : Number.NaN;
+  if (!Number.isSafeInteger(chars) || chars < MIN_MAX_OUTPUT_CHARS) {
+    throw new UsageError(
+      `--max-output-chars "${value}" is not a usable cap: give a whole number of characters, at least ${MIN_MAX_OUTPUT_CHARS} (default 50000).`,
+    );
+  }
+  return chars;
 }
 
 /** What a command adds to the engine options it starts a run with. */

@@ -1,4 +1,6 @@
 import { createServer } from 'node:net';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
 import {
   type DashboardInfo,
   jsonlStore,
@@ -6,9 +8,9 @@ import {
   type RunningDashboard,
   startDashboard,
 } from '@conductor/dashboard';
-import { readRunRecord, updateRunRecord, type WorkflowRun } from '@conductor/engine';
-import { conductorHome, eventLogPath } from '@conductor/event-log';
-import { isAlive } from './commands/status.js';
+import { updateRunRecord, type WorkflowRun } from '@conductor/engine';
+import { conductorHome, eventLogPath, runDir } from '@conductor/event-log';
+import { readOwner } from '@conductor/run-folder';
 import { UsageError } from './errors.js';
 
 export interface WebOptions {
@@ -63,24 +65,21 @@ export async function checkPortAvailable(port: number): Promise<void> {
 }
 
 /**
- * Who owns the run, until runs hold claims: this process while its run goes on here; once it has
- * ended here, the process run.json names, if that is another live conductor whose run is running (a
- * `conductor resume` elsewhere); else nobody.
+ * Who owns the run, from its claim: this process while its run goes on here; another live process (a
+ * `conductor resume` elsewhere); or nobody (it ended, or its process died without ending it).
  */
-export function runOwnership(run: WorkflowRun, home: string): OwnershipSource {
-  let ended = false;
-  const since = new Date().toISOString();
-  const end = () => {
-    ended = true;
-  };
-  run.result.then(end, end);
+export function runOwnership(runId: string, home: string): OwnershipSource {
   return async () => {
-    if (!ended) return { owner: 'this-process', pid: process.pid, since };
-    const record = await readRunRecord(run.runId, { home }).catch(() => null);
-    if (record?.status === 'running' && record.pid !== process.pid && isAlive(record.pid)) {
-      return { owner: 'other-process', pid: record.pid };
-    }
-    return { owner: 'none' };
+    const owner = await readOwner(runId, { home });
+    if (!owner || owner.state === 'dead' || owner.state === 'released') return { owner: 'none' };
+    const { claim } = owner;
+    return {
+      owner: owner.thisProcess ? 'this-process' : 'other-process',
+      pid: claim.owner.pid,
+      // The host is news only when it is another one.
+      ...(claim.owner.host === hostname() ? {} : { host: claim.owner.host }),
+      since: claim.since,
+    };
   };
 }
 
@@ -98,7 +97,8 @@ export async function serveRunDashboard(
   const dashboard = await startDashboard({
     history: jsonlStore(eventLogPath(run.runId, home)),
     live: run.bus,
-    ownership: runOwnership(run, home),
+    ownership: runOwnership(run.runId, home),
+    outputsDir: join(runDir(run.runId, home), 'outputs'),
     control: {
       stop: () => run.stop(),
       answerGate: (step, value, additionalInput) => run.answerGate(step, value, additionalInput),

@@ -1,3 +1,4 @@
+export { OLDER_OUTPUT_CHARS_KEPT, OUTPUT_CHARS_KEPT, TEXT_CHARS_KEPT } from './bounded.js';
 export type {
   EventBus,
   EventBusOptions,
@@ -9,6 +10,16 @@ export type {
 export { createEventBus, EventBusClosedError, streamEvents } from './bus.js';
 export type { ConductorEvent, EventEnvelopeInput } from './envelope.js';
 export { EventEnvelopeSchema, isSynthetic, nowSeconds, subworkflowPathOf } from './envelope.js';
+export type { BoundedValue, SpilledOutput } from './outputs.js';
+export {
+  boundValue,
+  cutString,
+  isOutputRef,
+  parseJsonObjectText,
+  scriptOutputOf,
+  spillFields,
+  spillsOf,
+} from './outputs.js';
 export type {
   Attempt,
   GroupState,

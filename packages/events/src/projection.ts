@@ -1,11 +1,22 @@
+import {
+  boundInputs,
+  itemOutput,
+  olderAttempt,
+  outputFields,
+  runOutput,
+  TEXT_CHARS_KEPT,
+  withOutput,
+} from './bounded.js';
 import type { ConductorEvent } from './envelope.js';
+import { cutString, type SpilledOutput, scriptOutputOf } from './outputs.js';
 
 /**
  * The projection: a pure fold of events into the state a person wants to see. The dashboard server
  * uses it for `/api/state`, the web UI for live updates; nothing else interprets events.
  *
- * Its size depends on the workflow (steps, groups) and not on the number of events: streamed text is
- * not kept, and each step keeps only its latest attempts.
+ * Its size depends on the workflow (steps, groups) and not on the number of events nor on the size of
+ * outputs: streamed text is not kept, each step keeps only its latest attempts, and outputs, prompts
+ * and messages are kept as bounded heads (the whole is in the event, or in the run's `outputs/` folder).
  */
 
 export type RunStatus = 'pending' | 'running' | 'completed' | 'failed' | 'interrupted';
@@ -30,8 +41,17 @@ export interface Attempt {
   started_at: number | null;
   finished_at: number | null;
   elapsed: number | null;
+  /** The output, or a bounded copy of it when `output_truncated`. */
   output?: unknown;
+  /** Set when `output` is cut: the whole is in the completion event (seq `last_seq`). */
+  output_truncated?: true;
+  /** Characters of the whole output as JSON, when `output_truncated`. */
+  output_size?: number;
+  /** Texts of the output stored whole in the run's `outputs/` folder, by field (`stdout`, `result`). */
+  spills?: Record<string, SpilledOutput>;
   prompt: string | null;
+  /** Set when `prompt` is only the head of the rendered prompt (the whole is in `agent_prompt_rendered`). */
+  prompt_truncated?: true;
   model: string | null;
   tokens: number | null;
   input_tokens: number | null;
@@ -88,6 +108,7 @@ export interface ItemState {
   finished_at: number | null;
   elapsed: number | null;
   output?: unknown;
+  output_truncated?: true;
   error: StepError | null;
 }
 
@@ -153,6 +174,8 @@ export interface RunInfo {
   finished_at: number | null;
   current_step: string | null;
   output?: unknown;
+  /** Set when `output` is a bounded copy of the final output (the whole is in `workflow_completed`). */
+  output_truncated?: true;
   error: (StepError & { agent_name: string | null; stopped_by_user: boolean }) | null;
   /** Set while the run is not finished but the last generation ended (failed, interrupted). */
   checkpoint_path: string | null;
@@ -270,7 +293,11 @@ function newStep(name: string, path: string[], type: string | null): StepState {
 }
 
 function errorOf(data: Data): StepError {
-  return { error_type: asString(data.error_type), message: asString(data.message) };
+  const message = asString(data.message);
+  return {
+    error_type: asString(data.error_type),
+    message: message === null ? null : cutString(message, TEXT_CHARS_KEPT),
+  };
 }
 
 /**
@@ -319,7 +346,12 @@ export function applyEvent(state: RunState, event: ConductorEvent): RunState {
         attempts = [blankAttempt(count, state.run.generation, null, event, synthetic)];
       }
       const last = attempts[attempts.length - 1] as Attempt;
-      const changed: Attempt = { ...last, ...fn(last), last_seq: event.seq };
+      const patch = fn(last);
+      const changed: Attempt = {
+        ...('output' in patch ? withOutput(last, {}) : last),
+        ...patch,
+        last_seq: event.seq,
+      };
       if (status) changed.status = status;
       if (synthetic) changed.synthetic = true;
       return {
@@ -388,7 +420,7 @@ export function applyEvent(state: RunState, event: ConductorEvent): RunState {
           // A log may hold a second workflow_started (e.g. a restarted original run): keep the first.
           started_at: base.run.started_at ?? event.timestamp,
           finished_at: null,
-          inputs: (data.inputs as Record<string, unknown>) ?? {},
+          inputs: boundInputs(data.inputs),
         },
       };
     }
@@ -445,7 +477,7 @@ export function applyEvent(state: RunState, event: ConductorEvent): RunState {
           status: failed ? 'failed' : 'completed',
           finished_at: event.timestamp,
           current_step: null,
-          output: data.output,
+          ...runOutput(data.output),
           error: failed
             ? {
                 error_type: 'Terminated',
@@ -555,7 +587,10 @@ export function applyEvent(state: RunState, event: ConductorEvent): RunState {
                 event,
                 synthetic,
               );
-              const attempts = [...step.attempts, attempt];
+              const previous = step.attempts.at(-1);
+              const attempts = previous
+                ? [...step.attempts.slice(0, -1), olderAttempt(previous), attempt]
+                : [attempt];
               return {
                 ...step,
                 type: step.type ?? type,
@@ -576,7 +611,12 @@ export function applyEvent(state: RunState, event: ConductorEvent): RunState {
     }
     case 'agent_prompt_rendered':
       return withName(data, base, (name) =>
-        updateAttempt(name, () => ({ prompt: asString(data.rendered_prompt) })),
+        updateAttempt(name, () => {
+          const prompt = asString(data.rendered_prompt);
+          return prompt !== null && prompt.length > TEXT_CHARS_KEPT
+            ? { prompt: cutString(prompt, TEXT_CHARS_KEPT), prompt_truncated: true }
+            : { prompt };
+        }),
       );
     case 'agent_message':
     case 'agent_reasoning':
@@ -591,7 +631,7 @@ export function applyEvent(state: RunState, event: ConductorEvent): RunState {
     case 'subworkflow_completed': {
       const next = withName(data, base, (name) =>
         finishAttempt(name, 'completed', () => ({
-          output: data.output,
+          ...outputFields(data.output, data),
           model: asString(data.model),
           tokens: asNumber(data.tokens),
           input_tokens: asNumber(data.input_tokens),
@@ -617,16 +657,17 @@ export function applyEvent(state: RunState, event: ConductorEvent): RunState {
     }
     case 'script_completed':
       return withName(data, base, (name) =>
-        finishAttempt(name, 'completed', (a) => ({
-          output: data.output ??
-            a.output ?? { stdout: data.stdout, stderr: data.stderr, exit_code: data.exit_code },
-        })),
+        finishAttempt(name, 'completed', (a) =>
+          data.output === undefined && data.stdout === undefined && data.exit_code === undefined
+            ? { output: a.output }
+            : outputFields(scriptOutputOf(data), data),
+        ),
       );
     case 'set_completed':
       return withName(data, base, (name) =>
-        finishAttempt(name, 'completed', (a) => ({
-          output: 'output' in data ? data.output : (a.output ?? data.value_repr),
-        })),
+        finishAttempt(name, 'completed', (a) =>
+          'output' in data ? outputFields(data.output, data) : { output: a.output ?? data.value_repr },
+        ),
       );
     case 'wait_completed':
       return withName(data, base, (name) =>
@@ -658,13 +699,16 @@ export function applyEvent(state: RunState, event: ConductorEvent): RunState {
       });
     case 'gate_resolved':
       return withName(data, base, (name) => {
-        const next = finishAttempt(name, 'completed', () => ({
-          output: data.output ?? {
-            selected: data.selected_option,
-            route: data.route,
-            additional_input: data.additional_input,
-          },
-        }));
+        const next = finishAttempt(name, 'completed', () =>
+          outputFields(
+            data.output ?? {
+              selected: data.selected_option,
+              route: data.route,
+              additional_input: data.additional_input,
+            },
+            data,
+          ),
+        );
         const { [stepKeyOf(name, path)]: _answered, ...rest } = next.gates;
         return withGates(next, rest);
       });
@@ -726,7 +770,7 @@ export function applyEvent(state: RunState, event: ConductorEvent): RunState {
           started_at: started?.started_at ?? null,
           finished_at: event.timestamp,
           elapsed: asNumber(data.elapsed),
-          ...(failed ? {} : { output: data.output }),
+          ...(failed ? {} : itemOutput(data.output)),
           error: failed ? errorOf(data) : null,
         };
         return {

@@ -9,6 +9,10 @@ const opt = v.optional;
 const any = v.unknown();
 
 const named = { agent_name: str };
+/** `data.spills`: the texts of this event stored whole in the run's `outputs/` folder (see outputs.ts). */
+const spills = opt(
+  v.record(str, v.object({ ref: str, path: opt(str), bytes: num, head_chars: opt(num), sha256: opt(str) })),
+);
 const errorFields = { error_type: opt(str), message: opt(str) };
 
 export const EventDataSchemas = {
@@ -103,6 +107,7 @@ export const EventDataSchemas = {
     output_tokens: opt(v.nullable(num)),
     cost_usd: opt(v.nullable(num)),
     output: opt(any),
+    spills,
   }),
   agent_failed: v.looseObject({ ...named, elapsed: opt(num), ...errorFields }),
   script_started: v.looseObject({ ...named, iteration: opt(num) }),
@@ -112,8 +117,9 @@ export const EventDataSchemas = {
     stdout: opt(str),
     stderr: opt(str),
     exit_code: opt(v.nullable(num)),
+    spills,
   }),
-  script_failed: v.looseObject({ ...named, elapsed: opt(num), ...errorFields }),
+  script_failed: v.looseObject({ ...named, elapsed: opt(num), ...errorFields, spills }),
   // A child process the engine started (a script, a tool server), recorded so that a resume after a
   // crash can stop it if it outlived its owner: pid, process group and start time identify it.
   child_process_spawned: v.looseObject({

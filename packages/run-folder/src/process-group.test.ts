@@ -1,6 +1,19 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
-import { identifyProcess, processGroupExists, processState } from './process.js';
+import {
+  identifyProcess as identify,
+  type ProcessIdentity,
+  processGroupExists,
+  processState,
+} from './process.js';
+
+/** The identity of a process this test just started (it runs, so it has one). */
+function identifyProcess(pid: number): ProcessIdentity {
+  const identity = identify(pid);
+  if (!identity) throw new Error(`process ${pid} is not running`);
+  return identity;
+}
+
 import { stopProcessGroup } from './process-group.js';
 
 const started: ChildProcess[] = [];
@@ -30,14 +43,14 @@ describe.skipIf(process.platform === 'win32')('stopProcessGroup', () => {
     const pid = child.pid as number;
     const leader = identifyProcess(pid);
     expect(leader).not.toBeNull();
-    expect(await stopProcessGroup({ leader: leader!, pgid: pid })).toBe('stopped');
+    expect(await stopProcessGroup({ leader: leader, pgid: pid })).toBe('stopped');
     expect(groupAlive(pid)).toBe(false);
   });
 
   it('leaves alone a process whose pid matches but whose start time does not (a reused pid)', async () => {
     const child = group();
     const pid = child.pid as number;
-    const leader = identifyProcess(pid)!;
+    const leader = identifyProcess(pid);
     const impostor = { ...leader, start: `${leader.start}-earlier` };
     expect(processState(impostor)).toBe('dead');
     expect(await stopProcessGroup({ leader: impostor, pgid: pid })).toBe('not-ours');
@@ -48,7 +61,7 @@ describe.skipIf(process.platform === 'win32')('stopProcessGroup', () => {
     const child = spawn('sleep', ['0.2'], { detached: true, stdio: 'ignore' });
     const leader = identifyProcess(child.pid as number);
     await new Promise((resolve) => child.once('exit', resolve));
-    expect(await stopProcessGroup({ leader: leader!, pgid: child.pid as number })).toBe('gone');
+    expect(await stopProcessGroup({ leader: leader, pgid: child.pid as number })).toBe('gone');
   });
 
   it('kills a group that ignores SIGTERM', async () => {
@@ -60,7 +73,7 @@ describe.skipIf(process.platform === 'win32')('stopProcessGroup', () => {
     // Only once the trap is set does SIGTERM find it ignored.
     await new Promise((resolve) => child.stdout?.once('data', resolve));
     const pid = child.pid as number;
-    const leader = identifyProcess(pid)!;
+    const leader = identifyProcess(pid);
     expect(await stopProcessGroup({ leader, pgid: pid }, { graceMs: 200 })).toBe('killed');
     expect(groupAlive(pid)).toBe(false);
   });

@@ -27,6 +27,10 @@ function runOptions(command: Command): Command {
     .option('--web', 'serve the live dashboard; it stays up after the run ends until Ctrl-C')
     .option('--web-bg', 'start the run in the background with its dashboard, print the URL and exit 0')
     .option('--web-port <port>', 'dashboard port (default: a free one); implies --web')
+    .option(
+      '--max-output-chars <n>',
+      "characters of a script's stdout/stderr or an agent's answer kept in events (default 50000, or CONDUCTOR_MAX_OUTPUT_CHARS); the whole of a longer one is stored in the run's outputs/ folder",
+    )
     .addOption(
       new Option('--web-linger <seconds>', 'keep the dashboard up this long after the run ends').hideHelp(),
     );

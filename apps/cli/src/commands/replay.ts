@@ -1,5 +1,5 @@
 import { existsSync, statSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { jsonlStore, startDashboard } from '@conductor/dashboard';
 import { UsageError } from '../errors.js';
 import { ExitCode, type ExitCodeValue } from '../exit-codes.js';
@@ -28,6 +28,8 @@ export async function replayCommand(path: string, options: ReplayOptions): Promi
   const port = parsePort(options.webPort);
   const dashboard = await startDashboard({
     history: jsonlStore(file),
+    // A run's stored outputs are beside its log (runs/<id>/outputs).
+    outputsDir: join(dirname(file), 'outputs'),
     // The protocol says 0 for "as fast as possible" (JSON has no Infinity).
     info: {
       mode: 'replay',

@@ -2,7 +2,7 @@ import { statSync } from 'node:fs';
 import { resumeWorkflow } from '@conductor/engine';
 import { UsageError } from '../errors.js';
 import type { ExitCodeValue } from '../exit-codes.js';
-import { type ForegroundOptions, runFromCommandLine } from '../foreground.js';
+import { type ForegroundOptions, parseMaxOutputChars, runFromCommandLine } from '../foreground.js';
 
 export interface ResumeCommandOptions extends ForegroundOptions {
   from?: string;
@@ -33,6 +33,7 @@ export async function resumeCommand(
         '$CONDUCTOR_HOME/runs/<run-id>/checkpoints/<file>.json, or --run <run-id> for its newest checkpoint.',
     );
   }
+  const maxOutputChars = parseMaxOutputChars(options.maxOutputChars);
   return runFromCommandLine(
     (extras) =>
       resumeWorkflow({
@@ -42,6 +43,7 @@ export async function resumeCommand(
         provider: options.provider,
         mockResponses: options.mockResponses,
         forceWorkflow: options.forceWorkflow,
+        ...(maxOutputChars === undefined ? {} : { maxOutputChars }),
         ...extras,
       }),
     { ...options, source: 'resume' },

@@ -1,6 +1,6 @@
 import { loadWorkflow, runWorkflow } from '@conductor/engine';
 import type { ExitCodeValue } from '../exit-codes.js';
-import { type ForegroundOptions, runFromCommandLine } from '../foreground.js';
+import { type ForegroundOptions, parseMaxOutputChars, runFromCommandLine } from '../foreground.js';
 import { parseInputFlags } from '../inputs.js';
 
 export interface RunCommandOptions extends ForegroundOptions {
@@ -11,6 +11,7 @@ export interface RunCommandOptions extends ForegroundOptions {
 
 export async function runCommand(path: string, options: RunCommandOptions): Promise<ExitCodeValue> {
   const inputs = parseInputFlags(options.input);
+  const maxOutputChars = parseMaxOutputChars(options.maxOutputChars);
   const workflow = await loadWorkflow(path);
   return runFromCommandLine(
     (extras) =>
@@ -18,6 +19,7 @@ export async function runCommand(path: string, options: RunCommandOptions): Prom
         inputs,
         provider: options.provider,
         mockResponses: options.mockResponses,
+        ...(maxOutputChars === undefined ? {} : { maxOutputChars }),
         ...extras,
       }),
     { ...options, source: 'run' },

@@ -9,6 +9,7 @@ import { jsonError } from './errors.js';
 import { follow } from './follow.js';
 import type { HistoryStore } from './history.js';
 import { LiveHub, type LiveSource } from './hub.js';
+import { outputRoute } from './outputs.js';
 import { type OwnershipSource, ownershipBody, trackOwnership } from './ownership.js';
 import {
   type ApiContext,
@@ -82,6 +83,11 @@ export interface DashboardOptions {
   /** Path the app is served under, e.g. `/conductor` (the socket is then `/conductor/ws`). Default ''. */
   basePath?: string;
   limits?: Partial<DashboardLimits>;
+  /**
+   * The run's `outputs/` folder (`runs/<id>/outputs`): texts over the output cap, served by id at
+   * `/api/outputs/<ref>`. Absent: that route answers 404.
+   */
+  outputsDir?: string;
   /** Errors that no request can report (reading history for a socket, ...). Default: console.error. */
   onError?: (error: unknown) => void;
 }
@@ -232,6 +238,7 @@ export function createDashboard(options: DashboardOptions): Dashboard {
   app.get('/api/state', stateRoute(api));
   app.get('/api/events', eventsRoute(api));
   app.get('/api/logs', logsRoute(api));
+  app.get('/api/outputs/:ref', outputRoute(options.outputsDir));
   app.post('/api/stop', stopRoute(api));
   app.post('/api/gate', gateRoute(api));
   app.all('/api/*', (c) =>

@@ -157,6 +157,7 @@ function Dashboard({
             />
           ) : selected ? (
             <StepDetails
+              api={api}
               state={state}
               stepKey={selected}
               onClose={close}

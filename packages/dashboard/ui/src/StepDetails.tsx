@@ -1,12 +1,15 @@
 import type { Attempt, RunState, StepState } from '@conductor/events';
 import { type ReactNode, useState } from 'react';
+import type { Api } from './api';
 import { Time } from './Banners';
 import { CodeBlock } from './CodeBlock';
 import { formatDuration, formatUsd, generationLabel } from './format';
 import { Icon, StatusBadge } from './Icon';
+import { OutputView } from './OutputView';
 import { isSubworkflowStep, waitingInside } from './workflowView';
 
 interface StepDetailsProps {
+  api: Api;
   state: RunState;
   stepKey: string;
   onClose: () => void;
@@ -15,7 +18,7 @@ interface StepDetailsProps {
   onOpenSubworkflow: (path: string[]) => void;
 }
 
-export function StepDetails({ state, stepKey, onClose, onSelect, onOpenSubworkflow }: StepDetailsProps) {
+export function StepDetails({ api, state, stepKey, onClose, onSelect, onOpenSubworkflow }: StepDetailsProps) {
   const step = state.steps[stepKey];
   const group = state.groups[stepKey];
   const children = state.step_order.filter((key) => state.steps[key]?.subworkflow_path.join('/') === stepKey);
@@ -50,7 +53,7 @@ export function StepDetails({ state, stepKey, onClose, onSelect, onOpenSubworkfl
             </p>
           </div>
         ) : null}
-        {step ? <StepBody step={step} /> : null}
+        {step ? <StepBody step={step} api={api} /> : null}
         {!step && group ? (
           <div className="details-section">
             <StatusBadge status={group.status} />
@@ -140,7 +143,7 @@ function SubworkflowSection({
   );
 }
 
-function StepBody({ step }: { step: StepState }) {
+function StepBody({ step, api }: { step: StepState; api: Api }) {
   const latest = step.attempts[step.attempts.length - 1];
   const dropped = step.attempt_count - step.attempts.length;
   return (
@@ -181,7 +184,13 @@ function StepBody({ step }: { step: StepState }) {
         <div className="details-section">
           <h3 className="section-title">Output</h3>
           {latest.output !== undefined && latest.output !== null ? (
-            <CodeBlock value={latest.output} testId="step-output" label={`Output of ${step.name}`} />
+            <OutputView
+              api={api}
+              attempt={latest}
+              testId="step-output"
+              label={`Output of ${step.name}`}
+              stepName={step.name}
+            />
           ) : (
             <p className="empty" data-testid="step-output">
               {latest.status === 'running' || latest.status === 'waiting' ? 'No output yet.' : 'No output.'}
@@ -210,6 +219,8 @@ function StepBody({ step }: { step: StepState }) {
           {[...step.attempts].reverse().map((attempt, i) => (
             <AttemptItem
               key={attempt.number}
+              api={api}
+              stepName={step.name}
               attempt={attempt}
               defaultOpen={i === 0 && step.attempts.length > 1}
             />
@@ -220,7 +231,17 @@ function StepBody({ step }: { step: StepState }) {
   );
 }
 
-function AttemptItem({ attempt, defaultOpen }: { attempt: Attempt; defaultOpen: boolean }) {
+function AttemptItem({
+  api,
+  stepName,
+  attempt,
+  defaultOpen,
+}: {
+  api: Api;
+  stepName: string;
+  attempt: Attempt;
+  defaultOpen: boolean;
+}) {
   const [open, setOpen] = useState(defaultOpen);
   return (
     <li
@@ -261,7 +282,12 @@ function AttemptItem({ attempt, defaultOpen }: { attempt: Attempt; defaultOpen: 
           </dl>
           {attempt.error ? <ErrorBox error={attempt.error} /> : null}
           {attempt.output !== undefined && attempt.output !== null ? (
-            <CodeBlock value={attempt.output} label={`Output of attempt ${attempt.number}`} />
+            <OutputView
+              api={api}
+              attempt={attempt}
+              label={`Output of attempt ${attempt.number}`}
+              stepName={stepName}
+            />
           ) : null}
         </div>
       ) : null}

@@ -86,6 +86,8 @@ export interface Api {
     additionalInput?: string | Record<string, string> | null,
   ): Promise<void>;
   downloadLog(): Promise<Blob>;
+  /** The whole of a text stored over the output cap (`spills[field].ref`). */
+  storedOutput(ref: string): Promise<Blob>;
   socketUrl(after: number): string;
 }
 
@@ -122,6 +124,7 @@ export function createApi(token: string | null): Api {
       await request('api/gate', { method: 'POST', body: JSON.stringify(body) });
     },
     downloadLog: async () => (await request('api/logs')).blob(),
+    storedOutput: async (ref) => (await request(`api/outputs/${encodeURIComponent(ref)}`)).blob(),
     socketUrl: (after) => {
       const url = new URL(`ws?after=${after}`, appBase);
       url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';

@@ -95,6 +95,19 @@ export function pretty(value: unknown): string {
   }
 }
 
+/** A size for people: `812 bytes`, `48.2 KB`, `52.4 MB` (powers of 1000, as file managers show). */
+export function formatBytes(bytes: number): string {
+  if (bytes < 1000) return `${bytes} byte${bytes === 1 ? '' : 's'}`;
+  const units = ['KB', 'MB', 'GB', 'TB'];
+  let value = bytes / 1000;
+  let unit = 0;
+  while (value >= 1000 && unit < units.length - 1) {
+    value /= 1000;
+    unit += 1;
+  }
+  return `${value.toFixed(1)} ${units[unit]}`;
+}
+
 export function generationLabel(generation: number): string {
   return generation === 0 ? 'original run' : `resume ${generation}`;
 }

@@ -1,4 +1,4 @@
-import type { ConductorEvent } from '@conductor/events';
+import { type ConductorEvent, scriptOutputOf } from '@conductor/events';
 import type { ExecutorState } from '../run/state.js';
 
 /** Where a fold starts: a checkpoint's state, and the seq and generation it covers. */
@@ -205,7 +205,9 @@ export function createResumeFold(base?: ResumeBase): ResumeFold {
       } else {
         state.iteration += 1;
         state.history.push({ step, iteration: state.iteration, status: 'completed' });
-        state.stepOutputs[step] = data.output ?? null;
+        // A script's completion holds its streams once, not its output: rebuilt as the engine built it.
+        state.stepOutputs[step] =
+          (event.type === 'script_completed' ? scriptOutputOf(data) : data.output) ?? null;
         state.lastOutputStep = step;
         state.currentStep = step;
         state.awaitingRoute = true;

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { realpath, stat } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import {
   type Checkpoint,
   type CheckpointSummary,
@@ -27,6 +27,8 @@ import {
   runDir,
 } from '@conductor/run-folder';
 import type { GateResolver } from '../gates/broker.js';
+import { resolveMaxOutputChars } from '../outputs/limits.js';
+import { createOutputStore } from '../outputs/store.js';
 import type { MockResponsesInput } from '../providers/mock.js';
 import type { OpenAIProviderOptions } from '../providers/openai.js';
 import type { Provider } from '../providers/types.js';
@@ -79,6 +81,8 @@ export interface ResumeOptions {
    * one workflow must not run in another whose step names happen to match.
    */
   forceWorkflow?: boolean;
+  /** The output cap for this generation, as in `runWorkflow` (default `CONDUCTOR_MAX_OUTPUT_CHARS`, else 50000). */
+  maxOutputChars?: number;
 }
 
 /** Where a resume continues, and what it was decided from. */
@@ -136,6 +140,7 @@ export function resumeWorkflow(options: ResumeOptions): WorkflowRun {
     gates: options.gates,
     skipGates: options.skipGates,
     async start(signal, started, gates) {
+      const maxChars = resolveMaxOutputChars(options.maxOutputChars, env);
       // Which run, read from the options or the newest resumable run of the workflow (nothing written).
       runId = await resumeTarget(options, home);
       // One owner: from here on no other process writes to this run, so the plan below stays true.
@@ -246,6 +251,7 @@ export function resumeWorkflow(options: ResumeOptions): WorkflowRun {
         hooks: recorder.hooks(options.hooks),
         gates,
         subworkflowProviders: providers.forSubworkflow,
+        outputs: createOutputStore({ dir: join(runDir(runId, home), 'outputs'), maxChars, generation }),
         ...(options.executors ? { executors: options.executors } : {}),
       });
     },

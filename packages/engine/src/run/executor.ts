@@ -1,6 +1,9 @@
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
+import { runDir } from '@conductor/event-log';
 import { type EventBus, nowSeconds } from '@conductor/events';
+import { resolveHome } from '../durable/home.js';
 import { createGateBroker, type GateBroker } from '../gates/broker.js';
+import { createOutputStore, type OutputStore } from '../outputs/store.js';
 import type { Provider } from '../providers/types.js';
 import { round } from '../steps/common.js';
 import { createStepContext, type StepServices } from '../steps/context.js';
@@ -92,6 +95,11 @@ export interface ExecutionEnvironment {
   gates?: GateBroker;
   /** Where this workflow runs in a tree of sub-workflows. Default: the root. */
   subworkflow?: SubworkflowFrame;
+  /**
+   * Where texts over the output cap are stored. Default: `runs/<runId>/outputs` under the home of `env`,
+   * with the default cap.
+   */
+  outputs?: OutputStore;
   /** The providers of a sub-workflow's agent steps. Default: `providerFor` (no agent steps of its own). */
   subworkflowProviders?(
     workflow: LoadedWorkflow,
@@ -143,6 +151,8 @@ export async function executeFrom(
   const lastOutput = () =>
     state.lastOutputStep === null ? null : (state.stepOutputs[state.lastOutputStep] ?? null);
   const env = environment.env ?? process.env;
+  const outputs =
+    environment.outputs ?? createOutputStore({ dir: join(runDir(runId, resolveHome({ env })), 'outputs') });
 
   /** Runs a child workflow for step `parentStep` on this run's bus, under `subworkflow_path`. */
   const runSubworkflow: StepServices['runSubworkflow'] = async (parentStep, child, inputs, signal) => {
@@ -170,6 +180,7 @@ export async function executeFrom(
       clock,
       env,
       gates,
+      outputs,
       hooks: {},
       subworkflow: {
         path,
@@ -209,6 +220,7 @@ export async function executeFrom(
     gates,
     runSubworkflow,
     subworkflow: frame,
+    outputs,
   };
   const stoppedError = (): StepFailure =>
     new StepFailure(state.currentStep ?? '', stopReason === 'timeout' ? 'TimeoutError' : 'Interrupted', '');

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { groupOfItemName } from '../groups/for-each.js';
 import { ProviderConfigError } from '../providers/errors.js';
 import { loadMockResponses, type MockResponses, type MockResponsesInput } from '../providers/mock.js';
@@ -6,6 +5,7 @@ import type { OpenAIProviderOptions } from '../providers/openai.js';
 import { createProvider } from '../providers/registry.js';
 import type { Provider } from '../providers/types.js';
 import { resolveSubworkflowPath, validateWorkflow } from '../workflow/load.js';
+import { readWorkflowFileSync } from '../workflow/read.js';
 import type { AgentStep, LoadedWorkflow } from '../workflow/types.js';
 
 export interface ProviderOptions {
@@ -63,7 +63,7 @@ function agentNames(loaded: LoadedWorkflow, seen = new Set<string>()): string[] 
 function readOrEmpty(path: string): string {
   try {
     // Sync on purpose: a handful of small files, read once before the run starts.
-    return readFileSync(path, 'utf8');
+    return readWorkflowFileSync(path);
   } catch {
     return '';
   }

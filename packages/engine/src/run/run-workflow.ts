@@ -1,3 +1,5 @@
+import { join } from 'node:path';
+import { runDir } from '@conductor/event-log';
 import { type ConductorEvent, createEventBus, type EventBus, nowSeconds } from '@conductor/events';
 import { resolveHome } from '../durable/home.js';
 import { createRunRecorder, type RunRecorder } from '../durable/recorder.js';
@@ -8,6 +10,8 @@ import {
   type GateResolver,
   type PendingGateInfo,
 } from '../gates/broker.js';
+import { resolveMaxOutputChars } from '../outputs/limits.js';
+import { createOutputStore } from '../outputs/store.js';
 import type { MockResponsesInput } from '../providers/mock.js';
 import type { OpenAIProviderOptions } from '../providers/openai.js';
 import type { Provider } from '../providers/types.js';
@@ -70,6 +74,12 @@ export interface RunOptions {
   gates?: GateResolver;
   /** Answer every gate with its first option at once (CI, `--skip-gates`). */
   skipGates?: boolean;
+  /**
+   * Characters of a script's stdout or stderr, or of an agent's text answer, kept in events and in
+   * the run's context; the whole of a longer text is stored in `runs/<id>/outputs/`. Default:
+   * `CONDUCTOR_MAX_OUTPUT_CHARS` from `env`, else 50000; at least 1000.
+   */
+  maxOutputChars?: number;
 }
 
 export interface WorkflowRun extends PromiseLike<RunResult> {
@@ -134,6 +144,7 @@ export function runWorkflow(workflow: LoadedWorkflow | string, options: RunOptio
     gates: options.gates,
     skipGates: options.skipGates,
     async start(signal, started, gates) {
+      const maxChars = resolveMaxOutputChars(options.maxOutputChars, env);
       const loaded = typeof workflow === 'string' ? await loadWorkflow(workflow, { env }) : workflow;
       const { definition } = loaded;
       const inputs = resolveInputs(definition, options.inputs ?? {});
@@ -167,6 +178,11 @@ export function runWorkflow(workflow: LoadedWorkflow | string, options: RunOptio
         hooks: recorder.hooks(options.hooks),
         gates,
         subworkflowProviders: providers.forSubworkflow,
+        outputs: createOutputStore({
+          dir: join(runDir(runId, recorder.options.home), 'outputs'),
+          maxChars,
+          generation: 0,
+        }),
         ...(options.executors ? { executors: options.executors } : {}),
       });
     },

@@ -1,3 +1,5 @@
+import { type SpilledOutput, spillFields } from '@conductor/events';
+import { spillOf } from '../outputs/store.js';
 import type { ChatMessage, CompletionResult } from '../providers/types.js';
 import { renderTemplate } from '../template/index.js';
 import type { AgentStep, WorkflowSettings } from '../workflow/types.js';
@@ -77,7 +79,21 @@ export const executeAgent: StepExecutor<AgentStep> = async (
         (content) => ctx.emit('agent_message', { agent_name, content }),
       );
       usage.add(answer);
-      if (!step.output) return complete({ result: answer.text }, answer.model);
+      if (!step.output) {
+        // A text answer over the cap is kept as its head; the whole goes to the run's outputs folder.
+        const capped = await ctx.outputs.cap(answer.text, {
+          step: step.name,
+          path: ctx.subworkflow.path,
+          field: 'result',
+        });
+        const spill = spillOf(capped);
+        if (!spill) return complete({ result: answer.text }, answer.model);
+        return complete(
+          { result: typeof capped === 'string' ? capped : capped.head, ...spillFields('result', spill) },
+          answer.model,
+          { result: spill },
+        );
+      }
 
       let problem: string;
       try {
@@ -115,7 +131,11 @@ export const executeAgent: StepExecutor<AgentStep> = async (
       );
     }
 
-    function complete(output: unknown, answeredBy: string): StepResult {
+    function complete(
+      output: unknown,
+      answeredBy: string,
+      spills?: Record<string, SpilledOutput>,
+    ): StepResult {
       ctx.emit('agent_completed', {
         agent_name,
         elapsed: elapsed(),
@@ -125,6 +145,7 @@ export const executeAgent: StepExecutor<AgentStep> = async (
         output_tokens: usage.output,
         cost_usd: usage.cost,
         output,
+        ...(spills ? { spills } : {}),
       });
       return { output };
     }

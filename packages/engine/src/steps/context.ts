@@ -1,5 +1,6 @@
 import type { EventData, EventType } from '@conductor/events';
 import type { GateBroker } from '../gates/broker.js';
+import type { OutputStore } from '../outputs/store.js';
 import type { Provider } from '../providers/types.js';
 import type { RunResult } from '../run/executor.js';
 import type { AgentStep, LoadedWorkflow } from '../workflow/types.js';
@@ -50,6 +51,7 @@ export interface StepServices {
     signal: AbortSignal,
   ): Promise<RunResult>;
   subworkflow: SubworkflowFrame;
+  outputs: OutputStore;
 }
 
 interface ContextShape {
@@ -109,6 +111,7 @@ function build<S extends RunnableStep>(
       services.gates.ask(question, services.subworkflow.path, shape.signal, onOpen),
     runSubworkflow: (workflow, inputs) => services.runSubworkflow(step.name, workflow, inputs, shape.signal),
     subworkflow: services.subworkflow,
+    outputs: services.outputs,
   };
   return ctx;
 }

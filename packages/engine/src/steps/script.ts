@@ -2,25 +2,52 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { stat } from 'node:fs/promises';
 import { constants as osConstants } from 'node:os';
 import { resolve } from 'node:path';
+import type { Readable } from 'node:stream';
+import { type SpilledOutput, scriptOutputOf } from '@conductor/events';
+import type { CapturedStream, OutputName, OutputStore } from '../outputs/store.js';
+import { spillOf, textOf } from '../outputs/store.js';
 import { renderTemplate } from '../template/index.js';
 import type { ScriptStep } from '../workflow/types.js';
 import { recordChildProcess } from './child-process.js';
 import { failureOf, round, templateAt } from './common.js';
 import { StepFailure } from './errors.js';
-import { isPlainObject } from './output-schema.js';
 import type { StepContext, StepExecutor, StepResult } from './types.js';
 
 /** How long a process group gets between SIGTERM and SIGKILL when a script is stopped. */
 const KILL_GRACE_MS = 2000;
-/** Lines of stderr quoted when a script's exit code fails the step. */
+/** Lines of stderr quoted when a script's exit code fails the step, and characters kept of each. */
 const STDERR_TAIL_LINES = 20;
+const STDERR_LINE_CHARS = 500;
 
 interface Finished {
   exitCode: number;
-  stdout: string;
-  stderr: string;
+  stdout: CapturedStream;
+  stderr: CapturedStream;
   timedOut: boolean;
   aborted: boolean;
+}
+
+/**
+ * What the script's events carry about its streams: each stream once, as text (its head when it was
+ * longer than the cap), with `spills` saying where the whole of a longer one is.
+ */
+function streamFields(finished: Finished): {
+  stdout: string;
+  stderr: string;
+  exit_code: number;
+  spills?: Record<string, SpilledOutput>;
+} {
+  const spills: Record<string, SpilledOutput> = {};
+  const out = spillOf(finished.stdout.text);
+  const err = spillOf(finished.stderr.text);
+  if (out) spills.stdout = out;
+  if (err) spills.stderr = err;
+  return {
+    stdout: textOf(finished.stdout.text),
+    stderr: textOf(finished.stderr.text),
+    exit_code: finished.exitCode,
+    ...(out || err ? { spills } : {}),
+  };
 }
 
 /**
@@ -35,7 +62,7 @@ export const executeScript: StepExecutor<ScriptStep> = async (
   const agent_name = step.name;
   const started = ctx.clock();
   const elapsed = () => round(ctx.clock() - started);
-  let captured: Pick<Finished, 'stdout' | 'stderr' | 'exitCode'> | undefined;
+  let captured: ReturnType<typeof streamFields> | undefined;
   ctx.emit('script_started', { agent_name, iteration: ctx.iteration });
   try {
     const command = renderTemplate(step.command, ctx.scope, templateAt(ctx, 'command')).trim();
@@ -78,8 +105,10 @@ export const executeScript: StepExecutor<ScriptStep> = async (
       timeoutMs: step.timeout === undefined ? undefined : step.timeout * 1000,
       signal: ctx.signal,
       onSpawn: (child) => recordChildProcess(ctx, child, { kind: 'script', command }),
+      outputs: ctx.outputs,
+      name: { step: step.name, path: ctx.subworkflow.path },
     });
-    captured = finished;
+    captured = streamFields(finished);
     if (finished.aborted)
       throw new StepFailure(step.name, 'Interrupted', `script step "${step.name}" was stopped`);
     if (finished.timedOut) {
@@ -91,13 +120,8 @@ export const executeScript: StepExecutor<ScriptStep> = async (
       );
     }
 
-    const output: Record<string, unknown> = {
-      stdout: finished.stdout,
-      stderr: finished.stderr,
-      exit_code: finished.exitCode,
-    };
-    const parsed = parseJsonObject(finished.stdout);
-    if (parsed) Object.assign(output, parsed);
+    // The output is what the completion event stands for (readers and resumes rebuild it the same way).
+    const output = scriptOutputOf(captured) as Record<string, unknown>;
 
     if (finished.exitCode !== 0 && !handlesExit(ctx, output)) {
       const routes = step.routes ?? [];
@@ -113,14 +137,8 @@ export const executeScript: StepExecutor<ScriptStep> = async (
       );
     }
 
-    ctx.emit('script_completed', {
-      agent_name,
-      elapsed: elapsed(),
-      stdout: finished.stdout,
-      stderr: finished.stderr,
-      exit_code: finished.exitCode,
-      output,
-    });
+    // stdout is stored once: the output is not repeated in the event (see scriptOutputOf).
+    ctx.emit('script_completed', { agent_name, elapsed: elapsed(), ...captured });
     return { output };
   } catch (error) {
     const { errorType, message } = failureOf(error, ctx);
@@ -129,7 +147,7 @@ export const executeScript: StepExecutor<ScriptStep> = async (
       elapsed: elapsed(),
       error_type: errorType,
       message,
-      ...(captured ? { stdout: captured.stdout, stderr: captured.stderr, exit_code: captured.exitCode } : {}),
+      ...captured,
     });
     throw error instanceof StepFailure && error.errorType === errorType
       ? error
@@ -147,22 +165,19 @@ function handlesExit(ctx: StepContext<ScriptStep>, output: unknown): boolean {
   }
 }
 
-function parseJsonObject(text: string): Record<string, unknown> | undefined {
-  const trimmed = text.trim();
-  if (!trimmed.startsWith('{')) return undefined;
-  try {
-    const value: unknown = JSON.parse(trimmed);
-    return isPlainObject(value) ? value : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function stderrTail(stderr: string): string {
-  const lines = stderr.trimEnd().split(/\r?\n/);
+/** The end of stderr for a failure message: its last lines, each cut to a readable length. */
+function stderrTail(stderr: CapturedStream): string {
+  const spill = spillOf(stderr.text);
+  const lines = stderr.tail.trimEnd().split(/\r?\n/);
   if (lines.length === 1 && lines[0] === '') return ' It wrote nothing to stderr.';
-  const tail = lines.slice(-STDERR_TAIL_LINES);
-  const cut = lines.length > tail.length ? ` (last ${tail.length} of ${lines.length} lines)` : '';
+  const tail = lines
+    .slice(-STDERR_TAIL_LINES)
+    .map((line) => (line.length > STDERR_LINE_CHARS ? `${line.slice(0, STDERR_LINE_CHARS)}…` : line));
+  const cut = spill
+    ? ` (its end; all ${spill.bytes} bytes are in ${spill.path})`
+    : lines.length > tail.length
+      ? ` (last ${tail.length} of ${lines.length} lines)`
+      : '';
   return `\nstderr${cut}:\n${tail.join('\n')}`;
 }
 
@@ -177,13 +192,17 @@ interface RunRequest {
   signal: AbortSignal;
   /** Called once the process exists, before it can exit. */
   onSpawn(child: ChildProcess): void;
+  outputs: OutputStore;
+  name: Omit<OutputName, 'field'>;
 }
+
+const EMPTY: CapturedStream = { text: '', tail: '' };
 
 function run(request: RunRequest): Promise<Finished> {
   const { step, command, args, cwd } = request;
   return new Promise((resolvePromise, reject) => {
     if (request.signal.aborted) {
-      resolvePromise({ exitCode: -1, stdout: '', stderr: '', timedOut: false, aborted: true });
+      resolvePromise({ exitCode: -1, stdout: EMPTY, stderr: EMPTY, timedOut: false, aborted: true });
       return;
     }
     let child: ChildProcess;
@@ -201,10 +220,6 @@ function run(request: RunRequest): Promise<Finished> {
       return;
     }
     request.onSpawn(child);
-    const stdout: Buffer[] = [];
-    const stderr: Buffer[] = [];
-    child.stdout?.on('data', (chunk: Buffer) => stdout.push(chunk));
-    child.stderr?.on('data', (chunk: Buffer) => stderr.push(chunk));
     let timedOut = false;
     let aborted = false;
     let killTimer: NodeJS.Timeout | undefined;
@@ -234,6 +249,20 @@ function run(request: RunRequest): Promise<Finished> {
       request.signal.removeEventListener('abort', onAbort);
     };
 
+    // Each stream is read as fast as its head is kept or its spill file written, no faster: a script
+    // printing gigabytes waits on its pipe instead of filling this process's memory.
+    let storeError: unknown = null;
+    const capture = (stream: Readable | null, field: string): Promise<CapturedStream> =>
+      stream
+        ? request.outputs.captureStream(stream, { ...request.name, field }).catch((error: unknown) => {
+            storeError ??= error;
+            if (!settled) kill();
+            stream.resume();
+            return EMPTY;
+          })
+        : Promise.resolve(EMPTY);
+    const captures = Promise.all([capture(child.stdout, 'stdout'), capture(child.stderr, 'stderr')]);
+
     child.on('error', (error) => {
       if (settled) return;
       cleanup();
@@ -243,12 +272,20 @@ function run(request: RunRequest): Promise<Finished> {
       if (settled) return;
       cleanup();
       const exitCode = code ?? 128 + (signal ? (osConstants.signals[signal] ?? 0) : 0);
-      resolvePromise({
-        exitCode,
-        stdout: Buffer.concat(stdout).toString('utf8'),
-        stderr: Buffer.concat(stderr).toString('utf8'),
-        timedOut,
-        aborted,
+      void captures.then(([stdout, stderr]) => {
+        if (storeError) {
+          reject(
+            new StepFailure(
+              step.name,
+              'ScriptError',
+              `script step "${step.name}": its output could not be stored in ${request.outputs.dir}: ` +
+                `${(storeError as Error).message}. Free disk space there, or raise the output cap.`,
+              { cause: storeError },
+            ),
+          );
+          return;
+        }
+        resolvePromise({ exitCode, stdout, stderr, timedOut, aborted });
       });
     });
 

@@ -1,5 +1,6 @@
 import type { EventData, EventType } from '@conductor/events';
 import type { GateAnswered, GateQuestion } from '../gates/broker.js';
+import type { OutputStore } from '../outputs/store.js';
 import type { Provider } from '../providers/types.js';
 import type { RunResult } from '../run/executor.js';
 import type {
@@ -117,6 +118,8 @@ export interface StepContext<S extends RunnableStep = RunnableStep> {
   runSubworkflow(workflow: LoadedWorkflow, inputs: Record<string, unknown>): Promise<RunResult>;
   /** Where this step runs in a tree of sub-workflows (empty path at the root). */
   subworkflow: SubworkflowFrame;
+  /** Caps the texts a step keeps (stdout, an answer) and stores longer ones whole in the run's folder. */
+  outputs: OutputStore;
 }
 
 export type StepExecutor<S extends RunnableStep = RunnableStep> = (

@@ -3,6 +3,8 @@ import { isAbsolute, relative } from 'node:path';
 export type WorkflowErrorCode =
   | 'CONDUCTOR_WORKFLOW_INVALID'
   | 'CONDUCTOR_WORKFLOW_NOT_FOUND'
+  /** The file is over the size limit (`CONDUCTOR_MAX_WORKFLOW_BYTES`, default 2 MiB); it was not read. */
+  | 'CONDUCTOR_WORKFLOW_TOO_LARGE'
   | 'CONDUCTOR_WORKFLOW_YAML';
 
 /** One problem found in a workflow file, located at the YAML node it is about. */

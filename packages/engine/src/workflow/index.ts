@@ -14,6 +14,7 @@ export {
   validateWorkflowFile,
   workflowPosition,
 } from './load.js';
+export { DEFAULT_MAX_WORKFLOW_BYTES, maxWorkflowBytes } from './read.js';
 export {
   ForEachGroupSchema,
   INLINE_STEP_TYPES,

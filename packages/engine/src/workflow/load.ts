@@ -1,6 +1,4 @@
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
 import * as v from 'valibot';
 import { isMap, LineCounter, parseDocument } from 'yaml';
@@ -14,6 +12,7 @@ import {
   type WorkflowIssue,
 } from './errors.js';
 import { Locator, type YamlPath } from './locate.js';
+import { maxWorkflowBytes, readWorkflowFile, readWorkflowFileSync, tooLarge } from './read.js';
 import {
   INLINE_STEP_TYPES,
   SUPPORTED_STEP_TYPES,
@@ -189,16 +188,19 @@ function subworkflowIssues(
     }
     let source: string;
     try {
-      source = readFileSync(target, 'utf8');
+      source = readWorkflowFileSync(target, env);
     } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
+      const cause = error instanceof WorkflowError ? error.cause : error;
+      const code = (cause as NodeJS.ErrnoException | undefined)?.code;
       issues.push(
         locator.issue(
           'error',
           at,
           code === 'ENOENT'
             ? `${owner}: sub-workflow file not found: ${reference} (looked for ${target})`
-            : `${owner}: cannot read sub-workflow ${target}: ${(error as Error).message}`,
+            : error instanceof WorkflowError && error.code === 'CONDUCTOR_WORKFLOW_TOO_LARGE'
+              ? `${owner}: sub-workflow ${reference}: ${error.message}`
+              : `${owner}: cannot read sub-workflow ${target}: ${(cause as Error).message}`,
           { hint: 'The path is relative to the folder of this workflow file.' },
         ),
       );
@@ -365,6 +367,15 @@ function check(source: string, file: string | undefined, env: Env, stack: readon
 
 function toValidation(source: string, path: string | undefined, env: Env | undefined): WorkflowValidation {
   const file = path === undefined ? undefined : resolve(path);
+  // Source given as text is held to the same limit as a file: parsing is what takes the memory.
+  try {
+    const limit = maxWorkflowBytes(env ?? process.env);
+    const bytes = source.length > limit / 4 ? Buffer.byteLength(source, 'utf8') : source.length;
+    if (bytes > limit) throw tooLarge(file, bytes, limit);
+  } catch (error) {
+    if (!(error instanceof WorkflowError)) throw error;
+    return { ok: false, errors: error.issues, issues: error.issues, code: error.code };
+  }
   const { issues, definition, code } = check(source, file, env ?? process.env);
   if (definition) {
     const workflow: LoadedWorkflow = { definition, source, hash: sha256(source) };
@@ -392,35 +403,15 @@ export function validateWorkflow(
     const path = input.trim();
     let source: string;
     try {
-      source = readFileSync(path, 'utf8');
+      source = readWorkflowFileSync(path, options.env);
     } catch (error) {
-      const failure = readFailure(path, error);
-      return { ok: false, errors: failure.issues, issues: failure.issues, code: failure.code };
+      if (!(error instanceof WorkflowError)) throw error;
+      return { ok: false, errors: error.issues, issues: error.issues, code: error.code };
     }
     return toValidation(source, path, options.env);
   }
   if (typeof input === 'string') return toValidation(input, options.path, options.env);
   return toValidation(input.source, input.path ?? options.path, options.env);
-}
-
-function readFailure(path: string, error: unknown): WorkflowError {
-  const code = (error as NodeJS.ErrnoException).code;
-  const message =
-    code === 'ENOENT'
-      ? `workflow file not found: ${path}`
-      : code === 'EISDIR'
-        ? `${path} is a directory, not a workflow file`
-        : `cannot read workflow file ${path}: ${(error as Error).message}`;
-  const issue: WorkflowIssue = { severity: 'error', message, file: resolve(path), path: [] };
-  return new WorkflowError('CONDUCTOR_WORKFLOW_NOT_FOUND', message, [issue], { cause: error });
-}
-
-async function readWorkflowFile(path: string): Promise<string> {
-  try {
-    return await readFile(path, 'utf8');
-  } catch (error) {
-    throw readFailure(path, error);
-  }
 }
 
 /** Like `validateWorkflow` for a file; a missing file is reported as an issue (code CONDUCTOR_WORKFLOW_NOT_FOUND). */
@@ -430,7 +421,7 @@ export async function validateWorkflowFile(
 ): Promise<WorkflowValidation> {
   let source: string;
   try {
-    source = await readWorkflowFile(path);
+    source = await readWorkflowFile(path, options.env);
   } catch (error) {
     if (!(error instanceof WorkflowError)) throw error;
     return { ok: false, errors: error.issues, issues: error.issues, code: error.code };
@@ -461,7 +452,7 @@ export function parseWorkflow(source: string, options: ParseWorkflowOptions = {}
 
 /** Reads, parses and validates a workflow file. Throws `WorkflowError` (NOT_FOUND, YAML or INVALID). */
 export async function loadWorkflow(path: string, options: LoadWorkflowOptions = {}): Promise<LoadedWorkflow> {
-  const source = await readWorkflowFile(path);
+  const source = await readWorkflowFile(path, options.env);
   return unwrap(toValidation(source, path, options.env), path, options.onWarning);
 }
 
