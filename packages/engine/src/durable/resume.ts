@@ -26,6 +26,7 @@ import { type ExecutorHooks, executeFrom } from '../run/executor.js';
 import { launchRun, prepareProviders, type WorkflowRun, workflowOutline } from '../run/run-workflow.js';
 import { runnableSteps } from '../run/runnable.js';
 import type { StepExecutors } from '../steps/types.js';
+import type { RenderBudget } from '../template/index.js';
 import { loadWorkflow } from '../workflow/index.js';
 import type { LoadedWorkflow } from '../workflow/types.js';
 import { stateFromCheckpoint } from './checkpoint-state.js';
@@ -65,6 +66,8 @@ export interface ResumeOptions {
   gates?: GateResolver;
   /** Answer every gate with its first option at once. */
   skipGates?: boolean;
+  /** Bounds on each template render, as in `runWorkflow`. */
+  renderBudget?: Partial<RenderBudget>;
 }
 
 /** Where a resume continues, and what it was decided from. */
@@ -206,6 +209,7 @@ export function resumeWorkflow(options: ResumeOptions): WorkflowRun {
         gates,
         subworkflowProviders: providers.forSubworkflow,
         ...(options.executors ? { executors: options.executors } : {}),
+        ...(options.renderBudget ? { renderBudget: options.renderBudget } : {}),
       });
     },
   });

@@ -2,7 +2,6 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { stat } from 'node:fs/promises';
 import { constants as osConstants } from 'node:os';
 import { resolve } from 'node:path';
-import { renderTemplate } from '../template/index.js';
 import type { ScriptStep } from '../workflow/types.js';
 import { failureOf, round, templateAt } from './common.js';
 import { StepFailure } from './errors.js';
@@ -37,21 +36,18 @@ export const executeScript: StepExecutor<ScriptStep> = async (
   let captured: Pick<Finished, 'stdout' | 'stderr' | 'exitCode'> | undefined;
   ctx.emit('script_started', { agent_name, iteration: ctx.iteration });
   try {
-    const command = renderTemplate(step.command, ctx.scope, templateAt(ctx, 'command')).trim();
-    const args = (step.args ?? []).map((arg, i) =>
-      renderTemplate(arg, ctx.scope, templateAt(ctx, `args[${i}]`)),
-    );
-    const extraEnv = Object.fromEntries(
-      Object.entries(step.env ?? {}).map(([key, value]) => [
-        key,
-        renderTemplate(String(value), ctx.scope, templateAt(ctx, `env.${key}`)),
-      ]),
-    );
+    const render = (template: string, field: string) =>
+      ctx.templates.renderTemplate(template, ctx.scope, templateAt(ctx, field));
+    const command = (await render(step.command, 'command')).trim();
+    const args: string[] = [];
+    for (const [i, arg] of (step.args ?? []).entries()) args.push(await render(arg, `args[${i}]`));
+    const extraEnv: Record<string, string> = {};
+    for (const [key, value] of Object.entries(step.env ?? {}))
+      extraEnv[key] = await render(String(value), `env.${key}`);
     const cwd = step.working_dir
-      ? resolve(ctx.workflowDir, renderTemplate(step.working_dir, ctx.scope, templateAt(ctx, 'working_dir')))
+      ? resolve(ctx.workflowDir, await render(step.working_dir, 'working_dir'))
       : ctx.workflowDir;
-    const stdin =
-      step.stdin === undefined ? undefined : renderTemplate(step.stdin, ctx.scope, templateAt(ctx, 'stdin'));
+    const stdin = step.stdin === undefined ? undefined : await render(step.stdin, 'stdin');
     if (!command)
       throw new StepFailure(
         step.name,
@@ -97,7 +93,7 @@ export const executeScript: StepExecutor<ScriptStep> = async (
     const parsed = parseJsonObject(finished.stdout);
     if (parsed) Object.assign(output, parsed);
 
-    if (finished.exitCode !== 0 && !handlesExit(ctx, output)) {
+    if (finished.exitCode !== 0 && !(await handlesExit(ctx, output))) {
       const routes = step.routes ?? [];
       const why =
         routes.length === 0
@@ -136,10 +132,10 @@ export const executeScript: StepExecutor<ScriptStep> = async (
 };
 
 /** Whether a route takes care of this output; a condition that cannot be evaluated is left to the engine to report. */
-function handlesExit(ctx: StepContext<ScriptStep>, output: unknown): boolean {
+async function handlesExit(ctx: StepContext<ScriptStep>, output: unknown): Promise<boolean> {
   if (!ctx.step.routes || ctx.step.routes.length === 0) return false;
   try {
-    return ctx.previewRoute(output) !== null;
+    return (await ctx.previewRoute(output)) !== null;
   } catch {
     return true;
   }
