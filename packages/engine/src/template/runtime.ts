@@ -7,78 +7,34 @@
  * remembers what was looked up. Using it anywhere else (printing it, comparing it, filtering it, calling it,
  * iterating it) is a CONDUCTOR_TEMPLATE_UNDEFINED error that names it.
  *
- * The library exports only `Environment`, `Interpreter`, `tokenize` and `parse`, so the runtime value classes
- * are recovered from values it produces, and nodes are rebuilt as plain objects with the `type` the
- * interpreter switches on.
+ * Nodes are rebuilt as plain objects with the `type` the interpreter switches on (library.ts has the
+ * library's classes).
  */
-import * as jinja from '@huggingface/jinja';
 import { type RenderMeter, RenderSliceExpired } from './budget.js';
 import { TemplateError, type TemplateLocation } from './errors.js';
+import {
+  ArrayValue,
+  BooleanValue,
+  Environment,
+  FloatValue,
+  FunctionValue,
+  IntegerValue,
+  Interpreter,
+  type Node,
+  NullValue,
+  ObjectValue,
+  type Program,
+  parse,
+  type Statement,
+  StringValue,
+  tokenize,
+  UndefinedValue,
+  type Value,
+} from './library.js';
 import { shellQuote } from './shell.js';
 import { closestName } from './suggest.js';
 
-/** A parsed node, seen loosely: the library's AST classes are not exported. */
-export interface Node {
-  type: string;
-  [key: string]: unknown;
-}
-
-export interface Program extends Node {
-  type: 'Program';
-  body: Node[];
-}
-
-/**
- * The part of the library's runtime used here. Its published declarations use extensionless relative imports,
- * which `moduleResolution: NodeNext` cannot follow (everything would be `any`), so they are restated.
- */
-export interface Value {
-  type: string;
-  value: unknown;
-  __bool__(): { value: boolean };
-  toString(): string;
-}
-
-interface Environment {
-  parent?: Environment | undefined;
-  variables: Map<string, Value>;
-  tests: ReadonlyMap<string, (...values: Value[]) => boolean>;
-  set(name: string, value: unknown): Value;
-  setVariable(name: string, value: Value): Value;
-  lookupVariable(name: string): Value;
-}
-
-interface InterpreterInstance {
-  global: Environment;
-  evaluate(statement: Node | undefined, environment: Environment): Value;
-}
-
-const Environment = jinja.Environment as unknown as new (parent?: Environment) => Environment;
-const Interpreter = jinja.Interpreter as unknown as new (environment?: Environment) => InterpreterInstance;
-const tokenize = jinja.tokenize as unknown as (
-  source: string,
-  options: { lstrip_blocks: boolean; trim_blocks: boolean },
-) => unknown;
-const parse = jinja.parse as unknown as (tokens: unknown) => Program;
-type Statement = Node;
-
-type ValueConstructor = new (value?: unknown) => Value;
-
-const probeEnvironment = new Environment();
-const probeInterpreter = new Interpreter(probeEnvironment);
-const classOf = (value: Value): ValueConstructor => value.constructor as ValueConstructor;
-const literal = (type: string, value: unknown): Value =>
-  probeInterpreter.evaluate({ type, value } as unknown as Statement, probeEnvironment);
-
-const UndefinedValue = classOf(probeEnvironment.lookupVariable('\u0000conductor-probe'));
-const StringValue = classOf(literal('StringLiteral', ''));
-const IntegerValue = classOf(literal('IntegerLiteral', 0));
-const FloatValue = classOf(literal('FloatLiteral', 0.5));
-const BooleanValue = classOf(probeEnvironment.set('\u0000bool', true));
-const NullValue = classOf(probeEnvironment.set('\u0000null', null));
-const ArrayValue = classOf(literal('ArrayLiteral', []));
-const ObjectValue = classOf(literal('ObjectLiteral', new Map()));
-const FunctionValue = classOf(probeEnvironment.set('\u0000fn', () => null));
+export type { Node, Program, Value } from './library.js';
 
 const PRECOMPUTED = 'ConductorPrecomputed';
 const REQUIRE_DEFINED = 'ConductorRequireDefined';
