@@ -28,10 +28,11 @@ export async function selectRoute(
     if (route.when === undefined || route.when.trim() === '') return { to: route.to, route, index };
     let holds: boolean;
     try {
-      holds = await templates.evaluateCondition(route.when, routeScope(scope, output, route.when), {
+      const held = templates.evaluateCondition(route.when, routeScope(scope, output, route.when), {
         step: step.name,
         field: `routes[${index}].when`,
       });
+      holds = held instanceof Promise ? await held : held;
     } catch (error) {
       const { errorType, message } = describeError(error);
       throw new StepFailure(

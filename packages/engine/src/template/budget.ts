@@ -26,27 +26,32 @@ export const DEFAULT_RENDER_BUDGET: Readonly<RenderBudget> = Object.freeze({
 export interface RenderLimits {
   /** Epoch milliseconds by which the render must end. */
   deadline: number;
-  /** What set the deadline: the render budget (`seconds`) or the run's `limits.timeout_seconds` (`runTimeout`). */
-  deadlineFrom: { budgetSeconds: number } | { runTimeoutSeconds: number };
+  /** The render budget's seconds, or, when the time the run had left set the deadline, its `limits.timeout_seconds`. */
+  seconds: number;
+  /** Whether the run's `limits.timeout_seconds` set the deadline. */
+  runTimeout: boolean;
   maxChars: number;
   maxItems: number;
   /** Epoch milliseconds when a render on the main thread gives way to a worker (see renderer.ts). */
   sliceEnd?: number | undefined;
 }
 
-/** The limits of a render starting `now` (epoch ms), given the run's seconds left (undefined: no run timeout). */
+/**
+ * The limits of a render starting `now` (epoch ms) under `budget` (complete: defaults applied), and the
+ * run's timeout when it has one.
+ */
 export function renderLimits(
-  budget: Partial<RenderBudget> | undefined,
+  budget: Readonly<RenderBudget>,
   now: number,
   run?: { secondsLeft: number; timeoutSeconds: number },
 ): RenderLimits {
-  const { seconds, maxChars, maxItems } = { ...DEFAULT_RENDER_BUDGET, ...budget };
-  const runBinds = run !== undefined && run.secondsLeft < seconds;
+  const runTimeout = run !== undefined && run.secondsLeft < budget.seconds;
   return {
-    deadline: now + Math.max(0, runBinds ? run.secondsLeft : seconds) * 1000,
-    deadlineFrom: runBinds ? { runTimeoutSeconds: run.timeoutSeconds } : { budgetSeconds: seconds },
-    maxChars,
-    maxItems,
+    deadline: now + Math.max(0, runTimeout ? run.secondsLeft : budget.seconds) * 1000,
+    seconds: runTimeout ? run.timeoutSeconds : budget.seconds,
+    runTimeout,
+    maxChars: budget.maxChars,
+    maxItems: budget.maxItems,
   };
 }
 
@@ -79,14 +84,13 @@ export function renderTimeError(
   limits: RenderLimits,
   location: TemplateLocation | undefined,
 ): RenderBudgetError {
-  const from = limits.deadlineFrom;
-  if ('runTimeoutSeconds' in from) {
+  if (limits.runTimeout) {
     return new RenderBudgetError(
-      `the run's timeout (limits.timeout_seconds: ${from.runTimeoutSeconds}) ran out while the template was rendering`,
+      `the run's timeout (limits.timeout_seconds: ${limits.seconds}) ran out while the template was rendering`,
       { location, hint: `${LOOP_HINT}, or raise limits.timeout_seconds`, errorType: 'TimeoutError' },
     );
   }
-  return new RenderBudgetError(`the template ran past its render budget of ${from.budgetSeconds} s`, {
+  return new RenderBudgetError(`the template ran past its render budget of ${limits.seconds} s`, {
     location,
     hint: `${LOOP_HINT} (programs can raise renderBudget.seconds of runWorkflow)`,
   });

@@ -3,7 +3,7 @@
  * so a template cannot run arbitrary code). Undefined variables and attributes are errors that name them.
  */
 import { analyzeTemplate, looksLikeTemplate, type TemplateMode } from './analyze.js';
-import { type RenderBudget, RenderMeter, renderLimits } from './budget.js';
+import { DEFAULT_RENDER_BUDGET, type RenderBudget, RenderMeter, renderLimits } from './budget.js';
 import { TemplateError, type TemplateLocation } from './errors.js';
 import { locate, performOperation, type TemplateOperation, type TemplateWhere } from './operations.js';
 
@@ -37,12 +37,8 @@ function perform(
   options: TemplateOptions,
 ): unknown {
   const where = locate(whereGiven);
-  return performOperation(
-    operation,
-    scope,
-    where,
-    new RenderMeter(renderLimits(options.budget, Date.now()), where),
-  );
+  const limits = renderLimits({ ...DEFAULT_RENDER_BUDGET, ...options.budget }, Date.now());
+  return performOperation(operation, scope, where, new RenderMeter(limits, where));
 }
 
 /**

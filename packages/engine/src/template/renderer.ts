@@ -9,6 +9,7 @@
 import { existsSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import {
+  DEFAULT_RENDER_BUDGET,
   type RenderBudget,
   RenderBudgetError,
   type RenderLimits,
@@ -55,6 +56,7 @@ const WORKER_HEAP_MB = 1024;
 
 export function createTemplateRenderer(options: TemplateRendererOptions = {}): TemplateRenderer {
   const sliceMs = (options.sliceSeconds ?? DEFAULT_SLICE_SECONDS) * 1000;
+  const budget: RenderBudget = { ...DEFAULT_RENDER_BUDGET, ...options.budget };
   const perform = (
     operation: TemplateOperation,
     scope: Record<string, unknown>,
@@ -64,17 +66,20 @@ export function createTemplateRenderer(options: TemplateRendererOptions = {}): T
     const now = Date.now();
     const run = options.runTimeout;
     const limits = renderLimits(
-      options.budget,
+      budget,
       now,
       run && { timeoutSeconds: run.timeoutSeconds, secondsLeft: run.secondsLeft() },
     );
-    const sliceEnd = limits.deadline - now > sliceMs ? now + sliceMs : undefined;
+    if (limits.deadline - now > sliceMs) limits.sliceEnd = now + sliceMs;
     try {
-      return performOperation(operation, scope, where, new RenderMeter({ ...limits, sliceEnd }, where));
+      return performOperation(operation, scope, where, new RenderMeter(limits, where));
     } catch (error) {
       if (!(error instanceof RenderSliceExpired)) throw error;
     }
-    return renderInWorker({ operation, scope, where, limits }, options.signal);
+    return renderInWorker(
+      { operation, scope, where, limits: { ...limits, sliceEnd: undefined } },
+      options.signal,
+    );
   };
   return {
     renderTemplate: (source, scope, where) =>
