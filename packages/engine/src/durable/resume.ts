@@ -36,6 +36,7 @@ import { type ExecutorHooks, executeFrom } from '../run/executor.js';
 import { launchRun, prepareProviders, type WorkflowRun, workflowOutline } from '../run/run-workflow.js';
 import { runnableSteps } from '../run/runnable.js';
 import type { StepExecutors } from '../steps/types.js';
+import type { RenderBudget } from '../template/index.js';
 import { loadWorkflow } from '../workflow/index.js';
 import type { LoadedWorkflow } from '../workflow/types.js';
 import { stateFromCheckpoint } from './checkpoint-state.js';
@@ -83,6 +84,8 @@ export interface ResumeOptions {
   forceWorkflow?: boolean;
   /** The output cap for this generation, as in `runWorkflow` (default `CONDUCTOR_MAX_OUTPUT_CHARS`, else 50000). */
   maxOutputChars?: number;
+  /** Bounds on each template render, as in `runWorkflow`. */
+  renderBudget?: Partial<RenderBudget>;
 }
 
 /** Where a resume continues, and what it was decided from. */
@@ -253,6 +256,7 @@ export function resumeWorkflow(options: ResumeOptions): WorkflowRun {
         subworkflowProviders: providers.forSubworkflow,
         outputs: createOutputStore({ dir: join(runDir(runId, home), 'outputs'), maxChars, generation }),
         ...(options.executors ? { executors: options.executors } : {}),
+        ...(options.renderBudget ? { renderBudget: options.renderBudget } : {}),
       });
     },
   });

@@ -2,7 +2,6 @@ import { round } from '../steps/common.js';
 import { describeError, StepFailure } from '../steps/errors.js';
 import type { StepContext, StepExecutor, StepResult, TemplateScope } from '../steps/types.js';
 import { jsonSafe, valueRepr } from '../steps/values.js';
-import { evaluateExpression } from '../template/index.js';
 import type { ForEachGroup, StepDefinition } from '../workflow/types.js';
 import {
   DEFAULT_FAILURE_MODE,
@@ -60,8 +59,9 @@ export const executeForEach: StepExecutor<ForEachGroup> = async (
   const maxConcurrent = Math.max(1, group.max_concurrent ?? DEFAULT_MAX_CONCURRENT);
   const started = ctx.clock();
 
-  const items = sourceItems(ctx);
-  const keys = items.map((item, index) => itemKey(ctx, item, index));
+  const items = await sourceItems(ctx);
+  const keys: string[] = [];
+  for (const [index, item] of items.entries()) keys.push(await itemKey(ctx, item, index));
   const progress = ctx.progress();
   if (progress.item_count !== undefined && progress.item_count !== items.length) {
     // The list changed since the earlier attempt: its progress says nothing about this one.
@@ -197,11 +197,11 @@ function bodyStep(group: ForEachGroup): Omit<StepDefinition, 'name'> {
 }
 
 /** The list `source` names in the context before the group. */
-function sourceItems(ctx: StepContext<ForEachGroup>): unknown[] {
+async function sourceItems(ctx: StepContext<ForEachGroup>): Promise<unknown[]> {
   const group = ctx.step;
   let value: unknown;
   try {
-    value = evaluateExpression(group.source, ctx.scope, {
+    value = await ctx.templates.evaluateExpression(group.source, ctx.scope, {
       file: ctx.workflow.path,
       step: group.name,
       field: 'source',
@@ -226,18 +226,21 @@ function sourceItems(ctx: StepContext<ForEachGroup>): unknown[] {
 }
 
 /** `key_by` of an item (a path like `item.id`, or a template), as a string; the index when it has none. */
-function itemKey(ctx: StepContext<ForEachGroup>, item: unknown, index: number): string {
+async function itemKey(ctx: StepContext<ForEachGroup>, item: unknown, index: number): Promise<string> {
   const group = ctx.step;
   if (group.key_by === undefined) return String(index);
   try {
-    const key = evaluateExpression(
+    const key = await ctx.templates.evaluateExpression(
       group.key_by,
       { ...ctx.scope, [group.as]: item, _index: index },
       { file: ctx.workflow.path, step: group.name, field: 'key_by' },
     );
     if (key === null || key === undefined || key === '') return String(index);
     return typeof key === 'string' ? key : JSON.stringify(key);
-  } catch {
+  } catch (error) {
+    // A render past its budget or cut by a stop is no missing key.
+    const code = (error as { code?: unknown }).code;
+    if (code === 'CONDUCTOR_TEMPLATE_BUDGET' || code === 'CONDUCTOR_TEMPLATE_STOPPED') throw error;
     // The original falls back to the index when an item has no key.
     return String(index);
   }

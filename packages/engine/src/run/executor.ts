@@ -17,6 +17,7 @@ import type {
   SubworkflowFrame,
   TemplateScope,
 } from '../steps/types.js';
+import { createTemplateRenderer, type RenderBudget } from '../template/index.js';
 import type { AgentStep, LoadedWorkflow } from '../workflow/types.js';
 import { workflowOutline } from './outline.js';
 import type { PreparedProviders } from './providers.js';
@@ -100,6 +101,8 @@ export interface ExecutionEnvironment {
    * with the default cap.
    */
   outputs?: OutputStore;
+  /** Bounds on each template render (default DEFAULT_RENDER_BUDGET); the run's timeout lowers `seconds`. */
+  renderBudget?: Partial<RenderBudget>;
   /** The providers of a sub-workflow's agent steps. Default: `providerFor` (no agent steps of its own). */
   subworkflowProviders?(
     workflow: LoadedWorkflow,
@@ -147,6 +150,15 @@ export async function executeFrom(
     timeoutSeconds === undefined
       ? undefined
       : setTimeout(() => stop('timeout'), Math.max(0, timeoutSeconds * 1000));
+
+  const templates = createTemplateRenderer({
+    budget: environment.renderBudget,
+    signal: controller.signal,
+    runTimeout:
+      timeoutSeconds === undefined
+        ? undefined
+        : { timeoutSeconds, secondsLeft: () => timeoutSeconds - (clock() - started) },
+  });
 
   const lastOutput = () =>
     state.lastOutputStep === null ? null : (state.stepOutputs[state.lastOutputStep] ?? null);
@@ -209,9 +221,17 @@ export async function executeFrom(
     providerFor: environment.providerFor,
     env,
     clock,
-    previewRoute: (step, output, scope) => selectRoute(step, output, scope),
+    templates,
+    previewRoute: (step, output, scope) => selectRoute(step, output, scope, templates),
     renderWorkflowOutput: (scope) =>
-      renderFinalOutput(definition, null, { ...scope, output: lastOutput() }, lastOutput(), workflow.path),
+      renderFinalOutput(
+        templates,
+        definition,
+        null,
+        { ...scope, output: lastOutput() },
+        lastOutput(),
+        workflow.path,
+      ),
     progress: (name) => {
       state.groups ??= {};
       state.groups[name] ??= { completed: {} };
@@ -235,7 +255,12 @@ export async function executeFrom(
     output: unknown,
     scope: TemplateScope,
   ): Promise<RunResult | null> => {
-    const choice = selectRoute(step, output, { ...scope, [name]: scopeEntry(output, groups.has(name)) });
+    const choice = await selectRoute(
+      step,
+      output,
+      { ...scope, [name]: scopeEntry(output, groups.has(name)) },
+      templates,
+    );
     if (choice === null) throw noRouteMatched(step, output);
     bus.emit('route_taken', { from_agent: name, to_agent: choice.to });
     if (choice.to !== END) {
@@ -244,7 +269,14 @@ export async function executeFrom(
       return null;
     }
     const finalScope = { ...fullScope(source, state.iteration), output };
-    const final = renderFinalOutput(definition, choice.route, finalScope, output, workflow.path);
+    const final = await renderFinalOutput(
+      templates,
+      definition,
+      choice.route,
+      finalScope,
+      output,
+      workflow.path,
+    );
     state.currentStep = null;
     const runResult: RunResult = {
       runId,
@@ -407,7 +439,10 @@ function describeFailure(
   timeoutSeconds: number | undefined,
 ): RunFailure {
   const step = error instanceof StepFailure && error.step ? error.step : currentStep;
-  const where = step ? ` during step "${step}"` : '';
+  const field = stopReason ? renderingField(error) : undefined;
+  const where = step
+    ? ` during step "${step}"${field ? ` (while rendering its ${field} template)` : ''}`
+    : '';
   if (stopReason === 'interrupted') {
     return { type: 'Interrupted', message: `the run was stopped by the user${where}`, step };
   }
@@ -422,6 +457,15 @@ function describeFailure(
   }
   const { errorType, message } = describeError(error);
   return { type: errorType, message, step };
+}
+
+/** The template field a stop cut short (`prompt`, `args[1]`), from the error's cause chain. */
+function renderingField(error: unknown): string | undefined {
+  for (let cause = error; cause instanceof Error; cause = cause.cause) {
+    const stopped = cause as Error & { code?: unknown; location?: { field?: string } };
+    if (stopped.code === 'CONDUCTOR_TEMPLATE_STOPPED') return stopped.location?.field;
+  }
+  return undefined;
 }
 
 /**

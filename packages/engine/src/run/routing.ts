@@ -2,7 +2,7 @@ import { describeError, StepFailure } from '../steps/errors.js';
 import { gateRoute } from '../steps/human-gate.js';
 import type { RouteChoice, RunnableStep, TemplateScope } from '../steps/types.js';
 import { renderValue, valueRepr } from '../steps/values.js';
-import { evaluateCondition } from '../template/index.js';
+import type { TemplateRenderer } from '../template/index.js';
 import type { RouteDefinition, WorkflowDefinition } from '../workflow/types.js';
 import { routeScope } from './scope.js';
 
@@ -13,7 +13,12 @@ export const END = '$end';
  * ends the run. Null when routes exist but none matches. A condition that cannot be evaluated
  * throws a `TemplateError` StepFailure naming the step and the route.
  */
-export function selectRoute(step: RunnableStep, output: unknown, scope: TemplateScope): RouteChoice | null {
+export async function selectRoute(
+  step: RunnableStep,
+  output: unknown,
+  scope: TemplateScope,
+  templates: TemplateRenderer,
+): Promise<RouteChoice | null> {
   // A gate's chosen option may name its own route, which overrides the step's routes.
   const chosen = step.type === 'human_gate' ? gateRoute(step, output) : null;
   if (chosen !== null) return { to: chosen, route: null, index: -1 };
@@ -23,10 +28,11 @@ export function selectRoute(step: RunnableStep, output: unknown, scope: Template
     if (route.when === undefined || route.when.trim() === '') return { to: route.to, route, index };
     let holds: boolean;
     try {
-      holds = evaluateCondition(route.when, routeScope(scope, output, route.when), {
+      const held = templates.evaluateCondition(route.when, routeScope(scope, output, route.when), {
         step: step.name,
         field: `routes[${index}].when`,
       });
+      holds = held instanceof Promise ? await held : held;
     } catch (error) {
       const { errorType, message } = describeError(error);
       throw new StepFailure(
@@ -58,16 +64,17 @@ export function noRouteMatched(step: Pick<RunnableStep, 'name' | 'routes'>, outp
  * The run's final output at `$end`: the taken route's `output` mapping, else the workflow's
  * top-level `output:`, else the latest step output. A template that is one `{{ expr }}` keeps its value's type.
  */
-export function renderFinalOutput(
+export async function renderFinalOutput(
+  templates: TemplateRenderer,
   definition: WorkflowDefinition,
   route: RouteDefinition | null,
   scope: TemplateScope,
   lastOutput: unknown,
   file?: string,
-): unknown {
-  const templates = route?.output ?? definition.output;
-  if (templates === undefined) return lastOutput ?? null;
-  return renderValue(templates, scope, {
+): Promise<unknown> {
+  const output = route?.output ?? definition.output;
+  if (output === undefined) return lastOutput ?? null;
+  return renderValue(templates, output, scope, {
     file,
     field: route?.output ? `route to ${route.to}: output` : 'output',
   });

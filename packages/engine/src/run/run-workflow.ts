@@ -16,6 +16,7 @@ import type { MockResponsesInput } from '../providers/mock.js';
 import type { OpenAIProviderOptions } from '../providers/openai.js';
 import type { Provider } from '../providers/types.js';
 import type { StepExecutors } from '../steps/types.js';
+import type { RenderBudget } from '../template/index.js';
 import { loadWorkflow, resolveInputs } from '../workflow/index.js';
 import type { LoadedWorkflow } from '../workflow/types.js';
 import { createRunEventStream } from './event-stream.js';
@@ -80,6 +81,12 @@ export interface RunOptions {
    * `CONDUCTOR_MAX_OUTPUT_CHARS` from `env`, else 50000; at least 1000.
    */
   maxOutputChars?: number;
+  /**
+   * Bounds on each template render: `seconds` (default 10, lowered to what `limits.timeout_seconds`
+   * leaves), `maxChars` printed or built (default 32 Mi), `maxItems` in a built list (default 1,000,000).
+   * A render past them fails its step (CONDUCTOR_TEMPLATE_BUDGET).
+   */
+  renderBudget?: Partial<RenderBudget>;
 }
 
 export interface WorkflowRun extends PromiseLike<RunResult> {
@@ -184,6 +191,7 @@ export function runWorkflow(workflow: LoadedWorkflow | string, options: RunOptio
           generation: 0,
         }),
         ...(options.executors ? { executors: options.executors } : {}),
+        ...(options.renderBudget ? { renderBudget: options.renderBudget } : {}),
       });
     },
   });

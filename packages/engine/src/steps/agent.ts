@@ -1,7 +1,6 @@
 import { type SpilledOutput, spillFields } from '@conductor/events';
 import { spillOf } from '../outputs/store.js';
 import type { ChatMessage, CompletionResult } from '../providers/types.js';
-import { renderTemplate } from '../template/index.js';
 import type { AgentStep, WorkflowSettings } from '../workflow/types.js';
 import { failureOf, round, templateAt } from './common.js';
 import { StepFailure } from './errors.js';
@@ -27,11 +26,14 @@ export const executeAgent: StepExecutor<AgentStep> = async (
     const settings = ctx.workflow.definition.workflow;
     const runtime = settings.runtime ?? {};
     const scope = ctx.promptScope();
-    const system =
-      step.system_prompt === undefined
-        ? undefined
-        : renderTemplate(step.system_prompt, scope, templateAt(ctx, 'system_prompt'));
-    const body = renderTemplate(step.prompt, scope, templateAt(ctx, 'prompt'));
+    // Awaited only when a render went to a worker, so a group's agents report their prompts in the
+    // order they started, as when rendering was synchronous.
+    const render = (template: string, field: string) =>
+      ctx.templates.renderTemplate(template, scope, templateAt(ctx, field));
+    let system = step.system_prompt === undefined ? undefined : render(step.system_prompt, 'system_prompt');
+    if (system instanceof Promise) system = await system;
+    let body = render(step.prompt, 'prompt');
+    if (body instanceof Promise) body = await body;
     const instructions = instructionsOf(settings);
     const prompt = instructions ? `${instructions}\n\n${body}` : body;
     ctx.emit('agent_prompt_rendered', {

@@ -3,6 +3,7 @@ import type { GateBroker } from '../gates/broker.js';
 import type { OutputStore } from '../outputs/store.js';
 import type { Provider } from '../providers/types.js';
 import type { RunResult } from '../run/executor.js';
+import type { TemplateRenderer } from '../template/renderer.js';
 import type { AgentStep, LoadedWorkflow } from '../workflow/types.js';
 import { StepFailure } from './errors.js';
 import type {
@@ -30,6 +31,7 @@ export interface StepServices {
   scope(iteration: number): TemplateScope;
   /** What `step`'s agent prompt sees under `context.mode`. */
   promptScope(step: RunnableStep, iteration: number): TemplateScope;
+  templates: TemplateRenderer;
   /** Emits on the run's bus (a sub-workflow's services add its `subworkflow_path`). */
   emit<K extends EventType>(type: K, data: EventData<K>): void;
   signal: AbortSignal;
@@ -38,8 +40,8 @@ export interface StepServices {
   env: Record<string, string | undefined>;
   clock(): number;
   /** The route `step` would take for `output` (routes of top-level steps only). */
-  previewRoute(step: RunnableStep, output: unknown, scope: TemplateScope): RouteChoice | null;
-  renderWorkflowOutput(scope: TemplateScope): unknown;
+  previewRoute(step: RunnableStep, output: unknown, scope: TemplateScope): Promise<RouteChoice | null>;
+  renderWorkflowOutput(scope: TemplateScope): Promise<unknown>;
   /** The live progress record of a top-level step (a group), in the executor state. */
   progress(step: string): GroupProgress;
   gates: GateBroker;
@@ -92,13 +94,14 @@ function build<S extends RunnableStep>(
     workflowDir: services.workflowDir,
     scope: shape.scope,
     promptScope: () => ({ ...services.promptScope(step, iteration), ...shape.locals }),
+    templates: services.templates,
     emit: shape.emit,
     signal: shape.signal,
     stopReason: services.stopReason,
     providerFor: services.providerFor,
     env: services.env,
     clock: services.clock,
-    previewRoute: (output) =>
+    previewRoute: async (output) =>
       shape.child ? null : services.previewRoute(step, output, { ...shape.scope, [step.name]: { output } }),
     renderWorkflowOutput: () => services.renderWorkflowOutput(shape.scope),
     runChild: (child, options = {}) => runChild(services, iteration, shape, child, options),

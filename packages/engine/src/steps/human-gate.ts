@@ -1,5 +1,4 @@
 import type { GateChoice } from '../gates/broker.js';
-import { renderTemplate } from '../template/index.js';
 import type { HumanGateStep } from '../workflow/types.js';
 import { failureOf, round, templateAt } from './common.js';
 import { StepFailure } from './errors.js';
@@ -48,7 +47,7 @@ export const executeHumanGate: StepExecutor<HumanGateStep> = async (
   const started = ctx.clock();
   let prompt: string;
   try {
-    prompt = renderTemplate(step.prompt, ctx.scope, templateAt(ctx, 'prompt'));
+    prompt = await ctx.templates.renderTemplate(step.prompt, ctx.scope, templateAt(ctx, 'prompt'));
   } catch (error) {
     const { errorType, message } = failureOf(error, ctx);
     throw new StepFailure(step.name, errorType, `gate "${step.name}": ${message}`, { cause: error });

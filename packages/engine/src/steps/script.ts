@@ -6,7 +6,6 @@ import type { Readable } from 'node:stream';
 import { type SpilledOutput, scriptOutputOf } from '@conductor/events';
 import type { CapturedStream, OutputName, OutputStore } from '../outputs/store.js';
 import { spillOf, textOf } from '../outputs/store.js';
-import { renderTemplate } from '../template/index.js';
 import type { ScriptStep } from '../workflow/types.js';
 import { recordChildProcess } from './child-process.js';
 import { failureOf, round, templateAt } from './common.js';
@@ -65,21 +64,18 @@ export const executeScript: StepExecutor<ScriptStep> = async (
   let captured: ReturnType<typeof streamFields> | undefined;
   ctx.emit('script_started', { agent_name, iteration: ctx.iteration });
   try {
-    const command = renderTemplate(step.command, ctx.scope, templateAt(ctx, 'command')).trim();
-    const args = (step.args ?? []).map((arg, i) =>
-      renderTemplate(arg, ctx.scope, templateAt(ctx, `args[${i}]`)),
-    );
-    const extraEnv = Object.fromEntries(
-      Object.entries(step.env ?? {}).map(([key, value]) => [
-        key,
-        renderTemplate(String(value), ctx.scope, templateAt(ctx, `env.${key}`)),
-      ]),
-    );
+    const render = (template: string, field: string) =>
+      ctx.templates.renderTemplate(template, ctx.scope, templateAt(ctx, field));
+    const command = (await render(step.command, 'command')).trim();
+    const args: string[] = [];
+    for (const [i, arg] of (step.args ?? []).entries()) args.push(await render(arg, `args[${i}]`));
+    const extraEnv: Record<string, string> = {};
+    for (const [key, value] of Object.entries(step.env ?? {}))
+      extraEnv[key] = await render(String(value), `env.${key}`);
     const cwd = step.working_dir
-      ? resolve(ctx.workflowDir, renderTemplate(step.working_dir, ctx.scope, templateAt(ctx, 'working_dir')))
+      ? resolve(ctx.workflowDir, await render(step.working_dir, 'working_dir'))
       : ctx.workflowDir;
-    const stdin =
-      step.stdin === undefined ? undefined : renderTemplate(step.stdin, ctx.scope, templateAt(ctx, 'stdin'));
+    const stdin = step.stdin === undefined ? undefined : await render(step.stdin, 'stdin');
     if (!command)
       throw new StepFailure(
         step.name,
@@ -123,7 +119,7 @@ export const executeScript: StepExecutor<ScriptStep> = async (
     // The output is what the completion event stands for (readers and resumes rebuild it the same way).
     const output = scriptOutputOf(captured) as Record<string, unknown>;
 
-    if (finished.exitCode !== 0 && !handlesExit(ctx, output)) {
+    if (finished.exitCode !== 0 && !(await handlesExit(ctx, output))) {
       const routes = step.routes ?? [];
       const why =
         routes.length === 0
@@ -156,10 +152,10 @@ export const executeScript: StepExecutor<ScriptStep> = async (
 };
 
 /** Whether a route takes care of this output; a condition that cannot be evaluated is left to the engine to report. */
-function handlesExit(ctx: StepContext<ScriptStep>, output: unknown): boolean {
+async function handlesExit(ctx: StepContext<ScriptStep>, output: unknown): Promise<boolean> {
   if (!ctx.step.routes || ctx.step.routes.length === 0) return false;
   try {
-    return ctx.previewRoute(output) !== null;
+    return (await ctx.previewRoute(output)) !== null;
   } catch {
     return true;
   }

@@ -16,15 +16,18 @@ export const executeSet: StepExecutor<SetStep> = async (ctx: StepContext<SetStep
   ctx.emit('set_started', { agent_name, iteration: ctx.iteration });
   try {
     let output: unknown;
+    // Awaited only when a render went to a worker: a quick set step starts and completes in one go,
+    // so in a group its events are not interleaved with its siblings'.
     if (step.values !== undefined) {
-      output = Object.fromEntries(
-        Object.entries(step.values).map(([key, value]) => [
-          key,
-          renderValue(value, ctx.scope, templateAt(ctx, `values.${key}`)),
-        ]),
-      );
+      const values: Record<string, unknown> = {};
+      for (const [key, value] of Object.entries(step.values)) {
+        const rendered = renderValue(ctx.templates, value, ctx.scope, templateAt(ctx, `values.${key}`));
+        values[key] = rendered instanceof Promise ? await rendered : rendered;
+      }
+      output = values;
     } else if (step.value !== undefined) {
-      output = renderValue(step.value, ctx.scope, templateAt(ctx, 'value'));
+      const rendered = renderValue(ctx.templates, step.value, ctx.scope, templateAt(ctx, 'value'));
+      output = rendered instanceof Promise ? await rendered : rendered;
     } else {
       throw new StepFailure(step.name, 'SetError', `set step "${step.name}" needs value: or values:`);
     }

@@ -62,7 +62,7 @@ export const executeSubworkflow: StepExecutor<WorkflowStep> = async (
         { cause: error },
       );
     }
-    const inputs = childInputs(ctx, child);
+    const inputs = await childInputs(ctx, child);
     let resolved: Record<string, unknown>;
     try {
       resolved = resolveInputs(child.definition, inputs);
@@ -108,15 +108,18 @@ export const executeSubworkflow: StepExecutor<WorkflowStep> = async (
 };
 
 /** `input_mapping` rendered against this workflow's context; without it, this workflow's inputs the child declares. */
-function childInputs(ctx: StepContext<WorkflowStep>, child: LoadedWorkflow): Record<string, unknown> {
+async function childInputs(
+  ctx: StepContext<WorkflowStep>,
+  child: LoadedWorkflow,
+): Promise<Record<string, unknown>> {
   const { step } = ctx;
   if (step.input_mapping !== undefined) {
-    return Object.fromEntries(
-      Object.entries(step.input_mapping).map(([name, template]) => [
-        name,
-        renderValue(template, ctx.scope, templateAt(ctx, `input_mapping.${name}`)),
-      ]),
-    );
+    const inputs: Record<string, unknown> = {};
+    for (const [name, template] of Object.entries(step.input_mapping)) {
+      const where = templateAt(ctx, `input_mapping.${name}`);
+      inputs[name] = await renderValue(ctx.templates, template, ctx.scope, where);
+    }
+    return inputs;
   }
   const workflowScope = ctx.scope.workflow as { input?: Record<string, unknown> } | undefined;
   const parentInputs = workflowScope?.input ?? {};

@@ -1,4 +1,3 @@
-import { renderTemplate } from '../template/index.js';
 import type { TerminateStep } from '../workflow/types.js';
 import { templateAt } from './common.js';
 import type { StepContext, StepExecutor, StepResult } from './types.js';
@@ -17,19 +16,19 @@ export const executeTerminate: StepExecutor<TerminateStep> = async (
   const reason =
     step.reason === undefined
       ? `terminated by step "${step.name}"`
-      : renderTemplate(step.reason, ctx.scope, templateAt(ctx, 'reason'));
+      : await ctx.templates.renderTemplate(step.reason, ctx.scope, templateAt(ctx, 'reason'));
   const template = step.output_template;
   let output: unknown;
-  if (template === undefined) output = ctx.renderWorkflowOutput();
+  if (template === undefined) output = await ctx.renderWorkflowOutput();
   else if (typeof template === 'string')
-    output = renderCoerced(template, ctx.scope, templateAt(ctx, 'output_template'));
+    output = await renderCoerced(ctx.templates, template, ctx.scope, templateAt(ctx, 'output_template'));
   else {
-    output = Object.fromEntries(
-      Object.entries(template).map(([key, value]) => [
-        key,
-        renderCoerced(value, ctx.scope, templateAt(ctx, `output_template.${key}`)),
-      ]),
-    );
+    const fields: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(template)) {
+      const where = templateAt(ctx, `output_template.${key}`);
+      fields[key] = await renderCoerced(ctx.templates, value, ctx.scope, where);
+    }
+    output = fields;
   }
   return { output, terminate: { status, reason } };
 };

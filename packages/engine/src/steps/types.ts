@@ -3,6 +3,7 @@ import type { GateAnswered, GateQuestion } from '../gates/broker.js';
 import type { OutputStore } from '../outputs/store.js';
 import type { Provider } from '../providers/types.js';
 import type { RunResult } from '../run/executor.js';
+import type { TemplateRenderer } from '../template/renderer.js';
 import type {
   AgentStep,
   ForEachGroup,
@@ -87,6 +88,11 @@ export interface StepContext<S extends RunnableStep = RunnableStep> {
   scope: TemplateScope;
   /** What an agent prompt sees under `context.mode`; throws a `ContextError` StepFailure for missing explicit inputs. */
   promptScope(): TemplateScope;
+  /**
+   * Renders the step's templates within the run's render budget; a long render does not hold up
+   * Ctrl-C or the run's timeout.
+   */
+  templates: TemplateRenderer;
   emit<K extends EventType>(type: K, data: EventData<K>): void;
   /** Aborts on interrupt or run timeout; executors stop their work (kill, abort fetch, end wait). */
   signal: AbortSignal;
@@ -98,9 +104,9 @@ export interface StepContext<S extends RunnableStep = RunnableStep> {
   /** Unix seconds. */
   clock(): number;
   /** The route the engine would take for `output`, or null when none matches. Pure: emits nothing. */
-  previewRoute(output: unknown): RouteChoice | null;
+  previewRoute(output: unknown): Promise<RouteChoice | null>;
   /** The workflow's top-level `output:` rendered now; without one, the latest step output so far. */
-  renderWorkflowOutput(): unknown;
+  renderWorkflowOutput(): Promise<unknown>;
   /**
    * Runs another step inside this one (a parallel member, a for-each item), through the executor of
    * its type, against this step's scope plus `locals`. Its events carry `eventFields`.

@@ -1,4 +1,4 @@
-import { evaluateValue, type TemplateLocation } from '../template/index.js';
+import type { Rendered, TemplateLocation, TemplateRenderer } from '../template/index.js';
 import type { TemplateScope } from './types.js';
 
 const SINGLE_EXPRESSION = /^\s*\{\{-?([\s\S]*?)-?\}\}\s*$/;
@@ -17,16 +17,27 @@ export function singleExpression(template: string): string | null {
  * the expression's native value (a number stays a number, a list a list); other strings render to
  * text; objects and arrays render recursively; other scalars are kept. The result is JSON-safe.
  */
-export function renderValue(value: unknown, scope: TemplateScope, where: TemplateLocation): unknown {
-  return jsonSafe(evaluateValue(value, scope, where));
+export function renderValue(
+  templates: TemplateRenderer,
+  value: unknown,
+  scope: TemplateScope,
+  where: TemplateLocation,
+): Rendered<unknown> {
+  const rendered = templates.evaluateValue(value, scope, where);
+  return rendered instanceof Promise ? rendered.then(jsonSafe) : jsonSafe(rendered);
 }
 
 /**
  * Like {@link renderValue} for one template, then, as the original's terminate does, text that is a
  * JSON literal (`true`, `42`, `[1, 2]`, `{"a": 1}`) becomes that value.
  */
-export function renderCoerced(template: string, scope: TemplateScope, where: TemplateLocation): unknown {
-  const value = renderValue(template, scope, where);
+export async function renderCoerced(
+  templates: TemplateRenderer,
+  template: string,
+  scope: TemplateScope,
+  where: TemplateLocation,
+): Promise<unknown> {
+  const value = await renderValue(templates, template, scope, where);
   if (typeof value !== 'string' || singleExpression(template) !== null) return value;
   const trimmed = value.trim();
   if (!/^(true|false|null|-?\d|\[|\{|")/.test(trimmed)) return value;

@@ -1,4 +1,3 @@
-import { renderTemplate } from '../template/index.js';
 import { parseDuration } from '../workflow/index.js';
 import type { WaitStep } from '../workflow/types.js';
 import { round, templateAt } from './common.js';
@@ -19,11 +18,13 @@ export const executeWait: StepExecutor<WaitStep> = async (
   try {
     const duration =
       typeof step.duration === 'string' && step.duration.includes('{{')
-        ? renderTemplate(step.duration, ctx.scope, templateAt(ctx, 'duration')).trim()
+        ? (await ctx.templates.renderTemplate(step.duration, ctx.scope, templateAt(ctx, 'duration'))).trim()
         : step.duration;
     ms = parseDuration(duration);
     reason =
-      step.reason === undefined ? null : renderTemplate(step.reason, ctx.scope, templateAt(ctx, 'reason'));
+      step.reason === undefined
+        ? null
+        : await ctx.templates.renderTemplate(step.reason, ctx.scope, templateAt(ctx, 'reason'));
   } catch (error) {
     const { errorType, message } = describeError(error);
     throw new StepFailure(step.name, errorType, `wait step "${step.name}": ${message}`, { cause: error });

@@ -1,7 +1,11 @@
 export type TemplateErrorCode =
   | 'CONDUCTOR_TEMPLATE_SYNTAX'
   | 'CONDUCTOR_TEMPLATE_UNDEFINED'
-  | 'CONDUCTOR_TEMPLATE_EVAL';
+  | 'CONDUCTOR_TEMPLATE_EVAL'
+  /** The render ran out of time or built too much (see budget.ts). */
+  | 'CONDUCTOR_TEMPLATE_BUDGET'
+  /** The run was stopped (Ctrl-C, its timeout) while the template was rendering. */
+  | 'CONDUCTOR_TEMPLATE_STOPPED';
 
 /** Where a template comes from, for error messages: `file:line:column: ... in template of step "x" (prompt)`. */
 export interface TemplateLocation {

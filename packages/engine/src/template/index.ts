@@ -3,25 +3,43 @@
  * so a template cannot run arbitrary code). Undefined variables and attributes are errors that name them.
  */
 import { analyzeTemplate, looksLikeTemplate, type TemplateMode } from './analyze.js';
+import { DEFAULT_RENDER_BUDGET, type RenderBudget, RenderMeter, renderLimits } from './budget.js';
 import { TemplateError, type TemplateLocation } from './errors.js';
-import {
-  isUndefinedValue,
-  type Node,
-  parseExpression,
-  parseTemplate,
-  renderValue,
-  run,
-  singleExpression,
-  toNative,
-  undefinedResultError,
-  type Value,
-} from './runtime.js';
+import { locate, performOperation, type TemplateOperation, type TemplateWhere } from './operations.js';
 
 export type { TemplateAnalysis, TemplateMode } from './analyze.js';
+export type { RenderBudget } from './budget.js';
+export { DEFAULT_RENDER_BUDGET, RenderBudgetError } from './budget.js';
 export type { TemplateErrorCode, TemplateErrorDetails, TemplateLocation } from './errors.js';
+export type { TemplateWhere } from './operations.js';
+export type { Rendered, TemplateRenderer, TemplateRendererOptions } from './renderer.js';
+export { createTemplateRenderer } from './renderer.js';
 export { KNOWN_FILTERS, KNOWN_TESTS } from './runtime.js';
+export { shellQuote } from './shell.js';
 export { closestName } from './suggest.js';
 export { analyzeTemplate, looksLikeTemplate, TemplateError };
+
+/** Options of the synchronous template functions. */
+export interface TemplateOptions {
+  /** Bounds on this render; default {@link DEFAULT_RENDER_BUDGET}. */
+  budget?: Partial<RenderBudget>;
+}
+
+/**
+ * Runs one operation on this thread within its budget. A render past its time ends with a
+ * CONDUCTOR_TEMPLATE_BUDGET error, but nothing else runs meanwhile: a run renders through
+ * `createTemplateRenderer`, which moves a long render to a worker so signals and timeouts still hold.
+ */
+function perform(
+  operation: TemplateOperation,
+  scope: Record<string, unknown>,
+  whereGiven: TemplateWhere | undefined,
+  options: TemplateOptions,
+): unknown {
+  const where = locate(whereGiven);
+  const limits = renderLimits({ ...DEFAULT_RENDER_BUDGET, ...options.budget }, Date.now());
+  return performOperation(operation, scope, where, new RenderMeter(limits, where));
+}
 
 /**
  * Renders a Jinja2 template. Objects and lists print as JSON, null prints as nothing, and a trailing newline
@@ -31,37 +49,10 @@ export { analyzeTemplate, looksLikeTemplate, TemplateError };
 export function renderTemplate(
   source: string,
   scope: Record<string, unknown>,
-  whereGiven?: TemplateWhere,
+  where?: TemplateWhere,
+  options: TemplateOptions = {},
 ): string {
-  const where = locate(whereGiven);
-  const program = parseTemplate(source, where);
-  const rendered = run(program as unknown as Node, scope, where);
-  const text = renderValue(rendered);
-  // Jinja's keep_trailing_newline, as in the original conductor (the parser drops one trailing newline).
-  return source.endsWith('\n') ? `${text}\n` : text;
-}
-
-/** Where a template comes from; a string is taken as the field, e.g. `"reviewer.prompt"`. */
-export type TemplateWhere = TemplateLocation | string;
-
-const locate = (where: TemplateWhere | undefined): TemplateLocation | undefined =>
-  typeof where === 'string' ? { field: where } : where;
-
-function evaluateNode(
-  node: Node,
-  scope: Record<string, unknown>,
-  where: TemplateLocation | undefined,
-): unknown {
-  const value = run(node, scope, where);
-  if (isUndefinedValue(value)) throw undefinedResultError(value, where);
-  try {
-    return toNative(value);
-  } catch (error) {
-    throw new TemplateError('CONDUCTOR_TEMPLATE_EVAL', (error as Error).message, {
-      location: where,
-      cause: error,
-    });
-  }
+  return perform({ kind: 'render', source }, scope, where, options) as string;
 }
 
 /**
@@ -71,14 +62,10 @@ function evaluateNode(
 export function evaluateExpression(
   expr: string,
   scope: Record<string, unknown>,
-  whereGiven?: TemplateWhere,
+  where?: TemplateWhere,
+  options: TemplateOptions = {},
 ): unknown {
-  const where = locate(whereGiven);
-  if (looksLikeTemplate(expr)) {
-    const single = singleExpression(expr, where);
-    return single ? evaluateNode(single, scope, where) : renderTemplate(expr, scope, where);
-  }
-  return evaluateNode(parseExpression(expr, where), scope, where);
+  return perform({ kind: 'expression', source: expr }, scope, where, options);
 }
 
 /**
@@ -90,24 +77,11 @@ export function evaluateExpression(
 export function evaluateValue(
   value: unknown,
   scope: Record<string, unknown>,
-  whereGiven?: TemplateWhere,
+  where?: TemplateWhere,
+  options: TemplateOptions = {},
 ): unknown {
-  const where = locate(whereGiven);
-  if (typeof value === 'string') {
-    if (!looksLikeTemplate(value)) return value;
-    const single = singleExpression(value, where);
-    return single ? evaluateNode(single, scope, where) : renderTemplate(value, scope, where);
-  }
-  if (Array.isArray(value)) return value.map((item) => evaluateValue(item, scope, where));
-  if (value !== null && typeof value === 'object') {
-    return Object.fromEntries(
-      Object.entries(value).map(([key, item]) => [key, evaluateValue(item, scope, where)]),
-    );
-  }
-  return value;
+  return perform({ kind: 'value', value }, scope, where, options);
 }
-
-const FALSE_TEXT = new Set(['', 'false', '0', 'no', 'n', 'off', 'none', 'null']);
 
 /**
  * Evaluates a route condition. A template (`{{ review.output.score >= 8 }}`) is rendered and its text read as a
@@ -119,15 +93,10 @@ const FALSE_TEXT = new Set(['', 'false', '0', 'no', 'n', 'off', 'none', 'null'])
 export function evaluateCondition(
   expr: string,
   scope: Record<string, unknown>,
-  whereGiven?: TemplateWhere,
+  where?: TemplateWhere,
+  options: TemplateOptions = {},
 ): boolean {
-  const where = locate(whereGiven);
-  if (looksLikeTemplate(expr)) {
-    const text = renderTemplate(expr, scope, where).trim().toLowerCase();
-    return !FALSE_TEXT.has(text);
-  }
-  const value: Value = run(parseExpression(expr, where), scope, where);
-  return value.__bool__().value;
+  return perform({ kind: 'condition', source: expr }, scope, where, options) as boolean;
 }
 
 /**

@@ -7,76 +7,34 @@
  * remembers what was looked up. Using it anywhere else (printing it, comparing it, filtering it, calling it,
  * iterating it) is a CONDUCTOR_TEMPLATE_UNDEFINED error that names it.
  *
- * The library exports only `Environment`, `Interpreter`, `tokenize` and `parse`, so the runtime value classes
- * are recovered from values it produces, and nodes are rebuilt as plain objects with the `type` the
- * interpreter switches on.
+ * Nodes are rebuilt as plain objects with the `type` the interpreter switches on (library.ts has the
+ * library's classes).
  */
-import * as jinja from '@huggingface/jinja';
+import { type RenderMeter, RenderSliceExpired } from './budget.js';
 import { TemplateError, type TemplateLocation } from './errors.js';
+import {
+  ArrayValue,
+  BooleanValue,
+  Environment,
+  FloatValue,
+  FunctionValue,
+  IntegerValue,
+  Interpreter,
+  type Node,
+  NullValue,
+  ObjectValue,
+  type Program,
+  parse,
+  type Statement,
+  StringValue,
+  tokenize,
+  UndefinedValue,
+  type Value,
+} from './library.js';
+import { shellQuote } from './shell.js';
 import { closestName } from './suggest.js';
 
-/** A parsed node, seen loosely: the library's AST classes are not exported. */
-export interface Node {
-  type: string;
-  [key: string]: unknown;
-}
-
-export interface Program extends Node {
-  type: 'Program';
-  body: Node[];
-}
-
-/**
- * The part of the library's runtime used here. Its published declarations use extensionless relative imports,
- * which `moduleResolution: NodeNext` cannot follow (everything would be `any`), so they are restated.
- */
-export interface Value {
-  type: string;
-  value: unknown;
-  __bool__(): { value: boolean };
-  toString(): string;
-}
-
-interface Environment {
-  parent?: Environment | undefined;
-  variables: Map<string, Value>;
-  tests: ReadonlyMap<string, (...values: Value[]) => boolean>;
-  set(name: string, value: unknown): Value;
-  setVariable(name: string, value: Value): Value;
-  lookupVariable(name: string): Value;
-}
-
-interface InterpreterInstance {
-  global: Environment;
-  evaluate(statement: Node | undefined, environment: Environment): Value;
-}
-
-const Environment = jinja.Environment as unknown as new (parent?: Environment) => Environment;
-const Interpreter = jinja.Interpreter as unknown as new (environment?: Environment) => InterpreterInstance;
-const tokenize = jinja.tokenize as unknown as (
-  source: string,
-  options: { lstrip_blocks: boolean; trim_blocks: boolean },
-) => unknown;
-const parse = jinja.parse as unknown as (tokens: unknown) => Program;
-type Statement = Node;
-
-type ValueConstructor = new (value?: unknown) => Value;
-
-const probeEnvironment = new Environment();
-const probeInterpreter = new Interpreter(probeEnvironment);
-const classOf = (value: Value): ValueConstructor => value.constructor as ValueConstructor;
-const literal = (type: string, value: unknown): Value =>
-  probeInterpreter.evaluate({ type, value } as unknown as Statement, probeEnvironment);
-
-const UndefinedValue = classOf(probeEnvironment.lookupVariable('\u0000conductor-probe'));
-const StringValue = classOf(literal('StringLiteral', ''));
-const IntegerValue = classOf(literal('IntegerLiteral', 0));
-const FloatValue = classOf(literal('FloatLiteral', 0.5));
-const BooleanValue = classOf(probeEnvironment.set('\u0000bool', true));
-const NullValue = classOf(probeEnvironment.set('\u0000null', null));
-const ArrayValue = classOf(literal('ArrayLiteral', []));
-const ObjectValue = classOf(literal('ObjectLiteral', new Map()));
-const FunctionValue = classOf(probeEnvironment.set('\u0000fn', () => null));
+export type { Node, Program, Value } from './library.js';
 
 const PRECOMPUTED = 'ConductorPrecomputed';
 const REQUIRE_DEFINED = 'ConductorRequireDefined';
@@ -509,6 +467,7 @@ const OWN_FILTERS = new Set([
   'lower',
   'join',
   'string',
+  'shell_quote',
 ]);
 
 /** Every filter a template may use. */
@@ -542,12 +501,14 @@ export const KNOWN_FILTERS: ReadonlySet<string> = new Set([
 /** Every test (`x is defined`) a template may use. */
 export const KNOWN_TESTS: ReadonlySet<string> = new Set(new Environment().tests.keys());
 
-const MAX_RANGE = 100_000;
+/** Nodes whose value is a string or list the template builds (not one read from the scope): metered. */
+const BUILDS = new Set(['BinaryExpression', 'CallExpression', 'FilterExpression', 'FilterStatement', 'For']);
 
 class StrictInterpreter extends Interpreter {
   constructor(
     environment: Environment,
     private readonly location: TemplateLocation | undefined,
+    private readonly meter: RenderMeter,
   ) {
     super(environment);
   }
@@ -571,6 +532,13 @@ class StrictInterpreter extends Interpreter {
 
   override evaluate(statement: Statement | undefined, environment: Environment): Value {
     if (!statement) return super.evaluate(statement, environment);
+    this.meter.tick();
+    const value = this.evaluateNode(statement, environment);
+    if (BUILDS.has((statement as unknown as Node).type)) this.meter.built(value);
+    return value;
+  }
+
+  private evaluateNode(statement: Statement, environment: Environment): Value {
     const node = statement as unknown as Node;
     const recurse = (next: Node): Statement => next as unknown as Statement;
     switch (node.type) {
@@ -579,8 +547,9 @@ class StrictInterpreter extends Interpreter {
       case REQUIRE_DEFINED:
         return this.defined(this.evaluate(recurse(node.inner as Node), environment));
       case OUTPUT: {
-        const value = this.defined(this.evaluate(recurse(node.inner as Node), environment));
-        return new StringValue(renderValue(value));
+        const text = renderValue(this.defined(this.evaluate(recurse(node.inner as Node), environment)));
+        this.meter.print(text.length);
+        return new StringValue(text);
       }
       case 'Identifier': {
         const value = super.evaluate(statement, environment);
@@ -805,6 +774,12 @@ class StrictInterpreter extends Interpreter {
         return new StringValue(renderValue(operand).toLowerCase());
       case 'string':
         return new StringValue(renderValue(operand));
+      case 'shell_quote': {
+        const isList = operand.type === 'ArrayValue' || operand.type === 'TupleValue';
+        return new StringValue(
+          shellQuote(isList ? (operand.value as Value[]).map(renderValue) : renderValue(operand)),
+        );
+      }
       case 'join': {
         const separator = arg(0, 'd') ?? keywords.get('separator');
         const attribute = arg(1, 'attribute');
@@ -835,7 +810,8 @@ class StrictInterpreter extends Interpreter {
     try {
       return this.evaluate(node as unknown as Statement, this.global);
     } catch (error) {
-      if (error instanceof TemplateError) throw error;
+      if (error instanceof TemplateError || error instanceof RenderSliceExpired) throw error;
+      if (error instanceof RangeError && /string length/.test(error.message)) throw this.meter.tooLong();
       const message = error instanceof Error ? error.message : String(error);
       throw this.evalError(`cannot evaluate template: ${message}`, error);
     }
@@ -854,7 +830,7 @@ function sortObjectKeys(value: unknown): unknown {
   return value;
 }
 
-function range(args: Value[]): Value {
+function range(args: Value[], meter: RenderMeter): Value {
   const numbers = args.map((arg) => {
     if (arg.type !== 'IntegerValue') throw new Error('range() takes integers');
     return arg.value as number;
@@ -863,11 +839,11 @@ function range(args: Value[]): Value {
   const [start, stop] = b === undefined ? [0, a] : [a, b];
   if (step === 0) throw new Error('range() step must not be zero');
   const length = Math.max(0, Math.ceil((stop - start) / step));
-  if (length > MAX_RANGE) throw new Error(`range() of more than ${MAX_RANGE} items`);
+  meter.items(length, `range(${numbers.join(', ')}) would build`);
   return new ArrayValue(Array.from({ length }, (_, i) => new IntegerValue(start + i * step)));
 }
 
-function createEnvironment(scope: Record<string, unknown>): Environment {
+function createEnvironment(scope: Record<string, unknown>, meter: RenderMeter): Environment {
   const globals = new Environment();
   for (const [name, value] of [
     ['true', true],
@@ -879,7 +855,7 @@ function createEnvironment(scope: Record<string, unknown>): Environment {
   ] as const) {
     globals.setVariable(name, toRuntime(value));
   }
-  globals.setVariable('range', new FunctionValue((args: Value[]) => range(args)));
+  globals.setVariable('range', new FunctionValue((args: Value[]) => range(args, meter)));
   const environment = new Environment(globals);
   // Converted when a template reads them: a scope may hold large values (a for-each source of
   // thousands of items) that most templates never touch.
@@ -915,13 +891,14 @@ class ScopeVariables extends Map<string, Value> {
   }
 }
 
-/** Evaluates a parsed program or expression node against a scope. */
+/** Evaluates a parsed program or expression node against a scope, within `meter`'s budget. */
 export function run(
   node: Node,
   scope: Record<string, unknown>,
   location: TemplateLocation | undefined,
+  meter: RenderMeter,
 ): Value {
-  const interpreter = new StrictInterpreter(createEnvironment(scope), location);
+  const interpreter = new StrictInterpreter(createEnvironment(scope, meter), location, meter);
   return interpreter.evaluateTop(node);
 }
 

@@ -22,6 +22,7 @@ import {
 } from './schema.js';
 import { entryLabel, inWords, schemaIssue, stepLabel, unknownKeys } from './schema-issues.js';
 import { semanticIssues } from './semantic.js';
+import { shellScriptIssues } from './shell-check.js';
 import type { LoadedWorkflow, WorkflowDefinition } from './types.js';
 
 export interface ParseWorkflowOptions {
@@ -344,6 +345,7 @@ function check(source: string, file: string | undefined, env: Env, stack: readon
     }
   }
   issues.push(...semanticIssues(data, locator, types.skipped, types.skippedInline));
+  issues.push(...shellScriptIssues(data, locator));
   issues.push(...subworkflowIssues(data, file, locator, env, stack));
 
   const sorted = sortIssues(issues);
