@@ -102,6 +102,8 @@ function createSeqIndex(path: string, every: number): SeqIndex {
         return false;
       },
       skip(skip, end) {
+        // Lines after a provisional event are read again with it.
+        if (provisional) return false;
         bytes = end;
         nextLine = skip.line + 1;
         return false;
