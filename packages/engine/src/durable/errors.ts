@@ -8,7 +8,9 @@ export type ResumeErrorCode =
   /** Another live process is running this run. */
   | 'CONDUCTOR_RESUME_RUNNING'
   /** The step to continue at is not in the workflow any more. */
-  | 'CONDUCTOR_RESUME_UNKNOWN_STEP';
+  | 'CONDUCTOR_RESUME_UNKNOWN_STEP'
+  /** The event log is damaged where no safe reading exists (its start, with the inputs, is unreadable). */
+  | 'CONDUCTOR_RESUME_LOG_DAMAGED';
 
 /** A resume that cannot start; nothing was changed on disk. */
 export class ResumeError extends Error {

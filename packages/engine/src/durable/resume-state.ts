@@ -35,6 +35,21 @@ export interface ResumeStateFromEvents {
   workflowPath: string | null;
   /** Events that changed the state (seq > base.lastSeq, root level). */
   folded: number;
+  /**
+   * Set when the log shows that a step ended (a later step started or completed, or a route was
+   * taken) but holds no end for it, such as when its completion line was damaged and skipped. The
+   * state is rewound to that step, which runs again; what the log says after it is not used.
+   */
+  rewound: RewoundStep | null;
+}
+
+/** A step whose end is missing from the log: the state continues at it. */
+export interface RewoundStep {
+  step: string;
+  /** The seq of the event that showed the step had ended. */
+  seq: number;
+  /** That event's type. */
+  type: string;
 }
 
 /** A group's finished members (by name) or items (by index), as the group executors keep them. */
@@ -91,7 +106,11 @@ const END = '$end';
  *   continued by evaluating its routes again (`state.awaitingRoute`); so is one whose route led to
  *   `$end` when `workflow_completed` did not follow (the final output is rendered again).
  * - A step that started (or failed) and did not complete is the step to continue at: it runs again.
- *   It is the only step that can run twice. Inside a parallel or for-each group, the members and
+ *   It is the only step that can run twice.
+ * - A step that started and has no end in the log although the run went on (a route was taken, or
+ *   another step started, completed or failed: its completion line was lost) rewinds the state to it:
+ *   it runs again, and the events after it change nothing (`rewound`). A completion of a step that
+ *   already completed and did not start again is a duplicate, and counts once. Inside a parallel or for-each group, the members and
  *   items that completed (`parallel_agent_completed`, `for_each_item_completed`) are kept in
  *   `state.groups`, so only the unfinished ones run again.
  * - `workflow_completed` makes the run `completed`; `workflow_resumed` raises the generation.
@@ -127,6 +146,15 @@ export function createResumeFold(base?: ResumeBase): ResumeFold {
   let runId: string | null = null;
   let workflowPath: string | null = null;
   let folded = 0;
+  let rewound: RewoundStep | null = null;
+
+  /** The step in flight ended without an end in the log: continue at it, and use nothing after. */
+  function rewind(state: ExecutorState, step: string, event: ConductorEvent): void {
+    state.currentStep = step;
+    state.awaitingRoute = false;
+    inFlight = step;
+    rewound = { step, seq: event.seq, type: event.type };
+  }
 
   function apply(event: ConductorEvent): void {
     if (event.seq <= baseSeq) return;
@@ -148,6 +176,7 @@ export function createResumeFold(base?: ResumeBase): ResumeFold {
       };
       status = 'resumable';
       inFlight = null;
+      rewound = null;
       if (typeof data.run_id === 'string') runId = data.run_id;
       if (typeof data.yaml_source === 'string') workflowPath = data.yaml_source;
       folded++;
@@ -156,6 +185,10 @@ export function createResumeFold(base?: ResumeBase): ResumeFold {
     if (event.type === 'workflow_resumed') {
       if (typeof data.generation === 'number') generation = Math.max(generation, data.generation);
       if (status === 'completed') status = 'resumable';
+      // A resume that continued elsewhere (from an older checkpoint) left the step in flight behind.
+      if (!rewound && typeof data.resumed_at_step === 'string' && data.resumed_at_step !== inFlight) {
+        inFlight = null;
+      }
       return;
     }
     if (event.type === 'workflow_completed') {
@@ -163,7 +196,7 @@ export function createResumeFold(base?: ResumeBase): ResumeFold {
       folded++;
       return;
     }
-    if (!state) return;
+    if (!state || rewound) return;
 
     const group = typeof data.group_name === 'string' ? data.group_name : null;
     // A member's or item's own step events: the group is the step, its progress is below.
@@ -177,6 +210,27 @@ export function createResumeFold(base?: ResumeBase): ResumeFold {
       folded++;
       return;
     }
+    // An event that means the step in flight ended, though the log holds no end for it.
+    const ends =
+      event.type === 'route_taken' ||
+      (step !== null &&
+        step !== inFlight &&
+        (STARTED.has(event.type) || COMPLETED.has(event.type) || FAILED.has(event.type)));
+    if (inFlight !== null && ends) {
+      rewind(state, inFlight, event);
+      return;
+    }
+    // The same completion twice (the step did not start again in between): it counts once.
+    if (
+      COMPLETED.has(event.type) &&
+      step !== null &&
+      inFlight === null &&
+      state.currentStep === step &&
+      state.awaitingRoute === true
+    ) {
+      return;
+    }
+
     if (event.type === 'for_each_started' && group) {
       const progress = progressOf(state, group);
       const count = typeof data.item_count === 'number' ? data.item_count : undefined;
@@ -254,6 +308,7 @@ export function createResumeFold(base?: ResumeBase): ResumeFold {
       runId,
       workflowPath,
       folded,
+      rewound,
     };
   }
 
