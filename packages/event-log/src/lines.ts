@@ -201,6 +201,12 @@ export async function* scanChunks(
       seqBefore = seq;
       stop = sink.event(event as ConductorEvent, heldOffset, heldEnd, heldLine, provisional);
     }
+    return queued.length === 0 ? stop : reportQueued(stop);
+  };
+
+  /** Reports the lines skipped after the held one, once its fate is known. */
+  const reportQueued = (stopped: boolean | undefined): boolean | undefined => {
+    let stop = stopped;
     for (let i = 0; i < queued.length && !stop; i++) {
       const { line, offset, end, reason, seq: skipped } = queued[i] as QueuedSkip;
       const message =
