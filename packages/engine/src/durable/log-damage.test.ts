@@ -147,10 +147,30 @@ beforeAll(async () => {
     log.findIndex((line) => line.includes('"script_started"') && line.includes('"g"')) + 1,
   );
 
+  // Resumed once without a checkpoint (it failed at g again), then killed while g ran a third time.
+  const twiceHome = join(space.dir, 'twice');
+  await cp(killedDir, join(twiceHome, 'runs', RUN_ID), { recursive: true });
+  await writeFile(eventLogPath(RUN_ID, twiceHome), `${log.join('\n')}\n`);
+  const again = await resumeWorkflow({ runId: RUN_ID, home: twiceHome });
+  expect(again).toMatchObject({ status: 'failed', error: { step: 'g' } });
+  await rm(join(twiceHome, 'runs', RUN_ID, 'checkpoints'), { recursive: true, force: true });
+  const twice = (await readFile(eventLogPath(RUN_ID, twiceHome), 'utf8')).trimEnd().split('\n');
+  const resumedAt = twice.findIndex((line) => line.includes('"workflow_resumed"'));
+  const twiceLines = twice.slice(
+    0,
+    twice.findIndex((line, i) => i > resumedAt && line.includes('"script_started"')) + 1,
+  );
+
   await writeFile(marker, '');
   const variants = [
     { name: 'failed at g, with its checkpoint', runDir, lines: log, hasCheckpoint: true },
     { name: 'killed at g, no checkpoint', runDir: killedDir, lines: killedLines, hasCheckpoint: false },
+    {
+      name: 'resumed once, then killed at g, no checkpoint',
+      runDir: join(twiceHome, 'runs', RUN_ID),
+      lines: twiceLines,
+      hasCheckpoint: false,
+    },
   ];
   for (const variant of variants) {
     const { result } = await resumeCopy(
@@ -169,57 +189,58 @@ beforeAll(async () => {
   await mkdir(join(space.dir, 'cases'), { recursive: true });
 }, 60_000);
 
-describe.each(['killed at g, no checkpoint', 'failed at g, with its checkpoint'])(
-  'resume of a run %s, with one damaged line at any position',
-  (scenarioName) => {
-    it.each(Object.keys(DAMAGES))('%s: the undamaged output, or a refusal naming the line', async (kind) => {
-      const scenario = scenarios[scenarioName] as Scenario;
-      const damage = DAMAGES[kind] as Damage;
-      const failures: string[] = [];
-      for (let k = 0; k < scenario.lines.length; k++) {
-        const damaged = damage(scenario.lines, k);
-        if (!damaged) continue;
-        const where = `line ${k + 1} (${JSON.parse(scenario.lines[k] as string).type})`;
-        const { result, error, warnings, logPath } = await resumeCopy(scenario, damaged, `${kind}-${k}`);
-        const refuse = !scenario.hasCheckpoint && k === 0 && LOSES_LINE.has(kind);
-        if (refuse) {
-          if (error?.code !== 'CONDUCTOR_RESUME_LOG_DAMAGED' || !error.message.includes(`${logPath}:1 `)) {
-            failures.push(
-              `${where}: expected a refusal naming ${logPath}:1, got ${error?.message ?? result?.status}`,
-            );
-          }
-          continue;
-        }
-        if (error || result?.status !== 'completed') {
-          failures.push(`${where}: ${error?.message ?? JSON.stringify(result?.error)}`);
-          continue;
-        }
-        if (JSON.stringify(result.output) !== JSON.stringify(scenario.expected)) {
-          failures.push(`${where}: output ${JSON.stringify(result.output)}`);
-          continue;
-        }
-        // The log stays whole: the resumed generation's events are all read after the old ones, and
-        // the dashboard's fold sees the run completed with the same output.
-        const { events } = await readLog(logPath);
-        expectStrictlyIncreasing(events);
-        const resumedAt = events.findIndex((e) => e.type === 'workflow_resumed');
-        const state = projectEvents(events);
-        if (
-          resumedAt < 0 ||
-          events.at(-1)?.type !== 'workflow_completed' ||
-          state.run.status !== 'completed'
-        ) {
-          failures.push(`${where}: the resumed run's events are not all read back`);
-        } else if (JSON.stringify(state.run.output) !== JSON.stringify(scenario.expected)) {
-          failures.push(`${where}: the dashboard's output ${JSON.stringify(state.run.output)}`);
-        }
-        // A line the reader skipped is named in the resume's warnings.
-        const reader = await readLog(logPath);
-        if (reader.skipped > 0 && !warnings.some((w) => w.includes(`${logPath}:`))) {
-          failures.push(`${where}: no warning names the damaged line (${warnings.join(' | ')})`);
-        }
+describe.each([
+  'killed at g, no checkpoint',
+  'failed at g, with its checkpoint',
+  'resumed once, then killed at g, no checkpoint',
+])('resume of a run %s, with one damaged line at any position', (scenarioName) => {
+  it.each(Object.keys(DAMAGES))('%s: the undamaged output, or a refusal naming the line', async (kind) => {
+    const scenario = scenarios[scenarioName] as Scenario;
+    const damage = DAMAGES[kind] as Damage;
+    const failures: string[] = [];
+    /** What is wrong with resuming the log damaged at line k + 1, if anything. */
+    const check = async (k: number): Promise<string | null> => {
+      const damaged = damage(scenario.lines, k);
+      if (!damaged) return null;
+      const where = `line ${k + 1} (${JSON.parse(scenario.lines[k] as string).type})`;
+      const { result, error, warnings, logPath } = await resumeCopy(scenario, damaged, `${kind}-${k}`);
+      if (!scenario.hasCheckpoint && k === 0 && LOSES_LINE.has(kind)) {
+        return error?.code === 'CONDUCTOR_RESUME_LOG_DAMAGED' && error.message.includes(`${logPath}:1 `)
+          ? null
+          : `${where}: expected a refusal naming ${logPath}:1, got ${error?.message ?? result?.status}`;
       }
-      expect(failures).toEqual([]);
-    });
-  },
-);
+      if (error || result?.status !== 'completed') {
+        return `${where}: ${error?.message ?? JSON.stringify(result?.error)}`;
+      }
+      if (JSON.stringify(result.output) !== JSON.stringify(scenario.expected)) {
+        return `${where}: output ${JSON.stringify(result.output)}`;
+      }
+      // The log stays whole: the resumed generation's events are all read after the old ones, and
+      // the dashboard's fold sees the run completed with the same output.
+      const { events, skipped } = await readLog(logPath);
+      expectStrictlyIncreasing(events);
+      const state = projectEvents(events);
+      if (
+        !events.some((e) => e.type === 'workflow_resumed') ||
+        events.at(-1)?.type !== 'workflow_completed' ||
+        state.run.status !== 'completed'
+      ) {
+        return `${where}: the resumed run's events are not all read back`;
+      }
+      if (JSON.stringify(state.run.output) !== JSON.stringify(scenario.expected)) {
+        return `${where}: the dashboard's output ${JSON.stringify(state.run.output)}`;
+      }
+      // A line the reader skipped is named in the resume's warnings.
+      if (skipped > 0 && !warnings.some((w) => w.includes(`${logPath}:`))) {
+        return `${where}: no warning names the damaged line (${warnings.join(' | ')})`;
+      }
+      return null;
+    };
+    // One at a time: a process resumes a run id once at a time, whatever its home.
+    for (let k = 0; k < scenario.lines.length; k++) {
+      const failure = await check(k);
+      if (failure) failures.push(failure);
+    }
+    expect(failures).toEqual([]);
+  });
+});
