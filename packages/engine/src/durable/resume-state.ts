@@ -106,13 +106,14 @@ const END = '$end';
  *   continued by evaluating its routes again (`state.awaitingRoute`); so is one whose route led to
  *   `$end` when `workflow_completed` did not follow (the final output is rendered again).
  * - A step that started (or failed) and did not complete is the step to continue at: it runs again.
- *   It is the only step that can run twice.
+ *   It is the only step that can run twice. Inside a parallel or for-each group, the members and
+ *   items that completed (`parallel_agent_completed`, `for_each_item_completed`) are kept in
+ *   `state.groups`, so only the unfinished ones run again.
  * - A step that started and has no end in the log although the run went on (a route was taken, or
  *   another step started, completed or failed: its completion line was lost) rewinds the state to it:
  *   it runs again, and the events after it change nothing (`rewound`). A completion of a step that
- *   already completed and did not start again is a duplicate, and counts once. Inside a parallel or for-each group, the members and
- *   items that completed (`parallel_agent_completed`, `for_each_item_completed`) are kept in
- *   `state.groups`, so only the unfinished ones run again.
+ *   already completed and did not start again is a duplicate, and counts once. A resume at another
+ *   step than the one in flight (`workflow_resumed.resumed_at_step`) lets go of the one in flight.
  * - `workflow_completed` makes the run `completed`; `workflow_resumed` raises the generation.
  * - Events of sub-workflows (`data.subworkflow_path`), of group members and items (`data.group_name`
  *   on a step event), and every other type leave the state as it is.
