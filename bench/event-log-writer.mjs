@@ -1,6 +1,7 @@
 // Appends 1,000,000 realistic agent_message events (~230 bytes a line) through @conductor/event-log's
 // writer, then the same bytes raw (one writeSync per line; one big write), and prints events/s and
-// MB/s for each. Also times reading them back, building the seq index and serving the last page.
+// MB/s for each. Also times reading them back, finding the last seq, building the seq index and
+// serving the last page.
 // `node bench/event-log-writer.mjs [events]` after `pnpm build`, or `import { run }` (bench/run.mjs).
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
@@ -10,6 +11,7 @@ import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import {
   buildSeqIndex,
+  lastSeqOf,
   openEventLog,
   readEventLog,
   readEventPage,
@@ -106,6 +108,12 @@ export async function run({ events = 1_000_000 } = {}) {
     report.push(
       entry('event-log: readEventLog (stream, parse, validate)', count, bytes, performance.now() - t),
     );
+
+    // What a resume pays to open the log: the last seq is read forwards, by the reader's rules.
+    t = performance.now();
+    const last = await lastSeqOf(logPath);
+    if (last !== events) throw new Error(`lastSeqOf says ${last}, expected ${events}`);
+    report.push(entry('event-log: lastSeqOf (reads the whole log)', events, bytes, performance.now() - t));
 
     t = performance.now();
     const index = await buildSeqIndex(logPath);

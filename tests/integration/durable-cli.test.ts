@@ -138,6 +138,54 @@ describe('conductor resume', () => {
     expect(() => events(home)).not.toThrow();
   });
 
+  it('a damaged line in the log costs only that line: a step whose completion it held runs again', async () => {
+    const clean = setup();
+    const reference = await runCli(['run', clean.workflow], clean.home);
+    const { home, workflow } = setup();
+    const responses = join(home, 'fail.yaml');
+    writeFileSync(responses, 'three:\n  - error: "down"\n');
+    expect((await runCli(['run', workflow, '--mock-responses', responses], home)).code).toBe(1);
+    // As if killed before a checkpoint was written, and step two's completion got a seq far ahead.
+    const { rmSync } = await import('node:fs');
+    for (const file of checkpointFiles(home)) rmSync(file);
+    const [runId] = readdirSync(join(home, 'runs'));
+    const logPath = join(home, 'runs', runId as string, 'events.jsonl');
+    const lines = readFileSync(logPath, 'utf8').trimEnd().split('\n');
+    const at = lines.findIndex((line) => line.includes('"script_completed"'));
+    lines[at] = JSON.stringify({ ...JSON.parse(lines[at] as string), seq: 999_999_999 });
+    writeFileSync(logPath, `${lines.join('\n')}\n`);
+
+    const resumed = await runCli(['resume', workflow], home);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(JSON.parse(resumed.stdout)).toEqual(JSON.parse(reference.stdout));
+    expect(resumed.stderr).toContain(`warning: step "two" started but its completion is not in ${logPath}`);
+    expect(resumed.stderr).toContain(`${logPath}:${at + 1} (seq_outlier`);
+    const log = events(home);
+    expect(startsOf(log, 'one')).toBe(1);
+    expect(startsOf(log, 'two')).toBe(2);
+    // The resumed run numbers on from the last line read, not from the damaged one.
+    const resumedAt = log.findIndex((e) => e.type === 'workflow_resumed');
+    expect(log[resumedAt]?.seq).toBe((log[resumedAt - 1]?.seq as number) + 1);
+  });
+
+  it('refuses (exit 2) naming the line when the run has no checkpoint and its first line is unreadable', async () => {
+    const { home, workflow } = setup();
+    const responses = join(home, 'fail.yaml');
+    writeFileSync(responses, 'three:\n  - error: "down"\n');
+    expect((await runCli(['run', workflow, '--mock-responses', responses], home)).code).toBe(1);
+    const { rmSync } = await import('node:fs');
+    for (const file of checkpointFiles(home)) rmSync(file);
+    const [runId] = readdirSync(join(home, 'runs'));
+    const logPath = join(home, 'runs', runId as string, 'events.jsonl');
+    const damaged = readFileSync(logPath, 'utf8').replace(/^[^\n]*/, '{"seq":1,"type":"workflow_sta');
+    writeFileSync(logPath, damaged);
+    const result = await runCli(['resume', workflow], home);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(`${logPath}:1 is damaged (invalid_json`);
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+    expect(readFileSync(logPath, 'utf8')).toBe(damaged);
+  });
+
   it('rejects a corrupt checkpoint, an unknown version and a missing workflow with exit 2, deleting nothing', async () => {
     const { home, workflow } = setup();
     const responses = join(home, 'fail.yaml');

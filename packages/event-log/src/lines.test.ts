@@ -1,52 +1,10 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type ConductorEvent, EventEnvelopeSchema } from '@conductor/events';
+import type { ConductorEvent } from '@conductor/events';
 import { describe, expect, it } from 'vitest';
 import { buildSeqIndex, readEventLog, readEventPage, type SkippedLine } from './index.js';
 import { parseLine } from './lines.js';
-import { collect, tempDir } from './test-helpers.js';
-
-/** The reading rules spelled out with the schema alone (no fast path), line by line. */
-function reference(text: string): { events: ConductorEvent[]; skips: SkippedLine[]; lineOf: number[] } {
-  const events: ConductorEvent[] = [];
-  const lineOf: number[] = [];
-  const skips: SkippedLine[] = [];
-  const lines = text.split('\n');
-  let offset = 0;
-  let seqBefore = 0;
-  for (const [i, line] of lines.entries()) {
-    const at = offset;
-    offset += Buffer.byteLength(line) + 1;
-    if (line.trim() === '') continue;
-    const skip = (reason: SkippedLine['reason'], message: string) =>
-      skips.push({ line: i + 1, offset: at, reason, message });
-    let value: unknown;
-    try {
-      value = JSON.parse(line);
-    } catch (error) {
-      skip('invalid_json', (error as Error).message);
-      continue;
-    }
-    const result = EventEnvelopeSchema['~standard'].validate(value);
-    if (result instanceof Promise) throw new TypeError('async schema');
-    if (result.issues) {
-      const issue = result.issues[0];
-      const where = issue?.path?.map((p) => (typeof p === 'object' ? String(p.key) : String(p))).join('.');
-      skip('invalid_event', `${where ? `${where}: ` : ''}${issue?.message ?? 'not an event envelope'}`);
-      continue;
-    }
-    const event = result.value as Omit<ConductorEvent, 'seq'> & { seq?: number };
-    if (event.seq !== undefined && event.seq <= seqBefore) {
-      skip('seq_not_increasing', `seq ${event.seq} does not follow seq ${seqBefore}`);
-      continue;
-    }
-    const numbered = { ...event, seq: event.seq ?? seqBefore + 1 } as ConductorEvent;
-    seqBefore = numbered.seq;
-    events.push(numbered);
-    lineOf.push(i + 1);
-  }
-  return { events, skips, lineOf };
-}
+import { collect, reference, tempDir } from './test-helpers.js';
 
 /** Equal, and with the same own keys in the same order at the top and in `data`. */
 function expectSameEvents(actual: ConductorEvent[], expected: ConductorEvent[]) {
@@ -141,6 +99,11 @@ describe('reading in chunks', () => {
     for (let i = 0; lines.length < 6000; i++) {
       const content = `${'ü→😀 '.repeat(i % 37)}${'x'.repeat((i * 7919) % 500)}`;
       if (i % 97 === 5) lines.push('{"seq": broken');
+      // Seqs that jump ahead or go back.
+      else if (i % 101 === 7)
+        lines.push(JSON.stringify({ seq: seq + 1000, type: 'outlier', timestamp: i, data: {} }));
+      else if (i % 103 === 9)
+        lines.push(JSON.stringify({ seq: seq - 2, type: 'behind', timestamp: i, data: {} }));
       else if (i % 89 === 3) lines.push('');
       else if (i % 83 === 1)
         lines.push(JSON.stringify({ type: 'original', timestamp: i, data: { content } }));

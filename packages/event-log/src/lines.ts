@@ -7,7 +7,7 @@ const OPEN_BRACE = 0x7b;
 const CHUNK = 256 * 1024;
 
 /** Why a reader left a line out. */
-export type SkipReason = 'invalid_json' | 'invalid_event' | 'seq_not_increasing';
+export type SkipReason = 'invalid_json' | 'invalid_event' | 'seq_not_increasing' | 'seq_outlier';
 
 /** A line a reader left out, reported through `onSkip`. */
 export interface SkippedLine {
@@ -117,17 +117,54 @@ function validateEnvelope(value: unknown): ParsedLine {
 /**
  * Receives what a scan finds, synchronously and in file order. `offset` and `end` are the line's bytes
  * (`end` past its '\n'); `line` is 1-based. Returning `true` stops the scan after that line.
+ * `provisional` is true for an event on the last line read, followed by nothing: a line appended after
+ * it could still show it to be an outlier (see `scanChunks`). Every other line's fate is final.
  */
 export interface ScanSink {
-  event(event: ConductorEvent, offset: number, end: number, line: number): boolean | undefined;
+  event(
+    event: ConductorEvent,
+    offset: number,
+    end: number,
+    line: number,
+    provisional: boolean,
+  ): boolean | undefined;
   skip(skip: SkippedLine, end: number): boolean | undefined;
 }
 
+/** How many lines after a held line may tell nothing about it before it is judged without them. */
+const LOOKAHEAD_LIMIT = 64;
+
+/** A line skipped after a held line, reported once the held line's fate is known. */
+interface QueuedSkip {
+  line: number;
+  offset: number;
+  end: number;
+  reason: SkipReason;
+  message: string;
+  /** For `seq_not_increasing`: the seq, whose message names the seq accepted before it. */
+  seq?: number;
+}
+
 /**
- * The one interpretation of a log's lines shared by the reader, `lastSeqOf` and the index: blank
- * lines are ignored; lines that are not JSON, not an envelope, or whose seq does not increase are
- * skipped; a line without `seq` (the original conductor's format) gets the previous event's seq + 1,
- * which numbers an original log 1, 2, 3... by line order.
+ * The one interpretation of a log's lines shared by the reader, `lastSeqOf` and the index. A line's
+ * fate depends only on the seq of the last event accepted before it and on the next event line, so a
+ * damaged, out-of-order or duplicated line costs that line and never the lines after it:
+ *
+ * - blank lines are ignored; lines that are not JSON or not an event envelope are skipped;
+ * - a line whose seq is not greater than the last accepted seq is skipped (a duplicate, a seq that
+ *   went backwards);
+ * - a line whose seq is greater is held until the next line that says something about it: the next
+ *   event whose seq is greater than the last accepted seq (lines skipped by the rules above are passed
+ *   over, up to 64 of them). If that line's seq falls between the last accepted seq and the held
+ *   line's, the held line is skipped as an outlier (its seq jumped ahead: the next line follows the
+ *   previous one, not this one); otherwise it is accepted;
+ * - a line without `seq` (the original conductor's format) gets the last accepted seq + 1, which
+ *   numbers an original log 1, 2, 3... by line order.
+ *
+ * Gaps are fine (imports, synthetic history): only a next line that falls inside a gap makes the line
+ * before it an outlier. A held line with nothing after it is judged against its predecessor alone; an
+ * event appended later with a seq greater than the last accepted one (what the writer does) leaves
+ * every earlier line's fate as it was.
  *
  * Reads `path` from `start` with a fixed buffer, so memory stays flat whatever the file size, and hands
  * every line of a chunk to `sink` synchronously: it yields once per chunk read, never per line, so a
@@ -142,35 +179,102 @@ export async function* scanChunks(
   sink: ScanSink,
 ): AsyncGenerator<void, void, undefined> {
   let seqBefore = start.seqBefore;
+  // The event line whose fate waits for the next line: its seq is greater than seqBefore. Kept in
+  // variables, not an object: no allocation per line.
+  let held: Envelope | null = null;
+  let heldOffset = 0;
+  let heldEnd = 0;
+  let heldLine = 0;
+  // Lines read after the held one that are skipped whatever its fate (rare: only damage makes them).
+  const queued: QueuedSkip[] = [];
 
-  /** Interprets one line and hands it to the sink; whether the sink asked to stop. */
+  /** Decides the held line's fate (the next informative line has seq `next`), then reports `queued`. */
+  const settle = (next: number | undefined, provisional: boolean): boolean | undefined => {
+    const event = held as Envelope;
+    held = null;
+    const seq = event.seq as number;
+    let stop: boolean | undefined;
+    if (next !== undefined && seqBefore < next && next < seq) {
+      const message = `seq ${seq} jumps ahead: the next line's seq ${next} follows seq ${seqBefore}`;
+      stop = sink.skip({ line: heldLine, offset: heldOffset, reason: 'seq_outlier', message }, heldEnd);
+    } else {
+      seqBefore = seq;
+      stop = sink.event(event as ConductorEvent, heldOffset, heldEnd, heldLine, provisional);
+    }
+    return queued.length === 0 ? stop : reportQueued(stop);
+  };
+
+  /** Reports the lines skipped after the held one, once its fate is known. */
+  const reportQueued = (stopped: boolean | undefined): boolean | undefined => {
+    let stop = stopped;
+    for (let i = 0; i < queued.length && !stop; i++) {
+      const { line, offset, end, reason, seq: skipped } = queued[i] as QueuedSkip;
+      const message =
+        skipped === undefined ? (queued[i] as QueuedSkip).message : notFollowing(skipped, seqBefore);
+      stop = sink.skip({ line, offset, reason, message }, end);
+    }
+    queued.length = 0;
+    return stop;
+  };
+
+  /** A skipped line: reported now, or after the held line when there is one. */
+  const skip = (
+    line: number,
+    offset: number,
+    end: number,
+    reason: SkipReason,
+    message: string,
+    seq?: number,
+  ): boolean | undefined => {
+    if (held === null) return sink.skip({ line, offset, reason, message }, end);
+    queued.push(
+      seq === undefined
+        ? { line, offset, end, reason, message }
+        : { line, offset, end, reason, message, seq },
+    );
+    return queued.length >= LOOKAHEAD_LIMIT ? settle(undefined, false) : false;
+  };
+
+  /** Interprets one line and hands it (and the line held before it) to the sink; whether to stop. */
   const take = (text: string, offset: number, end: number, line: number): boolean | undefined => {
     if (isBlank(text)) return false;
     let value: unknown;
     try {
       value = JSON.parse(text);
     } catch (error) {
-      return sink.skip({ line, offset, reason: 'invalid_json', message: (error as Error).message }, end);
+      return skip(line, offset, end, 'invalid_json', (error as Error).message);
     }
     let event = fastEnvelope(value);
     if (event === undefined) {
       const parsed = validateEnvelope(value);
       if (parsed.kind !== 'event') {
         const { reason, message } = parsed as { reason: SkipReason; message: string };
-        return sink.skip({ line, offset, reason, message }, end);
+        return skip(line, offset, end, reason, message);
       }
       event = parsed.event;
     }
     const seq = event.seq;
+    if (seq !== undefined && seq <= seqBefore) {
+      return skip(line, offset, end, 'seq_not_increasing', notFollowing(seq, seqBefore), seq);
+    }
+    if (held !== null && settle(seq, false)) return true;
     if (seq === undefined) {
       // Both `event`s are fresh objects of our own: numbering in place keeps a spread's key order.
       event.seq = seqBefore + 1;
-    } else if (seq <= seqBefore) {
-      const message = `seq ${seq} does not follow seq ${seqBefore}`;
-      return sink.skip({ line, offset, reason: 'seq_not_increasing', message }, end);
+      seqBefore = event.seq;
+      return sink.event(event as ConductorEvent, offset, end, line, false);
     }
-    seqBefore = event.seq as number;
-    return sink.event(event as ConductorEvent, offset, end, line);
+    if (seq <= seqBefore) {
+      return sink.skip(
+        { line, offset, reason: 'seq_not_increasing', message: notFollowing(seq, seqBefore) },
+        end,
+      );
+    }
+    held = event;
+    heldOffset = offset;
+    heldEnd = end;
+    heldLine = line;
+    return false;
   };
 
   let handle: FileHandle;
@@ -230,13 +334,19 @@ export async function* scanChunks(
       yield;
     }
     if (pending.length > 0 && !completeOnly) {
-      take(Buffer.concat(pending).toString('utf8'), pendingStart, position, line);
+      if (take(Buffer.concat(pending).toString('utf8'), pendingStart, position, line)) return;
     }
+    // Nothing informative follows the held line (or only a line still being written): judged on its own.
+    if (held !== null) settle(undefined, true);
   } finally {
     // A read still under way (the scan stopped early) must not outlive the file.
     await reading;
     await handle.close();
   }
+}
+
+function notFollowing(seq: number, seqBefore: number): string {
+  return `seq ${seq} does not follow seq ${seqBefore}`;
 }
 
 /** Runs a scan to its end (or until the sink stops it), closing the file. */

@@ -1,22 +1,11 @@
-import { type FileHandle, open } from 'node:fs/promises';
 import type { ConductorEvent } from '@conductor/events';
-import { EventLogIoError, EventLogNotFoundError, errnoCode } from './errors.js';
-import {
-  parseLine,
-  type ScanPosition,
-  type ScanSink,
-  type SkippedLine,
-  START,
-  scanAll,
-  scanChunks,
-} from './lines.js';
+import { type ScanPosition, type ScanSink, type SkippedLine, START, scanAll, scanChunks } from './lines.js';
 import type { SeqIndex } from './seq-index.js';
-import { linesFromEnd } from './tail.js';
 
 export interface ReadEventLogOptions {
   /** Yield only events with `seq > afterSeq`. Default 0 (everything). */
   afterSeq?: number;
-  /** Called for every line left out (not JSON, not an event envelope, seq not increasing). */
+  /** Called for every line left out (not JSON, not an event envelope, seq not increasing or an outlier). */
   onSkip?: (skip: SkippedLine) => void;
   /** Seek close to `afterSeq` instead of reading from the start. Brought up to date first. */
   index?: SeqIndex;
@@ -26,15 +15,16 @@ export interface ReadEventLogOptions {
 export interface EventLogReader extends AsyncIterable<ConductorEvent> {
   readonly path: string;
   /**
-   * Lines left out by the latest iteration so far: not JSON, not an envelope, or a seq that does not
-   * increase. Blank lines are not counted. A final line still being written counts as skipped.
+   * Lines left out by the latest iteration so far: not JSON, not an envelope, a seq that does not
+   * increase or that jumps ahead of the next line's. Blank lines are not counted. A final line still
+   * being written counts as skipped.
    */
   readonly skipped: number;
 }
 
 /**
  * Streams the events of a JSONL log, tolerating damage: bad lines are skipped and counted, never
- * thrown. Lines without `seq` (the original conductor's logs) are numbered by their order. Each
+ * thrown, and a bad line costs only itself (the rules are `scanChunks`'s). Lines without `seq` (the original conductor's logs) are numbered by their order. Each
  * iteration reads the file afresh; breaking out of the loop closes it.
  */
 export function readEventLog(path: string, options: ReadEventLogOptions = {}): EventLogReader {
@@ -176,33 +166,12 @@ export async function startFor(path: string, index: SeqIndex, afterSeq: number):
 }
 
 /**
- * The seq of the last event in a log (0 if it has none), reading backwards from the end so a large
- * log costs a few kilobytes. A log whose last event has no `seq` (original format) is counted fully.
+ * The seq of the last event the reader yields from a log (0 if none): the seq a new event must
+ * exceed. Read forwards, through `scanChunks` like every reader, because whether a line counts depends
+ * on the lines before it (a last line whose seq went backwards does not) and reading backwards cannot
+ * know them.
  */
 export async function lastSeqOf(path: string): Promise<number> {
-  let handle: FileHandle;
-  try {
-    handle = await open(path, 'r');
-  } catch (error) {
-    if (errnoCode(error) === 'ENOENT') throw new EventLogNotFoundError(path, error);
-    throw new EventLogIoError('open', path, error);
-  }
-  let numberedByOrder = false;
-  try {
-    const { size } = await handle.stat();
-    for await (const line of linesFromEnd(handle, size)) {
-      const parsed = parseLine(line.bytes.toString('utf8'));
-      if (parsed.kind !== 'event') continue;
-      if (parsed.event.seq !== undefined) return parsed.event.seq;
-      numberedByOrder = true;
-      break;
-    }
-  } catch (error) {
-    throw new EventLogIoError('read', path, error);
-  } finally {
-    await handle.close();
-  }
-  if (!numberedByOrder) return 0;
   let last = 0;
   await scanAll(path, START, false, {
     event(event) {

@@ -24,7 +24,8 @@ export interface SeqIndex {
   seek(afterSeq: number): ScanPosition;
   /**
    * Reads only what was appended since the last update (whole lines only) and returns the number of
-   * events added. Rebuilds from scratch if the file got shorter (its tail was repaired).
+   * events added. Rebuilds from scratch if the file got shorter (its tail was repaired). The last event
+   * is read again with what follows it, so the index always reads the file as a fresh reader would.
    */
   update(): Promise<number>;
 }
@@ -49,10 +50,14 @@ function createSeqIndex(path: string, every: number): SeqIndex {
   let offsets: number[] = [];
   let seqsBefore: number[] = [];
   let lines: number[] = [];
+  // What is read for good: lines whose fate no later append can change.
   let count = 0;
   let lastSeq = 0;
   let bytes = 0;
   let nextLine = 1;
+  // The last event read when nothing followed it yet: counted, but read again by the next update,
+  // because a line appended after it could make it an outlier (as a fresh reader would then see it).
+  let provisional: { seq: number; end: number } | null = null;
   let updating: Promise<number> | null = null;
 
   async function readNew(): Promise<number> {
@@ -63,7 +68,8 @@ function createSeqIndex(path: string, every: number): SeqIndex {
       if (errnoCode(error) === 'ENOENT') throw new EventLogNotFoundError(path, error);
       throw new EventLogIoError('stat', path, error);
     }
-    if (size < bytes) {
+    const covered = provisional?.end ?? bytes;
+    if (size < covered) {
       offsets = [];
       seqsBefore = [];
       lines = [];
@@ -71,12 +77,18 @@ function createSeqIndex(path: string, every: number): SeqIndex {
       lastSeq = 0;
       bytes = 0;
       nextLine = 1;
+      provisional = null;
     }
-    if (size === bytes) return 0;
-    const before = count;
+    if (size === covered) return 0;
+    const before = count + (provisional ? 1 : 0);
+    provisional = null;
     // Only whole lines: a line still being appended is indexed by a later update.
     await scanAll(path, { offset: bytes, seqBefore: lastSeq, line: nextLine }, true, {
-      event(event, offset, end, line) {
+      event(event, offset, end, line, last) {
+        if (last) {
+          provisional = { seq: event.seq, end };
+          return false;
+        }
         if (count % every === 0) {
           // The first entry starts at byte 0 so that reading from it sees lines skipped before event 1.
           offsets.push(count === 0 ? 0 : offset);
@@ -90,25 +102,27 @@ function createSeqIndex(path: string, every: number): SeqIndex {
         return false;
       },
       skip(skip, end) {
+        // Lines after a provisional event are read again with it.
+        if (provisional) return false;
         bytes = end;
         nextLine = skip.line + 1;
         return false;
       },
     });
-    return count - before;
+    return count + (provisional ? 1 : 0) - before;
   }
 
   return {
     path,
     every,
     get count() {
-      return count;
+      return count + (provisional ? 1 : 0);
     },
     get lastSeq() {
-      return lastSeq;
+      return provisional?.seq ?? lastSeq;
     },
     get bytes() {
-      return bytes;
+      return provisional?.end ?? bytes;
     },
     get entries() {
       return offsets.length;

@@ -13,7 +13,7 @@ export interface TailLine {
 
 /**
  * Yields the lines of an open file from the last to the first, reading fixed chunks from the end, so
- * finding the last event of a 1 GB log reads only its last few kilobytes.
+ * repairing the end of a 1 GB log reads only its last few kilobytes.
  */
 export async function* linesFromEnd(handle: FileHandle, size: number): AsyncGenerator<TailLine> {
   let position = size;

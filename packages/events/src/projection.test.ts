@@ -85,6 +85,34 @@ describe('projection', () => {
     expect(state.last_seq).toBe(8);
   });
 
+  it('shows a step whose completion line was lost as not completed once its route is taken', () => {
+    reset();
+    const state = projectEvents([
+      started(),
+      ev('agent_started', { agent_name: 'draft' }),
+      // agent_completed of draft was damaged and skipped by the reader.
+      ev('route_taken', { from_agent: 'draft', to_agent: 'check' }),
+      ev('script_started', { agent_name: 'check' }),
+    ]);
+    expect(state.steps.draft).toMatchObject({ status: 'failed', attempt_count: 1 });
+    expect(state.steps.draft?.attempts[0]).toMatchObject({
+      status: 'failed',
+      finished_at: 1003,
+      last_seq: 3,
+      error: { error_type: 'EndNotRecorded' },
+    });
+    expect(state.steps.check?.status).toBe('running');
+    expect(state.run.current_step).toBe('check');
+    // A step that completed is left as it is by its route.
+    const clean = projectEvents([
+      started(),
+      ev('agent_started', { agent_name: 'draft' }),
+      ev('agent_completed', { agent_name: 'draft', output: 1 }),
+      ev('route_taken', { from_agent: 'draft', to_agent: 'check' }),
+    ]);
+    expect(clean.steps.draft?.attempts[0]).toMatchObject({ status: 'completed', error: null });
+  });
+
   it('treats an earlier generation failure as that attempt failing, and the resume continues the same run', () => {
     reset();
     const before = projectEvents([

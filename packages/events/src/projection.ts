@@ -537,13 +537,30 @@ export function applyEvent(state: RunState, event: ConductorEvent): RunState {
       if (!atRoot || !from || !to) return base;
       const key = `${from}->${to}`;
       const previous = base.routes_taken[key];
-      return {
+      const routed: RunState = {
         ...base,
         routes_taken: {
           ...base.routes_taken,
           [key]: { from, to, count: (previous?.count ?? 0) + 1, last_seq: event.seq },
         },
       };
+      // A step routes only once it completed: still running here means its completion line was lost
+      // (damaged and skipped). The attempt did not complete, as resume sees it too (it runs again).
+      const latest = routed.steps[from]?.attempts.at(-1);
+      if (latest?.status !== 'running' && latest?.status !== 'waiting') return routed;
+      const { [from]: _unanswered, ...gates } = routed.gates;
+      return withGates(
+        updateAttemptOf(routed, from, event, {
+          status: 'failed',
+          finished_at: event.timestamp,
+          error: {
+            error_type: 'EndNotRecorded',
+            message:
+              'the log holds no end of this attempt (a damaged or lost line), though the run went on past it',
+          },
+        }),
+        gates,
+      );
     }
     case 'checkpoint_saved':
       return atRoot ? { ...base, run: { ...base.run, checkpoint_path: asString(data.path) } } : base;
@@ -806,6 +823,26 @@ export function applyEvent(state: RunState, event: ConductorEvent): RunState {
     default:
       return base;
   }
+}
+
+/** Sets fields of a root step's latest attempt (and the step's status) as of `event`. */
+function updateAttemptOf(
+  state: RunState,
+  key: string,
+  event: ConductorEvent,
+  fields: Partial<Attempt> & { status: StepStatus },
+): RunState {
+  const step = state.steps[key];
+  const last = step?.attempts.at(-1);
+  if (!step || !last) return state;
+  const changed: Attempt = { ...last, ...fields, last_seq: event.seq };
+  return {
+    ...state,
+    steps: {
+      ...state.steps,
+      [key]: { ...step, status: fields.status, attempts: [...step.attempts.slice(0, -1), changed] },
+    },
+  };
 }
 
 /** A step event of a for_each item (it carries the item's group and index): counted in the group, not a step. */

@@ -8,7 +8,9 @@ export type ResumeErrorCode =
   /** The step to continue at is not in the workflow any more. */
   | 'CONDUCTOR_RESUME_UNKNOWN_STEP'
   /** The workflow given has another `name` than the run's (and forceWorkflow was not set). */
-  | 'CONDUCTOR_RESUME_OTHER_WORKFLOW';
+  | 'CONDUCTOR_RESUME_OTHER_WORKFLOW'
+  /** The event log is damaged where no safe reading exists (its start, with the inputs, is unreadable). */
+  | 'CONDUCTOR_RESUME_LOG_DAMAGED';
 
 /** A resume that cannot start; nothing was changed on disk. */
 export class ResumeError extends Error {

@@ -25,5 +25,5 @@ export type { HomeOptions } from './home.js';
 export { resolveHome } from './home.js';
 export type { ResumableRun, ResumeOptions, ResumePlan } from './resume.js';
 export { findResumableRun, planResume, resumeWorkflow } from './resume.js';
-export type { ResumeBase, ResumeFold, ResumeStateFromEvents } from './resume-state.js';
+export type { ResumeBase, ResumeFold, ResumeStateFromEvents, RewoundStep } from './resume-state.js';
 export { createResumeFold, resumeStateFromEvents } from './resume-state.js';

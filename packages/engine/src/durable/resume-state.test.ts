@@ -237,3 +237,92 @@ describe('resumeStateFromEvents', () => {
     });
   });
 });
+
+describe('resumeStateFromEvents on a log that lost a line', () => {
+  const completed = (name: string, output: unknown): [string, Record<string, unknown>] => [
+    'set_completed',
+    { agent_name: name, output },
+  ];
+  const start = (name: string): [string, Record<string, unknown>] => ['set_started', { agent_name: name }];
+
+  it('rewinds to a step whose completion is missing when its route follows, using nothing after it', () => {
+    const result = resumeStateFromEvents(
+      log(
+        started,
+        ...set('a', 1),
+        route('a', 'b'),
+        start('b'),
+        route('b', 'c'),
+        ...set('c', 3),
+        route('c', 'd'),
+      ),
+    );
+    expect(result.rewound).toEqual({ step: 'b', seq: 6, type: 'route_taken' });
+    expect(result.inFlight).toBe('b');
+    expect(result.lastSeq).toBe(9);
+    expect(result.state).toMatchObject({
+      currentStep: 'b',
+      awaitingRoute: false,
+      iteration: 1,
+      stepOutputs: { a: 1 },
+      history: [{ step: 'a', iteration: 1, status: 'completed' }],
+      lastOutputStep: 'a',
+    });
+  });
+
+  it('rewinds when another step starts, completes or fails while one is in flight', () => {
+    const ends: [string, Record<string, unknown>][] = [
+      start('c'),
+      completed('c', 3),
+      ['script_failed', { agent_name: 'c' }],
+    ];
+    for (const next of ends) {
+      const result = resumeStateFromEvents(log(started, ...set('a', 1), route('a', 'b'), start('b'), next));
+      expect(result.rewound).toMatchObject({ step: 'b', seq: 6 });
+      expect(result.state).toMatchObject({ currentStep: 'b', stepOutputs: { a: 1 }, iteration: 1 });
+    }
+  });
+
+  it('does not rewind when only a route or a start is missing: the next event says where the run went', () => {
+    const noRoute = resumeStateFromEvents(log(started, ...set('a', 1), ...set('b', 2), route('b', 'c')));
+    const noStart = resumeStateFromEvents(log(started, ...set('a', 1), route('a', 'b'), completed('b', 2)));
+    expect(noRoute).toMatchObject({
+      rewound: null,
+      state: { currentStep: 'c', stepOutputs: { a: 1, b: 2 } },
+    });
+    expect(noStart).toMatchObject({
+      rewound: null,
+      state: { currentStep: 'b', awaitingRoute: true, iteration: 2, stepOutputs: { a: 1, b: 2 } },
+    });
+  });
+
+  it('counts a completion read twice once', () => {
+    const result = resumeStateFromEvents(log(started, ...set('a', 1), completed('a', 1), route('a', 'b')));
+    expect(result.state).toMatchObject({ currentStep: 'b', iteration: 1 });
+    expect(result.state.history).toHaveLength(1);
+  });
+
+  it('keeps a step in flight across a resume at it, and lets go of it when the resume went elsewhere', () => {
+    const resumed = (at: string): [string, Record<string, unknown>] => [
+      'workflow_resumed',
+      { generation: 1, resumed_at_step: at },
+    ];
+    // The completion of b was lost after a resume continued at b (its route was still to take).
+    const atB = resumeStateFromEvents(
+      log(started, ...set('a', 1), route('a', 'b'), start('b'), resumed('b'), route('b', 'c')),
+    );
+    expect(atB.rewound).toMatchObject({ step: 'b' });
+    // A resume from an older checkpoint continued at a: b's attempt was left behind, not lost.
+    const atA = resumeStateFromEvents(
+      log(started, ...set('a', 1), route('a', 'b'), start('b'), resumed('a'), ...set('a', 1)),
+    );
+    expect(atA.rewound).toBeNull();
+    expect(atA.state.currentStep).toBe('a');
+  });
+
+  it('a second workflow_started starts afresh, forgetting a rewind', () => {
+    const result = resumeStateFromEvents(log(started, start('a'), route('a', 'b'), started, ...set('a', 1)));
+    expect(result.rewound).toBeNull();
+    expect(result.state).toMatchObject({ currentStep: 'a', awaitingRoute: true, stepOutputs: { a: 1 } });
+  });
+});

@@ -37,6 +37,21 @@ export interface ResumeStateFromEvents {
   workflowName: string | null;
   /** Events that changed the state (seq > base.lastSeq, root level). */
   folded: number;
+  /**
+   * Set when the log shows that a step ended (a later step started or completed, or a route was
+   * taken) but holds no end for it, such as when its completion line was damaged and skipped. The
+   * state is rewound to that step, which runs again; what the log says after it is not used.
+   */
+  rewound: RewoundStep | null;
+}
+
+/** A step whose end is missing from the log: the state continues at it. */
+export interface RewoundStep {
+  step: string;
+  /** The seq of the event that showed the step had ended. */
+  seq: number;
+  /** That event's type. */
+  type: string;
 }
 
 /** A group's finished members (by name) or items (by index), as the group executors keep them. */
@@ -96,6 +111,11 @@ const END = '$end';
  *   It is the only step that can run twice. Inside a parallel or for-each group, the members and
  *   items that completed (`parallel_agent_completed`, `for_each_item_completed`) are kept in
  *   `state.groups`, so only the unfinished ones run again.
+ * - A step that started and has no end in the log although the run went on (a route was taken, or
+ *   another step started, completed or failed: its completion line was lost) rewinds the state to it:
+ *   it runs again, and the events after it change nothing (`rewound`). A completion of a step that
+ *   already completed and did not start again is a duplicate, and counts once. A resume at another
+ *   step than the one in flight (`workflow_resumed.resumed_at_step`) lets go of the one in flight.
  * - `workflow_completed` makes the run `completed`; `workflow_resumed` raises the generation.
  * - Events of sub-workflows (`data.subworkflow_path`), of group members and items (`data.group_name`
  *   on a step event), and every other type leave the state as it is.
@@ -130,6 +150,15 @@ export function createResumeFold(base?: ResumeBase): ResumeFold {
   let workflowPath: string | null = null;
   let workflowName: string | null = null;
   let folded = 0;
+  let rewound: RewoundStep | null = null;
+
+  /** The step in flight ended without an end in the log: continue at it, and use nothing after. */
+  function rewind(state: ExecutorState, step: string, event: ConductorEvent): void {
+    state.currentStep = step;
+    state.awaitingRoute = false;
+    inFlight = step;
+    rewound = { step, seq: event.seq, type: event.type };
+  }
 
   function apply(event: ConductorEvent): void {
     if (event.seq <= baseSeq) return;
@@ -151,6 +180,7 @@ export function createResumeFold(base?: ResumeBase): ResumeFold {
       };
       status = 'resumable';
       inFlight = null;
+      rewound = null;
       if (typeof data.run_id === 'string') runId = data.run_id;
       if (typeof data.yaml_source === 'string') workflowPath = data.yaml_source;
       if (typeof data.name === 'string') workflowName = data.name;
@@ -160,6 +190,10 @@ export function createResumeFold(base?: ResumeBase): ResumeFold {
     if (event.type === 'workflow_resumed') {
       if (typeof data.generation === 'number') generation = Math.max(generation, data.generation);
       if (status === 'completed') status = 'resumable';
+      // A resume that continued elsewhere (from an older checkpoint) left the step in flight behind.
+      if (!rewound && typeof data.resumed_at_step === 'string' && data.resumed_at_step !== inFlight) {
+        inFlight = null;
+      }
       return;
     }
     if (event.type === 'workflow_completed') {
@@ -167,7 +201,7 @@ export function createResumeFold(base?: ResumeBase): ResumeFold {
       folded++;
       return;
     }
-    if (!state) return;
+    if (!state || rewound) return;
 
     const group = typeof data.group_name === 'string' ? data.group_name : null;
     // A member's or item's own step events: the group is the step, its progress is below.
@@ -181,6 +215,27 @@ export function createResumeFold(base?: ResumeBase): ResumeFold {
       folded++;
       return;
     }
+    // An event that means the step in flight ended, though the log holds no end for it.
+    const ends =
+      event.type === 'route_taken' ||
+      (step !== null &&
+        step !== inFlight &&
+        (STARTED.has(event.type) || COMPLETED.has(event.type) || FAILED.has(event.type)));
+    if (inFlight !== null && ends) {
+      rewind(state, inFlight, event);
+      return;
+    }
+    // The same completion twice (the step did not start again in between): it counts once.
+    if (
+      COMPLETED.has(event.type) &&
+      step !== null &&
+      inFlight === null &&
+      state.currentStep === step &&
+      state.awaitingRoute === true
+    ) {
+      return;
+    }
+
     if (event.type === 'for_each_started' && group) {
       const progress = progressOf(state, group);
       const count = typeof data.item_count === 'number' ? data.item_count : undefined;
@@ -261,6 +316,7 @@ export function createResumeFold(base?: ResumeBase): ResumeFold {
       workflowPath,
       workflowName,
       folded,
+      rewound,
     };
   }
 

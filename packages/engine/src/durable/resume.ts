@@ -15,6 +15,7 @@ import {
   eventLogPath,
   lastSeqOf,
   readEventLog,
+  type SkippedLine,
 } from '@conductor/event-log';
 import { type ConductorEvent, nowSeconds } from '@conductor/events';
 import { synthesizeHistory } from '@conductor/replay';
@@ -44,6 +45,7 @@ import { errnoCode, ResumeError } from './errors.js';
 import { resolveHome } from './home.js';
 import { createLateBus } from './late-bus.js';
 import { createChildTracker, stopOrphans, type UnfinishedChild } from './orphans.js';
+import { missingStartError, rewoundWarning, SKIPS_KEPT, skippedLinesWarning } from './log-damage.js';
 import { createRunRecorder, readRunRecordQuietly } from './recorder.js';
 import { createResumeFold, type ResumeStateFromEvents } from './resume-state.js';
 
@@ -358,11 +360,20 @@ export async function planResume(
   let historySource: ResumePlan['historySource'];
   let importFrom: string | null = null;
   let skipped = 0;
+  // The first damaged lines, to name them; and the first event, for a log that lost its start.
+  const skips: SkippedLine[] = [];
+  let first: ConductorEvent | null = null;
 
   if (ownLastSeq !== null && ownLastSeq > 0) {
     historySource = 'log';
-    const reader = readEventLog(logPath, { afterSeq: checkpoint?.last_seq ?? 0 });
+    const reader = readEventLog(logPath, {
+      afterSeq: checkpoint?.last_seq ?? 0,
+      onSkip: (skip) => {
+        if (skips.length < SKIPS_KEPT) skips.push(skip);
+      },
+    });
     for await (const event of reader) {
+      first ??= event;
       fold.apply(event);
       children.apply(event);
     }
@@ -394,12 +405,13 @@ export async function planResume(
         `${resolve(home, 'runs', runId, 'checkpoints')}). Start the workflow again with \`conductor run\`.`,
     );
   }
-  if (skipped > 0) {
-    warnings.push(`${skipped} damaged line(s) of ${logPath} were skipped while rebuilding the state`);
-  }
-
   const state = fold.result();
+  if (state.rewound) warnings.push(rewoundWarning(logPath, state.rewound, skips, skipped));
+  else if (skipped > 0) warnings.push(skippedLinesWarning(logPath, skips, skipped));
   if (state.status === 'completed') throw completedError(runId, logPath);
+  if (state.status === 'empty' && (skipped > 0 || first !== null)) {
+    throw missingStartError(runId, logPath, skips, first);
+  }
   if (state.status === 'empty') {
     throw new ResumeError(
       'CONDUCTOR_RESUME_NOTHING',
