@@ -44,8 +44,8 @@ import { stateFromCheckpoint } from './checkpoint-state.js';
 import { errnoCode, ResumeError } from './errors.js';
 import { resolveHome } from './home.js';
 import { createLateBus } from './late-bus.js';
-import { createChildTracker, stopOrphans, type UnfinishedChild } from './orphans.js';
 import { missingStartError, rewoundWarning, SKIPS_KEPT, skippedLinesWarning } from './log-damage.js';
+import { createChildTracker, stopOrphans, type UnfinishedChild } from './orphans.js';
 import { createRunRecorder, readRunRecordQuietly } from './recorder.js';
 import { createResumeFold, type ResumeStateFromEvents } from './resume-state.js';
 
