@@ -1,6 +1,6 @@
-import { mkdir, readdir, readFile, realpath, stat, unlink } from 'node:fs/promises';
+import { mkdir, readdir, readFile, stat, unlink } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { writeFileAtomic } from '@conductor/run-folder';
+import { canonicalPath as canonical, writeFileAtomic } from '@conductor/run-folder';
 import {
   CheckpointCorruptError,
   CheckpointNotFoundError,
@@ -222,15 +222,6 @@ export async function latestCheckpointFor(
     if (path === target) return summary;
   }
   return null;
-}
-
-/** realpath when the file exists (symlinks, `..`), else the resolved path. */
-async function canonical(path: string): Promise<string> {
-  try {
-    return await realpath(path);
-  } catch {
-    return resolve(path);
-  }
 }
 
 /** Deletes checkpoint files; returns the ones deleted. Files already gone are not an error. */

@@ -73,9 +73,4 @@ export class EventLogClosedError extends Error {
   }
 }
 
-/** Node's error code of a file system error, if any. */
-export function errnoCode(error: unknown): string | undefined {
-  return typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string'
-    ? error.code
-    : undefined;
-}
+export { errnoCode } from '@conductor/run-folder';

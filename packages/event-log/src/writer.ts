@@ -1,7 +1,8 @@
-import { closeSync, constants, fsyncSync, openSync, writeSync } from 'node:fs';
+import { constants, writeSync } from 'node:fs';
 import { type FileHandle, mkdir, open } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { ConductorEvent } from '@conductor/events';
+import { syncDirectory } from '@conductor/run-folder';
 import {
   EventLogClosedError,
   EventLogIoError,
@@ -237,19 +238,6 @@ function isJsonObject(text: string): boolean {
     return typeof value === 'object' && value !== null && !Array.isArray(value);
   } catch {
     return false;
-  }
-}
-
-/** Makes a created or renamed entry durable. Not every platform can fsync a folder; that is fine. */
-function syncDirectory(path: string): void {
-  let fd: number | undefined;
-  try {
-    fd = openSync(path, 'r');
-    fsyncSync(fd);
-  } catch {
-    // Best effort: Windows and some file systems refuse to open or fsync a directory.
-  } finally {
-    if (fd !== undefined) closeSync(fd);
   }
 }
 

@@ -1,9 +1,10 @@
-export { writeFileAtomic } from './atomic.js';
+export { syncDirectory, writeFileAtomic } from './atomic.js';
 export type { ClaimInfo, ClaimOptions, OwnerStatus, RunClaim } from './claim.js';
 export { claimRun, RunOwnedError, readOwner } from './claim.js';
 export { ClaimIoError, errnoCode, RunIdError, RunRecordError } from './errors.js';
 export {
   assertRunId,
+  canonicalPath,
   checkpointDir,
   claimDir,
   conductorHome,

@@ -1,4 +1,4 @@
-import { readdir } from 'node:fs/promises';
+import { readdir, realpath } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { errnoCode, RunIdError } from './errors.js';
@@ -56,5 +56,14 @@ export async function listRunIds(home: string = conductorHome()): Promise<string
   } catch (error) {
     if (errnoCode(error) === 'ENOENT') return [];
     throw error;
+  }
+}
+
+/** The real path of `path` when it exists (symlinks and `..` resolved), else `path` resolved. */
+export async function canonicalPath(path: string): Promise<string> {
+  try {
+    return await realpath(path);
+  } catch {
+    return resolve(path);
   }
 }

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { realpath, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import {
   type Checkpoint,
@@ -20,6 +20,7 @@ import {
 import { type ConductorEvent, nowSeconds } from '@conductor/events';
 import { synthesizeHistory } from '@conductor/replay';
 import {
+  canonicalPath as canonical,
   listRunIds,
   type OwnerStatus,
   RunOwnedError,
@@ -659,12 +660,4 @@ async function whyNotResumable(run: ResumableRun, home: string): Promise<string 
     }
   }
   return null;
-}
-
-async function canonical(path: string): Promise<string> {
-  try {
-    return await realpath(path);
-  } catch {
-    return resolve(path);
-  }
 }
