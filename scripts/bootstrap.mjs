@@ -23,6 +23,7 @@ const tasks = {
     ['node', ['scripts/ensure-chromium.mjs']],
     turbo('run', 'typecheck', '--output-logs=errors-only'),
     ['node_modules/.bin/biome', ['check', '.']],
+    ['node', ['scripts/check-packages.mjs']],
     ['node_modules/.bin/vitest', ['run', ...rest]],
   ],
   bench: [['node', ['bench/run.mjs', ...rest]]],
