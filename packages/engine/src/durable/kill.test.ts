@@ -8,9 +8,15 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { eventLogPath } from '@conductor/event-log';
 import type { ConductorEvent } from '@conductor/events';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { runWorkflow } from '../run/run-workflow.js';
-import { resumeWorkflow } from './resume.js';
-import { expectStrictlyIncreasing, readLog, startsByStep, tempSpace, writeWorkflow } from './test-helpers.js';
+import { resumeWorkflow } from '../launch/resume-workflow.js';
+import { runWorkflow } from '../launch/run-workflow.js';
+import {
+  expectStrictlyIncreasing,
+  readLog,
+  startsByStep,
+  tempSpace,
+  writeWorkflow,
+} from '../testing/durable.js';
 
 // kill -9 at random instants of a real child process that runs the built engine, then resume here.
 // The instants are chosen by waiting for the k-th line of the log (k random), not by timers.

@@ -3,9 +3,9 @@ import { join } from 'node:path';
 import { eventLogPath } from '@conductor/event-log';
 import { projectEvents } from '@conductor/events';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { runWorkflow } from '../run/run-workflow.js';
-import { resumeWorkflow } from './resume.js';
-import { expectStrictlyIncreasing, readLog, tempSpace, writeWorkflow } from './test-helpers.js';
+import { resumeWorkflow } from '../launch/resume-workflow.js';
+import { runWorkflow } from '../launch/run-workflow.js';
+import { expectStrictlyIncreasing, readLog, tempSpace, writeWorkflow } from '../testing/durable.js';
 
 // Eight steps of script and set; `g` fails until its marker file exists. Every output feeds a later
 // one, and the final output holds the history and iteration, so a step run twice, or one missing

@@ -10,9 +10,8 @@ import { eventLogPath } from '@conductor/event-log';
 import { type ConductorEvent, projectEvents } from '@conductor/events';
 import { readRunRecord } from '@conductor/run-folder';
 import { describe, expect, it } from 'vitest';
-import { runWorkflow } from '../run/run-workflow.js';
-import { nextEvent } from '../run/test-support.js';
-import { resumeWorkflow } from './resume.js';
+import { resumeWorkflow } from '../launch/resume-workflow.js';
+import { runWorkflow } from '../launch/run-workflow.js';
 import {
   expectStrictlyIncreasing,
   fiveSteps,
@@ -21,7 +20,8 @@ import {
   startsByStep,
   tempSpace,
   writeWorkflow,
-} from './test-helpers.js';
+} from '../testing/durable.js';
+import { nextEvent } from '../testing/support.js';
 
 const ofType = (events: ConductorEvent[], type: string) => events.filter((e) => e.type === type);
 

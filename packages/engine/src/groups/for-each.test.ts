@@ -1,10 +1,10 @@
 import { type ConductorEvent, projectEvents, validateEventData } from '@conductor/events';
 import { describe, expect, it } from 'vitest';
-import { runWorkflow } from '../run/run-workflow.js';
-import { find, typesOf, workflowOf } from '../run/test-support.js';
+import { runWorkflow } from '../launch/run-workflow.js';
+import { createLatches, recordEvents } from '../testing/latches.js';
+import { find, typesOf, workflowOf } from '../testing/support.js';
 import { parseWorkflow } from '../workflow/load.js';
 import type { ForEachGroup, StepDefinition, WorkflowDefinition } from '../workflow/types.js';
-import { createLatches, recordEvents } from './test-latches.js';
 
 type Group = Omit<ForEachGroup, 'type' | 'name' | 'as' | 'source'> & Partial<ForEachGroup>;
 

@@ -4,12 +4,12 @@ import { loadCheckpoint } from '@conductor/checkpoint';
 import { eventLogPath } from '@conductor/event-log';
 import { type ConductorEvent, projectEvents } from '@conductor/events';
 import { describe, expect, it } from 'vitest';
-import { resumeWorkflow } from '../durable/resume.js';
-import { readLog, tempSpace, writeWorkflow } from '../durable/test-helpers.js';
-import { runWorkflow } from '../run/run-workflow.js';
-import { workflowOf } from '../run/test-support.js';
+import { resumeWorkflow } from '../launch/resume-workflow.js';
+import { runWorkflow } from '../launch/run-workflow.js';
+import { readLog, tempSpace, writeWorkflow } from '../testing/durable.js';
+import { createLatches } from '../testing/latches.js';
+import { workflowOf } from '../testing/support.js';
 import type { LoadedWorkflow, StepDefinition } from '../workflow/types.js';
-import { createLatches } from './test-latches.js';
 
 const ITEMS = ['a', 'b', 'c', 'd', 'e'];
 

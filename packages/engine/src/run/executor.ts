@@ -1,14 +1,12 @@
 import { dirname, join } from 'node:path';
 import { runDir } from '@conductor/event-log';
 import { type EventBus, nowSeconds } from '@conductor/events';
-import { resolveHome } from '../durable/home.js';
 import { createGateBroker, type GateBroker } from '../gates/broker.js';
 import { createOutputStore, type OutputStore } from '../outputs/store.js';
 import type { Provider } from '../providers/types.js';
 import { round } from '../steps/common.js';
 import { createStepContext, type StepServices } from '../steps/context.js';
 import { describeError, StepFailure } from '../steps/errors.js';
-import { defaultStepExecutors } from '../steps/registry.js';
 import type {
   RunnableStep,
   StepExecutors,
@@ -17,8 +15,11 @@ import type {
   SubworkflowFrame,
   TemplateScope,
 } from '../steps/types.js';
-import { createTemplateRenderer, type RenderBudget } from '../template/index.js';
+import type { RenderBudget } from '../template/budget.js';
+import { createTemplateRenderer } from '../template/renderer.js';
 import type { AgentStep, LoadedWorkflow } from '../workflow/types.js';
+import { defaultStepExecutors } from './default-executors.js';
+import { resolveHome } from './home.js';
 import { workflowOutline } from './outline.js';
 import type { PreparedProviders } from './providers.js';
 import { END, noRouteMatched, renderFinalOutput, selectRoute } from './routing.js';

@@ -2,7 +2,6 @@ import type { EventData, EventType } from '@conductor/events';
 import type { GateBroker } from '../gates/broker.js';
 import type { OutputStore } from '../outputs/store.js';
 import type { Provider } from '../providers/types.js';
-import type { RunResult } from '../run/executor.js';
 import type { TemplateRenderer } from '../template/renderer.js';
 import type { AgentStep, LoadedWorkflow } from '../workflow/types.js';
 import { StepFailure } from './errors.js';
@@ -16,6 +15,7 @@ import type {
   StepResult,
   StopReason,
   SubworkflowFrame,
+  SubworkflowOutcome,
   TemplateScope,
 } from './types.js';
 
@@ -51,7 +51,7 @@ export interface StepServices {
     workflow: LoadedWorkflow,
     inputs: Record<string, unknown>,
     signal: AbortSignal,
-  ): Promise<RunResult>;
+  ): Promise<SubworkflowOutcome>;
   subworkflow: SubworkflowFrame;
   outputs: OutputStore;
 }

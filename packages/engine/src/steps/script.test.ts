@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type ConductorEvent, scriptOutputOf } from '@conductor/events';
 import { describe, expect, it } from 'vitest';
-import { runWorkflow } from '../run/run-workflow.js';
-import { eventually, find, isAlive, typesOf, workflowOf } from '../run/test-support.js';
+import { runWorkflow } from '../launch/run-workflow.js';
+import { eventually, find, isAlive, typesOf, workflowOf } from '../testing/support.js';
 import type { ScriptStep, StepDefinition } from '../workflow/types.js';
 
 const node = process.execPath;

@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { type ConductorEvent, projectEvents, validateEventData } from '@conductor/events';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { GateRequest } from '../gates/broker.js';
-import { runWorkflow } from '../run/run-workflow.js';
-import { find, typesOf, workflowOf } from '../run/test-support.js';
+import { runWorkflow } from '../launch/run-workflow.js';
+import { find, typesOf, workflowOf } from '../testing/support.js';
 import { loadWorkflow } from '../workflow/load.js';
 
 let dir: string;

@@ -1,7 +1,7 @@
 // Test helper (not exported): a step type whose runs end when the test says so, to drive concurrency
 // deterministically, without timing.
 import type { ConductorEvent, EventBus } from '@conductor/events';
-import { defaultStepExecutors } from '../steps/registry.js';
+import { defaultStepExecutors } from '../run/default-executors.js';
 import type { StepExecutor, StepExecutors } from '../steps/types.js';
 
 interface Pending {

@@ -6,11 +6,8 @@
 import { type Node, singleExpression } from '../template/runtime.js';
 import type { WorkflowIssue } from './errors.js';
 import type { Locator, YamlPath } from './locate.js';
+import { isPlainObject as isObject, type Raw } from './raw.js';
 import { entryLabel, stepLabel } from './schema-issues.js';
-
-type Raw = Record<string, unknown>;
-const isObject = (value: unknown): value is Raw =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 const SHELLS = new Set(['sh', 'bash', 'dash', 'zsh', 'ksh', 'mksh', 'ash', 'yash', 'fish']);
 /** Options of these shells that take the next argument as their value (`-o pipefail`, `--rcfile f`). */
