@@ -1,5 +1,7 @@
 import type { TemplateLocation } from './errors.js';
-import { BUILTIN_NAMES, type Node, parseExpression, parseTemplate } from './runtime.js';
+import type { Node } from './library.js';
+import { BUILTIN_NAMES } from './missing.js';
+import { parseExpression, parseTemplate } from './parse.js';
 
 /** What a template reads, found without evaluating it. */
 export interface TemplateAnalysis {

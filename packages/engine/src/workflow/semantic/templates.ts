@@ -1,6 +1,6 @@
 import { analyzeTemplate, looksLikeTemplate, type TemplateAnalysis } from '../../template/analyze.js';
 import { TemplateError } from '../../template/errors.js';
-import { KNOWN_FILTERS, KNOWN_TESTS } from '../../template/runtime.js';
+import { KNOWN_FILTERS, KNOWN_TESTS } from '../../template/filters.js';
 import { closestName } from '../../template/suggest.js';
 import type { WorkflowIssue } from '../errors.js';
 import { list, type SemanticContext } from './context.js';
