@@ -19,7 +19,7 @@ export { MockResponsesError, ProviderConfigError, ProviderError } from './provid
 export type { MockResponsesInput } from './providers/mock.js';
 // Model providers: the interface a custom one implements, and the errors of the built-in ones.
 export type { CompletionRequest, CompletionResult, Provider } from './providers/types.js';
-export type { ExecutorHooks, RunFailure, RunResult } from './run/executor.js';
+export type { ExecutorHooks, RunFailure, RunResult } from './run/result.js';
 // Step executors, to add or replace a step type (`executors` of RunOptions).
 export type { StepExecutor, StepExecutors } from './steps/types.js';
 export type { WorkflowIssue } from './workflow/errors.js';

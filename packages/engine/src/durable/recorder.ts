@@ -26,7 +26,7 @@ import {
   type ExecutorHooks,
   type RunFailure,
   type RunResult,
-} from '../run/executor.js';
+} from '../run/result.js';
 import type { ExecutorState } from '../run/state.js';
 import { describeError } from '../steps/errors.js';
 import type { LoadedWorkflow } from '../workflow/types.js';

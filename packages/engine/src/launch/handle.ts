@@ -7,7 +7,7 @@ import {
   type GateResolver,
   type PendingGateInfo,
 } from '../gates/broker.js';
-import type { RunResult } from '../run/executor.js';
+import type { RunResult } from '../run/result.js';
 import { createRunEventStream } from './event-stream.js';
 
 export interface WorkflowRun extends PromiseLike<RunResult> {

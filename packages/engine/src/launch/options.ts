@@ -2,7 +2,7 @@ import type { GateResolver } from '../gates/broker.js';
 import type { MockResponsesInput } from '../providers/mock.js';
 import type { OpenAIProviderOptions } from '../providers/openai.js';
 import type { Provider } from '../providers/types.js';
-import type { ExecutorHooks } from '../run/executor.js';
+import type { ExecutorHooks } from '../run/result.js';
 import type { StepExecutors } from '../steps/types.js';
 import type { RenderBudget } from '../template/budget.js';
 

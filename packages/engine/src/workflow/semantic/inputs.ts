@@ -1,5 +1,4 @@
-import { matchesInputType } from '../inputs.js';
-import { asString, isPlainObject as isObject } from '../raw.js';
+import { asString, isPlainObject as isObject, matchesJsonType } from '../raw.js';
 import { describeValue } from '../schema-issues.js';
 import type { SemanticContext } from './context.js';
 
@@ -13,7 +12,7 @@ export function checkInputDefaults(ctx: SemanticContext): void {
     if (type === undefined || !JSON_TYPES.has(type)) continue;
     const value = definition.default;
     if (value === undefined || value === null) continue;
-    if (!matchesInputType(type as 'string', value)) {
+    if (!matchesJsonType(type as 'string', value)) {
       const article = type === 'integer' || type === 'array' || type === 'object' ? 'an' : 'a';
       ctx.error(
         ['workflow', 'input', name, 'default'],
