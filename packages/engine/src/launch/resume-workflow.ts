@@ -9,7 +9,7 @@ import { workflowOutline } from '../run/outline.js';
 import { prepareProviders } from '../run/providers.js';
 import type { WorkflowRun } from './handle.js';
 import type { ExecutionOptions } from './options.js';
-import { executeRun, runEnvironment, startRun } from './setup.js';
+import { runEnvironment, startRun } from './setup.js';
 
 export interface ResumeOptions extends ExecutionOptions, ResumeTarget {
   /**
@@ -48,7 +48,7 @@ export function resumeWorkflow(options: ResumeOptions): WorkflowRun {
     warnings,
     home,
     eventLog: true,
-    async start({ signal, started, gates, recorder }) {
+    async start({ started, recorder, execute }) {
       const maxChars = resolveMaxOutputChars(options.maxOutputChars, env);
       // Which run, read from the options or the newest resumable run of the workflow (nothing written).
       runId = await resumeRunId(options, home);
@@ -108,22 +108,8 @@ export function resumeWorkflow(options: ResumeOptions): WorkflowRun {
         );
       }
 
-      return executeRun(
-        {
-          runId,
-          workflow,
-          inputs: state.inputs,
-          state: state.state,
-          generation,
-          bus,
-          providers,
-          recorder,
-          signal,
-          gates,
-          maxChars,
-        },
-        options,
-      );
+      const { inputs, state: from } = state;
+      return execute({ runId, workflow, inputs, state: from, generation, providers, maxChars });
     },
   });
 }

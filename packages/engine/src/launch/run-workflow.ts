@@ -10,7 +10,7 @@ import { loadWorkflow } from '../workflow/load.js';
 import type { LoadedWorkflow } from '../workflow/types.js';
 import type { WorkflowRun } from './handle.js';
 import type { ExecutionOptions } from './options.js';
-import { executeRun, runEnvironment, startRun } from './setup.js';
+import { runEnvironment, startRun } from './setup.js';
 
 export interface RunOptions extends ExecutionOptions {
   /** Workflow inputs; defaults from the workflow's `input:` fill the rest. */
@@ -50,7 +50,7 @@ export function runWorkflow(workflow: LoadedWorkflow | string, options: RunOptio
     warnings: [],
     home: resolveHome({ home: options.home, env }),
     eventLog: options.eventLog !== false,
-    async start({ signal, started, gates, recorder }) {
+    async start({ started, recorder, execute }) {
       const maxChars = resolveMaxOutputChars(options.maxOutputChars, env);
       const loaded = typeof workflow === 'string' ? await loadWorkflow(workflow, { env }) : workflow;
       const { definition } = loaded;
@@ -74,22 +74,7 @@ export function runWorkflow(workflow: LoadedWorkflow | string, options: RunOptio
       started({ workflowName: definition.workflow.name });
 
       const state = initialExecutorState(definition.workflow.entry_point, startedAt);
-      return executeRun(
-        {
-          runId,
-          workflow: loaded,
-          inputs,
-          state,
-          generation: 0,
-          bus,
-          providers,
-          recorder,
-          signal,
-          gates,
-          maxChars,
-        },
-        options,
-      );
+      return execute({ runId, workflow: loaded, inputs, state, generation: 0, providers, maxChars });
     },
   });
 }

@@ -25,9 +25,9 @@ export interface RunStart {
   signal: AbortSignal;
   /** To call right after the run's first event. */
   started: (info: { workflowName: string }) => void;
-  /** The run's gate broker, for the executor. */
-  gates: GateBroker;
   recorder: RunRecorder;
+  /** Runs the steps from `run.state` to the end, on this run's bus, recorder, signal and gates. */
+  execute(run: Omit<ExecuteRun, 'bus' | 'recorder' | 'signal' | 'gates'>): Promise<RunResult>;
 }
 
 /**
@@ -59,11 +59,17 @@ export function startRun(
     warnings: run.warnings,
     gates: options.gates,
     skipGates: options.skipGates,
-    start: (signal, started, gates) => run.start({ signal, started, gates, recorder }),
+    start: (signal, started, gates) =>
+      run.start({
+        signal,
+        started,
+        recorder,
+        execute: (execution) => executeRun({ ...execution, bus: run.bus, recorder, signal, gates }, options),
+      }),
   });
 }
 
-export interface ExecuteRun {
+interface ExecuteRun {
   runId: string;
   workflow: LoadedWorkflow;
   inputs: Record<string, unknown>;
@@ -81,7 +87,7 @@ export interface ExecuteRun {
 }
 
 /** Runs the steps from `run.state` to the end, with the run's hooks, output store and options. */
-export function executeRun(run: ExecuteRun, options: ExecutionOptions): Promise<RunResult> {
+function executeRun(run: ExecuteRun, options: ExecutionOptions): Promise<RunResult> {
   const { env, clock } = runEnvironment(options);
   const { runId, recorder, providers } = run;
   return executeFrom(run.state, {

@@ -78,25 +78,26 @@ export function checkTemplate(ctx: SemanticContext, site: TemplateSite): Workflo
     hint?: string,
   ) => found.push(locator.issue(severity, site.path, message, { hint, at: nameAt(path) }));
 
-  for (const filter of analysis.filters) {
-    if (KNOWN_FILTERS.has(filter)) continue;
-    const suggestion = closestName(filter, KNOWN_FILTERS);
-    found.push(
-      locator.issue('error', site.path, `unknown filter "${filter}" in ${where}`, {
-        hint: suggestion ? `Did you mean "${suggestion}"?` : undefined,
-        at: locate(new RegExp(`\\|\\s*${escapeRegExp(filter)}(?!\\w)`)),
-      }),
-    );
-  }
-  for (const test of analysis.tests) {
-    if (KNOWN_TESTS.has(test)) continue;
-    const suggestion = closestName(test, KNOWN_TESTS);
-    found.push(
-      locator.issue('error', site.path, `unknown test "${test}" in ${where}`, {
-        hint: suggestion ? `Did you mean "${suggestion}"?` : undefined,
-        at: locate(new RegExp(`\\bis\\s+(not\\s+)?${escapeRegExp(test)}(?!\\w)`)),
-      }),
-    );
+  const unknownNames = [
+    { kind: 'filter', used: analysis.filters, known: KNOWN_FILTERS, at: (name: string) => `\\|\\s*${name}` },
+    {
+      kind: 'test',
+      used: analysis.tests,
+      known: KNOWN_TESTS,
+      at: (name: string) => `\\bis\\s+(not\\s+)?${name}`,
+    },
+  ];
+  for (const { kind, used, known, at } of unknownNames) {
+    for (const name of used) {
+      if (known.has(name)) continue;
+      const suggestion = closestName(name, known);
+      found.push(
+        locator.issue('error', site.path, `unknown ${kind} "${name}" in ${where}`, {
+          hint: suggestion ? `Did you mean "${suggestion}"?` : undefined,
+          at: locate(new RegExp(`${at(escapeRegExp(name))}(?!\\w)`)),
+        }),
+      );
+    }
   }
 
   // The runtime puts the step's output fields at the top level only for bare-expression conditions.
