@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { eventLogPath } from '@conductor/event-log';
 import type { ConductorEvent } from '@conductor/events';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { resumeWorkflow } from '../launch/resume-workflow.js';
 import { runWorkflow } from '../launch/run-workflow.js';
 import {
@@ -147,15 +147,6 @@ function linesIn(path: string): number {
   }
 }
 
-/** Resolves once the file has `k` whole lines, or the child ended; rejects after the deadline. */
-async function untilLines(path: string, k: number, child: ChildProcess, ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (linesIn(path) < k && child.exitCode === null && child.signalCode === null) {
-    if (Date.now() > deadline) throw new Error(`${path} did not reach ${k} lines before the deadline`);
-    await new Promise((resolve) => setImmediate(resolve));
-  }
-}
-
 /** A small seeded generator, so a failure can be replayed from the seed in its message. */
 function random(seed: number): () => number {
   let state = seed >>> 0 || 1;
@@ -219,7 +210,14 @@ describe('kill -9 at any instant leaves a run that resumes', () => {
         stderr += String(chunk);
       });
       const exited = once(process_, 'exit');
-      await untilLines(logPath, k, process_);
+      // Killed as soon as the log has k whole lines (or the child already ended), polled every ms.
+      await vi.waitFor(
+        () => {
+          const ended = process_.exitCode !== null || process_.signalCode !== null;
+          if (!ended && linesIn(logPath) < k) throw new Error(`${logPath} did not reach ${k} lines`);
+        },
+        { timeout: 10_000, interval: 1 },
+      );
       process_.kill('SIGKILL');
       await exited;
 
