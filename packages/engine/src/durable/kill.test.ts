@@ -15,6 +15,7 @@ import {
   readLog,
   startsByStep,
   tempSpace,
+  testWorkflow,
   writeWorkflow,
 } from '../testing/durable.js';
 
@@ -79,54 +80,12 @@ async function builtEngine(): Promise<string> {
   return outfile;
 }
 
-const workflowYaml = (periodic: boolean) => `workflow:
-  name: crash-test
-  entry_point: s1
-  input:
-    seed: { type: integer, default: 3 }
-${periodic ? '  runtime:\n    checkpoint:\n      every_agent: true\n      keep_last: 2\n' : ''}agents:
-  - name: s1
-    type: set
-    values:
-      base: "{{ workflow.input.seed }}"
-    routes: [{ to: s2 }]
-  - name: s2
-    type: script
-    command: echo
-    args: ['{"x": {{ s1.output.base }}}']
-    routes: [{ to: s3 }]
-  - name: s3
-    type: wait
-    duration: 5ms
-    routes: [{ to: s4 }]
-  - name: s4
-    type: set
-    value: "{{ s2.output.x * 2 }}"
-    routes: [{ to: s5 }]
-  - name: s5
-    type: script
-    command: echo
-    args: ['{"y": {{ s4.output + 1 }}}']
-    routes: [{ to: s6 }]
-  - name: s6
-    type: wait
-    duration: 5ms
-    routes: [{ to: s7 }]
-  - name: s7
-    type: set
-    value: "{{ s5.output.y + s4.output }}"
-    routes: [{ to: s8 }]
-  - name: s8
-    type: script
-    command: echo
-    args: ["done {{ s7.output }}"]
-output:
-  x: "{{ s2.output.x }}"
-  z: "{{ s7.output }}"
-  last: "{{ s8.output.stdout | trim }}"
-  iterations: "{{ context.iteration }}"
-  history: "{{ context.history | join(',') }}"
-`;
+/** Eight steps of set, script and wait, each output feeding a later one; with periodic checkpoints or not. */
+const workflowYaml = (periodic: boolean) =>
+  testWorkflow('crash-test').replace(
+    'agents:\n',
+    `${periodic ? '  runtime:\n    checkpoint:\n      every_agent: true\n      keep_last: 2\n' : ''}agents:\n`,
+  );
 
 const childScript = (
   engine: string,

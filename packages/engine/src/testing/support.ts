@@ -50,6 +50,11 @@ export function nextEvent(
  */
 export const WAIT = { timeout: 10_000, interval: 5 } as const;
 
+/** The events of one type. */
+export function ofType(events: ConductorEvent[], type: string): ConductorEvent[] {
+  return events.filter((event) => event.type === type);
+}
+
 export function typesOf(events: ConductorEvent[]): string[] {
   return events.map((event) => event.type);
 }
