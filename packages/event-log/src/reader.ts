@@ -1,5 +1,5 @@
 import type { ConductorEvent } from '@conductor/events';
-import { type ScanPosition, type ScanSink, type SkippedLine, START, scanAll, scanChunks } from './lines.js';
+import { type ScanSink, type SkippedLine, START, scanAll, scanChunks } from './lines.js';
 import { type SeqIndex, startFor } from './seq-index.js';
 
 export interface ReadEventLogOptions {
