@@ -23,6 +23,8 @@ const tasks = {
     ['node', ['scripts/ensure-chromium.mjs']],
     turbo('run', 'typecheck', '--output-logs=errors-only'),
     ['node_modules/.bin/biome', ['check', '.']],
+    // Import rules (.dependency-cruiser.mjs): no cycles, the engine's layers, packages used by name.
+    [pnpm[0], [...pnpm[1], 'run', 'deps']],
     ['node', ['scripts/check-packages.mjs']],
     ['node_modules/.bin/vitest', ['run', ...rest]],
   ],

@@ -8,9 +8,9 @@ import {
   type RunningDashboard,
   startDashboard,
 } from '@conductor/dashboard';
-import { updateRunRecord, type WorkflowRun } from '@conductor/engine';
+import type { WorkflowRun } from '@conductor/engine';
 import { conductorHome, eventLogPath, runDir } from '@conductor/event-log';
-import { readOwner } from '@conductor/run-folder';
+import { readOwner, updateRunRecord } from '@conductor/run-folder';
 import { UsageError } from './errors.js';
 
 export interface WebOptions {

@@ -1,6 +1,6 @@
 import type { ConductorEvent } from '@conductor/events';
-import { type ScanPosition, type ScanSink, type SkippedLine, START, scanAll, scanChunks } from './lines.js';
-import type { SeqIndex } from './seq-index.js';
+import { type ScanSink, type SkippedLine, START, scanAll, scanChunks } from './lines.js';
+import { type SeqIndex, startFor } from './seq-index.js';
 
 export interface ReadEventLogOptions {
   /** Yield only events with `seq > afterSeq`. Default 0 (everything). */
@@ -154,15 +154,6 @@ class BatchIterator<T> implements AsyncIterator<T, undefined> {
   [Symbol.asyncIterator](): this {
     return this;
   }
-}
-
-/** Brings the index up to date and finds where events after `afterSeq` begin. */
-export async function startFor(path: string, index: SeqIndex, afterSeq: number): Promise<ScanPosition> {
-  if (index.path !== path) {
-    throw new TypeError(`the index was built for ${index.path}, not for ${path}`);
-  }
-  await index.update();
-  return index.seek(afterSeq);
 }
 
 /**

@@ -2,7 +2,6 @@ import { stat } from 'node:fs/promises';
 import type { ConductorEvent } from '@conductor/events';
 import { EventLogIoError, EventLogNotFoundError, errnoCode } from './errors.js';
 import { type ScanPosition, START, scanAll } from './lines.js';
-import { startFor } from './reader.js';
 
 /**
  * A sparse map from seq to byte offset in a log: one entry every `every` events, so a
@@ -199,4 +198,13 @@ export async function readEventPage(path: string, options: ReadEventPageOptions)
     skip: () => false,
   });
   return { events, hasMore };
+}
+
+/** Brings the index up to date and finds where events after `afterSeq` begin. */
+export async function startFor(path: string, index: SeqIndex, afterSeq: number): Promise<ScanPosition> {
+  if (index.path !== path) {
+    throw new TypeError(`the index was built for ${index.path}, not for ${path}`);
+  }
+  await index.update();
+  return index.seek(afterSeq);
 }

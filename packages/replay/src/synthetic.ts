@@ -1,7 +1,7 @@
 import type { ConductorEvent } from '@conductor/events';
 
 /**
- * What `fromCheckpoint` reads of a checkpoint. A structural subset of the version-2 checkpoint of
+ * What the synthetic summary reads of a checkpoint. A structural subset of the version-2 checkpoint of
  * `@conductor/checkpoint`, so any loaded (or migrated) checkpoint fits, and tests can write one inline.
  */
 export interface CheckpointHistory {
@@ -22,6 +22,8 @@ export interface CheckpointHistory {
   /** The seq of the last event of the run when the checkpoint was written; synthetic seqs stay <= it. */
   last_seq?: number | null;
   generation?: number | null;
+  /** 1 for a checkpoint of the original conductor: its log's lines carry no seq matching `last_seq`. */
+  migrated_from?: number | null;
   failure?: { error_type?: string | null; message?: string | null; agent_name?: string | null } | null;
 }
 
@@ -93,14 +95,6 @@ interface Draft {
  * Timestamps come from the history records (`started_at`, `finished_at`, `elapsed`) when present;
  * the others are spaced 1 ms apart and end at `created_at` (or now), never going backwards.
  */
-export async function* fromCheckpoint(
-  checkpoint: CheckpointHistory,
-  workflow?: WorkflowOutline,
-): AsyncGenerator<ConductorEvent> {
-  yield* synthesizeHistory(checkpoint, workflow);
-}
-
-/** The events `fromCheckpoint` yields, as an array. */
 export function synthesizeHistory(
   checkpoint: CheckpointHistory,
   workflow?: WorkflowOutline,

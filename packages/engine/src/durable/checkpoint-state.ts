@@ -1,5 +1,5 @@
 import { CHECKPOINT_VERSION, type Checkpoint, type CheckpointTrigger } from '@conductor/checkpoint';
-import type { RunFailure } from '../run/executor.js';
+import type { RunFailure } from '../run/result.js';
 import type { ExecutorState, StepRecord } from '../run/state.js';
 
 /** The trigger of the checkpoint a failed run writes: its `error_type` says why it stopped. */

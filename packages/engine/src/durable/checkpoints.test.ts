@@ -6,10 +6,10 @@ import { eventLogPath } from '@conductor/event-log';
 import type { ConductorEvent } from '@conductor/events';
 import { readRunRecord } from '@conductor/run-folder';
 import { describe, expect, it } from 'vitest';
-import { runWorkflow } from '../run/run-workflow.js';
-import { workflowOf } from '../run/test-support.js';
-import { resumeWorkflow } from './resume.js';
-import { readLog, tempSpace, writeWorkflow } from './test-helpers.js';
+import { resumeWorkflow } from '../launch/resume-workflow.js';
+import { runWorkflow } from '../launch/run-workflow.js';
+import { readLog, tempSpace, writeWorkflow } from '../testing/durable.js';
+import { workflowOf } from '../testing/support.js';
 
 const ofType = (events: ConductorEvent[], type: string) => events.filter((e) => e.type === type);
 

@@ -41,5 +41,3 @@ export class RunExistsError extends Error {
     this.path = path;
   }
 }
-
-export { errnoCode } from '@conductor/run-folder';

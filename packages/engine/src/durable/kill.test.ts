@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
@@ -7,10 +7,17 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { eventLogPath } from '@conductor/event-log';
 import type { ConductorEvent } from '@conductor/events';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { runWorkflow } from '../run/run-workflow.js';
-import { resumeWorkflow } from './resume.js';
-import { expectStrictlyIncreasing, readLog, startsByStep, tempSpace, writeWorkflow } from './test-helpers.js';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { resumeWorkflow } from '../launch/resume-workflow.js';
+import { runWorkflow } from '../launch/run-workflow.js';
+import {
+  expectStrictlyIncreasing,
+  readLog,
+  startsByStep,
+  tempSpace,
+  testWorkflow,
+  writeWorkflow,
+} from '../testing/durable.js';
 
 // kill -9 at random instants of a real child process that runs the built engine, then resume here.
 // The instants are chosen by waiting for the k-th line of the log (k random), not by timers.
@@ -73,54 +80,12 @@ async function builtEngine(): Promise<string> {
   return outfile;
 }
 
-const workflowYaml = (periodic: boolean) => `workflow:
-  name: crash-test
-  entry_point: s1
-  input:
-    seed: { type: integer, default: 3 }
-${periodic ? '  runtime:\n    checkpoint:\n      every_agent: true\n      keep_last: 2\n' : ''}agents:
-  - name: s1
-    type: set
-    values:
-      base: "{{ workflow.input.seed }}"
-    routes: [{ to: s2 }]
-  - name: s2
-    type: script
-    command: echo
-    args: ['{"x": {{ s1.output.base }}}']
-    routes: [{ to: s3 }]
-  - name: s3
-    type: wait
-    duration: 5ms
-    routes: [{ to: s4 }]
-  - name: s4
-    type: set
-    value: "{{ s2.output.x * 2 }}"
-    routes: [{ to: s5 }]
-  - name: s5
-    type: script
-    command: echo
-    args: ['{"y": {{ s4.output + 1 }}}']
-    routes: [{ to: s6 }]
-  - name: s6
-    type: wait
-    duration: 5ms
-    routes: [{ to: s7 }]
-  - name: s7
-    type: set
-    value: "{{ s5.output.y + s4.output }}"
-    routes: [{ to: s8 }]
-  - name: s8
-    type: script
-    command: echo
-    args: ["done {{ s7.output }}"]
-output:
-  x: "{{ s2.output.x }}"
-  z: "{{ s7.output }}"
-  last: "{{ s8.output.stdout | trim }}"
-  iterations: "{{ context.iteration }}"
-  history: "{{ context.history | join(',') }}"
-`;
+/** Eight steps of set, script and wait, each output feeding a later one; with periodic checkpoints or not. */
+const workflowYaml = (periodic: boolean) =>
+  testWorkflow('crash-test').replace(
+    'agents:\n',
+    `${periodic ? '  runtime:\n    checkpoint:\n      every_agent: true\n      keep_last: 2\n' : ''}agents:\n`,
+  );
 
 const childScript = (
   engine: string,
@@ -138,15 +103,6 @@ function linesIn(path: string): number {
     return count;
   } catch {
     return 0;
-  }
-}
-
-/** Resolves once the file has `k` whole lines, or the child ended; rejects after the deadline. */
-async function untilLines(path: string, k: number, child: ChildProcess, ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (linesIn(path) < k && child.exitCode === null && child.signalCode === null) {
-    if (Date.now() > deadline) throw new Error(`${path} did not reach ${k} lines before the deadline`);
-    await new Promise((resolve) => setImmediate(resolve));
   }
 }
 
@@ -213,7 +169,14 @@ describe('kill -9 at any instant leaves a run that resumes', () => {
         stderr += String(chunk);
       });
       const exited = once(process_, 'exit');
-      await untilLines(logPath, k, process_);
+      // Killed as soon as the log has k whole lines (or the child already ended), polled every ms.
+      await vi.waitFor(
+        () => {
+          const ended = process_.exitCode !== null || process_.signalCode !== null;
+          if (!ended && linesIn(logPath) < k) throw new Error(`${logPath} did not reach ${k} lines`);
+        },
+        { timeout: 10_000, interval: 1 },
+      );
       process_.kill('SIGKILL');
       await exited;
 

@@ -3,57 +3,20 @@ import { join } from 'node:path';
 import { eventLogPath } from '@conductor/event-log';
 import { projectEvents } from '@conductor/events';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { runWorkflow } from '../run/run-workflow.js';
-import { resumeWorkflow } from './resume.js';
-import { expectStrictlyIncreasing, readLog, tempSpace, writeWorkflow } from './test-helpers.js';
+import { resumeWorkflow } from '../launch/resume-workflow.js';
+import { runWorkflow } from '../launch/run-workflow.js';
+import {
+  expectStrictlyIncreasing,
+  readLog,
+  tempSpace,
+  testWorkflow,
+  writeWorkflow,
+} from '../testing/durable.js';
 
 // Eight steps of script and set; `g` fails until its marker file exists. Every output feeds a later
 // one, and the final output holds the history and iteration, so a step run twice, or one missing
 // from the state, changes it.
-const EIGHT_STEPS = `workflow:
-  name: eight-steps
-  entry_point: a
-  input:
-    marker: { type: string }
-agents:
-  - name: a
-    type: set
-    values: { x: 1 }
-    routes: [{ to: b }]
-  - name: b
-    type: script
-    command: echo
-    args: ['{"n": 2}']
-    routes: [{ to: c }]
-  - name: c
-    type: set
-    value: "{{ b.output.n + a.output.x }}"
-    routes: [{ to: d }]
-  - name: d
-    type: script
-    command: echo
-    args: ['{"m": {{ c.output }}}']
-    routes: [{ to: e }]
-  - name: e
-    type: set
-    value: "{{ d.output.m * 2 }}"
-    routes: [{ to: f }]
-  - name: f
-    type: set
-    values: { sum: "{{ e.output + c.output }}" }
-    routes: [{ to: g }]
-  - name: g
-    type: script
-    command: test
-    args: ["-f", "{{ workflow.input.marker }}"]
-    routes: [{ to: h, when: exit_code == 0 }]
-  - name: h
-    type: set
-    value: "{{ f.output.sum }}-{{ context.iteration }}"
-output:
-  value: "{{ h.output }}"
-  steps: "{{ context.history | join(',') }}"
-`;
+const EIGHT_STEPS = testWorkflow('eight-steps');
 
 /** A kind of damage to line `k` (0-based) of a log: its lines afterwards, or null where it does not apply. */
 type Damage = (lines: string[], k: number) => string[] | null;

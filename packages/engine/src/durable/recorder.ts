@@ -13,6 +13,7 @@ import type { ConductorEvent, EventBus } from '@conductor/events';
 import {
   claimRun,
   currentProcess,
+  errnoCode,
   type RunClaim,
   type RunRecord,
   type RunRecordStatus,
@@ -25,12 +26,12 @@ import {
   type ExecutorHooks,
   type RunFailure,
   type RunResult,
-} from '../run/executor.js';
+} from '../run/result.js';
 import type { ExecutorState } from '../run/state.js';
 import { describeError } from '../steps/errors.js';
 import type { LoadedWorkflow } from '../workflow/types.js';
 import { checkpointOf, triggerOf } from './checkpoint-state.js';
-import { errnoCode, RunExistsError } from './errors.js';
+import { RunExistsError } from './errors.js';
 
 export interface RecorderOptions {
   /** Absolute `$CONDUCTOR_HOME`. */
@@ -77,8 +78,11 @@ export interface RunRecorder {
   openNew(runId: string): Promise<void>;
   /** Opens an existing run's log for appending (repairing a truncated last line first). */
   openExisting(runId: string): Promise<EventLogWriter | null>;
-  /** Writes events of earlier history (imported or synthesized) straight to the log, not to the bus. */
-  appendHistory(events: Iterable<ConductorEvent>): void;
+  /**
+   * Writes events of earlier history (imported or synthesized) straight to the log, not to the bus.
+   * Resolves with the seq of the last one written (0 for none, or without a log).
+   */
+  appendHistory(events: AsyncIterable<ConductorEvent>): Promise<number>;
   /** Records the run in run.json (status running) and arms the hooks. */
   begin(run: RecorderRun, previous?: RunRecord | null): Promise<void>;
   /** The executor hooks: flush at boundaries, periodic and failure checkpoints, cleanup on success. */
@@ -263,9 +267,14 @@ export function createRunRecorder(bus: EventBus, options: RecorderOptions): RunR
       if (!options.eventLog) return null;
       return open(runId);
     },
-    appendHistory(events) {
-      if (!writer) return;
-      for (const event of events) writer.append(event);
+    async appendHistory(events) {
+      if (!writer) return 0;
+      let last = 0;
+      for await (const event of events) {
+        writer.append(event);
+        last = event.seq;
+      }
+      return last;
     },
     async begin(started, previous) {
       run = started;

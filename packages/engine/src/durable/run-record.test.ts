@@ -11,9 +11,9 @@ import {
   writeRunRecord,
 } from '@conductor/run-folder';
 import { describe, expect, it } from 'vitest';
-import { runWorkflow } from '../run/run-workflow.js';
-import { workflowOf } from '../run/test-support.js';
-import { readLog, tempSpace, writeWorkflow } from './test-helpers.js';
+import { runWorkflow } from '../launch/run-workflow.js';
+import { readLog, tempSpace, writeWorkflow } from '../testing/durable.js';
+import { workflowOf } from '../testing/support.js';
 
 const twoSteps = `workflow:
   name: two

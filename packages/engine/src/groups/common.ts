@@ -1,5 +1,6 @@
+import { round } from '../steps/common.js';
 import { describeError, StepFailure } from '../steps/errors.js';
-import type { StepContext } from '../steps/types.js';
+import type { StepContext, StepResult } from '../steps/types.js';
 import type { FailureMode } from '../workflow/types.js';
 
 export const DEFAULT_FAILURE_MODE: FailureMode = 'fail_fast';
@@ -52,4 +53,93 @@ export function linkedController(parent: AbortSignal): { controller: AbortContro
   if (parent.aborted) controller.abort(parent.reason);
   else parent.addEventListener('abort', onAbort, { once: true });
   return { controller, dispose: () => parent.removeEventListener('abort', onAbort) };
+}
+
+/**
+ * Counts a group's members or items as they end. Under fail_fast the first failure aborts `signal`, which
+ * the others run under; the run's own stop aborts it too.
+ */
+export interface GroupTally<F> {
+  readonly mode: FailureMode;
+  readonly signal: AbortSignal;
+  readonly successes: number;
+  readonly failures: number;
+  /** The first failure that was not a cancellation or a stop, as `failed` kept it. */
+  readonly first: F | null;
+  succeeded(): void;
+  /**
+   * A member or item ended with `error`: `keep` records its failure (and returns what `first` holds),
+   * `emit` reports it, then under fail_fast the others are cancelled with `cancelReason`.
+   */
+  failed(
+    error: unknown,
+    handle: { keep(failure: GroupError): F; emit(failure: GroupError): void; cancelReason: string },
+  ): void;
+  /** Unhooks `signal` from the run's. */
+  dispose(): void;
+}
+
+export function createGroupTally<F>(
+  ctx: Pick<StepContext, 'stopReason' | 'signal'>,
+  mode: FailureMode,
+): GroupTally<F> {
+  const { controller, dispose } = linkedController(ctx.signal);
+  let successes = 0;
+  let failures = 0;
+  let first: F | null = null;
+  return {
+    mode,
+    signal: controller.signal,
+    get successes() {
+      return successes;
+    },
+    get failures() {
+      return failures;
+    },
+    get first() {
+      return first;
+    },
+    succeeded() {
+      successes++;
+    },
+    failed(error, handle) {
+      const failure = memberFailure(error, ctx, controller.signal);
+      failures++;
+      const kept = handle.keep(failure);
+      handle.emit(failure);
+      if (failure.error_type === 'Cancelled' || ctx.stopReason()) return;
+      first ??= kept;
+      if (mode === 'fail_fast' && !controller.signal.aborted) controller.abort(handle.cancelReason);
+    },
+    dispose,
+  };
+}
+
+/**
+ * Ends a group: emits its completion event (`parallel_completed`, `for_each_completed`) with the counts and,
+ * unless it failed, its output; then fails the step when the run stopped, or with `failure(first)` when the
+ * counts fail it under its mode.
+ */
+export function finishGroup<F>(
+  ctx: Pick<StepContext, 'stopReason' | 'step' | 'emit' | 'clock'>,
+  tally: GroupTally<F>,
+  end: {
+    event: 'parallel_completed' | 'for_each_completed';
+    started: number;
+    output: unknown;
+    failure(first: F | null): StepFailure;
+  },
+): StepResult {
+  const failed = ctx.stopReason() !== null || groupFailed(tally.mode, tally.successes, tally.failures);
+  ctx.emit(end.event, {
+    group_name: ctx.step.name,
+    success_count: tally.successes,
+    failure_count: tally.failures,
+    elapsed: round(ctx.clock() - end.started),
+    ...(failed ? { failed: true } : { output: end.output }),
+  });
+  const stopped = stoppedFailure(ctx);
+  if (stopped) throw stopped;
+  if (failed) throw end.failure(tally.first);
+  return { output: end.output };
 }

@@ -1,10 +1,10 @@
 import { type ConductorEvent, projectEvents, validateEventData } from '@conductor/events';
 import { describe, expect, it } from 'vitest';
-import { runWorkflow } from '../run/run-workflow.js';
-import { find, typesOf, workflowOf } from '../run/test-support.js';
+import { runWorkflow } from '../launch/run-workflow.js';
+import { createLatches, recordEvents } from '../testing/latches.js';
+import { find, typesOf, WAIT, workflowOf } from '../testing/support.js';
 import { parseWorkflow } from '../workflow/load.js';
 import type { ForEachGroup, StepDefinition, WorkflowDefinition } from '../workflow/types.js';
-import { createLatches, recordEvents } from './test-latches.js';
 
 type Group = Omit<ForEachGroup, 'type' | 'name' | 'as' | 'source'> & Partial<ForEachGroup>;
 
@@ -140,15 +140,15 @@ describe('for-each groups', () => {
     });
     const events = recordEvents(handle.bus);
 
-    await latches.until('0', '1');
+    await expect.poll(latches.waiting, WAIT).toEqual(expect.arrayContaining(['0', '1']));
     expect(latches.waiting()).toEqual(['0', '1']);
     latches.release('1'); // the second item ends first: the third starts while the first still runs
-    await latches.until('2');
+    await expect.poll(latches.waiting, WAIT).toEqual(expect.arrayContaining(['2']));
     expect(latches.waiting().sort()).toEqual(['0', '2']);
     latches.release('2');
-    await latches.until('3');
+    await expect.poll(latches.waiting, WAIT).toEqual(expect.arrayContaining(['3']));
     latches.release('0');
-    await latches.until('4');
+    await expect.poll(latches.waiting, WAIT).toEqual(expect.arrayContaining(['4']));
     latches.release('3');
     latches.release('4');
     const result = await handle;
@@ -186,7 +186,7 @@ describe('for-each groups', () => {
       },
     );
     const events = recordEvents(handle.bus);
-    await latches.until('0', '1');
+    await expect.poll(latches.waiting, WAIT).toEqual(expect.arrayContaining(['0', '1']));
     latches.fail('1', 'item one broke');
     const result = await handle;
     expect(result.status).toBe('failed');

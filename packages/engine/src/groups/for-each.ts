@@ -3,14 +3,7 @@ import { describeError, StepFailure } from '../steps/errors.js';
 import type { StepContext, StepExecutor, StepResult, TemplateScope } from '../steps/types.js';
 import { jsonSafe, valueRepr } from '../steps/values.js';
 import type { ForEachGroup, StepDefinition } from '../workflow/types.js';
-import {
-  DEFAULT_FAILURE_MODE,
-  type GroupError,
-  groupFailed,
-  linkedController,
-  memberFailure,
-  stoppedFailure,
-} from './common.js';
+import { createGroupTally, DEFAULT_FAILURE_MODE, finishGroup, type GroupError } from './common.js';
 
 /** The original's default for `max_concurrent`. */
 export const DEFAULT_MAX_CONCURRENT = 10;
@@ -83,22 +76,19 @@ export const executeForEach: StepExecutor<ForEachGroup> = async (
   const results: unknown[] = new Array(items.length).fill(null);
   const succeeded = new Array<boolean>(items.length).fill(false);
   const errors: Record<string, ForEachError> = {};
-  let successes = 0;
-  let failures = 0;
-  let firstFailure: ForEachError | null = null;
+  const tally = createGroupTally<ForEachError>(ctx, mode);
   const todo: number[] = [];
   for (let index = 0; index < items.length; index++) {
     if (Object.hasOwn(progress.completed, String(index))) {
       results[index] = progress.completed[String(index)];
       succeeded[index] = true;
-      successes++;
+      tally.succeeded();
     } else {
       todo.push(index);
     }
   }
 
   const body = bodyStep(group);
-  const { controller, dispose } = linkedController(ctx.signal);
 
   const runItem = async (index: number): Promise<void> => {
     const item_key = keys[index] as string;
@@ -108,12 +98,12 @@ export const executeForEach: StepExecutor<ForEachGroup> = async (
       const locals: TemplateScope = { [group.as]: items[index], _index: index, _key: item_key };
       const result = await ctx.runChild(
         { ...body, name: itemAgentName(group_name, index) } as StepDefinition,
-        { locals, eventFields: { group_name, item_key, index }, signal: controller.signal },
+        { locals, eventFields: { group_name, item_key, index }, signal: tally.signal },
       );
       results[index] = result.output;
       succeeded[index] = true;
       progress.completed[String(index)] = result.output;
-      successes++;
+      tally.succeeded();
       ctx.emit('for_each_item_completed', {
         group_name,
         item_key,
@@ -122,28 +112,29 @@ export const executeForEach: StepExecutor<ForEachGroup> = async (
         output: result.output,
       });
     } catch (error) {
-      const failure = memberFailure(error, ctx, controller.signal);
-      failures++;
-      errors[item_key] = { ...failure, index, key: item_key };
-      ctx.emit('for_each_item_failed', {
-        group_name,
-        item_key,
-        index,
-        elapsed: round(ctx.clock() - itemStarted),
-        ...failure,
+      tally.failed(error, {
+        keep(failure) {
+          errors[item_key] = { ...failure, index, key: item_key };
+          return { ...failure, index, key: item_key };
+        },
+        emit(failure) {
+          ctx.emit('for_each_item_failed', {
+            group_name,
+            item_key,
+            index,
+            elapsed: round(ctx.clock() - itemStarted),
+            ...failure,
+          });
+        },
+        cancelReason: `cancelled: item ${index} of for-each group "${group_name}" failed (fail_fast)`,
       });
-      if (failure.error_type === 'Cancelled' || ctx.stopReason()) return;
-      firstFailure ??= { ...failure, index, key: item_key };
-      if (mode === 'fail_fast' && !controller.signal.aborted) {
-        controller.abort(`cancelled: item ${index} of for-each group "${group_name}" failed (fail_fast)`);
-      }
     }
   };
 
   // A sliding window: each worker takes the next item as soon as its current one ends.
   let next = 0;
   const worker = async (): Promise<void> => {
-    while (next < todo.length && !controller.signal.aborted) {
+    while (next < todo.length && !tally.signal.aborted) {
       const index = todo[next++] as number;
       await runItem(index);
     }
@@ -151,35 +142,27 @@ export const executeForEach: StepExecutor<ForEachGroup> = async (
   try {
     await Promise.all(Array.from({ length: Math.min(maxConcurrent, todo.length) }, worker));
   } finally {
-    dispose();
+    tally.dispose();
   }
 
-  const failed = ctx.stopReason() !== null || groupFailed(mode, successes, failures);
   const output: ForEachOutput = {
     outputs: group.key_by === undefined ? results : keyedOutputs(results, succeeded, keys),
     errors,
     count: items.length,
   };
-  ctx.emit('for_each_completed', {
-    group_name,
-    success_count: successes,
-    failure_count: failures,
-    elapsed: round(ctx.clock() - started),
-    ...(failed ? { failed: true } : { output }),
+  return finishGroup(ctx, tally, {
+    event: 'for_each_completed',
+    started,
+    output,
+    failure: (first) =>
+      new StepFailure(
+        group_name,
+        first?.error_type ?? 'ForEachGroupFailed',
+        `for-each group "${group_name}" failed (failure_mode: ${mode}): ${tally.failures} of ${items.length} items failed` +
+          `${first ? `; item ${first.index} (key ${JSON.stringify(first.key)}): ${first.message}` : ''}`,
+        { details: { group_errors: errors } },
+      ),
   });
-  const stopped = stoppedFailure(ctx);
-  if (stopped) throw stopped;
-  if (failed) {
-    const first = firstFailure as ForEachError | null;
-    throw new StepFailure(
-      group_name,
-      first?.error_type ?? 'ForEachGroupFailed',
-      `for-each group "${group_name}" failed (failure_mode: ${mode}): ${failures} of ${items.length} items failed` +
-        `${first ? `; item ${first.index} (key ${JSON.stringify(first.key)}): ${first.message}` : ''}`,
-      { details: { group_errors: errors } },
-    );
-  }
-  return { output };
 };
 
 function keyedOutputs(results: unknown[], succeeded: boolean[], keys: string[]): Record<string, unknown> {

@@ -1,7 +1,7 @@
 import { type ConductorEvent, projectEvents, validateEventData } from '@conductor/events';
 import { describe, expect, it } from 'vitest';
-import { runWorkflow } from '../run/run-workflow.js';
-import { find, typesOf, workflowOf } from '../run/test-support.js';
+import { runWorkflow } from '../launch/run-workflow.js';
+import { find, typesOf, workflowOf } from '../testing/support.js';
 import type { FailureMode, ParallelGroup, StepDefinition, WorkflowDefinition } from '../workflow/types.js';
 
 function groupWorkflow(

@@ -1,14 +1,7 @@
 import { round } from '../steps/common.js';
 import { StepFailure } from '../steps/errors.js';
 import type { ParallelGroupStep, StepContext, StepExecutor, StepResult } from '../steps/types.js';
-import {
-  DEFAULT_FAILURE_MODE,
-  type GroupError,
-  groupFailed,
-  linkedController,
-  memberFailure,
-  stoppedFailure,
-} from './common.js';
+import { createGroupTally, DEFAULT_FAILURE_MODE, finishGroup, type GroupError } from './common.js';
 
 /** A parallel group's output: `<group>.outputs.<member>` and `<group>.errors.<member>`. */
 export interface ParallelOutput {
@@ -32,9 +25,6 @@ export const executeParallel: StepExecutor<ParallelGroupStep> = async (
   const steps = new Map(ctx.workflow.definition.agents.map((step) => [step.name, step]));
   const progress = ctx.progress();
   const output: ParallelOutput = { outputs: {}, errors: {} };
-  let successes = 0;
-  let failures = 0;
-  let firstFailure: { member: string; error: GroupError } | null = null;
 
   ctx.emit('parallel_started', {
     group_name,
@@ -43,12 +33,12 @@ export const executeParallel: StepExecutor<ParallelGroupStep> = async (
     iteration: ctx.iteration,
     ...(Object.keys(progress.completed).length > 0 ? { resumed: Object.keys(progress.completed) } : {}),
   });
-  const { controller, dispose } = linkedController(ctx.signal);
+  const tally = createGroupTally<{ member: string; error: GroupError }>(ctx, mode);
 
   const runMember = async (name: string): Promise<void> => {
     if (Object.hasOwn(progress.completed, name)) {
       output.outputs[name] = progress.completed[name];
-      successes++;
+      tally.succeeded();
       return;
     }
     const memberStarted = ctx.clock();
@@ -60,11 +50,11 @@ export const executeParallel: StepExecutor<ParallelGroupStep> = async (
           'UnknownStep',
           `parallel group "${group_name}" lists "${name}", which is not a step`,
         );
-      if (controller.signal.aborted) throw controller.signal.reason;
-      const result = await ctx.runChild(step, { eventFields: { group_name }, signal: controller.signal });
+      if (tally.signal.aborted) throw tally.signal.reason;
+      const result = await ctx.runChild(step, { eventFields: { group_name }, signal: tally.signal });
       output.outputs[name] = result.output;
       progress.completed[name] = result.output;
-      successes++;
+      tally.succeeded();
       ctx.emit('parallel_agent_completed', {
         group_name,
         agent_name: name,
@@ -72,48 +62,41 @@ export const executeParallel: StepExecutor<ParallelGroupStep> = async (
         output: result.output,
       });
     } catch (error) {
-      const failure = memberFailure(error, ctx, controller.signal);
-      output.errors[name] = failure;
-      failures++;
-      ctx.emit('parallel_agent_failed', {
-        group_name,
-        agent_name: name,
-        elapsed: round(ctx.clock() - memberStarted),
-        ...failure,
+      tally.failed(error, {
+        keep(failure) {
+          output.errors[name] = failure;
+          return { member: name, error: failure };
+        },
+        emit(failure) {
+          ctx.emit('parallel_agent_failed', {
+            group_name,
+            agent_name: name,
+            elapsed: round(ctx.clock() - memberStarted),
+            ...failure,
+          });
+        },
+        cancelReason: `cancelled: member "${name}" of parallel group "${group_name}" failed (fail_fast)`,
       });
-      if (failure.error_type === 'Cancelled' || ctx.stopReason()) return;
-      firstFailure ??= { member: name, error: failure };
-      if (mode === 'fail_fast' && !controller.signal.aborted) {
-        controller.abort(`cancelled: member "${name}" of parallel group "${group_name}" failed (fail_fast)`);
-      }
     }
   };
 
   try {
     await Promise.all(group.agents.map((name) => runMember(name)));
   } finally {
-    dispose();
+    tally.dispose();
   }
 
-  const failed = ctx.stopReason() !== null || groupFailed(mode, successes, failures);
-  ctx.emit('parallel_completed', {
-    group_name,
-    success_count: successes,
-    failure_count: failures,
-    elapsed: round(ctx.clock() - started),
-    ...(failed ? { failed: true } : { output }),
+  return finishGroup(ctx, tally, {
+    event: 'parallel_completed',
+    started,
+    output,
+    failure: (first) =>
+      new StepFailure(
+        group_name,
+        first?.error.error_type ?? 'ParallelGroupFailed',
+        `parallel group "${group_name}" failed (failure_mode: ${mode}): ${tally.failures} of ${group.agents.length} members failed` +
+          `${first ? `; "${first.member}": ${first.error.message}` : ''}`,
+        { details: { group_errors: output.errors } },
+      ),
   });
-  const stopped = stoppedFailure(ctx);
-  if (stopped) throw stopped;
-  if (failed) {
-    const first = firstFailure as { member: string; error: GroupError } | null;
-    throw new StepFailure(
-      group_name,
-      first?.error.error_type ?? 'ParallelGroupFailed',
-      `parallel group "${group_name}" failed (failure_mode: ${mode}): ${failures} of ${group.agents.length} members failed` +
-        `${first ? `; "${first.member}": ${first.error.message}` : ''}`,
-      { details: { group_errors: output.errors } },
-    );
-  }
-  return { output };
 };

@@ -4,12 +4,12 @@ import { loadCheckpoint } from '@conductor/checkpoint';
 import { eventLogPath } from '@conductor/event-log';
 import { type ConductorEvent, projectEvents } from '@conductor/events';
 import { describe, expect, it } from 'vitest';
-import { resumeWorkflow } from '../durable/resume.js';
-import { readLog, tempSpace, writeWorkflow } from '../durable/test-helpers.js';
-import { runWorkflow } from '../run/run-workflow.js';
-import { workflowOf } from '../run/test-support.js';
+import { resumeWorkflow } from '../launch/resume-workflow.js';
+import { runWorkflow } from '../launch/run-workflow.js';
+import { readLog, tempSpace, writeWorkflow } from '../testing/durable.js';
+import { createLatches } from '../testing/latches.js';
+import { nextEvent, WAIT, workflowOf } from '../testing/support.js';
 import type { LoadedWorkflow, StepDefinition } from '../workflow/types.js';
-import { createLatches } from './test-latches.js';
 
 const ITEMS = ['a', 'b', 'c', 'd', 'e'];
 
@@ -38,11 +38,11 @@ async function stopMidGroup(workflow: LoadedWorkflow, home: string, options: { c
     executors: latches.executors,
     ...options,
   });
-  await latches.until('0', '1');
+  await expect.poll(latches.waiting, WAIT).toEqual(expect.arrayContaining(['0', '1']));
   latches.release('0', 'first 0');
-  await latches.until('2');
+  await expect.poll(latches.waiting, WAIT).toEqual(expect.arrayContaining(['2']));
   latches.release('2', 'first 2');
-  await latches.until('3');
+  await expect.poll(latches.waiting, WAIT).toEqual(expect.arrayContaining(['3']));
   run.stop();
   const result = await run;
   expect(result.status).toBe('interrupted');
@@ -53,10 +53,10 @@ async function stopMidGroup(workflow: LoadedWorkflow, home: string, options: { c
 async function resumeAndFinish(runId: string, home: string, workflow: LoadedWorkflow) {
   const latches = createLatches();
   const resumed = resumeWorkflow({ runId, home, workflow, executors: latches.executors });
-  await latches.until('1', '3');
+  await expect.poll(latches.waiting, WAIT).toEqual(expect.arrayContaining(['1', '3']));
   latches.release('1', 'second 1');
   latches.release('3', 'second 3');
-  await latches.until('4');
+  await expect.poll(latches.waiting, WAIT).toEqual(expect.arrayContaining(['4']));
   latches.release('4', 'second 4');
   const result = await resumed;
   return { result, started: [...latches.started] };
@@ -143,16 +143,9 @@ describe('resume inside groups', () => {
     for (const checkpoints of [true, false]) {
       const latches = createLatches();
       const run = runWorkflow(workflow, { home, executors: latches.executors, checkpoints });
-      await latches.until('a', 'b', 'c');
+      await expect.poll(latches.waiting, WAIT).toEqual(expect.arrayContaining(['a', 'b', 'c']));
       latches.release('b', 'b first');
-      await new Promise<void>((resolve) => {
-        const off = run.bus.subscribe((event) => {
-          if (event.type === 'parallel_agent_completed') {
-            off();
-            resolve();
-          }
-        });
-      });
+      await nextEvent(run.bus, 'parallel_agent_completed');
       run.stop();
       const stopped = await run;
       expect(stopped.status).toBe('interrupted');
@@ -170,7 +163,7 @@ describe('resume inside groups', () => {
 
       const again = createLatches();
       const resumed = resumeWorkflow({ runId: run.runId, home, workflow, executors: again.executors });
-      await again.until('a', 'c');
+      await expect.poll(again.waiting, WAIT).toEqual(expect.arrayContaining(['a', 'c']));
       again.release('a', 'a second');
       again.release('c', 'c second');
       const result = await resumed;

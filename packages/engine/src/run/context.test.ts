@@ -1,8 +1,8 @@
 import type { ConductorEvent } from '@conductor/events';
 import { describe, expect, it } from 'vitest';
+import { runWorkflow } from '../launch/run-workflow.js';
+import { workflowOf } from '../testing/support.js';
 import type { ContextMode, StepDefinition } from '../workflow/types.js';
-import { runWorkflow } from './run-workflow.js';
-import { workflowOf } from './test-support.js';
 
 function steps(last: StepDefinition): StepDefinition[] {
   return [

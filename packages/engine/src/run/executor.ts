@@ -1,14 +1,12 @@
 import { dirname, join } from 'node:path';
 import { runDir } from '@conductor/event-log';
 import { type EventBus, nowSeconds } from '@conductor/events';
-import { resolveHome } from '../durable/home.js';
 import { createGateBroker, type GateBroker } from '../gates/broker.js';
 import { createOutputStore, type OutputStore } from '../outputs/store.js';
 import type { Provider } from '../providers/types.js';
 import { round } from '../steps/common.js';
 import { createStepContext, type StepServices } from '../steps/context.js';
 import { describeError, StepFailure } from '../steps/errors.js';
-import { defaultStepExecutors } from '../steps/registry.js';
 import type {
   RunnableStep,
   StepExecutors,
@@ -17,62 +15,19 @@ import type {
   SubworkflowFrame,
   TemplateScope,
 } from '../steps/types.js';
-import { createTemplateRenderer, type RenderBudget } from '../template/index.js';
+import type { RenderBudget } from '../template/budget.js';
+import { createTemplateRenderer } from '../template/renderer.js';
 import type { AgentStep, LoadedWorkflow } from '../workflow/types.js';
+import { busWithFields } from './child-bus.js';
+import { defaultStepExecutors } from './default-executors.js';
+import { resolveHome } from './home.js';
 import { workflowOutline } from './outline.js';
 import type { PreparedProviders } from './providers.js';
+import { DEFAULT_MAX_ITERATIONS, describeFailure, type ExecutorHooks, type RunResult } from './result.js';
 import { END, noRouteMatched, renderFinalOutput, selectRoute } from './routing.js';
 import { groupNamesOf, runnableSteps, scopeEntry } from './runnable.js';
 import { fullScope, promptScope, type ScopeSource } from './scope.js';
 import { type ExecutorState, initialExecutorState, snapshotState } from './state.js';
-
-/** The original's default for `limits.max_iterations`. */
-export const DEFAULT_MAX_ITERATIONS = 10;
-
-export type RunStatus = 'completed' | 'failed' | 'interrupted';
-
-export interface RunFailure {
-  /** The `error_type` of `workflow_failed`: `MaxIterationsExceeded`, `TimeoutError`, `Interrupted`, `ScriptFailed`... */
-  type: string;
-  message: string;
-  /** The step where the run stopped, if any. */
-  step: string | null;
-}
-
-export interface RunResult {
-  runId: string;
-  status: RunStatus;
-  /** The final output (`output:` rendered at `$end`, or a terminate step's); null when the run failed otherwise. */
-  output: unknown;
-  error?: RunFailure;
-  elapsedSeconds: number;
-  /** The seq of the run's last event. */
-  lastSeq: number;
-  /** Steps executed, this run and any it resumed. */
-  iterations: number;
-  /** The checkpoint written when the run failed or was interrupted (`workflow_failed.checkpoint_path`). */
-  checkpointPath?: string;
-}
-
-/** Fields a failure hook adds to `workflow_failed` (`checkpoint_path`, `checkpoint_unavailable_reason`). */
-export type FailureExtras = Record<string, unknown> | undefined;
-
-/** Where durable runs plug in: checkpoints at boundaries and on failure, cleanup on completion. */
-export interface ExecutorHooks {
-  /**
-   * Before each step runs; every earlier output is committed in `state`, `state.currentStep` is about to
-   * run. `state` is the live object, valid during the call: copy it (`structuredClone`) to keep it.
-   * Copying it here at every step would make long loops quadratic.
-   */
-  onStepBoundary?(state: Readonly<ExecutorState>): void | Promise<void>;
-  /**
-   * The run failed or was interrupted (not for a `terminate` with status failed). Runs before
-   * `workflow_failed` is emitted; returned fields are added to it (`checkpoint_path`...).
-   */
-  onFailure?(state: ExecutorState, failure: RunFailure): FailureExtras | Promise<FailureExtras>;
-  /** The run reached `$end` or a terminate step; runs before `workflow_completed`. */
-  onComplete?(state: ExecutorState, result: RunResult): void | Promise<void>;
-}
 
 export interface ExecutionEnvironment {
   runId: string;
@@ -298,11 +253,7 @@ export async function executeFrom(
       const name = state.currentStep;
       const step = name === null ? undefined : steps.get(name);
       if (!step || name === null) {
-        throw new StepFailure(
-          name ?? '',
-          'UnknownStep',
-          `the workflow has no step "${name}" (was it renamed since the run started?)`,
-        );
+        throw unknownStep(name);
       }
       const ended = await advance(name, step, state.stepOutputs[name], fullScope(source, state.iteration));
       if (ended) return ended;
@@ -312,11 +263,7 @@ export async function executeFrom(
       const name = state.currentStep;
       const step = name === null ? undefined : steps.get(name);
       if (!step || name === null) {
-        throw new StepFailure(
-          name ?? '',
-          'UnknownStep',
-          `the workflow has no step "${name}" (was it renamed since the run started?)`,
-        );
+        throw unknownStep(name);
       }
       await hooks.onStepBoundary?.(state);
       if (timeoutSeconds !== undefined && clock() - started >= timeoutSeconds) stop('timeout');
@@ -431,59 +378,10 @@ export async function executeFrom(
   }
 }
 
-function describeFailure(
-  error: unknown,
-  stopReason: StopReason | null,
-  currentStep: string | null,
-  workflowName: string,
-  timeoutSeconds: number | undefined,
-): RunFailure {
-  const step = error instanceof StepFailure && error.step ? error.step : currentStep;
-  const field = stopReason ? renderingField(error) : undefined;
-  const where = step
-    ? ` during step "${step}"${field ? ` (while rendering its ${field} template)` : ''}`
-    : '';
-  if (stopReason === 'interrupted') {
-    return { type: 'Interrupted', message: `the run was stopped by the user${where}`, step };
-  }
-  if (stopReason === 'timeout') {
-    return {
-      type: 'TimeoutError',
-      message:
-        `workflow "${workflowName}" exceeded its timeout of ${timeoutSeconds}s${where}. ` +
-        'Raise workflow.limits.timeout_seconds or make the steps faster.',
-      step,
-    };
-  }
-  const { errorType, message } = describeError(error);
-  return { type: errorType, message, step };
-}
-
-/** The template field a stop cut short (`prompt`, `args[1]`), from the error's cause chain. */
-function renderingField(error: unknown): string | undefined {
-  for (let cause = error; cause instanceof Error; cause = cause.cause) {
-    const stopped = cause as Error & { code?: unknown; location?: { field?: string } };
-    if (stopped.code === 'CONDUCTOR_TEMPLATE_STOPPED') return stopped.location?.field;
-  }
-  return undefined;
-}
-
-/**
- * A view of `bus` that adds `fields` to every event's data (a sub-workflow's `subworkflow_path`); the
- * data's own fields win (a grandchild's longer path). It never closes the bus.
- */
-function busWithFields(bus: EventBus, fields: Record<string, unknown>): EventBus {
-  return {
-    get lastSeq() {
-      return bus.lastSeq;
-    },
-    get closed() {
-      return bus.closed;
-    },
-    emit: (type, data) => bus.emit(type, { ...fields, ...data }),
-    emitRaw: (type, data) => bus.emitRaw(type, { ...fields, ...data }),
-    subscribe: (listener) => bus.subscribe(listener),
-    events: (options) => bus.events(options),
-    close: () => {},
-  };
+function unknownStep(name: string | null): StepFailure {
+  return new StepFailure(
+    name ?? '',
+    'UnknownStep',
+    `the workflow has no step "${name}" (was it renamed since the run started?)`,
+  );
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { runWorkflow } from './run-workflow.js';
-import { find, typesOf, workflowOf } from './test-support.js';
+import { runWorkflow } from '../launch/run-workflow.js';
+import { find, typesOf, workflowOf } from '../testing/support.js';
 
 describe('limits', () => {
   it('fails a loop at max_iterations after emitting iteration_limit_reached', async () => {

@@ -4,8 +4,9 @@ import { loadMockResponses, type MockResponses, type MockResponsesInput } from '
 import type { OpenAIProviderOptions } from '../providers/openai.js';
 import { createProvider } from '../providers/registry.js';
 import type { Provider } from '../providers/types.js';
-import { resolveSubworkflowPath, validateWorkflow } from '../workflow/load.js';
+import { validateWorkflow } from '../workflow/load.js';
 import { readWorkflowFileSync } from '../workflow/read.js';
+import { resolveSubworkflowPath } from '../workflow/subworkflows.js';
 import type { AgentStep, LoadedWorkflow } from '../workflow/types.js';
 
 export interface ProviderOptions {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { resumeWorkflow } from '../durable/resume.js';
-import { tempSpace, writeWorkflow } from '../durable/test-helpers.js';
-import { runWorkflow } from './run-workflow.js';
+import { resumeWorkflow } from '../launch/resume-workflow.js';
+import { runWorkflow } from '../launch/run-workflow.js';
+import { tempSpace, writeWorkflow } from '../testing/durable.js';
 
 // A render that goes on past its main-thread slice runs in the built engine's render worker.
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { runWorkflow } from '../launch/run-workflow.js';
+import { find, typesOf, workflowOf } from '../testing/support.js';
 import type { StepDefinition } from '../workflow/types.js';
-import { runWorkflow } from './run-workflow.js';
-import { find, typesOf, workflowOf } from './test-support.js';
 
 const set = (name: string, value: unknown, routes?: StepDefinition['routes']): StepDefinition => ({
   name,

@@ -2,7 +2,7 @@ import { describeError, StepFailure } from '../steps/errors.js';
 import { gateRoute } from '../steps/human-gate.js';
 import type { RouteChoice, RunnableStep, TemplateScope } from '../steps/types.js';
 import { renderValue, valueRepr } from '../steps/values.js';
-import type { TemplateRenderer } from '../template/index.js';
+import type { TemplateRenderer } from '../template/renderer.js';
 import type { RouteDefinition, WorkflowDefinition } from '../workflow/types.js';
 import { routeScope } from './scope.js';
 

@@ -3,9 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ConductorEvent } from '@conductor/events';
 import { describe, expect, it } from 'vitest';
-import { InputError, parseWorkflow, WorkflowError } from '../workflow/index.js';
-import { runWorkflow } from './run-workflow.js';
-import { find, typesOf } from './test-support.js';
+import { runWorkflow } from '../launch/run-workflow.js';
+import { find, typesOf } from '../testing/support.js';
+import { WorkflowError } from '../workflow/errors.js';
+import { InputError } from '../workflow/inputs.js';
+import { parseWorkflow } from '../workflow/load.js';
 
 const REVIEW_LOOP = `
 workflow:

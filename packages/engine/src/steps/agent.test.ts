@@ -1,8 +1,8 @@
 import type { ConductorEvent } from '@conductor/events';
 import { describe, expect, it } from 'vitest';
+import { type RunOptions, runWorkflow } from '../launch/run-workflow.js';
 import type { Provider } from '../providers/types.js';
-import { type RunOptions, runWorkflow } from '../run/run-workflow.js';
-import { find, nextEvent, typesOf, workflowOf } from '../run/test-support.js';
+import { find, nextEvent, typesOf, workflowOf } from '../testing/support.js';
 import type { AgentStep, StepDefinition, WorkflowSettings } from '../workflow/types.js';
 
 const reviewer: AgentStep = {

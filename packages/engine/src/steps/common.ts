@@ -1,4 +1,4 @@
-import type { TemplateLocation } from '../template/index.js';
+import type { TemplateLocation } from '../template/errors.js';
 import { describeError } from './errors.js';
 import type { StepContext } from './types.js';
 

@@ -1,10 +1,5 @@
-import type { EventData, EventType } from '@conductor/events';
 import type { GateBroker } from '../gates/broker.js';
-import type { OutputStore } from '../outputs/store.js';
-import type { Provider } from '../providers/types.js';
-import type { RunResult } from '../run/executor.js';
-import type { TemplateRenderer } from '../template/renderer.js';
-import type { AgentStep, LoadedWorkflow } from '../workflow/types.js';
+import type { LoadedWorkflow } from '../workflow/types.js';
 import { StepFailure } from './errors.js';
 import type {
   ChildStepOptions,
@@ -14,8 +9,7 @@ import type {
   StepContext,
   StepExecutors,
   StepResult,
-  StopReason,
-  SubworkflowFrame,
+  SubworkflowOutcome,
   TemplateScope,
 } from './types.js';
 
@@ -23,37 +17,39 @@ import type {
  * What the executor provides to every step of one workflow execution; {@link createStepContext} turns
  * it into the `StepContext` of a step, and of the members and items a group runs inside a step.
  */
-export interface StepServices {
-  workflow: LoadedWorkflow;
-  workflowDir: string;
+export interface StepServices
+  extends Pick<
+    StepContext,
+    | 'workflow'
+    | 'workflowDir'
+    | 'templates'
+    | 'emit'
+    | 'signal'
+    | 'stopReason'
+    | 'providerFor'
+    | 'env'
+    | 'clock'
+    | 'subworkflow'
+    | 'outputs'
+  > {
   executors: StepExecutors;
   /** Every output so far plus `workflow` and `context`, as of `iteration`. */
   scope(iteration: number): TemplateScope;
   /** What `step`'s agent prompt sees under `context.mode`. */
   promptScope(step: RunnableStep, iteration: number): TemplateScope;
-  templates: TemplateRenderer;
-  /** Emits on the run's bus (a sub-workflow's services add its `subworkflow_path`). */
-  emit<K extends EventType>(type: K, data: EventData<K>): void;
-  signal: AbortSignal;
-  stopReason(): StopReason | null;
-  providerFor(step: AgentStep): Provider;
-  env: Record<string, string | undefined>;
-  clock(): number;
   /** The route `step` would take for `output` (routes of top-level steps only). */
   previewRoute(step: RunnableStep, output: unknown, scope: TemplateScope): Promise<RouteChoice | null>;
   renderWorkflowOutput(scope: TemplateScope): Promise<unknown>;
   /** The live progress record of a top-level step (a group), in the executor state. */
   progress(step: string): GroupProgress;
   gates: GateBroker;
-  /** Runs a child workflow for the step `parentStep`, under `signal`, in this run. */
+  /** Runs a child workflow for the step `parentStep`, under `signal`, in this run (same bus, events under it). */
   runSubworkflow(
     parentStep: string,
     workflow: LoadedWorkflow,
     inputs: Record<string, unknown>,
     signal: AbortSignal,
-  ): Promise<RunResult>;
-  subworkflow: SubworkflowFrame;
-  outputs: OutputStore;
+  ): Promise<SubworkflowOutcome>;
 }
 
 interface ContextShape {

@@ -1,8 +1,8 @@
 import { type ConductorEvent, projectEvents, validateEventData } from '@conductor/events';
 import { describe, expect, it } from 'vitest';
 import type { GateRequest } from '../gates/broker.js';
-import { runWorkflow } from '../run/run-workflow.js';
-import { find, typesOf, workflowOf } from '../run/test-support.js';
+import { runWorkflow } from '../launch/run-workflow.js';
+import { find, typesOf, workflowOf } from '../testing/support.js';
 import type { HumanGateStep, StepDefinition } from '../workflow/types.js';
 
 const gate: HumanGateStep = {

@@ -3,8 +3,8 @@ import { readFileSync } from 'node:fs';
 import { type ConductorEvent, type SpilledOutput, scriptOutputOf } from '@conductor/events';
 import { describe, expect, it } from 'vitest';
 import { resumeStateFromEvents } from '../durable/resume-state.js';
-import { type RunOptions, runWorkflow } from '../run/run-workflow.js';
-import { find, workflowOf } from '../run/test-support.js';
+import { type RunOptions, runWorkflow } from '../launch/run-workflow.js';
+import { find, workflowOf } from '../testing/support.js';
 import type { ScriptStep, StepDefinition } from '../workflow/types.js';
 
 const node = process.execPath;

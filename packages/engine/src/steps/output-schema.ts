@@ -1,3 +1,4 @@
+import { isPlainObject, matchesJsonType } from '../workflow/raw.js';
 import type { OutputField, OutputSchema } from '../workflow/types.js';
 
 type JsonSchema = Record<string, unknown>;
@@ -56,7 +57,7 @@ function objectMismatch(
 }
 
 function fieldMismatch(value: unknown, field: OutputField, path: string): string | null {
-  if (!hasType(value, field.type))
+  if (!matchesJsonType(field.type, value))
     return `field "${path}" must be ${article(field.type)}, got ${kindOf(value)}`;
   if (field.enum && !field.enum.some((allowed) => allowed === value)) {
     return `field "${path}" must be one of ${field.enum.map((e) => JSON.stringify(e)).join(', ')}, got ${JSON.stringify(value)}`;
@@ -73,23 +74,6 @@ function fieldMismatch(value: unknown, field: OutputField, path: string): string
   return null;
 }
 
-function hasType(value: unknown, type: OutputField['type']): boolean {
-  switch (type) {
-    case 'string':
-      return typeof value === 'string';
-    case 'number':
-      return typeof value === 'number' && Number.isFinite(value);
-    case 'integer':
-      return typeof value === 'number' && Number.isInteger(value);
-    case 'boolean':
-      return typeof value === 'boolean';
-    case 'array':
-      return Array.isArray(value);
-    case 'object':
-      return isPlainObject(value);
-  }
-}
-
 function article(type: string): string {
   return /^[aeiou]/.test(type) ? `an ${type}` : `a ${type}`;
 }
@@ -101,10 +85,6 @@ function kindOf(value: unknown): string {
   if (typeof value === 'string')
     return `the string ${JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}...` : value)}`;
   return article(typeof value);
-}
-
-export function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /**

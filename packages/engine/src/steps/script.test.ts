@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type ConductorEvent, scriptOutputOf } from '@conductor/events';
 import { describe, expect, it } from 'vitest';
-import { runWorkflow } from '../run/run-workflow.js';
-import { eventually, find, isAlive, typesOf, workflowOf } from '../run/test-support.js';
+import { runWorkflow } from '../launch/run-workflow.js';
+import { find, isAlive, typesOf, WAIT, workflowOf } from '../testing/support.js';
 import type { ScriptStep, StepDefinition } from '../workflow/types.js';
 
 const node = process.execPath;
@@ -187,7 +187,7 @@ describe('script step', () => {
     expect(failed.error_type).toBe('ScriptTimeout');
     const pid = Number(String(failed.stdout).trim());
     expect(pid).toBeGreaterThan(0);
-    await eventually(() => !isAlive(pid));
+    await expect.poll(() => isAlive(pid), WAIT).toBe(false);
   });
 
   it('is stopped by an interrupt: the child is killed and the run is interrupted', async () => {
@@ -207,7 +207,7 @@ describe('script step', () => {
       for await (const event of handle.events) events.push(event);
     })();
     const { existsSync, readFileSync } = await import('node:fs');
-    await eventually(() => existsSync(marker) && readFileSync(marker, 'utf8') !== '');
+    await expect.poll(() => existsSync(marker) && readFileSync(marker, 'utf8') !== '', WAIT).toBe(true);
     handle.stop();
     const result = await handle;
     await reading;
@@ -221,6 +221,6 @@ describe('script step', () => {
       stopped_by_user: true,
     });
     const pid = Number(readFileSync(marker, 'utf8'));
-    await eventually(() => !isAlive(pid));
+    await expect.poll(() => isAlive(pid), WAIT).toBe(false);
   });
 });

@@ -1,7 +1,7 @@
 import type { ConductorEvent } from '@conductor/events';
 import { describe, expect, it } from 'vitest';
-import { runWorkflow } from '../run/run-workflow.js';
-import { find, nextEvent, typesOf, workflowOf } from '../run/test-support.js';
+import { runWorkflow } from '../launch/run-workflow.js';
+import { find, nextEvent, typesOf, workflowOf } from '../testing/support.js';
 import type { StepDefinition } from '../workflow/types.js';
 
 async function run(

@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { type ConductorEvent, projectEvents, validateEventData } from '@conductor/events';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { GateRequest } from '../gates/broker.js';
-import { runWorkflow } from '../run/run-workflow.js';
-import { find, typesOf, workflowOf } from '../run/test-support.js';
+import { runWorkflow } from '../launch/run-workflow.js';
+import { find, typesOf, workflowOf } from '../testing/support.js';
 import { loadWorkflow } from '../workflow/load.js';
 
 let dir: string;
@@ -43,20 +43,19 @@ output:
   summary: "{{ summary.output }}"
 `;
 
+/** A workflow `parent` with these string inputs whose entry point `research` runs a sub-workflow: `rest` follows `type: workflow`. */
+const parentYaml = (inputs: string[], rest: string) =>
+  `workflow:\n  name: parent\n  entry_point: research\n  input:\n${inputs.map((name) => `    ${name}: { type: string }\n`).join('')}` +
+  `agents:\n  - name: research\n    type: workflow\n${rest}`;
+
 describe('sub-workflows', () => {
   it('runs the child with input_mapping; its events carry subworkflow_path; its output is the step output', async () => {
     write('child.yaml', child);
     const parent = write(
       'parent.yaml',
-      `workflow:
-  name: parent
-  entry_point: research
-  input:
-    topic: { type: string }
-agents:
-  - name: research
-    type: workflow
-    workflow: ./child.yaml
+      parentYaml(
+        ['topic'],
+        `    workflow: ./child.yaml
     input_mapping:
       topic: "{{ workflow.input.topic | upper }}"
       depth: "{{ 2 + 1 }}"
@@ -66,6 +65,7 @@ agents:
     type: set
     value: "Article on {{ research.output.summary }}"
 `,
+      ),
     );
     const { result, events } = await run(parent, { inputs: { topic: 'owls' } });
     expect(result.status).toBe('completed');
@@ -116,20 +116,7 @@ agents:
 
   it('without input_mapping passes on the inputs the child declares', async () => {
     write('child.yaml', child);
-    const parent = write(
-      'parent.yaml',
-      `workflow:
-  name: parent
-  entry_point: research
-  input:
-    topic: { type: string }
-    other: { type: string }
-agents:
-  - name: research
-    type: workflow
-    workflow: child.yaml
-`,
-    );
+    const parent = write('parent.yaml', parentYaml(['topic', 'other'], '    workflow: child.yaml\n'));
     const { result, events } = await run(parent, { inputs: { topic: 'bees', other: 'x' } });
     expect(result.output).toEqual({ summary: 'bees x1' });
     expect(events[2]?.data.inputs).toEqual({ topic: 'bees', depth: 1 });

@@ -1,7 +1,8 @@
 import { basename } from 'node:path';
 import { resolveInputs } from '../workflow/inputs.js';
-import { loadWorkflow, resolveSubworkflowPath } from '../workflow/load.js';
-import { MAX_SUBWORKFLOW_DEPTH } from '../workflow/schema.js';
+import { loadWorkflow } from '../workflow/load.js';
+import { MAX_SUBWORKFLOW_DEPTH } from '../workflow/schema-steps.js';
+import { resolveSubworkflowPath } from '../workflow/subworkflows.js';
 import type { LoadedWorkflow, WorkflowStep } from '../workflow/types.js';
 import { failureOf, round, templateAt } from './common.js';
 import { StepFailure } from './errors.js';

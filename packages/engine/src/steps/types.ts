@@ -2,7 +2,6 @@ import type { EventData, EventType } from '@conductor/events';
 import type { GateAnswered, GateQuestion } from '../gates/broker.js';
 import type { OutputStore } from '../outputs/store.js';
 import type { Provider } from '../providers/types.js';
-import type { RunResult } from '../run/executor.js';
 import type { TemplateRenderer } from '../template/renderer.js';
 import type {
   AgentStep,
@@ -68,6 +67,15 @@ export interface GroupProgress {
   item_count?: number;
 }
 
+/** How a child workflow ended, as `runSubworkflow` reports it (the executor's `RunResult` is one). */
+export interface SubworkflowOutcome {
+  status: 'completed' | 'failed' | 'interrupted';
+  /** The child's final output (for a failed run, whatever it had). */
+  output: unknown;
+  /** Why it did not complete: `type` is the `error_type` of its `workflow_failed`. */
+  error?: { type: string; message: string; step: string | null };
+}
+
 /** Where a step runs in a tree of sub-workflows. */
 export interface SubworkflowFrame {
   /** Names of the parent steps that run this workflow, outermost first (`data.subworkflow_path`). */
@@ -121,7 +129,7 @@ export interface StepContext<S extends RunnableStep = RunnableStep> {
    */
   askGate(question: GateQuestion, onOpen: () => void): Promise<GateAnswered>;
   /** Runs a loaded child workflow with these inputs in this run (same bus, events under this step). */
-  runSubworkflow(workflow: LoadedWorkflow, inputs: Record<string, unknown>): Promise<RunResult>;
+  runSubworkflow(workflow: LoadedWorkflow, inputs: Record<string, unknown>): Promise<SubworkflowOutcome>;
   /** Where this step runs in a tree of sub-workflows (empty path at the root). */
   subworkflow: SubworkflowFrame;
   /** Caps the texts a step keeps (stdout, an answer) and stores longer ones whole in the run's folder. */

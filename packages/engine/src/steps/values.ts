@@ -1,4 +1,5 @@
-import type { Rendered, TemplateLocation, TemplateRenderer } from '../template/index.js';
+import type { TemplateLocation } from '../template/errors.js';
+import type { Rendered, TemplateRenderer } from '../template/renderer.js';
 import type { TemplateScope } from './types.js';
 
 const SINGLE_EXPRESSION = /^\s*\{\{-?([\s\S]*?)-?\}\}\s*$/;

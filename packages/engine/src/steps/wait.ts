@@ -1,4 +1,4 @@
-import { parseDuration } from '../workflow/index.js';
+import { parseDuration } from '../workflow/duration.js';
 import type { WaitStep } from '../workflow/types.js';
 import { round, templateAt } from './common.js';
 import { describeError, StepFailure } from './errors.js';

@@ -1,5 +1,7 @@
 import type { TemplateLocation } from './errors.js';
-import { BUILTIN_NAMES, type Node, parseExpression, parseTemplate } from './runtime.js';
+import type { Node } from './library.js';
+import { BUILTIN_NAMES } from './missing.js';
+import { OUTPUT, parseExpression, parseTemplate } from './parse.js';
 
 /** What a template reads, found without evaluating it. */
 export interface TemplateAnalysis {
@@ -32,6 +34,23 @@ function staticPath(node: Node): string[] | undefined {
     return [...object, String(property.value)];
   return undefined;
 }
+
+/** Nodes whose only reads are their children, in these fields, in order (a list field: every item). */
+const CHILDREN: Readonly<Record<string, readonly string[]>> = {
+  Program: ['body'],
+  [OUTPUT]: ['inner'],
+  If: ['test', 'body', 'alternate'],
+  BinaryExpression: ['left', 'right'],
+  UnaryExpression: ['argument'],
+  SelectExpression: ['lhs', 'test'],
+  Ternary: ['trueExpr', 'condition', 'falseExpr'],
+  ArrayLiteral: ['value'],
+  TupleLiteral: ['value'],
+  KeywordArgumentExpression: ['value'],
+  SpreadExpression: ['argument'],
+  KeywordSpreadExpression: ['argument'],
+  SliceExpression: ['start', 'stop', 'step'],
+};
 
 function assignedNames(target: Node, into: Set<string>): void {
   if (target.type === 'Identifier') into.add(target.value as string);
@@ -86,20 +105,27 @@ export function analyzeTemplate(
     paths.push(path);
   };
 
+  /** A macro's or call block's parameters are names it sets; their defaults are reads. */
+  const visitParameters = (parameters: Node[]): void => {
+    for (const parameter of parameters) {
+      const name = parameterName(parameter);
+      if (name !== undefined) assigned.add(name);
+      if (parameter.type === 'KeywordArgumentExpression') visit(parameter.value as Node);
+    }
+  };
+
   function visit(node: Node | undefined): void {
     if (!node || typeof node !== 'object') return;
+    const children = CHILDREN[node.type];
+    if (children) {
+      for (const field of children) {
+        const child = node[field];
+        if (Array.isArray(child)) visitAll(child);
+        else visit(child as Node | undefined);
+      }
+      return;
+    }
     switch (node.type) {
-      case 'Program':
-        visitAll(node.body);
-        return;
-      case 'ConductorOutput':
-        visit(node.inner as Node);
-        return;
-      case 'If':
-        visit(node.test as Node);
-        visitAll(node.body);
-        visitAll(node.alternate);
-        return;
       case 'For':
         assignedNames(node.loopvar as Node, assigned);
         visit(node.iterable as Node);
@@ -116,20 +142,12 @@ export function analyzeTemplate(
       }
       case 'Macro':
         assigned.add((node.name as Node).value as string);
-        for (const parameter of node.args as Node[]) {
-          const name = parameterName(parameter);
-          if (name !== undefined) assigned.add(name);
-          if (parameter.type === 'KeywordArgumentExpression') visit(parameter.value as Node);
-        }
+        visitParameters(node.args as Node[]);
         visitAll(node.body);
         return;
       case 'CallStatement':
         visit(node.call as Node);
-        for (const parameter of (node.callerArgs as Node[] | null) ?? []) {
-          const name = parameterName(parameter);
-          if (name !== undefined) assigned.add(name);
-          if (parameter.type === 'KeywordArgumentExpression') visit(parameter.value as Node);
-        }
+        visitParameters((node.callerArgs as Node[] | null) ?? []);
         visitAll(node.body);
         return;
       case 'FilterStatement':
@@ -158,13 +176,6 @@ export function analyzeTemplate(
         visitAll(node.args);
         return;
       }
-      case 'BinaryExpression':
-        visit(node.left as Node);
-        visit(node.right as Node);
-        return;
-      case 'UnaryExpression':
-        visit(node.argument as Node);
-        return;
       case 'FilterExpression':
         visit(node.operand as Node);
         visitFilter(node.filter as Node);
@@ -173,36 +184,11 @@ export function analyzeTemplate(
         visit(node.operand as Node);
         tests.add((node.test as Node).value as string);
         return;
-      case 'SelectExpression':
-        visit(node.lhs as Node);
-        visit(node.test as Node);
-        return;
-      case 'Ternary':
-        visit(node.trueExpr as Node);
-        visit(node.condition as Node);
-        visit(node.falseExpr as Node);
-        return;
-      case 'ArrayLiteral':
-      case 'TupleLiteral':
-        visitAll(node.value);
-        return;
       case 'ObjectLiteral':
         for (const [key, value] of node.value as Map<Node, Node>) {
           visit(key);
           visit(value);
         }
-        return;
-      case 'KeywordArgumentExpression':
-        visit(node.value as Node);
-        return;
-      case 'SpreadExpression':
-      case 'KeywordSpreadExpression':
-        visit(node.argument as Node);
-        return;
-      case 'SliceExpression':
-        visit(node.start as Node | undefined);
-        visit(node.stop as Node | undefined);
-        visit(node.step as Node | undefined);
         return;
       default:
         // Literals, comments, break/continue.

@@ -1,11 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import {
-  createTemplateRenderer,
-  evaluateExpression,
-  RenderBudgetError,
-  renderTemplate,
-  TemplateError,
-} from './index.js';
+import { RenderBudgetError } from './budget.js';
+import { evaluateExpression, renderTemplate, TemplateError } from './render.js';
+import { createTemplateRenderer } from './renderer.js';
 
 // Renders that move to a worker use the built engine's render-worker.js (`pnpm test` builds first).
 

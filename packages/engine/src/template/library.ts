@@ -1,8 +1,17 @@
 /**
- * The part of @huggingface/jinja used here. The library exports only `Environment`, `Interpreter`,
- * `tokenize` and `parse`, so the runtime value classes are recovered from values it produces. Its
- * published declarations use extensionless relative imports, which `moduleResolution: NodeNext` cannot
- * follow (everything would be `any`), so the parts used are restated.
+ * Everything of @huggingface/jinja that Conductor uses, and the only file that imports it. The library
+ * exports only `Environment`, `Interpreter`, `tokenize` and `parse`, and the strict interpreter
+ * (interpreter.ts) leans on parts it does not document:
+ * - the runtime value classes (`StringValue`, `ArrayValue`, ...), recovered here from values it produces,
+ *   each with `type` equal to its class name, `value` holding the JavaScript value, and `__bool__()`;
+ * - `Environment`'s `parent`, `variables` (a Map this file may replace: {@link replaceVariables}) and `tests`;
+ * - `Interpreter.evaluate(node, environment)`, overridden, which the library calls for every child node;
+ * - the AST: node `type` names and their fields (`If.body/alternate`, `For.iterable/defaultBlock`,
+ *   `MemberExpression.object/property/computed`, `BinaryExpression.operator.value`, ...).
+ * The version is pinned exactly in package.json, and library.test.ts checks each of these, saying what
+ * changed, before a new version can be taken. Its published declarations use extensionless relative
+ * imports, which `moduleResolution: NodeNext` cannot follow (everything would be `any`), so the parts used
+ * are restated.
  */
 import * as jinja from '@huggingface/jinja';
 
@@ -67,3 +76,11 @@ export const NullValue = classOf(probeEnvironment.set('\u0000null', null));
 export const ArrayValue = classOf(literal('ArrayLiteral', []));
 export const ObjectValue = classOf(literal('ObjectLiteral', new Map()));
 export const FunctionValue = classOf(probeEnvironment.set('\u0000fn', () => null));
+
+/**
+ * Makes `variables` the variables of `environment` (a scope converted on first read). The library keeps
+ * them in a plain `variables` Map that it reads directly.
+ */
+export function replaceVariables(environment: Environment, variables: Map<string, Value>): void {
+  (environment as { variables: Map<string, Value> }).variables = variables;
+}

@@ -6,18 +6,11 @@
 import { looksLikeTemplate } from './analyze.js';
 import type { RenderMeter } from './budget.js';
 import { TemplateError, type TemplateLocation } from './errors.js';
-import {
-  isUndefinedValue,
-  type Node,
-  parseExpression,
-  parseTemplate,
-  renderValue,
-  run,
-  singleExpression,
-  toNative,
-  undefinedResultError,
-  type Value,
-} from './runtime.js';
+import { run } from './interpreter.js';
+import type { Node, Value } from './library.js';
+import { isUndefinedValue, undefinedResultError } from './missing.js';
+import { parseExpression, parseTemplate, singleExpression } from './parse.js';
+import { renderValue, toNative } from './values.js';
 
 /** One template field to evaluate. Plain data: it travels to a render worker. */
 export type TemplateOperation =

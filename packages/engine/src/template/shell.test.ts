@@ -3,7 +3,8 @@ import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { renderTemplate, shellQuote } from './index.js';
+import { renderTemplate } from './render.js';
+import { shellQuote } from './shell.js';
 
 describe('shellQuote', () => {
   it("quotes as Python's shlex.quote does", () => {

@@ -1,13 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import {
-  formatIssues,
-  loadWorkflow,
-  validateWorkflow,
-  validateWorkflowFile,
-  WorkflowError,
-} from './index.js';
+import { formatIssues, WorkflowError } from './errors.js';
+import { loadWorkflow, validateWorkflow, validateWorkflowFile } from './load.js';
 
 const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
 

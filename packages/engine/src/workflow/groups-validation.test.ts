@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { parseWorkflow, validateWorkflow, validateWorkflowFile, type WorkflowIssue } from './index.js';
+import type { WorkflowIssue } from './errors.js';
+import { parseWorkflow, validateWorkflow, validateWorkflowFile } from './load.js';
 
 const head = (entry: string) => `workflow:\n  name: t\n  entry_point: ${entry}\n`;
 

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { DurationError, InputError, parseDuration, parseWorkflow, resolveInputs } from './index.js';
+import { DurationError, parseDuration } from './duration.js';
+import { InputError, resolveInputs } from './inputs.js';
+import { parseWorkflow } from './load.js';
 
 const { definition } = parseWorkflow(
   `workflow:

@@ -1,4 +1,5 @@
 import { closestName } from '../template/suggest.js';
+import { matchesJsonType } from './raw.js';
 import type { InputDefinition, WorkflowDefinition } from './types.js';
 
 export interface InputProblem {
@@ -51,30 +52,12 @@ function describe(value: unknown): string {
   return typeof value === 'object' ? 'an object' : `${String(value)} (a ${typeof value})`;
 }
 
-/** Whether `value` is of the declared input type (no coercion). */
-export function matchesInputType(type: InputDefinition['type'], value: unknown): boolean {
-  switch (type) {
-    case 'string':
-      return typeof value === 'string';
-    case 'number':
-      return typeof value === 'number' && Number.isFinite(value);
-    case 'integer':
-      return typeof value === 'number' && Number.isInteger(value);
-    case 'boolean':
-      return typeof value === 'boolean';
-    case 'array':
-      return Array.isArray(value);
-    case 'object':
-      return typeof value === 'object' && value !== null && !Array.isArray(value);
-  }
-}
-
 type Coerced = { ok: true; value: unknown } | { ok: false; message: string };
 
 /** Reads a value given on the command line (always a string) or by a caller as the declared type. */
 function coerce(name: string, definition: InputDefinition, given: unknown): Coerced {
   const { type } = definition;
-  if (matchesInputType(type, given)) return { ok: true, value: given };
+  if (matchesJsonType(type, given)) return { ok: true, value: given };
   const fail = (expected: string, example: string): Coerced => ({
     ok: false,
     message: `input "${name}" must be ${expected}, got ${describe(given)}${example ? ` (e.g. --input ${name}=${example})` : ''}`,
@@ -117,7 +100,7 @@ function coerce(name: string, definition: InputDefinition, given: unknown): Coer
           type === 'array' ? `'["a","b"]'` : `'{"key":"value"}'`,
         );
       }
-      return matchesInputType(type, value)
+      return matchesJsonType(type, value)
         ? { ok: true, value }
         : fail(
             `a JSON ${type === 'array' ? 'array' : 'object'}`,

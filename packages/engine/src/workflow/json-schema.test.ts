@@ -2,7 +2,8 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import { formatSchemaJson, SUPPORTED_STEP_TYPES, workflowJsonSchema } from './index.js';
+import { formatSchemaJson, workflowJsonSchema } from './json-schema.js';
+import { SUPPORTED_STEP_TYPES } from './schema.js';
 
 /**
  * The committed JSON Schema must equal the generated one. To regenerate it after changing schema.ts:

@@ -1,5 +1,6 @@
 import { type JsonSchema, toJsonSchema } from '@valibot/to-json-schema';
-import { OutputFieldSchema, WorkflowSchema } from './schema.js';
+import { WorkflowSchema } from './schema.js';
+import { OutputFieldSchema } from './schema-steps.js';
 
 const LINE_WIDTH = 110;
 

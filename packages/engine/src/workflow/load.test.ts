@@ -1,14 +1,9 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: workflow sources here use ${VAR} substitution.
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import {
-  parseWorkflow,
-  substituteEnv,
-  validateWorkflow,
-  WorkflowError,
-  type WorkflowIssue,
-  workflowPosition,
-} from './index.js';
+import { substituteEnv } from './env.js';
+import { WorkflowError, type WorkflowIssue } from './errors.js';
+import { parseWorkflow, validateWorkflow, workflowPosition } from './load.js';
 
 /** Issues as `line:column severity message` for compact assertions. */
 function issuesOf(source: string, env: Record<string, string> = {}): string[] {

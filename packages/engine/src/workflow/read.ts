@@ -52,33 +52,40 @@ export function readFailure(path: string, error: unknown): WorkflowError {
   return new WorkflowError('CONDUCTOR_WORKFLOW_NOT_FOUND', message, [issue], { cause: error });
 }
 
+/** A folder, or a file over the limit, is refused before it is read. */
+function checkSize(path: string, info: { isDirectory(): boolean; size: number }, limit: number): void {
+  if (info.isDirectory())
+    throw readFailure(path, Object.assign(new Error('is a directory'), { code: 'EISDIR' }));
+  if (info.size > limit) throw tooLarge(resolve(path), info.size, limit);
+}
+
+/** `action()`, its failure reported as reading the workflow file at `path`. */
+async function attempt<T>(path: string, action: () => Promise<T>): Promise<T> {
+  try {
+    return await action();
+  } catch (error) {
+    throw readFailure(path, error);
+  }
+}
+
+function attemptSync<T>(path: string, action: () => T): T {
+  try {
+    return action();
+  } catch (error) {
+    throw readFailure(path, error);
+  }
+}
+
 /**
  * Reads a workflow file as UTF-8. Its size is checked on the open file before it is read, so a huge
  * file is refused without being loaded. Throws WorkflowError: NOT_FOUND, or TOO_LARGE.
  */
 export async function readWorkflowFile(path: string, env: Env = process.env): Promise<string> {
   const limit = maxWorkflowBytes(env);
-  let handle: Awaited<ReturnType<typeof open>>;
+  const handle = await attempt(path, () => open(path, 'r'));
   try {
-    handle = await open(path, 'r');
-  } catch (error) {
-    throw readFailure(path, error);
-  }
-  try {
-    let size: number;
-    try {
-      const info = await handle.stat();
-      if (info.isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
-      size = info.size;
-    } catch (error) {
-      throw readFailure(path, error);
-    }
-    if (size > limit) throw tooLarge(resolve(path), size, limit);
-    try {
-      return await handle.readFile('utf8');
-    } catch (error) {
-      throw readFailure(path, error);
-    }
+    checkSize(path, await attempt(path, () => handle.stat()), limit);
+    return await attempt(path, () => handle.readFile('utf8'));
   } finally {
     await handle.close();
   }
@@ -87,27 +94,14 @@ export async function readWorkflowFile(path: string, env: Env = process.env): Pr
 /** {@link readWorkflowFile}, synchronously (validation of a path, sub-workflow files). */
 export function readWorkflowFileSync(path: string, env: Env = process.env): string {
   const limit = maxWorkflowBytes(env);
-  let fd: number;
+  const fd = attemptSync(path, () => openSync(path, 'r'));
   try {
-    fd = openSync(path, 'r');
-  } catch (error) {
-    throw readFailure(path, error);
-  }
-  try {
-    let size: number;
-    try {
-      const info = fstatSync(fd);
-      if (info.isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
-      size = info.size;
-    } catch (error) {
-      throw readFailure(path, error);
-    }
-    if (size > limit) throw tooLarge(resolve(path), size, limit);
-    try {
-      return readFileSync(fd, 'utf8');
-    } catch (error) {
-      throw readFailure(path, error);
-    }
+    checkSize(
+      path,
+      attemptSync(path, () => fstatSync(fd)),
+      limit,
+    );
+    return attemptSync(path, () => readFileSync(fd, 'utf8'));
   } finally {
     closeSync(fd);
   }

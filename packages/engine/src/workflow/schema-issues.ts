@@ -6,17 +6,17 @@ import type * as v from 'valibot';
 import { closestName } from '../template/suggest.js';
 import type { WorkflowIssue } from './errors.js';
 import type { Locator, YamlPath } from './locate.js';
+import { isPlainObject } from './raw.js';
+import { UNSUPPORTED_KEYS, UNSUPPORTED_SECTIONS } from './schema.js';
 import {
   AgentStepSchema,
   HumanGateStepSchema,
   ScriptStepSchema,
   SetStepSchema,
   TerminateStepSchema,
-  UNSUPPORTED_KEYS,
-  UNSUPPORTED_SECTIONS,
   WaitStepSchema,
   WorkflowStepSchema,
-} from './schema.js';
+} from './schema-steps.js';
 
 /** A valibot schema seen structurally, to walk it along the data. */
 interface AnySchema {
@@ -30,9 +30,6 @@ interface AnySchema {
   key?: string;
   literal?: unknown;
 }
-
-const isPlainObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 const STEP_SCHEMAS: Record<string, AnySchema> = {
   agent: AgentStepSchema as unknown as AnySchema,

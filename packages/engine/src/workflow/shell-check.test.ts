@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { validateWorkflow, type WorkflowIssue } from './index.js';
+import type { WorkflowIssue } from './errors.js';
+import { validateWorkflow } from './load.js';
 
 /** The warnings of a workflow whose only step is a script with these lines (YAML, indented for the step). */
 function warnings(step: string): WorkflowIssue[] {

@@ -3,14 +3,12 @@
  * with `;` or `$( )` in it would run as shell code. The original format allows this pattern, so it stays
  * a warning, naming the step and what to write instead (`env:`, or the `shell_quote` filter).
  */
-import { type Node, singleExpression } from '../template/runtime.js';
+import type { Node } from '../template/library.js';
+import { singleExpression } from '../template/parse.js';
 import type { WorkflowIssue } from './errors.js';
 import type { Locator, YamlPath } from './locate.js';
+import { isPlainObject as isObject, type Raw } from './raw.js';
 import { entryLabel, stepLabel } from './schema-issues.js';
-
-type Raw = Record<string, unknown>;
-const isObject = (value: unknown): value is Raw =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 const SHELLS = new Set(['sh', 'bash', 'dash', 'zsh', 'ksh', 'mksh', 'ash', 'yash', 'fish']);
 /** Options of these shells that take the next argument as their value (`-o pipefail`, `--rcfile f`). */

@@ -1,7 +1,7 @@
 // Test helper (not exported): a step type whose runs end when the test says so, to drive concurrency
 // deterministically, without timing.
 import type { ConductorEvent, EventBus } from '@conductor/events';
-import { defaultStepExecutors } from '../steps/registry.js';
+import { defaultStepExecutors } from '../run/default-executors.js';
 import type { StepExecutor, StepExecutors } from '../steps/types.js';
 
 interface Pending {
@@ -18,14 +18,12 @@ export function createLatches() {
   const started: string[] = [];
   let inFlight = 0;
   let maxInFlight = 0;
-  const waiters: Array<() => void> = [];
 
   const latch: StepExecutor = (ctx) => {
     const key = String(ctx.scope._key ?? ctx.step.name);
     started.push(key);
     inFlight++;
     maxInFlight = Math.max(maxInFlight, inFlight);
-    for (const wake of waiters.splice(0)) wake();
     return new Promise((resolve, reject) => {
       const done = () => {
         inFlight--;
@@ -59,7 +57,7 @@ export function createLatches() {
     get maxInFlight() {
       return maxInFlight;
     },
-    /** Keys of the latches waiting now. */
+    /** Keys of the latches waiting now: poll it (`expect.poll(latches.waiting, WAIT)`) to wait for a start. */
     waiting: () => [...pending.keys()],
     release(key: string, output: unknown = `done ${key}`) {
       const entry = pending.get(key);
@@ -70,12 +68,6 @@ export function createLatches() {
       const entry = pending.get(key);
       if (!entry) throw new Error(`latch ${key} is not waiting`);
       entry.reject(Object.assign(new Error(message), { errorType: 'LatchError' }));
-    },
-    /** Resolves once `keys` are all waiting. */
-    async until(...keys: string[]): Promise<void> {
-      while (!keys.every((key) => pending.has(key))) {
-        await new Promise<void>((wake) => waiters.push(wake));
-      }
     },
   };
 }

@@ -44,13 +44,15 @@ export function nextEvent(
   });
 }
 
-/** Polls `check` until it holds or `ms` pass (for conditions outside the event stream, like a dead pid). */
-export async function eventually(check: () => boolean, ms = 5000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error('condition not reached before the deadline');
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
+/**
+ * Options for the framework's waits (`vi.waitFor`, `expect.poll`) in the engine's tests: a deadline that
+ * holds on a loaded machine, polled often so a test goes on as soon as its condition holds.
+ */
+export const WAIT = { timeout: 10_000, interval: 5 } as const;
+
+/** The events of one type. */
+export function ofType(events: ConductorEvent[], type: string): ConductorEvent[] {
+  return events.filter((event) => event.type === type);
 }
 
 export function typesOf(events: ConductorEvent[]): string[] {

@@ -7,7 +7,7 @@ import {
   renderTemplate,
   TemplateError,
   templateReferences,
-} from './index.js';
+} from './render.js';
 
 const scope = {
   workflow: { name: 'review', input: { topic: 'cats', count: 3, tags: ['a', 'b'] } },

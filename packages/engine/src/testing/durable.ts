@@ -1,9 +1,15 @@
 // Helpers for the durable-run tests (not exported from the package).
+import { readFileSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readEventLog } from '@conductor/event-log';
 import type { ConductorEvent } from '@conductor/events';
+
+/** The YAML of a workflow the tests share, from testing/workflows/<name>.yaml. */
+export function testWorkflow(name: string): string {
+  return readFileSync(new URL(`./workflows/${name}.yaml`, import.meta.url), 'utf8');
+}
 
 /** A fresh folder for one test: `home` (CONDUCTOR_HOME) and `dir` (workflow files, markers). */
 export async function tempSpace(): Promise<{ home: string; dir: string }> {

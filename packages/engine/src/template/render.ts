@@ -7,16 +7,6 @@ import { DEFAULT_RENDER_BUDGET, type RenderBudget, RenderMeter, renderLimits } f
 import { TemplateError, type TemplateLocation } from './errors.js';
 import { locate, performOperation, type TemplateOperation, type TemplateWhere } from './operations.js';
 
-export type { TemplateAnalysis, TemplateMode } from './analyze.js';
-export type { RenderBudget } from './budget.js';
-export { DEFAULT_RENDER_BUDGET, RenderBudgetError } from './budget.js';
-export type { TemplateErrorCode, TemplateErrorDetails, TemplateLocation } from './errors.js';
-export type { TemplateWhere } from './operations.js';
-export type { Rendered, TemplateRenderer, TemplateRendererOptions } from './renderer.js';
-export { createTemplateRenderer } from './renderer.js';
-export { KNOWN_FILTERS, KNOWN_TESTS } from './runtime.js';
-export { shellQuote } from './shell.js';
-export { closestName } from './suggest.js';
 export { analyzeTemplate, looksLikeTemplate, TemplateError };
 
 /** Options of the synchronous template functions. */

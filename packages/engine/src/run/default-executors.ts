@@ -1,13 +1,13 @@
 import { executeForEach } from '../groups/for-each.js';
 import { executeParallel } from '../groups/parallel.js';
-import { executeAgent } from './agent.js';
-import { executeHumanGate } from './human-gate.js';
-import { executeScript } from './script.js';
-import { executeSet } from './set.js';
-import { executeSubworkflow } from './subworkflow.js';
-import { executeTerminate } from './terminate.js';
-import type { StepExecutors } from './types.js';
-import { executeWait } from './wait.js';
+import { executeAgent } from '../steps/agent.js';
+import { executeHumanGate } from '../steps/human-gate.js';
+import { executeScript } from '../steps/script.js';
+import { executeSet } from '../steps/set.js';
+import { executeSubworkflow } from '../steps/subworkflow.js';
+import { executeTerminate } from '../steps/terminate.js';
+import type { StepExecutors } from '../steps/types.js';
+import { executeWait } from '../steps/wait.js';
 
 /**
  * The executors for the step types this engine runs, and for the two kinds of groups (`parallel`,

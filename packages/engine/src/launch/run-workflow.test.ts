@@ -3,12 +3,12 @@ import type { AddressInfo } from 'node:net';
 import { type ConductorEvent, createEventBus, projectEvents, validateEventData } from '@conductor/events';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ProviderConfigError } from '../providers/errors.js';
+import { executeFrom } from '../run/executor.js';
+import { mintRunId } from '../run/run-id.js';
+import { type ExecutorState, initialExecutorState } from '../run/state.js';
+import { find, typesOf, workflowOf } from '../testing/support.js';
 import type { StepDefinition } from '../workflow/types.js';
-import { executeFrom } from './executor.js';
-import { mintRunId } from './run-id.js';
 import { runWorkflow } from './run-workflow.js';
-import { type ExecutorState, initialExecutorState } from './state.js';
-import { find, typesOf, workflowOf } from './test-support.js';
 
 const small: StepDefinition[] = [
   {

@@ -1,0 +1,229 @@
+/** The valibot schemas of the steps under `agents:` (schema.ts puts them together with groups and settings). */
+import * as v from 'valibot';
+import type { OutputField } from './types.js';
+
+export const JSON_TYPES = ['string', 'number', 'integer', 'boolean', 'array', 'object'] as const;
+
+/** The deepest sub-workflow nesting (the original's MAX_SUBWORKFLOW_DEPTH); also the default `max_depth`. */
+export const MAX_SUBWORKFLOW_DEPTH = 10;
+
+export const nonEmptyString = (what: string) => v.pipe(v.string(), v.nonEmpty(`${what} must not be empty`));
+export const positiveInteger = (what: string) =>
+  v.pipe(
+    v.number(),
+    v.integer(`${what} must be a whole number`),
+    v.minValue(1, `${what} must be at least 1`),
+  );
+export const positiveNumber = (what: string) =>
+  v.pipe(v.number(), v.gtValue(0, `${what} must be greater than 0`));
+export const temperature = v.pipe(
+  v.number(),
+  v.minValue(0, 'temperature must be between 0 and 2'),
+  v.maxValue(2, 'temperature must be between 0 and 2'),
+  v.description('Sampling temperature, 0 to 2.'),
+);
+
+/** One field of a step's `output:` schema. Recursive through `items` and `properties`. */
+export const OutputFieldSchema: v.GenericSchema<OutputField> = v.strictObject({
+  type: v.picklist(JSON_TYPES),
+  description: v.optional(v.string()),
+  enum: v.optional(v.array(v.union([v.string(), v.number(), v.boolean()]))),
+  items: v.optional(v.lazy(() => OutputFieldSchema)),
+  properties: v.optional(
+    v.record(
+      v.string(),
+      v.lazy(() => OutputFieldSchema),
+    ),
+  ),
+  required: v.optional(v.boolean()),
+});
+
+export const RouteSchema = v.strictObject({
+  to: v.pipe(nonEmptyString('route target'), v.description('A step name, or $end to finish the workflow.')),
+  when: v.optional(
+    v.pipe(
+      v.string(),
+      v.description(
+        "A Jinja template ('{{ review.output.score >= 8 }}') or a bare expression ('score >= 8 and approved'). Without it the route always matches.",
+      ),
+    ),
+  ),
+  output: v.optional(
+    v.pipe(
+      v.record(v.string(), v.string()),
+      v.description('Templates rendered when this route is taken; on $end they replace the workflow output.'),
+    ),
+  ),
+});
+
+export const stepBase = {
+  name: v.pipe(
+    nonEmptyString('step name'),
+    v.description('Unique step name; templates read its result as <name>.output.'),
+  ),
+  description: v.optional(v.string()),
+  routes: v.optional(
+    v.pipe(
+      v.array(RouteSchema),
+      v.description('Evaluated in order; the first match wins. No routes means $end.'),
+    ),
+  ),
+  input: v.optional(
+    v.pipe(
+      v.array(v.string()),
+      v.description(
+        'For context.mode explicit: the references this step may see (workflow.input.topic, planner.output).',
+      ),
+    ),
+  ),
+};
+
+export const AgentStepSchema = v.strictObject({
+  ...stepBase,
+  type: v.optional(v.literal('agent'), 'agent'),
+  model: v.optional(v.string()),
+  provider: v.optional(v.string()),
+  system_prompt: v.optional(v.string()),
+  prompt: v.optional(v.pipe(v.string(), v.description('Jinja template of the user prompt.')), ''),
+  output: v.optional(
+    v.pipe(
+      v.record(v.string(), OutputFieldSchema),
+      v.description('Fields the model must answer with, as JSON; checked before the step succeeds.'),
+    ),
+  ),
+  temperature: v.optional(temperature),
+  max_tokens: v.optional(positiveInteger('max_tokens')),
+  max_parse_retries: v.optional(
+    v.pipe(
+      v.number(),
+      v.integer('max_parse_retries must be a whole number'),
+      v.minValue(0, 'max_parse_retries must not be negative'),
+      v.description('Extra attempts when the answer does not parse or match output (default 2).'),
+    ),
+  ),
+  tools: v.optional(v.array(v.string())),
+});
+
+export const ScriptStepSchema = v.strictObject({
+  ...stepBase,
+  type: v.literal('script'),
+  command: v.pipe(
+    nonEmptyString('command'),
+    v.description('Program to run (a template); not run through a shell.'),
+  ),
+  args: v.optional(v.array(v.string())),
+  env: v.optional(v.record(v.string(), v.string())),
+  working_dir: v.optional(v.string()),
+  timeout: v.optional(
+    v.pipe(positiveNumber('timeout'), v.description('Seconds before the process is killed.')),
+  ),
+  stdin: v.optional(v.string()),
+});
+
+export const SetStepSchema = v.strictObject({
+  ...stepBase,
+  type: v.literal('set'),
+  value: v.optional(
+    v.pipe(v.unknown(), v.description('A single value (strings are templates); becomes <step>.output.')),
+  ),
+  values: v.optional(
+    v.pipe(
+      v.record(v.string(), v.unknown()),
+      v.description('Named values (strings are templates); become <step>.output.<name>.'),
+    ),
+  ),
+});
+
+export const TerminateStepSchema = v.strictObject({
+  ...stepBase,
+  type: v.literal('terminate'),
+  status: v.optional(v.picklist(['success', 'failed']), 'success'),
+  reason: v.optional(v.string()),
+  output_template: v.optional(v.union([v.record(v.string(), v.string()), v.string()])),
+});
+
+export const WaitStepSchema = v.strictObject({
+  ...stepBase,
+  type: v.literal('wait'),
+  duration: v.pipe(
+    v.union([v.string(), v.number()]),
+    v.description(
+      '"500ms", "2s", "1.5m", "1h", a number of seconds, or a template rendering to one of these.',
+    ),
+  ),
+  reason: v.optional(v.string()),
+});
+
+const outputSchemaField = (what: string) =>
+  v.optional(v.pipe(v.record(v.string(), OutputFieldSchema), v.description(what)));
+
+export const WorkflowStepSchema = v.strictObject({
+  ...stepBase,
+  type: v.literal('workflow'),
+  workflow: v.pipe(
+    nonEmptyString('workflow'),
+    v.description('The child workflow file, relative to this file. Its final output becomes <step>.output.'),
+  ),
+  input_mapping: v.optional(
+    v.pipe(
+      v.record(v.string(), v.string()),
+      v.description(
+        "The child's inputs: name -> template rendered against this workflow's context. Without it, this workflow's inputs are passed on.",
+      ),
+    ),
+  ),
+  max_depth: v.optional(
+    v.pipe(
+      v.number(),
+      v.integer('max_depth must be a whole number'),
+      v.minValue(1, 'max_depth must be at least 1'),
+      v.maxValue(MAX_SUBWORKFLOW_DEPTH, `max_depth must be at most ${MAX_SUBWORKFLOW_DEPTH}`),
+      v.description(
+        `Deepest nesting this step may start, the root workflow being 0 (1 to ${MAX_SUBWORKFLOW_DEPTH}).`,
+      ),
+    ),
+  ),
+  output: outputSchemaField("Fields the child's final output must have."),
+});
+
+export const GateOptionSchema = v.strictObject({
+  label: v.pipe(nonEmptyString('option label'), v.description('What the person sees.')),
+  value: v.pipe(v.string(), v.description('Recorded as <gate>.output.value (and .selected) when chosen.')),
+  route: v.optional(
+    v.pipe(
+      nonEmptyString('option route'),
+      v.description("Where to go when chosen (a step, a group or $end); overrides the step's routes."),
+    ),
+  ),
+  prompt_for: v.optional(
+    v.pipe(
+      nonEmptyString('prompt_for'),
+      v.description(
+        'Ask for text after this option is chosen; stored as <gate>.output.additional_input.<prompt_for>.',
+      ),
+    ),
+  ),
+  multiline: v.optional(v.pipe(v.boolean(), v.description('The text of prompt_for may span several lines.'))),
+  description: v.optional(v.string()),
+});
+
+export const HumanGateStepSchema = v.strictObject({
+  ...stepBase,
+  type: v.literal('human_gate'),
+  prompt: v.pipe(v.string(), v.description('Markdown shown to the person (a template).')),
+  options: v.pipe(
+    v.array(GateOptionSchema),
+    v.minLength(1, 'a human_gate step needs at least one option'),
+    v.description('The choices, in the order shown.'),
+  ),
+});
+
+export const StepSchema = v.variant('type', [
+  AgentStepSchema,
+  ScriptStepSchema,
+  SetStepSchema,
+  TerminateStepSchema,
+  WaitStepSchema,
+  WorkflowStepSchema,
+  HumanGateStepSchema,
+]);
