@@ -1,5 +1,6 @@
-export type { PacedOptions, Speed } from './combinators.js';
-export { abortableSleep, afterSeq, concat, DEFAULT_MAX_DELAY_MS, filter, paced } from './combinators.js';
+export { afterSeq, concat, filter } from './combinators.js';
+export type { PacedOptions, PacerOptions, Speed } from './pacing.js';
+export { DEFAULT_MAX_DELAY_MS, DEFAULT_MAX_LAG_MS, Pacer, paced, playbackDelay } from './pacing.js';
 export type { HistoryForResumeOptions, ResumeHistory } from './resume.js';
 export { historyForResume } from './resume.js';
 export type { EventSource, FromJsonlOptions } from './sources.js';

@@ -1,6 +1,6 @@
 import type { ResumeMark, RunState } from '@conductor/events';
 import { useState } from 'react';
-import type { Ownership } from './api';
+import type { OwnershipBody } from '../../src/protocol';
 import { formatDateTime, isoOf, secondsOfIso } from './format';
 import { Icon } from './Icon';
 
@@ -152,7 +152,13 @@ function CopyCommand({ command }: { command: string }) {
  * Who runs the run when it is not this dashboard's process: another process (this dashboard is then
  * read-only), or none while the log says running (the run was cut off: how to continue it).
  */
-export function OwnershipBanner({ state, ownership }: { state: RunState; ownership: Ownership | undefined }) {
+export function OwnershipBanner({
+  state,
+  ownership,
+}: {
+  state: RunState;
+  ownership: OwnershipBody | undefined;
+}) {
   const { run } = state;
   if (ownership?.owner === 'other-process') {
     const since = secondsOfIso(ownership.since);
