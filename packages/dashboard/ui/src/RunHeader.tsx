@@ -53,9 +53,9 @@ export function RunHeader({ state, info, stalled, connection, now, api }: RunHea
         </div>
       </div>
       {stalled ? (
-        <StatusBadge status="stalled" label="Stalled" testId="run-status" />
+        <StatusBadge status="stalled" label="Stalled" testId="run-status" name="Run status" />
       ) : (
-        <StatusBadge status={run.status} testId="run-status" />
+        <StatusBadge status={run.status} testId="run-status" name="Run status" />
       )}
       <dl className="header-metrics">
         <div>
