@@ -8,9 +8,13 @@ const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 // Tests that start the real `conductor` binary use the built CLI (`pnpm test` builds first).
 export default defineConfig({
   resolve: {
-    alias: Object.fromEntries(
-      packages.map((name) => [`@conductor/${name}`, here(`packages/${name}/src/index.ts`)]),
-    ),
+    alias: {
+      // Before its package's entry: an alias also matches the paths below it.
+      '@conductor/replay/pacing': here('packages/replay/src/pacing.ts'),
+      ...Object.fromEntries(
+        packages.map((name) => [`@conductor/${name}`, here(`packages/${name}/src/index.ts`)]),
+      ),
+    },
   },
   test: {
     reporters: ['default', here('scripts/summary-reporter.ts')],
@@ -24,6 +28,14 @@ export default defineConfig({
       {
         extends: true as const,
         test: { name: 'cli', root: here('apps/cli'), include: ['src/**/*.test.ts'] },
+      },
+      {
+        extends: true as const,
+        test: {
+          name: 'dashboard-ui',
+          root: here('packages/dashboard'),
+          include: ['ui/src/**/*.test.{ts,tsx}'],
+        },
       },
       {
         extends: true as const,

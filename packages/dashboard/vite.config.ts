@@ -14,8 +14,12 @@ export default defineConfig({
   base: './',
   plugins: [react()],
   resolve: {
-    // The UI folds events with the same projection as the server, straight from source.
-    alias: { '@conductor/events': here('../events/src/index.ts') },
+    // The UI folds events with the same projection as the server, and paces replay with the same code
+    // as `@conductor/replay`, straight from source.
+    alias: {
+      '@conductor/events': here('../events/src/index.ts'),
+      '@conductor/replay/pacing': here('../replay/src/pacing.ts'),
+    },
   },
   build: {
     outDir: here('./dist/ui'),

@@ -1,4 +1,5 @@
 import { defineConfig } from 'tsup';
 import { baseTsup } from '../../tsup.base.ts';
 
-export default defineConfig({ ...baseTsup, entry: ['src/index.ts'] });
+// `pacing` is its own entry: the browser's replay player imports it without the Node sources.
+export default defineConfig({ ...baseTsup, entry: ['src/index.ts', 'src/pacing.ts'] });

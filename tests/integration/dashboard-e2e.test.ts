@@ -4,6 +4,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromiumPath, launchChromium, screenshotPath } from './support/chromium.js';
 import { runCli, startCli, tempDir } from './support/cli.js';
+import { clock, runStatus, secondsUnder, shownUnder, step } from './support/page.js';
 
 // The story of the seed issue, in a real browser: a run completes three steps and fails at the fourth;
 // `conductor resume --web` shows those steps with outputs and timestamps, marks the resume, and the
@@ -81,23 +82,21 @@ describe.skipIf(!hasChromium)('dashboard in a real browser', () => {
   }
 
   async function expectEarlierSteps(page: Page) {
-    for (const step of ['collect', 'plan', 'write']) {
-      await page.locator(`[data-testid="node-${step}"][data-status="completed"]`).waitFor();
-    }
-    await page.getByTestId('node-write').click();
-    const details = page.getByTestId('step-details');
+    for (const name of ['collect', 'plan', 'write']) await step(page, name, 'Completed').waitFor();
+    await step(page, 'write').click();
+    const details = page.getByRole('region', { name: 'Details of write' });
     await expect
-      .poll(() => details.getByTestId('step-output').first().textContent())
+      .poll(() => details.getByRole('region', { name: 'Output of write' }).textContent())
       .toContain('write: text (mock)');
-    const started = Number(
-      await details.getByTestId('step-started-at').first().getAttribute('data-timestamp'),
-    );
-    const finished = Number(
-      await details.getByTestId('step-finished-at').first().getAttribute('data-timestamp'),
-    );
+    const started = await secondsUnder(details, 'Started');
+    const finished = await secondsUnder(details, 'Finished');
     expect(started).toBeGreaterThan(1_700_000_000);
     expect(finished).toBeGreaterThanOrEqual(started);
   }
+
+  /** The divider the activity stream draws where the first resume began. */
+  const resumeDivider = (page: Page) =>
+    page.getByRole('log', { name: 'Activity stream' }).getByText(/^Resumed — resume 1, at /);
 
   it('resume --web shows the steps before the failure, the resume, and the rest live; a reload shows the same', async () => {
     const { home, workflow, failing, env, release } = setup();
@@ -111,27 +110,27 @@ describe.skipIf(!hasChromium)('dashboard in a real browser', () => {
       const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
       await page.goto(url as string);
 
-      const banner = page.getByTestId('resume-banner');
+      const banner = page.getByRole('region', { name: 'Resumed run' });
       await banner.waitFor();
       expect(await banner.textContent()).toMatch(/Resumed from checkpoint at .*\(resume 1\)/);
       await expectEarlierSteps(page);
       // The failed attempt is history, not the end: review ran again and the run waits at `hold`.
-      await page.locator('[data-testid="node-review"][data-status="completed"][data-attempts="2"]').waitFor();
-      await page.locator('[data-testid="node-hold"][data-status="running"]').waitFor();
-      await page.getByTestId('resume-divider').first().waitFor();
-      expect(await page.getByTestId('run-status').getAttribute('data-status')).toBe('running');
+      await step(page, 'review', 'Completed, 2 attempts').waitFor();
+      await step(page, 'hold', 'Running').waitFor();
+      await resumeDivider(page).first().waitFor();
+      expect(await runStatus(page).textContent()).toBe('Running');
       await page.screenshot({ path: screenshotPath('resumed-history'), fullPage: true });
 
       await page.reload();
-      await page.getByTestId('resume-banner').waitFor();
+      await page.getByRole('region', { name: 'Resumed run' }).waitFor();
       await expectEarlierSteps(page);
-      await page.locator('[data-testid="node-hold"][data-status="running"]').waitFor();
+      await step(page, 'hold', 'Running').waitFor();
       await page.screenshot({ path: screenshotPath('after-reload'), fullPage: true });
 
       release();
-      await page.locator('[data-testid="node-publish"][data-status="completed"]').waitFor();
-      await page.locator('[data-testid="run-status"][data-status="completed"]').waitFor();
-      await page.locator('[data-testid="node-hold"][data-status="completed"]').waitFor();
+      await step(page, 'publish', 'Completed').waitFor();
+      await runStatus(page, 'Completed').waitFor();
+      await step(page, 'hold', 'Completed').waitFor();
       await page.screenshot({ path: screenshotPath('resumed-completed'), fullPage: true });
       await page.close();
     } finally {
@@ -152,40 +151,39 @@ describe.skipIf(!hasChromium)('dashboard in a real browser', () => {
       const [, runId] = await first.waitFor(/failed run ([\w-]+) at step "review"/);
       const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
       await page.goto(url as string);
-      await page.locator('[data-testid="run-status"][data-status="failed"]').waitFor();
+      await runStatus(page, 'Failed').waitFor();
       // The run ended in this process: it no longer owns it.
-      await page.getByTestId('read-only').waitFor();
+      await page.getByText('read-only', { exact: true }).waitFor();
 
       // Another process (no dashboard of its own) resumes the run; it waits at `hold`.
       resumed = startCli(['resume', '--run', runId as string], home, env);
-      await page.locator('[data-testid="node-hold"][data-status="running"]').waitFor({ timeout: 15_000 });
-      await page.locator('[data-testid="run-status"][data-status="running"]').waitFor();
+      await step(page, 'hold', 'Running').waitFor({ timeout: 15_000 });
+      await runStatus(page, 'Running').waitFor();
       const banner = page.getByRole('region', { name: 'Run by another process' });
       await expect
         .poll(() => banner.textContent(), { timeout: 10_000 })
         .toMatch(
           new RegExp(`Running in process ${resumed.child.pid} since [^;]+; this dashboard is read-only`),
         );
-      expect(await page.getByTestId('stop-button').count()).toBe(0);
+      expect(await page.getByRole('button', { name: 'Stop' }).count()).toBe(0);
       await page.screenshot({ path: screenshotPath('open-tab-resumed-elsewhere'), fullPage: true });
 
       release();
       const result = await resumed.done;
       expect(result.code).toBe(0);
       // The tab opened on the first process shows the completion within seconds, no reload.
-      await page.locator('[data-testid="run-status"][data-status="completed"]').waitFor({ timeout: 10_000 });
-      await page.locator('[data-testid="node-publish"][data-status="completed"]').waitFor();
+      await runStatus(page, 'Completed').waitFor({ timeout: 10_000 });
+      await step(page, 'publish', 'Completed').waitFor();
       await expect.poll(() => banner.count(), { timeout: 10_000 }).toBe(0);
-      expect(await page.getByTestId('stop-button').count()).toBe(0);
       expect(await page.getByRole('button', { name: 'Stop' }).count()).toBe(0);
-      expect(await page.getByTestId('run-status').textContent()).toBe('Completed');
+      expect(await runStatus(page).textContent()).toBe('Completed');
       // The clock stopped at the run's end: its elapsed time is the log's, not the wall clock's.
       const token = new URL(url as string).searchParams.get('token');
       const { state } = (await (
         await fetch(new URL('/api/state', url as string), { headers: { authorization: `Bearer ${token}` } })
       ).json()) as { state: { run: { started_at: number; finished_at: number } } };
-      expect(Number(await page.getByTestId('run-elapsed').getAttribute('data-seconds'))).toBe(
-        Math.floor(state.run.finished_at - state.run.started_at),
+      expect(await shownUnder(page, 'Elapsed').textContent()).toBe(
+        clock(state.run.finished_at - state.run.started_at),
       );
       await page.screenshot({ path: screenshotPath('open-tab-completed-elsewhere'), fullPage: true });
       await page.close();
@@ -205,28 +203,26 @@ describe.skipIf(!hasChromium)('dashboard in a real browser', () => {
       const [, runId] = await first.waitFor(/failed run ([\w-]+) at step "review"/);
       const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
       await page.goto(url as string);
-      await page.locator('[data-testid="run-status"][data-status="failed"]').waitFor();
+      await runStatus(page, 'Failed').waitFor();
 
       resumed = startCli(['resume', '--run', runId as string], home, env);
-      await page.locator('[data-testid="node-hold"][data-status="running"]').waitFor({ timeout: 15_000 });
+      await step(page, 'hold', 'Running').waitFor({ timeout: 15_000 });
       resumed.child.kill('SIGKILL');
       await resumed.done;
 
       // The log still says running; nobody runs it: stalled, its clock stopped at its last event.
-      await page.locator('[data-testid="run-status"][data-status="stalled"]').waitFor({ timeout: 10_000 });
+      await runStatus(page, 'Stalled').waitFor({ timeout: 10_000 });
       const banner = page.getByRole('region', { name: 'Run not running' });
       expect(await banner.textContent()).toContain('No process is running this run');
-      expect(await banner.getByTestId('resume-command').textContent()).toBe(
-        `conductor resume --run ${runId}`,
-      );
-      expect(await page.getByTestId('stop-button').count()).toBe(0);
+      expect(await banner.getByRole('code').textContent()).toBe(`conductor resume --run ${runId}`);
+      expect(await page.getByRole('button', { name: 'Stop' }).count()).toBe(0);
       const token = new URL(url as string).searchParams.get('token');
       const { state } = (await (
         await fetch(new URL('/api/state', url as string), { headers: { authorization: `Bearer ${token}` } })
       ).json()) as { state: { run: { status: string; started_at: number }; last_event_at: number } };
       expect(state.run.status).toBe('running');
-      expect(Number(await page.getByTestId('run-elapsed').getAttribute('data-seconds'))).toBe(
-        Math.floor(state.last_event_at - state.run.started_at),
+      expect(await shownUnder(page, 'Elapsed').textContent()).toBe(
+        clock(state.last_event_at - state.run.started_at),
       );
       await page.screenshot({ path: screenshotPath('open-tab-stalled'), fullPage: true });
       await page.close();
@@ -250,12 +246,11 @@ describe.skipIf(!hasChromium)('dashboard in a real browser', () => {
       const [, url] = await resumed.waitFor(/dashboard: (http:\/\/127\.0\.0\.1:\d+\/\?token=\S+)/);
       const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
       await page.goto(url as string);
-      await page.getByTestId('synthetic-history').waitFor();
-      expect(await page.getByTestId('synthetic-history').textContent()).toMatch(
-        /summary rebuilt from the checkpoint/i,
-      );
+      const note = page.getByRole('region', { name: 'Summary history' });
+      await note.waitFor();
+      expect(await note.textContent()).toMatch(/summary rebuilt from the checkpoint/i);
       await expectEarlierSteps(page);
-      await page.locator('[data-testid="run-status"][data-status="completed"]').waitFor();
+      await runStatus(page, 'Completed').waitFor();
       await page.screenshot({ path: screenshotPath('synthetic-history'), fullPage: true });
       await page.close();
     } finally {

@@ -1,9 +1,10 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { chromiumPath, launchChromium, screenshotPath } from './support/chromium.js';
 import { type CliProcess, startCli, tempDir } from './support/cli.js';
+import { group, runStatus, shownUnder, step } from './support/page.js';
 
 // Groups, sub-workflows and a gate in a real browser: a for-each group of six items (two at a time), a
 // parallel group of two mock agents, a sub-workflow step whose child runs a sub-workflow of its own, then a
@@ -181,8 +182,10 @@ describe.skipIf(!hasChromium)('dashboard groups, sub-workflows and gates in a re
 
   /** Every activity row on screen comes from the sub-workflow at `path` (or deeper). */
   async function expectActivityScopedTo(page: Page, path: string) {
-    await page.locator(`[data-testid="activity-path-filter"][data-path="${path}"]`).waitFor();
-    const rows = page.getByTestId('activity').getByTestId('activity-row');
+    await page.getByText(`Events of sub-workflow ${path}`, { exact: true }).waitFor();
+    // A row shows its step, not its sub-workflow (a step-less row, like the child's start, shows none):
+    // which sub-workflow a row comes from is only in its data-path.
+    const rows = page.getByRole('log', { name: 'Activity stream' }).getByTestId('activity-row');
     await rows.first().waitFor();
     const paths = await rows.evaluateAll((els) => els.map((el) => el.getAttribute('data-path') ?? ''));
     expect(paths.length).toBeGreaterThan(0);
@@ -198,28 +201,21 @@ describe.skipIf(!hasChromium)('dashboard groups, sub-workflows and gates in a re
       await page.goto(url as string);
 
       // The run reaches the gate; by then both groups are done.
-      await page.getByTestId('gate-panel').waitFor();
-      const forEach = page.locator(
-        '[data-testid="group-each_item"][data-kind="for_each"][data-total="6"][data-completed="6"]',
-      );
+      await page.getByRole('region', { name: 'Decision needed for approve' }).waitFor();
+      // All six done, none failed or running ("6/6 done" says only what there is).
+      const forEach = group(page, 'each_item', 'Completed: 6/6 done.');
       await forEach.waitFor();
-      expect(await forEach.getAttribute('data-failed')).toBe('0');
-      expect(await forEach.getAttribute('data-running')).toBe('0');
-      expect(await forEach.getAttribute('data-status')).toBe('completed');
+      expect(await forEach.getAttribute('aria-label')).toMatch(/^each_item, for-each group,/);
       expect(await forEach.textContent()).toContain('prepare.output.items');
 
-      const parallel = page.locator(
-        '[data-testid="group-research"][data-kind="parallel"][data-total="2"][data-completed="2"]',
-      );
+      const parallel = group(page, 'research', 'Completed: 2/2 done.');
       await parallel.waitFor();
-      expect(await parallel.getAttribute('data-status')).toBe('completed');
+      expect(await parallel.getAttribute('aria-label')).toMatch(/^research, parallel group,/);
+      for (const member of ['web', 'papers']) await step(page, member, 'Completed').waitFor();
+      // The members are drawn inside their group's box (a drawing: the box has no role of its own).
+      const box = await page.getByTestId('group-research').boundingBox();
       for (const member of ['web', 'papers']) {
-        await page.locator(`[data-testid="node-${member}"][data-status="completed"]`).waitFor();
-      }
-      // The members are drawn inside their group's box.
-      const box = await parallel.boundingBox();
-      for (const member of ['web', 'papers']) {
-        const inner = await page.getByTestId(`node-${member}`).boundingBox();
+        const inner = await step(page, member).boundingBox();
         expect(box && inner).toBeTruthy();
         if (!box || !inner) continue;
         expect(inner.x).toBeGreaterThanOrEqual(box.x);
@@ -227,89 +223,105 @@ describe.skipIf(!hasChromium)('dashboard groups, sub-workflows and gates in a re
         expect(inner.x + inner.width).toBeLessThanOrEqual(box.x + box.width + 0.5);
         expect(inner.y + inner.height).toBeLessThanOrEqual(box.y + box.height + 0.5);
       }
-      await page.locator('[data-testid="node-approve"][data-status="waiting"]').waitFor();
-      await page.getByTestId('node-review').getByTestId('subworkflow-badge').waitFor();
+      await step(page, 'approve', 'Waiting').waitFor();
+      await step(page, 'review').getByText('sub-workflow', { exact: true }).waitFor();
       await page.screenshot({ path: screenshotPath('groups-graph'), fullPage: true });
 
       // The for-each group's details: counts, and its items with their keys and outputs.
       await forEach.click();
-      const details = page.getByTestId('group-details');
+      const details = page.getByRole('region', { name: 'Details of group each_item' });
       await details.waitFor();
-      expect(await details.getAttribute('data-kind')).toBe('for_each');
-      expect(await details.getByTestId('group-stat-completed').getAttribute('data-value')).toBe('6');
-      expect(await details.getByTestId('group-stat-total').getAttribute('data-value')).toBe('6');
+      expect(await details.getByText('for each', { exact: true }).count()).toBe(1);
+      expect(await shownUnder(details, 'Done').textContent()).toBe('6');
+      expect(await shownUnder(details, 'Items').textContent()).toBe('6');
       await expect.poll(() => details.textContent()).toMatch(/fail fast/);
-      const items = details.locator('[data-testid="group-item"][data-status="completed"]');
-      await expect.poll(() => items.count()).toBe(6);
-      const third = details.locator('[data-testid="group-item"][data-index="3"]');
-      expect(await third.getAttribute('data-key')).toBe('k3');
+      const items = details.getByRole('list', { name: 'Recent items' }).getByRole('listitem');
+      await expect.poll(() => items.filter({ hasText: 'Completed' }).count()).toBe(6);
+      // Item 3, whose key is k3.
+      const third = items.filter({ has: page.getByRole('button', { name: /^#3 k3 / }) });
       await third.getByRole('button').first().click();
-      await expect.poll(() => third.getByTestId('group-item-output').textContent()).toContain('k3 processed');
+      await expect
+        .poll(() => third.getByRole('region', { name: 'Output of item 3' }).textContent())
+        .toContain('k3 processed');
       await page.screenshot({ path: screenshotPath('for-each-details'), fullPage: true });
 
       // Item and group events read as sentences in the activity stream (filtered to the group: the
       // stream is virtualized, so only rows near the bottom are in the page).
-      const activity = page.getByTestId('activity');
-      await page.getByTestId('activity-step-filter').selectOption('each_item');
-      await expect
-        .poll(() => activity.locator('[data-type="for_each_item_completed"]').allTextContents())
-        .toContainEqual(expect.stringMatching(/item 3 \(k3\) completed in \d+ms/));
-      await expect
-        .poll(() => activity.locator('[data-type="for_each_completed"]').allTextContents())
-        .toContainEqual(expect.stringMatching(/for-each group each_item: 6 done, 0 failed/));
-      await page.getByTestId('activity-step-filter').selectOption('research');
-      await expect
-        .poll(() => activity.locator('[data-type="parallel_completed"]').allTextContents())
-        .toContainEqual(expect.stringMatching(/parallel group research: 2 done, 0 failed/));
-      await page.getByTestId('activity-step-filter').selectOption('');
+      // (Each sentence is its event type's: an item's completion, the group's, the parallel group's.)
+      const activity = page.getByRole('log', { name: 'Activity stream' });
+      const stepFilter = page.getByLabel('Filter by step');
+      await stepFilter.selectOption('each_item');
+      await activity
+        .getByText(/item 3 \(k3\) completed in \d+ms/)
+        .first()
+        .waitFor();
+      await activity
+        .getByText(/for-each group each_item: 6 done, 0 failed/)
+        .first()
+        .waitFor();
+      await stepFilter.selectOption('research');
+      await activity
+        .getByText(/parallel group research: 2 done, 0 failed/)
+        .first()
+        .waitFor();
+      await stepFilter.selectOption('');
 
       // The parallel group's details list its members.
-      await page.getByTestId('group-research-header').click();
-      await page.locator('[data-testid="group-details"][data-kind="parallel"]').waitFor();
+      await parallel.click();
+      const members = page
+        .getByRole('region', { name: 'Details of group research' })
+        .getByRole('list', { name: 'Members' });
       for (const member of ['web', 'papers']) {
-        await details
-          .locator(`[data-testid="group-member"][data-step="${member}"][data-status="completed"]`)
+        await members
+          .getByRole('listitem')
+          .filter({ has: page.getByRole('button', { name: member, exact: true }) })
+          .filter({ hasText: 'Completed' })
           .waitFor();
       }
       await page.screenshot({ path: screenshotPath('parallel-details'), fullPage: true });
 
       // Into the sub-workflow, and the one inside it.
-      await page.getByTestId('node-review').click();
-      await page.getByTestId('step-details').getByTestId('open-subworkflow').click();
-      const child = page.locator('[data-testid="subworkflow-graph"][data-path="review"]');
+      const openSubworkflow = async (scope: Page | Locator, name: string, key: string) => {
+        await step(scope, name).click();
+        await page
+          .getByRole('region', { name: `Details of ${key}` })
+          .getByRole('button', { name: 'Open sub-workflow' })
+          .click();
+      };
+      await openSubworkflow(page, 'review', 'review');
+      const child = page.getByRole('region', { name: 'Sub-workflow review', exact: true });
       await child.waitFor();
-      for (const step of ['draft', 'inner', 'check']) {
-        await child.locator(`[data-testid="node-${step}"][data-status="completed"]`).waitFor();
-      }
-      await page.getByTestId('breadcrumb').waitFor();
+      for (const name of ['draft', 'inner', 'check']) await step(child, name, 'Completed').waitFor();
+      const breadcrumb = page.getByRole('navigation', { name: 'Sub-workflow path' });
+      await breadcrumb.waitFor();
       await expectActivityScopedTo(page, 'review');
       await page.screenshot({ path: screenshotPath('subworkflow'), fullPage: true });
 
-      await child.getByTestId('node-inner').click();
-      await page.getByTestId('step-details').getByTestId('open-subworkflow').click();
-      const grandchild = page.locator('[data-testid="subworkflow-graph"][data-path="review/inner"]');
-      await grandchild.locator('[data-testid="node-polish"][data-status="completed"]').waitFor();
+      await openSubworkflow(child, 'inner', 'review/inner');
+      const grandchild = page.getByRole('region', { name: 'Sub-workflow review/inner', exact: true });
+      await step(grandchild, 'polish', 'Completed').waitFor();
       await expectActivityScopedTo(page, 'review/inner');
 
       // Back up one level, then to the root, with the breadcrumb.
-      await page.locator('[data-testid="breadcrumb-item"][data-path="review"]').click();
+      await breadcrumb.getByRole('button', { name: 'review', exact: true }).click();
       await child.waitFor();
-      await page.locator('[data-testid="breadcrumb-item"][data-path=""]').click();
-      await page.getByTestId('group-research').waitFor();
-      expect(await page.getByTestId('breadcrumb').count()).toBe(0);
-      expect(await page.getByTestId('activity-path-filter').count()).toBe(0);
+      await breadcrumb.getByRole('button', { name: 'e2e-groups', exact: true }).click();
+      await group(page, 'research').waitFor();
+      expect(await breadcrumb.count()).toBe(0);
+      expect(await page.getByText(/^Events of sub-workflow/).count()).toBe(0);
 
       // The gate: the option that asks for a note, then the note, then send.
-      expect(await page.getByTestId('run-status').getAttribute('data-status')).toBe('running');
-      await page.getByTestId('gate-option-note').click();
-      await page.getByTestId('gate-input').fill(NOTE);
+      expect(await runStatus(page).textContent()).toBe('Running');
+      const gate = page.getByRole('region', { name: 'Decision needed for approve' });
+      await gate.getByRole('button', { name: /^Publish with a note/ }).click();
+      await gate.getByRole('textbox', { name: /Note$/ }).fill(NOTE);
       await page.screenshot({ path: screenshotPath('gate-prompt-for'), fullPage: true });
-      await page.getByTestId('gate-submit').click();
+      await gate.getByRole('button', { name: 'Send', exact: true }).click();
 
-      await page.locator('[data-testid="run-status"][data-status="completed"]').waitFor();
-      await page.locator('[data-testid="node-publish"][data-status="completed"]').waitFor();
-      await page.locator('[data-testid="node-approve"][data-status="completed"]').waitFor();
-      expect(await page.getByTestId('gate-panel').count()).toBe(0);
+      await runStatus(page, 'Completed').waitFor();
+      await step(page, 'publish', 'Completed').waitFor();
+      await step(page, 'approve', 'Completed').waitFor();
+      expect(await page.getByRole('region', { name: /^Decision needed/ }).count()).toBe(0);
       await page.screenshot({ path: screenshotPath('groups-completed'), fullPage: true });
       await page.close();
     } finally {
@@ -331,28 +343,32 @@ describe.skipIf(!hasChromium)('dashboard groups, sub-workflows and gates in a re
       const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
       await page.goto(url as string);
 
-      const panel = page.locator('[data-testid="gate-panel"][data-step="review/confirm"]');
+      const panel = page.getByRole('region', { name: 'Decision needed for review/confirm' });
       await panel.waitFor();
+      await step(page, 'review', 'Running, sub-workflow, a gate inside is waiting').waitFor();
+      await step(page, 'review').click();
       await page
-        .locator('[data-testid="node-review"][data-status="running"][data-waiting-inside="1"]')
-        .waitFor();
-      await page.getByTestId('node-review').click();
-      await page.getByTestId('step-details').getByTestId('open-subworkflow').click();
-      const child = page.locator('[data-testid="subworkflow-graph"][data-path="review"]');
-      await child.locator('[data-testid="node-prep"][data-status="completed"]').waitFor();
-      await child.locator('[data-testid="node-confirm"][data-status="waiting"]').waitFor();
+        .getByRole('region', { name: 'Details of review' })
+        .getByRole('button', { name: 'Open sub-workflow' })
+        .click();
+      const child = page.getByRole('region', { name: 'Sub-workflow review', exact: true });
+      await step(child, 'prep', 'Completed').waitFor();
+      await step(child, 'confirm', 'Waiting').waitFor();
       await page.screenshot({ path: screenshotPath('subworkflow-gate-waiting'), fullPage: true });
 
-      await panel.getByTestId('gate-option-yes').click();
-      await child.locator('[data-testid="node-confirm"][data-status="completed"]').waitFor();
-      await page.getByTestId('breadcrumb-item').first().click();
-      await page.locator('[data-testid="node-review"][data-status="completed"]').waitFor();
-      await page.locator('[data-testid="node-hold"][data-status="running"]').waitFor();
-      expect(await page.getByTestId('gate-panel').count()).toBe(0);
+      await panel.getByRole('button', { name: 'Yes', exact: true }).click();
+      await step(child, 'confirm', 'Completed').waitFor();
+      await page.getByRole('navigation', { name: 'Sub-workflow path' }).getByRole('button').first().click();
+      await step(page, 'review', 'Completed').waitFor();
+      await step(page, 'hold', 'Running').waitFor();
+      expect(await page.getByRole('region', { name: /^Decision needed/ }).count()).toBe(0);
 
-      await page.getByTestId('stop-button').click();
-      await page.getByTestId('stop-confirm').click();
-      await page.locator('[data-testid="run-status"][data-status="interrupted"]').waitFor();
+      await page.getByRole('button', { name: 'Stop', exact: true }).click();
+      await page
+        .getByRole('alertdialog', { name: 'Stop the run?' })
+        .getByRole('button', { name: 'Stop run' })
+        .click();
+      await runStatus(page, 'Interrupted').waitFor();
       await page.close();
     } finally {
       cli.child.kill('SIGINT');

@@ -5,6 +5,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromiumPath, launchChromium, repoRoot, screenshotPath } from './support/chromium.js';
 import { runCli, startCli, tempDir } from './support/cli.js';
+import { runStatus, step } from './support/page.js';
 
 // A script printing 8 MB through the real `conductor` binary: the log keeps a head under the cap, the
 // run folder keeps all of it, /api/state stays small, and the page offers the whole.
@@ -76,16 +77,16 @@ describe('output caps through the conductor binary', () => {
       if (browser) {
         const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
         await page.goto(url as string);
-        await page.locator('[data-testid="run-status"][data-status="completed"]').waitFor();
-        await page.getByTestId('node-big').click();
-        const note = page.locator('[data-testid="spill"][data-field="stdout"]');
+        await runStatus(page, 'Completed').waitFor();
+        await step(page, 'big').click();
+        const note = page.getByRole('region', { name: 'Stored stdout' });
         await note.waitFor();
-        expect(await note.getByTestId('spill-size').textContent()).toContain('is 8.0 MB');
-        expect(await page.getByTestId('step-output').first().textContent()).toContain('line 0.');
+        expect(await note.textContent()).toContain('stdout is 8.0 MB');
+        expect(await page.getByRole('region', { name: 'Output of big' }).textContent()).toContain('line 0.');
         await page.screenshot({ path: screenshotPath('output-cap-details'), fullPage: true });
         const [download] = await Promise.all([
           page.waitForEvent('download'),
-          note.getByTestId('download-spill').click(),
+          note.getByRole('button', { name: 'Download the whole stdout' }).click(),
         ]);
         expect(download.suggestedFilename()).toBe('big.stdout.txt');
         expect(sha256(readFileSync(await download.path()))).toBe(sha256(expected));

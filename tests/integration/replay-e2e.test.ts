@@ -1,9 +1,10 @@
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromiumPath, launchChromium, screenshotPath } from './support/chromium.js';
 import { runCli, startCli, tempDir } from './support/cli.js';
+import { runStatus, step } from './support/page.js';
 
 const hasChromium = chromiumPath() !== null;
 
@@ -37,31 +38,32 @@ describe.skipIf(!hasChromium)('conductor replay in a real browser', () => {
       const [url] = await replay.waitFor(/http:\/\/127\.0\.0\.1:\d+\/\?token=\S+/);
       const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
       await page.goto(url as string);
-      const play = page.getByTestId('replay-play');
-      await play.waitFor();
-      expect(await page.getByTestId('replay-speed-max').getAttribute('aria-pressed')).toBe('true');
-      const slider = page.getByTestId('replay-slider');
+      const controls = page.getByRole('region', { name: 'Replay controls' });
+      await controls.waitFor();
+      expect(
+        await controls.getByRole('button', { name: 'max', exact: true }).getAttribute('aria-pressed'),
+      ).toBe('true');
+      const slider = controls.getByRole('slider', { name: 'Position in the log (seq)' });
       const last = Number(await slider.getAttribute('max'));
       expect(last).toBeGreaterThan(10);
 
-      if ((await play.getAttribute('data-playing')) !== 'true') await play.click();
-      await page.locator('[data-testid="run-status"][data-status="completed"]').waitFor();
-      await page.locator('[data-testid="node-review"][data-attempts="2"]').waitFor();
+      // Playing already, or ready to play.
+      const play = controls.getByRole('button', { name: 'Play', exact: true });
+      if ((await play.count()) > 0) await play.click();
+      await runStatus(page, 'Completed').waitFor();
+      await step(page, 'review', 'Completed, 2 attempts').waitFor();
       await page.screenshot({ path: screenshotPath('replay-end'), fullPage: true });
 
       // Back to just after the first review: one review attempt, the run still going.
-      const firstReviewDone = await page.evaluate(() => {
-        const rows = [
-          ...document.querySelectorAll(
-            '[data-testid="activity-row"][data-type="agent_completed"][data-step="review"]',
-          ),
-        ];
-        return Number(rows[0]?.getAttribute('data-seq'));
-      });
+      const firstReviewDone = readFileSync(log, 'utf8')
+        .trimEnd()
+        .split('\n')
+        .map((line) => JSON.parse(line) as { seq: number; type: string; data: { agent_name?: string } })
+        .find((e) => e.type === 'agent_completed' && e.data.agent_name === 'review')?.seq;
       expect(firstReviewDone).toBeGreaterThan(0);
       await slider.fill(String(firstReviewDone));
-      await page.locator('[data-testid="node-review"][data-attempts="1"]').waitFor();
-      await page.locator('[data-testid="run-status"][data-status="running"]').waitFor();
+      await page.getByRole('button', { name: 'review: Completed. Show details', exact: true }).waitFor();
+      await runStatus(page, 'Running').waitFor();
       await page.screenshot({ path: screenshotPath('replay-scrubbed'), fullPage: true });
       await page.close();
     } finally {

@@ -1,5 +1,5 @@
-export type { PacedOptions, Speed } from './combinators.js';
-export { abortableSleep, DEFAULT_MAX_DELAY_MS, paced } from './combinators.js';
+export type { PacedOptions, PacerOptions, Speed } from './pacing.js';
+export { DEFAULT_MAX_DELAY_MS, DEFAULT_MAX_LAG_MS, Pacer, paced, playbackDelay } from './pacing.js';
 export type { LogHistory, ResumeHistory, ResumeHistoryOptions, SyntheticHistory } from './resume.js';
 export { historyForResume } from './resume.js';
 export type { EventSource, FromJsonlOptions } from './sources.js';

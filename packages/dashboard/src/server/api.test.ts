@@ -3,15 +3,8 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type ConductorEvent, createEventBus } from '@conductor/events';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import {
-  concatStore,
-  createDashboard,
-  type Dashboard,
-  type DashboardOptions,
-  jsonlStore,
-  memoryStore,
-} from '../index.js';
-import { runEvents, tempDir, until, WORKFLOW_STARTED, writeLog } from './test-helpers.js';
+import { createDashboard, type Dashboard, type DashboardOptions, jsonlStore, memoryStore } from '../index.js';
+import { gatePresented, runEvents, tempDir, WAIT, WORKFLOW_STARTED, writeLog } from './test-helpers.js';
 
 const TOKEN = 'test-token-1234';
 const auth = { authorization: `Bearer ${TOKEN}` };
@@ -35,20 +28,6 @@ const post = (d: Dashboard, path: string, body: unknown, headers: Record<string,
     headers: { ...headers, 'content-type': 'application/json' },
     body: typeof body === 'string' ? body : JSON.stringify(body),
   });
-
-const gatePresented = (seq: number): ConductorEvent => ({
-  seq,
-  type: 'gate_presented',
-  timestamp: 2_000_000_000,
-  data: {
-    agent_name: 'approve',
-    prompt: 'Ship it?',
-    options: [
-      { label: 'Yes', value: 'yes', route: 'ship' },
-      { label: 'No', value: 'no', route: 'fix' },
-    ],
-  },
-});
 
 describe('authentication and origin checks', () => {
   it('answers 401 JSON without the token, or with a wrong one', async () => {
@@ -153,7 +132,7 @@ describe('GET /api/state', () => {
     const d = dashboard({ live: bus });
     await d.ready;
     bus.emit('workflow_completed', { elapsed: 3, output: { ok: true } });
-    await until(() => d.state().last_seq === 51, 'the live event');
+    await expect.poll(() => d.state().last_seq, WAIT).toBe(51);
     const body = (await (await get(d, '/api/state')).json()) as {
       state: { run: { status: string } };
       last_seq: number;
@@ -239,26 +218,6 @@ describe('GET /api/events', () => {
       expect(response.status, query).toBe(400);
       expect(await response.json()).toMatchObject({ error: { code: 'CONDUCTOR_BAD_REQUEST' } });
     }
-  });
-
-  it('pages across a synthetic summary followed by a log', async () => {
-    const path = join(await tempDir(), 'events.jsonl');
-    const synthetic = [...runEvents(10)].map((e) => ({ ...e, data: { ...e.data, synthetic: true } }));
-    await writeLog(path, runEvents(10, 11));
-    const d = dashboard({ history: concatStore(memoryStore(synthetic), jsonlStore(path)) });
-    const forward = await page(d, 'after=8&limit=4');
-    expect(forward.events.map((e) => [e.seq, e.data.synthetic === true])).toEqual([
-      [9, true],
-      [10, true],
-      [11, false],
-      [12, false],
-    ]);
-    expect(forward.has_more).toBe(true);
-    const backward = await page(d, 'before=13&limit=5');
-    expect(backward.events.map((e) => e.seq)).toEqual([8, 9, 10, 11, 12]);
-    expect(backward.has_more).toBe(true);
-    expect((await page(d, 'after=0&limit=10')).has_more).toBe(true);
-    expect((await page(d, 'before=11&limit=10')).has_more).toBe(false);
   });
 });
 
@@ -445,7 +404,7 @@ describe('stores', () => {
     const d = dashboard({ history: store, live: bus });
     await d.ready;
     bus.emit('workflow_started', { ...WORKFLOW_STARTED });
-    await until(() => store.events.length === 1, 'the event in the store');
+    await expect.poll(() => store.events.length, WAIT).toBe(1);
     expect(d.state().graph?.name).toBe('review');
   });
 });

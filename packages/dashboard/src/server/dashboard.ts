@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { applyEvent, initialRunState, type RunState } from '@conductor/events';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
+import type { InfoBody } from '../protocol.js';
 import { jsonError } from './errors.js';
 import { follow } from './follow.js';
 import type { HistoryStore } from './history.js';
@@ -16,7 +17,6 @@ import {
   type DashboardControl,
   eventsRoute,
   gateRoute,
-  type InfoBody,
   infoRoute,
   logsRoute,
   stateRoute,
@@ -54,7 +54,7 @@ export interface DashboardLimits extends SocketLimits {
 }
 
 export interface DashboardOptions {
-  /** Where past events are read from: `jsonlStore(path)`, `memoryStore(events)`, `concatStore(...)`. */
+  /** Where past events are read from: `jsonlStore(path)`, `memoryStore(events)`, or your own store. */
   history: HistoryStore;
   /**
    * The run's event bus, if it runs in this process. With a store that follows its file

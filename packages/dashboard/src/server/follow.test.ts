@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { follow } from './follow.js';
 import { type HistoryStore, memoryStore } from './history.js';
 import { LiveHub } from './hub.js';
-import { runEvents, until } from './test-helpers.js';
+import { runEvents, WAIT } from './test-helpers.js';
 
 /** A store fed by hand, later than the bus: like a log writer that lags behind. */
 function laggingStore(): HistoryStore & { catchUp(events: Iterable<ConductorEvent>): void } {
@@ -67,7 +67,8 @@ describe('follow', () => {
     const { seqs, sink } = recorder();
     const following = follow(store, hub, 0, sink, options());
     // The ring holds 46..50 only: 1..45 must come from the store.
-    await until(() => seqs.length === 0 && hub.lastSeq === 50, 'the follower to wait');
+    await expect.poll(() => hub.lastSeq, WAIT).toBe(50);
+    expect(seqs).toEqual([]);
     store.catchUp(all.slice(0, 47));
     expect(await following).toEqual({ status: 'live', lastSeq: 50 });
     expect(seqs).toEqual(range(1, 50));
@@ -178,10 +179,10 @@ describe('sockets and the hub', () => {
       await Promise.all(sockets.map((ws) => new Promise((resolve) => ws.once('open', resolve))));
       bus.emit('agent_message', { agent_name: 'w', content: '' });
       hub.flush();
-      await until(() => received.every((n) => n === 1), 'every socket to be live');
+      await expect.poll(() => received, WAIT).toEqual([1, 1, 1]);
       expect(hub.listenerCount).toBe(3);
       for (const ws of sockets) ws.close();
-      await until(() => endpoint.stats().clients === 0, 'the server to see the closes');
+      await expect.poll(() => endpoint.stats().clients, WAIT).toBe(0);
       expect(hub.listenerCount).toBe(0);
     } finally {
       await endpoint.close();

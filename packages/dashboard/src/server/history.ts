@@ -6,7 +6,6 @@ import {
   type SeqIndex,
 } from '@conductor/event-log';
 import type { ConductorEvent } from '@conductor/events';
-import type { ResumeHistory } from '@conductor/replay';
 import { type StoreTail, type TailSink, tailLog } from './tail.js';
 
 /** A page query: events after a seq (oldest first), or the latest events before a seq (oldest first). */
@@ -214,75 +213,4 @@ export function memoryStore(
       return { events: events.slice(start, end), hasMore: start > 0 };
     },
   };
-}
-
-/**
- * Several stores as one history, e.g. `concatStore(memoryStore(synthetic), jsonlStore(path))` for a
- * run resumed without its log: the synthetic summary, then the resumed run's log. Seqs must increase
- * from one store to the next; an event that does not is dropped. Live events go to the last store.
- */
-export function concatStore(...stores: HistoryStore[]): HistoryStore {
-  if (stores.length === 0) throw new TypeError('concatStore needs at least one store');
-  const last = stores[stores.length - 1] as HistoryStore;
-  return {
-    path: last.path,
-    async *read(afterSeq) {
-      let seen = afterSeq;
-      for (const store of stores) {
-        for await (const event of store.read(seen)) {
-          if (event.seq <= seen) continue;
-          seen = event.seq;
-          yield event;
-        }
-      }
-    },
-    async page(query) {
-      const events: ConductorEvent[] = [];
-      if ('after' in query) {
-        let cursor = query.after;
-        for (const store of stores) {
-          const want = query.limit - events.length;
-          const page = await store.page({ after: cursor, limit: want });
-          for (const event of page.events) {
-            if (event.seq > cursor) {
-              events.push(event);
-              cursor = event.seq;
-            }
-          }
-          if (page.hasMore) return { events, hasMore: true };
-        }
-        return { events, hasMore: false };
-      }
-      let cursor = query.before;
-      for (let i = stores.length - 1; i >= 0; i--) {
-        const want = query.limit - events.length;
-        const page = await (stores[i] as HistoryStore).page({ before: cursor, limit: want });
-        const kept = page.events.filter((event) => event.seq < cursor);
-        events.unshift(...kept);
-        if (kept[0]) cursor = kept[0].seq;
-        if (page.hasMore) return { events, hasMore: true };
-      }
-      return { events, hasMore: false };
-    },
-    ...(last.append ? { append: (event: ConductorEvent) => last.append?.(event) } : {}),
-    // Only the last store grows; its events all come after the earlier stores'.
-    ...(last.tail
-      ? { tail: (afterSeq: number, sink: TailSink) => last.tail?.(afterSeq, sink) as StoreTail }
-      : {}),
-    warm() {
-      for (const store of stores) store.warm?.();
-    },
-  };
-}
-
-/**
- * The history store of a resumed run, from `historyForResume()` of `@conductor/replay`: the log (which
- * the resumed run appends to), or the checkpoint's synthetic summary (small: one or two events per
- * executed step, kept in memory) followed by the log the resumed run writes at `logPath`.
- */
-export async function storeForResume(history: ResumeHistory, logPath: string): Promise<HistoryStore> {
-  if (history.source === 'log') return jsonlStore(history.logPath);
-  const synthetic: ConductorEvent[] = [];
-  for await (const event of history.events) synthetic.push(event);
-  return concatStore(memoryStore(synthetic), jsonlStore(logPath));
 }

@@ -1,6 +1,5 @@
 import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
-import type { ConductorEvent } from '@conductor/events';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -12,26 +11,14 @@ import {
   type RunningDashboard,
   startDashboard,
 } from '../index.js';
-import { runEvents, tempDir, writeLog } from './test-helpers.js';
+import { gatePresented, runEvents, tempDir, writeLog } from './test-helpers.js';
 
 // Hostile input on every route must get a 4xx (or the route's answer), never a 500: a 500 means the
 // dashboard trusted something it should have checked. Every request goes through `app.request`
 // in-process, except the WebSocket upgrade, which only a real server sees.
 
 const TOKEN = 'fuzz-token';
-const gate: ConductorEvent = {
-  seq: 51,
-  type: 'gate_presented',
-  timestamp: 2_000_000_000,
-  data: {
-    agent_name: 'approve',
-    prompt: 'Ship it?',
-    options: [
-      { label: 'Yes', value: 'yes', route: 'ship' },
-      { label: 'No', value: 'no', route: 'fix' },
-    ],
-  },
-};
+const gate = gatePresented(51);
 const control = { stop() {}, answerGate: () => true };
 
 /** The shapes a dashboard comes in: with control, read-only, owned elsewhere, on a log file, under a path. */

@@ -6,7 +6,7 @@ import type { ConductorEvent, RunState } from '@conductor/events';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { type JsonlStoreOptions, jsonlStore, type RunningDashboard, startDashboard } from '../index.js';
-import { runEvents, tempDir, until } from './test-helpers.js';
+import { runEvents, tempDir, WAIT } from './test-helpers.js';
 
 // A dashboard whose process does not write the run: no bus, only the log file, which another writer
 // (in this process, or in a child process) appends to. Its state and sockets must follow the file.
@@ -69,12 +69,12 @@ describe('a dashboard of a log written by someone else', () => {
       await tick();
     }
 
-    await until(() => running.dashboard.state().last_seq === 2000, 'the dashboard to reach the last line');
+    await expect.poll(() => running.dashboard.state().last_seq, WAIT).toBe(2000);
     const { state, last_seq } = await stateOf(running);
     expect(last_seq).toBe(2000);
     expect(state.run.status).toBe('completed');
     expect(state.event_count).toBe(2000);
-    await until(() => sockets.every((s) => s.seqs.at(-1) === 2000), 'every socket to reach the end');
+    await expect.poll(() => sockets.map((s) => s.seqs.at(-1)), WAIT).toEqual([2000, 2000, 2000]);
     expect(early.seqs).toEqual(range(1, 2000));
     expect(sockets[1]?.seqs).toEqual(range(251, 2000));
     expect(sockets[2]?.seqs).toEqual(range(1401, 2000));
@@ -115,7 +115,7 @@ describe('a dashboard of a log written by someone else', () => {
     cleanup.push(() => void child.kill());
     expect(await exited).toBe(0);
 
-    await until(() => socket.seqs.at(-1) === 600, 'the socket to reach the last line');
+    await expect.poll(() => socket.seqs.at(-1), WAIT).toBe(600);
     expect(socket.seqs).toEqual(range(1, 600));
     const { state, last_seq } = await stateOf(running);
     expect(last_seq).toBe(600);
@@ -144,8 +144,8 @@ describe('a dashboard of a log written by someone else', () => {
         .map((e) => `${JSON.stringify(e)}\n`)
         .join(''),
     );
-    await until(() => running.dashboard.state().run.status === 'completed', 'the poll to see the end');
-    await until(() => socket.seqs.length === 100, 'the socket to get every event');
+    await expect.poll(() => running.dashboard.state().run.status, WAIT).toBe('completed');
+    await expect.poll(() => socket.seqs.length, WAIT).toBe(100);
     expect(socket.seqs).toEqual(range(1, 100));
   });
 
@@ -167,7 +167,7 @@ describe('a dashboard of a log written by someone else', () => {
     cleanup.push(() => writer.close());
     expect(writer.repaired?.action).toBe('moved-fragment');
     for (const event of all.slice(120)) writer.append(event);
-    await until(() => socket.seqs.at(-1) === 300, 'the socket to reach the last line');
+    await expect.poll(() => socket.seqs.at(-1), WAIT).toBe(300);
     expect(socket.seqs).toEqual(range(101, 300));
     expect((await stateOf(running)).state.run.status).toBe('completed');
   });

@@ -1,4 +1,4 @@
-import { type ConductorEvent, createEventBus } from '@conductor/events';
+import { createEventBus } from '@conductor/events';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   createDashboard,
@@ -7,7 +7,7 @@ import {
   memoryStore,
   type RunOwnership,
 } from '../index.js';
-import { runEvents, until } from './test-helpers.js';
+import { gatePresented, runEvents, WAIT } from './test-helpers.js';
 
 const TOKEN = 'ownership-token';
 const auth = { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' };
@@ -16,16 +16,7 @@ afterEach(async () => {
   await Promise.all(opened.splice(0).map((d) => d.close()));
 });
 
-const gate: ConductorEvent = {
-  seq: 51,
-  type: 'gate_presented',
-  timestamp: 2_000_000_000,
-  data: {
-    agent_name: 'approve',
-    prompt: 'Ship it?',
-    options: [{ label: 'Yes', value: 'yes', route: 'ship' }],
-  },
-};
+const gate = gatePresented(51, [{ label: 'Yes', value: 'yes', route: 'ship' }]);
 
 function dashboard(options: Partial<DashboardOptions>): Dashboard {
   const d = createDashboard({
@@ -91,7 +82,7 @@ describe('ownership', () => {
     expect((await info(d)).ownership.owner).toBe('this-process');
     owner = 'none';
     bus.emit('workflow_completed', { elapsed: 1, output: null });
-    await until(() => d.state().last_seq === 52, 'the live event');
+    await expect.poll(() => d.state().last_seq, WAIT).toBe(52);
     expect((await info(d)).ownership.owner).toBe('none');
   });
 

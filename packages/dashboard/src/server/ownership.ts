@@ -1,15 +1,13 @@
+import type { OwnershipBody, RunOwner } from '../protocol.js';
+
 /**
- * Which process writes the run now. Only that process can stop it or answer its gates; every other
- * dashboard of the run is read-only (and says who runs it).
- *
- * - `this-process`: the process serving this dashboard runs it.
- * - `other-process`: another live process does (`pid`, `host`, `since` say which, when known).
- * - `none`: no process does: the run ended, or its process is gone (a log that says "running" then
- *   means the run was cut off; `conductor resume --run <id>` continues it).
- * - `unknown`: the dashboard was not told (no `ownership` option and no `control`).
+ * Which process writes the run now (`RunOwner` says what each owner means). Only that process can stop
+ * it or answer its gates; every other dashboard of the run is read-only (and says who runs it).
+ * `pid`, `host` and `since` say which other process, when known. `unknown`: the dashboard was not told
+ * (no `ownership` option and no `control`).
  */
 export interface RunOwnership {
-  owner: 'this-process' | 'other-process' | 'none' | 'unknown';
+  owner: RunOwner;
   pid?: number;
   host?: string;
   /** ISO 8601: since when the owner has held the run. */
@@ -66,14 +64,6 @@ export function trackOwnership(
       cached = null;
     },
   };
-}
-
-/** `ownership` of `/api/info`: every field present, null when unknown. */
-export interface OwnershipBody {
-  owner: RunOwnership['owner'];
-  pid: number | null;
-  host: string | null;
-  since: string | null;
 }
 
 export function ownershipBody(ownership: RunOwnership): OwnershipBody {

@@ -4,8 +4,8 @@ import { type ConductorEvent, createEventBus, type RunState } from '@conductor/e
 import { type CheckpointHistory, historyForResume } from '@conductor/replay';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { jsonlStore, type RunningDashboard, startDashboard, storeForResume } from '../index.js';
-import { tempDir, until } from './test-helpers.js';
+import { jsonlStore, type RunningDashboard, startDashboard } from '../index.js';
+import { tempDir, WAIT, writeLog } from './test-helpers.js';
 
 // The bug this project exists for: a resumed run's dashboard showed nothing of what ran before.
 
@@ -65,6 +65,33 @@ async function originalRun(path: string): Promise<CheckpointHistory> {
   };
 }
 
+/**
+ * The resuming process: its bus numbering after `lastSeq` and appending to the log, its dashboard on
+ * that log; the resume begins and `reviewer` starts again.
+ */
+async function resume(path: string, lastSeq: number, historySource: 'log' | 'synthetic') {
+  const bus = createEventBus({ lastSeq });
+  const log = await attachEventLog(bus, path);
+  const running = await startDashboard({
+    history: jsonlStore(path),
+    live: bus,
+    token: TOKEN,
+    info: { source: 'resume' },
+  });
+  cleanup.push(
+    () => log.detach(),
+    () => running.close(),
+  );
+  bus.emit('workflow_resumed', {
+    run_id: 'run-1',
+    resumed_at_step: 'reviewer',
+    generation: 1,
+    history_source: historySource,
+  });
+  bus.emit('agent_started', { agent_name: 'reviewer', iteration: 1, agent_type: 'agent' });
+  return { bus, running };
+}
+
 async function state(running: RunningDashboard): Promise<RunState> {
   const response = await fetch(new URL('/api/state', running.url), {
     headers: { authorization: `Bearer ${TOKEN}` },
@@ -94,28 +121,10 @@ describe('a resumed run', () => {
 
     const history = await historyForResume(checkpoint, { workflow });
     expect(history.source).toBe('log');
-    const bus = createEventBus({ lastSeq: await lastSeqOf(path) });
-    const log = await attachEventLog(bus, path);
-    const running = await startDashboard({
-      history: jsonlStore(path),
-      live: bus,
-      token: TOKEN,
-      info: { source: 'resume' },
-    });
-    cleanup.push(
-      () => log.detach(),
-      () => running.close(),
-    );
-    bus.emit('workflow_resumed', {
-      run_id: 'run-1',
-      resumed_at_step: 'reviewer',
-      generation: 1,
-      history_source: 'log',
-    });
-    bus.emit('agent_started', { agent_name: 'reviewer', iteration: 1, agent_type: 'agent' });
+    const { bus, running } = await resume(path, await lastSeqOf(path), 'log');
     bus.emit('agent_completed', { agent_name: 'reviewer', elapsed: 1, output: { verdict: 'ok' } });
     bus.emit('workflow_completed', { elapsed: 10, output: { verdict: 'ok' } });
-    await until(() => running.dashboard.state().last_seq === 12, 'the resumed events');
+    await expect.poll(() => running.dashboard.state().last_seq, WAIT).toBe(12);
 
     const s = await state(running);
     expect(s.run).toMatchObject({ status: 'completed', generation: 1, run_id: 'run-1' });
@@ -142,27 +151,10 @@ describe('a resumed run', () => {
 
     const history = await historyForResume(checkpoint, { workflow });
     expect(history.source).toBe('synthetic');
-    const bus = createEventBus({ lastSeq: Math.max(checkpoint.last_seq ?? 0, history.lastSeq) });
-    const log = await attachEventLog(bus, path);
-    const store = await storeForResume(history, path);
-    const running = await startDashboard({
-      history: store,
-      live: bus,
-      token: TOKEN,
-      info: { source: 'resume' },
-    });
-    cleanup.push(
-      () => log.detach(),
-      () => running.close(),
-    );
-    bus.emit('workflow_resumed', {
-      run_id: 'run-1',
-      resumed_at_step: 'reviewer',
-      generation: 1,
-      history_source: 'synthetic',
-    });
-    bus.emit('agent_started', { agent_name: 'reviewer', iteration: 1, agent_type: 'agent' });
-    await until(() => running.dashboard.state().last_seq === 10, 'the resumed events');
+    // As the engine does: the summary is written to the log, and the resumed run appends after it.
+    await writeLog(path, history.events);
+    const { running } = await resume(path, Math.max(checkpoint.last_seq ?? 0, history.lastSeq), 'synthetic');
+    await expect.poll(() => running.dashboard.state().last_seq, WAIT).toBe(10);
 
     const s = await state(running);
     expect(s.run).toMatchObject({ status: 'running', generation: 1, has_synthetic_history: true });

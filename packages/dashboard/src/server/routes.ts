@@ -1,9 +1,19 @@
 import type { ConductorEvent, RunState } from '@conductor/events';
 import type { Context, Handler } from 'hono';
 import * as v from 'valibot';
+import {
+  type AdditionalInput,
+  type ControlAnswer,
+  DEFAULT_PAGE,
+  type EventsPage,
+  type GateAnswerBody,
+  type InfoBody,
+  MAX_PAGE,
+  type StateBody,
+} from '../protocol.js';
 import { jsonError } from './errors.js';
 import type { HistoryStore, PageQuery } from './history.js';
-import { notOwnerMessage, type OwnershipBody, type OwnershipTracker } from './ownership.js';
+import { notOwnerMessage, type OwnershipTracker } from './ownership.js';
 
 /**
  * What the run lets the dashboard do. Absent: the dashboard is read-only (501 on control routes).
@@ -14,22 +24,6 @@ export interface DashboardControl {
   stop(): void | Promise<void>;
   /** Answers a pending human gate; false when that gate is not pending (any more). */
   answerGate?(step: string, value: string, additionalInput: AdditionalInput): boolean | Promise<boolean>;
-}
-
-export type AdditionalInput = string | Record<string, unknown> | null;
-
-/** `GET /api/info`. */
-export interface InfoBody {
-  run_id: string | null;
-  workflow_name: string | null;
-  mode: 'live' | 'replay';
-  source: 'run' | 'resume' | 'replay';
-  log_path: string | null;
-  replay_speed: number | null;
-  version: string | null;
-  /** What this dashboard can do now: control given, and the run owned by this process. */
-  control: { stop: boolean; gate: boolean };
-  ownership: OwnershipBody;
 }
 
 /** What the API routes read. */
@@ -45,9 +39,6 @@ export interface ApiContext {
   ownership: OwnershipTracker;
 }
 
-export const DEFAULT_PAGE = 500;
-export const MAX_PAGE = 5000;
-
 const seq = v.pipe(v.string(), v.regex(/^\d{1,15}$/, 'must be an integer >= 0'), v.transform(Number));
 const EventsQuery = v.pipe(
   v.object({
@@ -62,7 +53,7 @@ const GateBody = v.object({
   step: v.pipe(v.string(), v.minLength(1, 'step must name the gate step')),
   value: v.string('value must be the chosen option value'),
   additional_input: v.optional(v.nullable(v.union([v.string(), v.record(v.string(), v.unknown())])), null),
-});
+}) satisfies v.GenericSchema<GateAnswerBody, Required<GateAnswerBody>>;
 
 function issueText(issues: readonly v.BaseIssue<unknown>[]): string {
   const issue = issues[0];
@@ -82,7 +73,7 @@ export function stateRoute(api: ApiContext): Handler {
   return async function state(c) {
     await api.ready;
     const current = api.state();
-    return c.json({ state: current, last_seq: current.last_seq });
+    return c.json({ state: current, last_seq: current.last_seq } satisfies StateBody);
   };
 }
 
@@ -95,7 +86,11 @@ export function eventsRoute(api: ApiContext): Handler {
     const query: PageQuery = before !== undefined ? { before, limit } : { after: after ?? 0, limit };
     await api.ready;
     const page = await api.store.page(query);
-    return c.json({ events: page.events, last_seq: api.state().last_seq, has_more: page.hasMore });
+    return c.json({
+      events: page.events,
+      last_seq: api.state().last_seq,
+      has_more: page.hasMore,
+    } satisfies EventsPage);
   };
 }
 
@@ -144,7 +139,7 @@ export function stopRoute(api: ApiContext): Handler {
     if (run.status !== 'running') {
       return jsonError(c, 409, 'CONDUCTOR_CONFLICT', `the run is not running (status: ${run.status})`);
     }
-    if (stopping === run.generation) return c.json({ ok: true, already_stopping: true }, 202);
+    if (stopping === run.generation) return c.json(stopped(true), 202);
     stopping = run.generation;
     try {
       await control.stop();
@@ -152,7 +147,7 @@ export function stopRoute(api: ApiContext): Handler {
       stopping = null;
       throw error;
     }
-    return c.json({ ok: true }, 202);
+    return c.json(stopped(false), 202);
   };
 }
 
@@ -201,8 +196,12 @@ export function gateRoute(api: ApiContext): Handler {
         `the gate at step ${JSON.stringify(step)} is no longer waiting`,
       );
     }
-    return c.json({ ok: true });
+    return c.json({ ok: true } satisfies ControlAnswer);
   };
+}
+
+function stopped(already: boolean): ControlAnswer {
+  return already ? { ok: true, already_stopping: true } : { ok: true };
 }
 
 /** A 409 answer unless this process owns the run (asked afresh: a stop must not act on an old answer). */

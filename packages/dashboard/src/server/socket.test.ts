@@ -9,7 +9,7 @@ import {
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { jsonlStore, type RunningDashboard, type StartDashboardOptions, startDashboard } from '../index.js';
-import { runEvents, tempDir, until } from './test-helpers.js';
+import { runEvents, tempDir, WAIT } from './test-helpers.js';
 
 const TOKEN = 'socket-test-token';
 const cleanup: Array<() => Promise<void> | void> = [];
@@ -83,7 +83,7 @@ describe('/ws over a real port', () => {
   it('state at S, then the socket after S during a 5,000-event burst: every event once, in order', async () => {
     const { bus, running } = await liveRun(300);
     const emitting = burst(bus, 5000);
-    await until(() => bus.lastSeq >= 1500, 'the burst to be under way');
+    await expect.poll(() => bus.lastSeq, WAIT).toBeGreaterThanOrEqual(1500);
     const { state, last_seq: s } = await getState(running);
     expect(state.last_seq).toBe(s);
     expect(s).toBeGreaterThanOrEqual(300);
@@ -91,11 +91,11 @@ describe('/ws over a real port', () => {
     await emitting;
     const end = bus.lastSeq;
     expect(end).toBe(5300);
-    await until(() => client.lastSeq() === end, 'the last event on the socket');
+    await expect.poll(() => client.lastSeq(), WAIT).toBe(end);
     expect(client.events.map((e) => e.seq)).toEqual(range(s + 1, end));
     // The client recipe: the snapshot plus every event after it is the server's state.
     const folded = client.events.reduce(applyEvent, state);
-    await until(() => running.dashboard.state().last_seq === end, 'the server state to catch up');
+    await expect.poll(() => running.dashboard.state().last_seq, WAIT).toBe(end);
     expect(folded).toEqual((await getState(running)).state);
   });
 
@@ -104,7 +104,7 @@ describe('/ws over a real port', () => {
     // From 0: history from disk while the burst goes on, then live.
     const first = connect(running, 0);
     const firstHalf = burst(bus, 2500);
-    await until(() => first.events.length >= 4000, 'events on the first socket');
+    await expect.poll(() => first.events.length, WAIT).toBeGreaterThanOrEqual(4000);
     // The socket closes while the second half of the burst is being emitted.
     const emitting = firstHalf.then(() => burst(bus, 2500));
     first.ws.close();
@@ -113,7 +113,7 @@ describe('/ws over a real port', () => {
     expect(cut, 'the disconnect happened mid-burst').toBeLessThan(7000);
     const second = connect(running, cut);
     await emitting;
-    await until(() => second.lastSeq() === 7000, 'the last event after reconnecting');
+    await expect.poll(() => second.lastSeq(), WAIT).toBe(7000);
     const seqs = [...first.events, ...second.events].map((e) => e.seq);
     expect(seqs).toEqual(range(1, 7000));
   });
@@ -129,7 +129,7 @@ describe('/ws over a real port', () => {
     const fast = connect(running, 10);
     await Promise.all([slow.opened, fast.opened]);
     bus.emit('agent_message', { agent_name: 'writer', content: 'hello' });
-    await until(() => slow.lastSeq() === 11 && fast.lastSeq() === 11, 'both clients to be live');
+    await expect.poll(() => [slow.lastSeq(), fast.lastSeq()], WAIT).toEqual([11, 11]);
     (slow.ws as unknown as Paused)._socket.pause();
     const before = running.dashboard.state().last_seq;
     const content = 'y'.repeat(8192);
@@ -137,15 +137,15 @@ describe('/ws over a real port', () => {
     for (let i = 0; i < 5000; i++) bus.emit('agent_message', { agent_name: 'writer', content });
     expect(log.writer.lastSeq).toBe(5011);
     expect(running.dashboard.state().last_seq).toBe(before);
-    await until(() => running.dashboard.stats().resyncs >= 1, 'the slow client to be dropped');
-    await until(() => fast.lastSeq() === 5011, 'the fast client to get everything');
+    await expect.poll(() => running.dashboard.stats().resyncs, WAIT).toBeGreaterThanOrEqual(1);
+    await expect.poll(() => fast.lastSeq(), WAIT).toBe(5011);
     expect(fast.events.map((e) => e.seq)).toEqual(range(11, 5011));
     (slow.ws as unknown as Paused)._socket.resume();
     expect(await slow.closed).toMatchObject({ code: 4001 });
     // What the slow client did get is a gap-free prefix: it can resume from its last seq.
     expect(slow.events.map((e) => e.seq)).toEqual(range(11, slow.lastSeq()));
     expect(slow.lastSeq()).toBeLessThan(5011);
-    await until(() => running.dashboard.stats().clients === 1, 'the server to let the slow client go');
+    await expect.poll(() => running.dashboard.stats().clients, WAIT).toBe(1);
     expect(running.dashboard.stats().catchUps).toBeGreaterThanOrEqual(1);
     expect(running.dashboard.stats().resyncs).toBe(1);
   });
@@ -155,14 +155,14 @@ describe('/ws over a real port', () => {
     const client = connect(running, 10);
     await client.opened;
     bus.emit('agent_message', { agent_name: 'writer', content: 'hello' });
-    await until(() => client.lastSeq() === 11, 'the client to be live');
+    await expect.poll(() => client.lastSeq(), WAIT).toBe(11);
     // The browser is busy for a while: it reads nothing while 20 MB of events go out.
     (client.ws as unknown as Paused)._socket.pause();
     const content = 'w'.repeat(4096);
     for (let i = 0; i < 5000; i++) bus.emit('agent_message', { agent_name: 'writer', content });
-    await until(() => running.dashboard.stats().catchUps >= 1, 'the server to stop sending live events');
+    await expect.poll(() => running.dashboard.stats().catchUps, WAIT).toBeGreaterThanOrEqual(1);
     (client.ws as unknown as Paused)._socket.resume();
-    await until(() => client.lastSeq() === 5011, 'every event');
+    await expect.poll(() => client.lastSeq(), WAIT).toBe(5011);
     expect(client.events.map((e) => e.seq)).toEqual(range(11, 5011));
     expect(running.dashboard.stats()).toMatchObject({ clients: 1, resyncs: 0 });
   });
@@ -173,17 +173,17 @@ describe('/ws over a real port', () => {
     });
     const content = 'z'.repeat(4096);
     await burst(bus, 3000, 500, content);
-    await until(() => running.dashboard.state().last_seq === 3010, 'the history');
+    await expect.poll(() => running.dashboard.state().last_seq, WAIT).toBe(3010);
     const slow = connect(running, 0);
     await slow.opened;
     (slow.ws as unknown as Paused)._socket.pause();
-    await until(() => running.dashboard.stats().resyncs === 1, 'the stalled client to be dropped');
+    await expect.poll(() => running.dashboard.stats().resyncs, WAIT).toBe(1);
     (slow.ws as unknown as Paused)._socket.resume();
     expect(await slow.closed).toMatchObject({ code: 4001 });
     expect(slow.events.map((e) => e.seq)).toEqual(range(1, slow.lastSeq()));
     // Reconnecting from there gets the rest.
     const again = connect(running, slow.lastSeq());
-    await until(() => again.lastSeq() === 3010, 'the rest of the history');
+    await expect.poll(() => again.lastSeq(), WAIT).toBe(3010);
     expect([...slow.events, ...again.events].map((e) => e.seq)).toEqual(range(1, 3010));
   });
 
@@ -237,7 +237,7 @@ describe('/ws over a real port', () => {
     cleanup.push(() => running.close());
     await burst(bus, 3000);
     await running.dashboard.ready;
-    await until(() => running.dashboard.state().last_seq === 23_000, 'the state to reach the last event');
+    await expect.poll(() => running.dashboard.state().last_seq, WAIT).toBe(23_000);
     expect(running.dashboard.state().event_count).toBe(23_000);
   });
 });

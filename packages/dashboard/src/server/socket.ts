@@ -1,14 +1,12 @@
 import { type IncomingMessage, STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { type WebSocket, WebSocketServer } from 'ws';
-import { type DashboardErrorCode, errorBody } from './errors.js';
+import { type DashboardErrorCode, RESYNC_CLOSE_CODE } from '../protocol.js';
+import { errorBody } from './errors.js';
 import { follow } from './follow.js';
 import type { HistoryStore } from './history.js';
 import type { LiveHub } from './hub.js';
 import { type HostPolicy, tokenMatches, tokenOf } from './security.js';
-
-/** Close code for a client that fell behind: reconnect with `after=<last applied seq>`. */
-export const RESYNC_CLOSE_CODE = 4001;
 
 export interface SocketLimits {
   /** Live events buffered for a client still receiving history; beyond, it catches up from the store. */

@@ -46,17 +46,33 @@ export function* runEvents(count: number, start = 1): Generator<ConductorEvent> 
   }
 }
 
-export async function writeLog(path: string, events: Iterable<ConductorEvent>): Promise<void> {
+/** The gate `approve` asking "Ship it?", as `gate_presented` at `seq`. */
+export function gatePresented(
+  seq: number,
+  options = [
+    { label: 'Yes', value: 'yes', route: 'ship' },
+    { label: 'No', value: 'no', route: 'fix' },
+  ],
+): ConductorEvent {
+  return {
+    seq,
+    type: 'gate_presented',
+    timestamp: 2_000_000_000,
+    data: { agent_name: 'approve', prompt: 'Ship it?', options },
+  };
+}
+
+export async function writeLog(
+  path: string,
+  events: Iterable<ConductorEvent> | AsyncIterable<ConductorEvent>,
+): Promise<void> {
   const writer = await openEventLog(path);
-  for (const event of events) writer.append(event);
+  for await (const event of events) writer.append(event);
   await writer.close();
 }
 
-/** Waits for `condition` without sleeping a fixed time: re-checks every turn until the deadline. */
-export async function until(condition: () => boolean, what: string, ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
+/**
+ * Options for `expect.poll` / `vi.waitFor`: these tests wait on real files, sockets and processes, so
+ * longer than the 1 s default, and they look often, as a burst may be over in a few ms.
+ */
+export const WAIT = { timeout: 10_000, interval: 5 };

@@ -1,27 +1,12 @@
 import type { ResumeMark } from '@conductor/events';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
-import { type ActivityRow, type ActivityWindow, CATEGORIES, type Category } from './activity';
-import { formatDateTime, formatTime, isoOf } from './format';
-import { Icon, type IconName } from './Icon';
+import { CATEGORY_ICON, ResumeDivider, Row } from './ActivityRows';
+import { type ActivityWindow, CATEGORIES, type Category } from './activity';
+import { type Item, itemAt, itemsOf, SIZE, startOf } from './activityItems';
+import { Icon } from './Icon';
 
-type Item =
-  | { kind: 'older'; key: string }
-  | { kind: 'divider'; key: string; mark: ResumeMark }
-  | { kind: 'row'; key: string; row: ActivityRow };
-
-const SIZE: Record<Item['kind'], number> = { older: 36, divider: 40, row: 30 };
 const AT_BOTTOM_PX = 24;
-
-const CATEGORY_ICON: Record<Category, IconName> = {
-  run: 'run',
-  step: 'step',
-  message: 'message',
-  tool: 'tool',
-  gate: 'gate',
-  group: 'group',
-  error: 'error',
-};
 
 interface ActivityStreamProps {
   activity: ActivityWindow;
@@ -59,7 +44,7 @@ export function ActivityStream(props: ActivityStreamProps) {
   const [hidden, setHidden] = useState<ReadonlySet<Category>>(() => new Set());
 
   const items = useMemo(
-    () => itemsOf(activity, resumes, stepFilter || null, pathFilter, hidden),
+    () => itemsOf(activity, resumes, { step: stepFilter || null, path: pathFilter, hidden }),
     [activity, resumes, stepFilter, pathFilter, hidden],
   );
 
@@ -256,151 +241,4 @@ export function ActivityStream(props: ActivityStreamProps) {
       </div>
     </section>
   );
-}
-
-function Row({
-  row,
-  selected,
-  onSelectStep,
-}: {
-  row: ActivityRow;
-  selected: boolean;
-  onSelectStep: (key: string) => void;
-}) {
-  return (
-    <div
-      className={`activity-row category-${row.category}${row.synthetic ? ' is-synthetic' : ''}${selected ? ' is-selected' : ''}`}
-      data-testid="activity-row"
-      data-seq={row.seq}
-      data-type={row.type}
-      data-step={row.step ?? undefined}
-      data-path={row.path}
-    >
-      <time
-        className="activity-time mono"
-        dateTime={isoOf(row.timestamp)}
-        title={`${isoOf(row.timestamp)} · seq ${row.seq}`}
-      >
-        {formatTime(row.timestamp)}
-      </time>
-      <span className="activity-type" title={row.type}>
-        <Icon name={CATEGORY_ICON[row.category]} />
-        <span className="activity-type-name">{row.type}</span>
-      </span>
-      <span className="activity-step">
-        {row.step ? (
-          <button
-            type="button"
-            className="step-link"
-            onClick={() => onSelectStep(row.step as string)}
-            title={`Show ${row.step}`}
-          >
-            {row.step}
-          </button>
-        ) : null}
-      </span>
-      <span className="activity-summary" title={row.summary}>
-        {row.synthetic ? <span className="tag tag-synthetic">summary</span> : null}
-        {row.count > 1 ? (
-          <span
-            className="tag"
-            title={`${row.count} streamed chunks, ${row.chars.toLocaleString()} characters`}
-          >
-            ×{row.count}
-          </span>
-        ) : null}
-        {row.summary}
-      </span>
-    </div>
-  );
-}
-
-function ResumeDivider({ mark }: { mark: ResumeMark }) {
-  return (
-    <div
-      className="resume-divider"
-      data-testid="resume-divider"
-      data-seq={mark.seq}
-      data-generation={mark.generation}
-      title={
-        mark.history_source === 'synthetic'
-          ? 'History before this point is a summary rebuilt from the checkpoint'
-          : undefined
-      }
-    >
-      <span className="resume-divider-line" />
-      <span className="resume-divider-text">
-        <Icon name="resume" />
-        <span className="resume-divider-label">
-          Resumed — resume {mark.generation}, at{' '}
-          <time dateTime={isoOf(mark.at)} title={isoOf(mark.at)}>
-            {formatDateTime(mark.at)}
-          </time>
-          , from step {mark.resumed_at_step || '—'}
-        </span>
-      </span>
-      <span className="resume-divider-line" />
-    </div>
-  );
-}
-
-function itemsOf(
-  activity: ActivityWindow,
-  resumes: readonly ResumeMark[],
-  step: string | null,
-  path: string | null,
-  hidden: ReadonlySet<Category>,
-): Item[] {
-  const items: Item[] = [];
-  if (activity.hasOlder) items.push({ kind: 'older', key: 'older' });
-  const rows = activity.rows;
-  const first = rows[0];
-  const last = rows[rows.length - 1];
-  if (!first || !last) return items;
-  // Only the resumes whose first event is inside this window get a divider here.
-  const marks = resumes.filter((m) => m.seq >= first.seq && m.seq <= last.lastSeq);
-  let next = 0;
-  for (const row of rows) {
-    if (step !== null && !rowOfStep(row, step)) continue;
-    if (path !== null && row.path !== path && !row.path.startsWith(`${path}/`)) continue;
-    if (hidden.has(row.category)) continue;
-    while (next < marks.length && (marks[next] as ResumeMark).seq <= row.seq) {
-      const mark = marks[next++] as ResumeMark;
-      items.push({ kind: 'divider', key: `resume-${mark.seq}`, mark });
-    }
-    items.push({ kind: 'row', key: String(row.seq), row });
-  }
-  for (; next < marks.length; next++) {
-    const mark = marks[next] as ResumeMark;
-    items.push({ kind: 'divider', key: `resume-${mark.seq}`, mark });
-  }
-  return items;
-}
-
-/** The step's own rows, its sub-workflow's, and for a group its members' and items'. */
-function rowOfStep(row: ActivityRow, step: string): boolean {
-  if (row.step === step || row.group === step) return true;
-  const prefix = `${step}/`;
-  return row.step?.startsWith(prefix) === true || row.path === step || row.path.startsWith(prefix);
-}
-
-/** Where the item `key` starts in the list, or null when it is not there. */
-function startOf(items: readonly Item[], key: string): number | null {
-  let offset = 0;
-  for (const item of items) {
-    if (item.key === key) return offset;
-    offset += SIZE[item.kind];
-  }
-  return null;
-}
-
-/** The item at `offset` pixels from the top of the list, with its start. */
-function itemAt(items: readonly Item[], offset: number): { key: string; start: number } | null {
-  let start = 0;
-  for (const item of items) {
-    const end = start + SIZE[item.kind];
-    if (offset < end) return { key: item.key, start };
-    start = end;
-  }
-  return null;
 }

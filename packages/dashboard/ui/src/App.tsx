@@ -1,7 +1,8 @@
 import type { RunState } from '@conductor/events';
 import { useCallback, useEffect, useMemo, useState } from 'react';
+import type { InfoBody } from '../../src/protocol';
 import { ActivityStream } from './ActivityStream';
-import type { Api, DashboardInfo } from './api';
+import type { Api } from './api';
 import { OwnershipBanner, ResumeBanner, RunEndBanner, SyntheticHistoryNote } from './Banners';
 import { GatePanel } from './GatePanel';
 import { GroupDetails } from './GroupDetails';
@@ -35,7 +36,7 @@ function Dashboard({
   refreshInfo,
 }: {
   api: Api;
-  info: DashboardInfo;
+  info: InfoBody;
   /** Asks `/api/info` again: who owns the run may have changed with its status. */
   refreshInfo: () => void;
 }) {

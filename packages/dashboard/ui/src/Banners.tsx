@@ -1,8 +1,37 @@
 import type { ResumeMark, RunState } from '@conductor/events';
-import { useState } from 'react';
-import type { Ownership } from './api';
+import { type ReactNode, useState } from 'react';
+import type { OwnershipBody } from '../../src/protocol';
 import { formatDateTime, isoOf, secondsOfIso } from './format';
-import { Icon } from './Icon';
+import { Icon, type IconName } from './Icon';
+
+/** A banner above the workspace: a named region, its icon, and what it says. */
+function Banner({
+  tone,
+  inline = false,
+  icon,
+  label,
+  attributes,
+  children,
+}: {
+  tone: 'info' | 'warning' | 'danger';
+  /** One line: title and detail side by side. */
+  inline?: boolean;
+  icon: IconName;
+  label: string;
+  attributes: Record<`data-${string}`, string>;
+  children: ReactNode;
+}) {
+  return (
+    <section
+      className={`banner banner-${tone}${inline ? ' banner-inline' : ''}`}
+      aria-label={label}
+      {...attributes}
+    >
+      <Icon name={icon} className="banner-icon" />
+      {children}
+    </section>
+  );
+}
 
 /** "Resumed from checkpoint at …": why the history has generations, and where each one began. */
 export function ResumeBanner({ resumes }: { resumes: readonly ResumeMark[] }) {
@@ -10,12 +39,13 @@ export function ResumeBanner({ resumes }: { resumes: readonly ResumeMark[] }) {
   if (!latest) return null;
   const earlier = resumes.slice(0, -1);
   return (
-    <section
-      className="banner banner-info banner-inline"
-      data-testid="resume-banner"
-      aria-label="Resumed run"
+    <Banner
+      tone="info"
+      inline
+      icon="resume"
+      label="Resumed run"
+      attributes={{ 'data-testid': 'resume-banner' }}
     >
-      <Icon name="resume" className="banner-icon" />
       <p className="banner-line">
         <span className="banner-title">
           Resumed from checkpoint at <CheckpointTime mark={latest} /> (resume {latest.generation})
@@ -36,7 +66,7 @@ export function ResumeBanner({ resumes }: { resumes: readonly ResumeMark[] }) {
           ) : null}
         </span>
       </p>
-    </section>
+    </Banner>
   );
 }
 
@@ -59,8 +89,12 @@ export const SYNTHETIC_TEXT =
 
 export function SyntheticHistoryNote() {
   return (
-    <section className="banner banner-warning" data-testid="synthetic-history" aria-label="Summary history">
-      <Icon name="info" className="banner-icon" />
+    <Banner
+      tone="warning"
+      icon="info"
+      label="Summary history"
+      attributes={{ 'data-testid': 'synthetic-history' }}
+    >
       <div className="banner-body">
         <p className="banner-title">{SYNTHETIC_TEXT}</p>
         <p className="banner-detail">
@@ -68,7 +102,7 @@ export function SyntheticHistoryNote() {
           marked <span className="tag tag-synthetic">summary</span> come from the checkpoint.
         </p>
       </div>
-    </section>
+    </Banner>
   );
 }
 
@@ -80,13 +114,12 @@ export function RunEndBanner({ state }: { state: RunState }) {
   const interrupted = run.status === 'interrupted';
   const command = run.checkpoint_path ? `conductor resume --from ${shellQuote(run.checkpoint_path)}` : null;
   return (
-    <section
-      className={`banner ${interrupted ? 'banner-warning' : 'banner-danger'}`}
-      data-testid="status-banner"
-      data-status={run.status}
-      aria-label={interrupted ? 'Run interrupted' : 'Run failed'}
+    <Banner
+      tone={interrupted ? 'warning' : 'danger'}
+      icon="alert"
+      label={interrupted ? 'Run interrupted' : 'Run failed'}
+      attributes={{ 'data-testid': 'status-banner', 'data-status': run.status }}
     >
-      <Icon name="alert" className="banner-icon" />
       <div className="banner-body">
         <p className="banner-title">
           {interrupted ? (error?.stopped_by_user ? 'Stopped by user' : 'Interrupted') : 'Run failed'}
@@ -119,7 +152,7 @@ export function RunEndBanner({ state }: { state: RunState }) {
           <p className="banner-detail muted">No checkpoint was saved for this run.</p>
         )}
       </div>
-    </section>
+    </Banner>
   );
 }
 
@@ -152,18 +185,24 @@ function CopyCommand({ command }: { command: string }) {
  * Who runs the run when it is not this dashboard's process: another process (this dashboard is then
  * read-only), or none while the log says running (the run was cut off: how to continue it).
  */
-export function OwnershipBanner({ state, ownership }: { state: RunState; ownership: Ownership | undefined }) {
+export function OwnershipBanner({
+  state,
+  ownership,
+}: {
+  state: RunState;
+  ownership: OwnershipBody | undefined;
+}) {
   const { run } = state;
   if (ownership?.owner === 'other-process') {
     const since = secondsOfIso(ownership.since);
     return (
-      <section
-        className="banner banner-info banner-inline"
-        data-testid="ownership-banner"
-        data-owner="other-process"
-        aria-label="Run by another process"
+      <Banner
+        tone="info"
+        inline
+        icon="info"
+        label="Run by another process"
+        attributes={{ 'data-testid': 'ownership-banner', 'data-owner': 'other-process' }}
       >
-        <Icon name="info" className="banner-icon" />
         <p className="banner-line">
           <span className="banner-title">
             Running in {ownership.pid !== null ? `process ${ownership.pid}` : 'another process'}
@@ -178,19 +217,18 @@ export function OwnershipBanner({ state, ownership }: { state: RunState; ownersh
           </span>
           <span className="banner-detail">Stop it or answer its gates from that process.</span>
         </p>
-      </section>
+      </Banner>
     );
   }
   if (ownership?.owner !== 'none' || run.status !== 'running') return null;
   const command = `conductor resume --run ${shellQuote(run.run_id ?? '<run-id>')}`;
   return (
-    <section
-      className="banner banner-warning"
-      data-testid="ownership-banner"
-      data-owner="none"
-      aria-label="Run not running"
+    <Banner
+      tone="warning"
+      icon="alert"
+      label="Run not running"
+      attributes={{ 'data-testid': 'ownership-banner', 'data-owner': 'none' }}
     >
-      <Icon name="alert" className="banner-icon" />
       <div className="banner-body">
         <p className="banner-title">
           No process is running this run
@@ -209,6 +247,6 @@ export function OwnershipBanner({ state, ownership }: { state: RunState; ownersh
           <CopyCommand command={command} />
         </div>
       </div>
-    </section>
+    </Banner>
   );
 }

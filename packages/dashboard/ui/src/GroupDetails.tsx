@@ -1,11 +1,11 @@
-import type { ItemState, RunState, StepError } from '@conductor/events';
-import { type ReactNode, useState } from 'react';
-import { Time } from './Banners';
+import type { ItemState, RunState } from '@conductor/events';
 import { CodeBlock } from './CodeBlock';
+import { DetailsHeader, ErrorBox, ExpandableEntry, errorLine, Fact, TimeOrDash } from './DetailsParts';
 import { formatDuration } from './format';
+import { GroupProgress } from './GraphNodes';
+import { groupCountsText } from './graphModel';
 import { Icon, StatusBadge } from './Icon';
 import type { GroupFacts } from './runModel';
-import { GroupProgress, groupCountsText } from './WorkflowGraph';
 import { type GroupView, itemLabel, stepKeyIn } from './workflowView';
 
 interface GroupDetailsProps {
@@ -49,18 +49,12 @@ export function GroupDetails({
       data-kind={group.kind}
       aria-label={`Details of group ${group.key}`}
     >
-      <header className="panel-header">
-        <h2 className="panel-title" title={group.key}>
-          {group.key}
-        </h2>
+      <DetailsHeader title={group.key} onClose={onClose}>
         <span className="group-kind">
           <Icon name="group" className="badge-icon" />
           {kind}
         </span>
-        <button type="button" className="icon-button" onClick={onClose} aria-label="Close details">
-          <Icon name="close" />
-        </button>
-      </header>
+      </DetailsHeader>
       <div className="panel-scroll">
         <div className="details-section">
           <div className="details-status">
@@ -79,8 +73,12 @@ export function GroupDetails({
             />
           </dl>
           <dl className="facts">
-            <Fact label="Started">{g && g.started_at !== null ? <Time ts={g.started_at} /> : '—'}</Fact>
-            <Fact label="Finished">{g && g.finished_at !== null ? <Time ts={g.finished_at} /> : '—'}</Fact>
+            <Fact label="Started">
+              <TimeOrDash ts={g?.started_at ?? null} />
+            </Fact>
+            <Fact label="Finished">
+              <TimeOrDash ts={g?.finished_at ?? null} />
+            </Fact>
             <Fact label="Elapsed">{elapsed !== null ? formatDuration(elapsed) : '—'}</Fact>
             <Fact label="Failure mode">
               {failureMode ? (
@@ -124,7 +122,7 @@ function Members({
   return (
     <div className="details-section">
       <h3 className="section-title">Members</h3>
-      <ul className="group-members">
+      <ul className="group-members" aria-label="Members">
         {group.members.map((member) => {
           const key = stepKeyIn(group.path, member);
           const step = state.steps[key];
@@ -182,7 +180,7 @@ function Items({
           ) : null}
         </h3>
         {recent.length === 0 ? <p className="empty">No item has started yet.</p> : null}
-        <ol className="attempts-list" data-testid="group-recent-items">
+        <ol className="attempts-list" data-testid="group-recent-items" aria-label="Recent items">
           {recent.map((item) => (
             <ItemRow key={item.index} item={item} onOpen={subOf(item.index)} />
           ))}
@@ -199,7 +197,7 @@ function Items({
               </span>
             ) : null}
           </h3>
-          <ol className="attempts-list" data-testid="group-failed-items">
+          <ol className="attempts-list" data-testid="group-failed-items" aria-label="Failed items">
             {failed.map((item) => (
               <ItemRow key={item.index} item={item} onOpen={subOf(item.index)} />
             ))}
@@ -211,69 +209,55 @@ function Items({
 }
 
 function ItemRow({ item, onOpen }: { item: ItemState; onOpen: (() => void) | null }) {
-  const [open, setOpen] = useState(false);
   const hasOutput = item.output !== undefined && item.output !== null;
   return (
-    <li
+    <ExpandableEntry
       className={`attempt item-row status-${item.status}`}
-      data-testid="group-item"
-      data-index={item.index}
-      data-key={item.key ?? undefined}
-      data-status={item.status}
-    >
-      <button type="button" className="attempt-summary" aria-expanded={open} onClick={() => setOpen(!open)}>
-        <Icon name="chevron" className={`chevron${open ? ' is-open' : ''}`} />
-        <span className="attempt-number">#{item.index}</span>
-        {item.key !== null && item.key !== String(item.index) ? (
-          <span className="chip mono item-key" title={item.key}>
-            {item.key}
+      attributes={{
+        'data-testid': 'group-item',
+        'data-index': item.index,
+        'data-key': item.key ?? undefined,
+        'data-status': item.status,
+      }}
+      summary={(open) => (
+        <>
+          <span className="attempt-number">#{item.index}</span>
+          {item.key !== null && item.key !== String(item.index) ? (
+            <span className="chip mono item-key" title={item.key}>
+              {item.key}
+            </span>
+          ) : null}
+          <StatusBadge status={item.status} />
+          {!open && item.error ? <span className="item-error-line">{errorLine(item.error)}</span> : null}
+          <span className="attempt-time muted">
+            {item.elapsed !== null ? formatDuration(item.elapsed) : ''}
           </span>
-        ) : null}
-        <StatusBadge status={item.status} />
-        {!open && item.error ? <span className="item-error-line">{errorLine(item.error)}</span> : null}
-        <span className="attempt-time muted">
-          {item.elapsed !== null ? formatDuration(item.elapsed) : ''}
-        </span>
-      </button>
-      {open ? (
-        <div className="attempt-body">
-          <dl className="facts">
-            <Fact label="Item">{itemLabel(item.index, item.key)}</Fact>
-            <Fact label="Started">{item.started_at !== null ? <Time ts={item.started_at} /> : '—'}</Fact>
-            <Fact label="Finished">{item.finished_at !== null ? <Time ts={item.finished_at} /> : '—'}</Fact>
-          </dl>
-          {item.error ? (
-            <div className="error-box" role="note">
-              <Icon name="alert" />
-              <div>
-                {item.error.error_type ? <strong className="mono">{item.error.error_type}</strong> : null}
-                {item.error.message ? <p>{item.error.message}</p> : null}
-              </div>
-            </div>
-          ) : null}
-          {hasOutput ? (
-            <CodeBlock
-              value={item.output}
-              testId="group-item-output"
-              label={`Output of item ${item.index}`}
-            />
-          ) : item.status === 'completed' ? (
-            <p className="empty">No output.</p>
-          ) : null}
-          {onOpen ? (
-            <button type="button" className="button" data-testid="open-subworkflow" onClick={onOpen}>
-              <Icon name="group" />
-              Open sub-workflow
-            </button>
-          ) : null}
-        </div>
+        </>
+      )}
+    >
+      <dl className="facts">
+        <Fact label="Item">{itemLabel(item.index, item.key)}</Fact>
+        <Fact label="Started">
+          <TimeOrDash ts={item.started_at} />
+        </Fact>
+        <Fact label="Finished">
+          <TimeOrDash ts={item.finished_at} />
+        </Fact>
+      </dl>
+      {item.error ? <ErrorBox error={item.error} /> : null}
+      {hasOutput ? (
+        <CodeBlock value={item.output} testId="group-item-output" label={`Output of item ${item.index}`} />
+      ) : item.status === 'completed' ? (
+        <p className="empty">No output.</p>
       ) : null}
-    </li>
+      {onOpen ? (
+        <button type="button" className="button" data-testid="open-subworkflow" onClick={onOpen}>
+          <Icon name="group" />
+          Open sub-workflow
+        </button>
+      ) : null}
+    </ExpandableEntry>
   );
-}
-
-function errorLine(error: StepError): string {
-  return [error.error_type, error.message].filter(Boolean).join(': ') || 'failed';
 }
 
 function Stat({ label, value, status }: { label: string; value: number; status: string }) {
@@ -281,15 +265,6 @@ function Stat({ label, value, status }: { label: string; value: number; status: 
     <div className={`group-stat stat-${status}`} data-testid={`group-stat-${status}`} data-value={value}>
       <dt>{label}</dt>
       <dd>{value.toLocaleString()}</dd>
-    </div>
-  );
-}
-
-function Fact({ label, children }: { label: string; children: ReactNode }) {
-  return (
-    <div className="fact">
-      <dt>{label}</dt>
-      <dd>{children}</dd>
     </div>
   );
 }

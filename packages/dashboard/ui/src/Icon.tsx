@@ -78,10 +78,28 @@ export function StatusIcon({ status }: { status: string }) {
   return <Icon name={STATUS_ICON[status] ?? 'pending'} className={`status-icon status-${status}`} />;
 }
 
-/** Status as colour, icon and word together: never colour alone. */
-export function StatusBadge({ status, label, testId }: { status: string; label?: string; testId?: string }) {
+/**
+ * Status as colour, icon and word together: never colour alone. `name`: the badge is a live status
+ * with that name (the run's, in the header), announced when it changes.
+ */
+export function StatusBadge({
+  status,
+  label,
+  testId,
+  name,
+}: {
+  status: string;
+  label?: string;
+  testId?: string;
+  name?: string;
+}) {
   return (
-    <span className={`badge status-${status}`} data-testid={testId} data-status={status}>
+    <span
+      className={`badge status-${status}`}
+      data-testid={testId}
+      data-status={status}
+      {...(name ? { role: 'status', 'aria-label': name } : {})}
+    >
       <StatusIcon status={status} />
       {label ?? status.charAt(0).toUpperCase() + status.slice(1)}
     </span>

@@ -115,7 +115,13 @@ function SpillNote({
     });
   const open = () => withBlob((url) => window.open(url, '_blank', 'noopener'));
   return (
-    <div className="output-note spill-note" data-testid="spill" data-field={field} data-ref={spill.ref}>
+    <section
+      className="output-note spill-note"
+      aria-label={`Stored ${field}`}
+      data-testid="spill"
+      data-field={field}
+      data-ref={spill.ref}
+    >
       <p>
         <strong className="mono">{field}</strong>{' '}
         <span className="muted" data-testid="spill-size">
@@ -139,6 +145,8 @@ function SpillNote({
           onClick={download}
           disabled={busy}
           data-testid="download-spill"
+          // The label is hidden on narrower screens; the icon alone needs a name.
+          aria-label={`Download the whole ${field}`}
         >
           <Icon name="download" />
           <span className="button-label">Download</span>
@@ -149,6 +157,6 @@ function SpillNote({
           {error}
         </p>
       ) : null}
-    </div>
+    </section>
   );
 }

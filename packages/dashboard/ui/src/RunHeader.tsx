@@ -1,13 +1,14 @@
 import { type RunState, runElapsedSeconds } from '@conductor/events';
 import { useEffect, useRef, useState } from 'react';
-import type { Api, DashboardInfo } from './api';
+import type { InfoBody } from '../../src/protocol';
+import type { Api } from './api';
 import { formatClock, formatDateTime, isoOf } from './format';
 import { Icon, StatusBadge } from './Icon';
 import type { ConnectionState } from './runModel';
 
 interface RunHeaderProps {
   state: RunState;
-  info: DashboardInfo;
+  info: InfoBody;
   /** The log says running but no process runs the run. */
   stalled: boolean;
   connection: ConnectionState;
@@ -52,9 +53,9 @@ export function RunHeader({ state, info, stalled, connection, now, api }: RunHea
         </div>
       </div>
       {stalled ? (
-        <StatusBadge status="stalled" label="Stalled" testId="run-status" />
+        <StatusBadge status="stalled" label="Stalled" testId="run-status" name="Run status" />
       ) : (
-        <StatusBadge status={run.status} testId="run-status" />
+        <StatusBadge status={run.status} testId="run-status" name="Run status" />
       )}
       <dl className="header-metrics">
         <div>

@@ -1,8 +1,8 @@
 import type { Attempt, RunState, StepState } from '@conductor/events';
-import { type ReactNode, useState } from 'react';
 import type { Api } from './api';
 import { Time } from './Banners';
 import { CodeBlock } from './CodeBlock';
+import { DetailsHeader, ErrorBox, ExpandableEntry, Fact, TimeOrDash } from './DetailsParts';
 import { formatDuration, formatUsd, generationLabel } from './format';
 import { Icon, StatusBadge } from './Icon';
 import { OutputView } from './OutputView';
@@ -25,14 +25,7 @@ export function StepDetails({ api, state, stepKey, onClose, onSelect, onOpenSubw
   const isSub = isSubworkflowStep(state, stepKey);
   return (
     <section className="panel step-details" data-testid="step-details" aria-label={`Details of ${stepKey}`}>
-      <header className="panel-header">
-        <h2 className="panel-title" title={stepKey}>
-          {stepKey}
-        </h2>
-        <button type="button" className="icon-button" onClick={onClose} aria-label="Close details">
-          <Icon name="close" />
-        </button>
-      </header>
+      <DetailsHeader title={stepKey} onClose={onClose} />
       <div className="panel-scroll">
         {isSub ? (
           <SubworkflowSection
@@ -62,9 +55,11 @@ export function StepDetails({ api, state, stepKey, onClose, onSelect, onOpenSubw
               <Fact label="Progress">
                 {group.completed}/{group.total} done, {group.failed} failed, {group.running} running
               </Fact>
-              <Fact label="Started">{group.started_at !== null ? <Time ts={group.started_at} /> : '—'}</Fact>
+              <Fact label="Started">
+                <TimeOrDash ts={group.started_at} />
+              </Fact>
               <Fact label="Finished">
-                {group.finished_at !== null ? <Time ts={group.finished_at} /> : '—'}
+                <TimeOrDash ts={group.finished_at} />
               </Fact>
             </dl>
           </div>
@@ -179,7 +174,7 @@ function StepBody({ step, api }: { step: StepState; api: Api }) {
           <p className="empty">This step has not run yet.</p>
         )}
       </div>
-      {latest?.error ? <ErrorBox error={latest.error} /> : null}
+      {latest?.error ? <ErrorBox error={latest.error} testId="step-error" /> : null}
       {latest ? (
         <div className="details-section">
           <h3 className="section-title">Output</h3>
@@ -242,77 +237,55 @@ function AttemptItem({
   attempt: Attempt;
   defaultOpen: boolean;
 }) {
-  const [open, setOpen] = useState(defaultOpen);
   return (
-    <li
+    <ExpandableEntry
       className={`attempt status-${attempt.status}${attempt.synthetic ? ' is-synthetic' : ''}`}
-      data-testid="attempt"
-      data-attempt={attempt.number}
-      data-generation={attempt.generation}
-      data-status={attempt.status}
+      attributes={{
+        'data-testid': 'attempt',
+        'data-attempt': attempt.number,
+        'data-generation': attempt.generation,
+        'data-status': attempt.status,
+      }}
+      defaultOpen={defaultOpen}
+      summary={() => (
+        <>
+          <span className="attempt-number">#{attempt.number}</span>
+          <StatusBadge status={attempt.status} />
+          <span className="chip">{generationLabel(attempt.generation)}</span>
+          {attempt.iteration !== null ? <span className="muted">iteration {attempt.iteration}</span> : null}
+          {attempt.synthetic ? <span className="tag tag-synthetic">summary from checkpoint</span> : null}
+          <span className="attempt-time muted">
+            {attempt.elapsed !== null ? formatDuration(attempt.elapsed) : ''}
+          </span>
+        </>
+      )}
     >
-      <button type="button" className="attempt-summary" aria-expanded={open} onClick={() => setOpen(!open)}>
-        <Icon name="chevron" className={`chevron${open ? ' is-open' : ''}`} />
-        <span className="attempt-number">#{attempt.number}</span>
-        <StatusBadge status={attempt.status} />
-        <span className="chip">{generationLabel(attempt.generation)}</span>
-        {attempt.iteration !== null ? <span className="muted">iteration {attempt.iteration}</span> : null}
-        {attempt.synthetic ? <span className="tag tag-synthetic">summary from checkpoint</span> : null}
-        <span className="attempt-time muted">
-          {attempt.elapsed !== null ? formatDuration(attempt.elapsed) : ''}
-        </span>
-      </button>
-      {open ? (
-        <div className="attempt-body">
-          <dl className="facts">
-            <Fact label="Started">
-              <Timestamp ts={attempt.started_at} />
-            </Fact>
-            <Fact label="Finished">
-              <Timestamp ts={attempt.finished_at} />
-            </Fact>
-            {attempt.model ? <Fact label="Model">{attempt.model}</Fact> : null}
-            {attempt.input_tokens !== null || attempt.output_tokens !== null || attempt.tokens !== null ? (
-              <Fact label="Tokens">{tokensText(attempt)}</Fact>
-            ) : null}
-            {attempt.cost_usd !== null ? <Fact label="Cost">{formatUsd(attempt.cost_usd)}</Fact> : null}
-            <Fact label="Events">
-              seq {attempt.first_seq}–{attempt.last_seq}
-            </Fact>
-          </dl>
-          {attempt.error ? <ErrorBox error={attempt.error} /> : null}
-          {attempt.output !== undefined && attempt.output !== null ? (
-            <OutputView
-              api={api}
-              attempt={attempt}
-              label={`Output of attempt ${attempt.number}`}
-              stepName={stepName}
-            />
-          ) : null}
-        </div>
+      <dl className="facts">
+        <Fact label="Started">
+          <Timestamp ts={attempt.started_at} />
+        </Fact>
+        <Fact label="Finished">
+          <Timestamp ts={attempt.finished_at} />
+        </Fact>
+        {attempt.model ? <Fact label="Model">{attempt.model}</Fact> : null}
+        {attempt.input_tokens !== null || attempt.output_tokens !== null || attempt.tokens !== null ? (
+          <Fact label="Tokens">{tokensText(attempt)}</Fact>
+        ) : null}
+        {attempt.cost_usd !== null ? <Fact label="Cost">{formatUsd(attempt.cost_usd)}</Fact> : null}
+        <Fact label="Events">
+          seq {attempt.first_seq}–{attempt.last_seq}
+        </Fact>
+      </dl>
+      {attempt.error ? <ErrorBox error={attempt.error} testId="step-error" /> : null}
+      {attempt.output !== undefined && attempt.output !== null ? (
+        <OutputView
+          api={api}
+          attempt={attempt}
+          label={`Output of attempt ${attempt.number}`}
+          stepName={stepName}
+        />
       ) : null}
-    </li>
-  );
-}
-
-function ErrorBox({ error }: { error: NonNullable<Attempt['error']> }) {
-  return (
-    <div className="error-box" role="note" data-testid="step-error">
-      <Icon name="alert" />
-      <div>
-        {error.error_type ? <strong className="mono">{error.error_type}</strong> : null}
-        {error.message ? <p>{error.message}</p> : null}
-      </div>
-    </div>
-  );
-}
-
-function Fact({ label, children }: { label: string; children: ReactNode }) {
-  return (
-    <div className="fact">
-      <dt>{label}</dt>
-      <dd>{children}</dd>
-    </div>
+    </ExpandableEntry>
   );
 }
 

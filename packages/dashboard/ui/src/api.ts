@@ -1,37 +1,11 @@
-import type { ConductorEvent, RunState } from '@conductor/events';
-
-/** `GET /api/info`. */
-export interface DashboardInfo {
-  run_id: string | null;
-  workflow_name: string | null;
-  mode: 'live' | 'replay';
-  source: 'run' | 'resume' | 'replay';
-  log_path: string | null;
-  replay_speed: number | null;
-  version: string | null;
-  /** What this dashboard can do now: only while its process owns the run. */
-  control: { stop: boolean; gate: boolean };
-  ownership: Ownership;
-}
-
-/** Which process writes the run now (`/api/info`); `since` is ISO 8601. */
-export interface Ownership {
-  owner: 'this-process' | 'other-process' | 'none' | 'unknown';
-  pid: number | null;
-  host: string | null;
-  since: string | null;
-}
-
-export interface StateAnswer {
-  state: RunState;
-  last_seq: number;
-}
-
-export interface EventsPage {
-  events: ConductorEvent[];
-  last_seq: number;
-  has_more: boolean;
-}
+import type {
+  DashboardErrorCode,
+  ErrorBody,
+  EventsPage,
+  GateAnswerBody,
+  InfoBody,
+  StateBody,
+} from '../../src/protocol';
 
 const TOKEN_KEY = 'conductor.token';
 
@@ -64,8 +38,8 @@ const appBase = new URL(/* @vite-ignore */ '../', import.meta.url);
 
 export class ApiError extends Error {
   readonly status: number;
-  readonly code: string | null;
-  constructor(status: number, message: string, code: string | null) {
+  readonly code: DashboardErrorCode | null;
+  constructor(status: number, message: string, code: DashboardErrorCode | null) {
     super(message);
     this.name = 'ApiError';
     this.status = status;
@@ -74,8 +48,8 @@ export class ApiError extends Error {
 }
 
 export interface Api {
-  info(): Promise<DashboardInfo>;
-  state(): Promise<StateAnswer>;
+  info(): Promise<InfoBody>;
+  state(): Promise<StateBody>;
   eventsAfter(after: number, limit: number): Promise<EventsPage>;
   eventsBefore(before: number, limit: number): Promise<EventsPage>;
   stop(): Promise<void>;
@@ -109,15 +83,15 @@ export function createApi(token: string | null): Api {
     (await request(path, init)).json() as Promise<T>;
 
   return {
-    info: () => json<DashboardInfo>('api/info'),
-    state: () => json<StateAnswer>('api/state'),
+    info: () => json<InfoBody>('api/info'),
+    state: () => json<StateBody>('api/state'),
     eventsAfter: (after, limit) => json<EventsPage>(`api/events?after=${after}&limit=${limit}`),
     eventsBefore: (before, limit) => json<EventsPage>(`api/events?before=${before}&limit=${limit}`),
     stop: async () => {
       await request('api/stop', { method: 'POST', body: '{}' });
     },
     answerGate: async (step, value, additionalInput) => {
-      const body =
+      const body: GateAnswerBody =
         additionalInput === undefined || additionalInput === null
           ? { step, value }
           : { step, value, additional_input: additionalInput };
@@ -136,11 +110,12 @@ export function createApi(token: string | null): Api {
 
 async function errorOf(response: Response): Promise<ApiError> {
   let message = `${response.status} ${response.statusText}`;
-  let code: string | null = null;
+  let code: DashboardErrorCode | null = null;
   try {
-    const body = (await response.json()) as { error?: { code?: string; message?: string } };
-    if (body.error?.message) message = body.error.message;
-    code = body.error?.code ?? null;
+    // Any JSON may come back (a proxy's error page, ...): read it as an error body only if it is one.
+    const body = (await response.json()) as Partial<ErrorBody> | null;
+    if (body?.error?.message) message = body.error.message;
+    code = body?.error?.code ?? null;
   } catch {
     // Not JSON: keep the status line.
   }

@@ -1,9 +1,9 @@
 import type { ConductorEvent } from '@conductor/events';
+import { RESYNC_CLOSE_CODE } from '../../src/protocol';
 import { PAGE_SIZE } from './activity';
 import { type Api, ApiError } from './api';
 import { messageOf, type RunModel } from './runModel';
 
-const RESYNC = 4001;
 const MAX_BACKOFF_MS = 10_000;
 
 function backoff(attempt: number): number {
@@ -94,7 +94,7 @@ export function connectLive(api: Api, model: RunModel): () => void {
       flush(); // Reconnect strictly after what was applied.
       if (stopped) return;
       model.setConnection('reconnecting');
-      if (close.code === RESYNC) {
+      if (close.code === RESYNC_CLOSE_CODE) {
         retryLater(open, 0);
         return;
       }

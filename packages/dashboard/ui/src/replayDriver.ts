@@ -1,4 +1,6 @@
 import { applyEvent, type ConductorEvent, initialRunState, type RunState } from '@conductor/events';
+import { Pacer } from '@conductor/replay/pacing';
+import { MAX_PAGE } from '../../src/protocol';
 import { PAGE_SIZE } from './activity';
 import type { Api } from './api';
 import { messageOf, type RunModel } from './runModel';
@@ -22,9 +24,8 @@ export interface ReplayStatus {
   error: string | null;
 }
 
-/** Real inter-event delays are divided by the speed, and no gap waits longer than this. */
-const MAX_GAP_MS = 2000;
-const LOAD_PAGE = 5000;
+/** The log loads in the largest pages the server gives. */
+const LOAD_PAGE = MAX_PAGE;
 /** Events folded per slice while scrubbing, between which the page gets to paint. */
 const SEEK_CHUNK = 20_000;
 /** A state kept every this many events, so scrubbing back does not always refold from the start. */
@@ -36,6 +37,17 @@ export function speedFromInfo(value: number | null | undefined): ReplaySpeed {
   return value <= 0 ? 'max' : value;
 }
 
+/** Animation frames: the browser's, or a test's. */
+export interface FrameClock {
+  request(callback: (now: number) => void): number;
+  cancel(id: number): void;
+}
+
+const browserFrames: FrameClock = {
+  request: (callback) => requestAnimationFrame(callback),
+  cancel: (id) => cancelAnimationFrame(id),
+};
+
 /**
  * Replay mode: the UI loads the whole log through `/api/events?after=` and plays it into the projection
  * itself (play/pause, speed, scrub). Every event still goes through `applyEvent`.
@@ -46,15 +58,20 @@ export class ReplayDriver {
   /** Number of events applied to the model. */
   private cursor = 0;
   private snapshots: Array<{ index: number; state: RunState }> = [{ index: 0, state: initialRunState() }];
-  private due: number | null = null;
+  /** When each event is due: recorded gaps divided by the speed (`max`: none), as `paced` plays them. */
+  private readonly pacer = new Pacer(() => {
+    const { speed } = this.status.get();
+    return speed === 'max' ? Number.POSITIVE_INFINITY : speed;
+  });
   private frameId = 0;
   private seekToken = 0;
   private disposed = false;
 
   constructor(
-    private readonly api: Api,
+    private readonly api: Pick<Api, 'eventsAfter'>,
     private readonly model: RunModel,
     speed: ReplaySpeed,
+    private readonly frames: FrameClock = browserFrames,
   ) {
     this.status = createStore<ReplayStatus>({
       phase: 'loading',
@@ -103,7 +120,7 @@ export class ReplayDriver {
   dispose(): void {
     this.disposed = true;
     this.seekToken++;
-    cancelAnimationFrame(this.frameId);
+    this.frames.cancel(this.frameId);
   }
 
   play(): void {
@@ -113,18 +130,18 @@ export class ReplayDriver {
       void this.seek(0).then(() => this.play());
       return;
     }
-    this.due = null;
+    this.pacer.restart();
     this.status.set({ ...this.status.get(), playing: true });
     this.scheduleFrame();
   }
 
   pause(): void {
-    cancelAnimationFrame(this.frameId);
+    this.frames.cancel(this.frameId);
     this.status.set((s) => ({ ...s, playing: false }));
   }
 
   setSpeed(speed: ReplaySpeed): void {
-    this.due = null;
+    this.pacer.restart();
     this.status.set((s) => ({ ...s, speed }));
   }
 
@@ -157,7 +174,7 @@ export class ReplayDriver {
     }
     if (token !== this.seekToken) return;
     this.cursor = target;
-    this.due = null;
+    this.pacer.restart();
     const recent = this.events.slice(Math.max(0, target - PAGE_SIZE), target);
     this.model.reset(state, this.seqAt(target), recent, target > PAGE_SIZE);
     this.status.set((s) => ({ ...s, seeking: false, position: this.seqAt(target) }));
@@ -165,8 +182,8 @@ export class ReplayDriver {
   }
 
   private scheduleFrame(): void {
-    cancelAnimationFrame(this.frameId);
-    this.frameId = requestAnimationFrame(this.frame);
+    this.frames.cancel(this.frameId);
+    this.frameId = this.frames.request(this.frame);
   }
 
   private readonly frame = (now: number): void => {
@@ -174,17 +191,11 @@ export class ReplayDriver {
     if (!status.playing || status.seeking || this.disposed) return;
     const batch: ConductorEvent[] = [];
     const n = this.events.length;
-    if (status.speed === 'max') {
-      while (this.cursor < n && batch.length < MAX_PER_FRAME)
-        batch.push(this.events[this.cursor++] as ConductorEvent);
-    } else {
-      if (this.due === null) this.due = now;
-      while (this.cursor < n && now >= this.due && batch.length < MAX_PER_FRAME) {
-        batch.push(this.events[this.cursor++] as ConductorEvent);
-        if (this.cursor < n) this.due += this.gapMs(this.cursor - 1, this.cursor, status.speed);
-      }
-      // Behind by more than a second (a hidden tab, a slow frame): go on from now rather than burst.
-      if (now - this.due > 1000) this.due = now;
+    while (this.cursor < n && batch.length < MAX_PER_FRAME) {
+      const event = this.events[this.cursor] as ConductorEvent;
+      if (this.pacer.wait(event.timestamp, now) > 0) break;
+      batch.push(event);
+      this.cursor++;
     }
     if (batch.length > 0) {
       this.model.apply(batch);
@@ -197,14 +208,8 @@ export class ReplayDriver {
       this.status.set((s) => ({ ...s, playing: false }));
       return;
     }
-    this.frameId = requestAnimationFrame(this.frame);
+    this.frameId = this.frames.request(this.frame);
   };
-
-  private gapMs(from: number, to: number, speed: number): number {
-    const a = this.events[from] as ConductorEvent;
-    const b = this.events[to] as ConductorEvent;
-    return Math.min(MAX_GAP_MS, (Math.max(0, b.timestamp - a.timestamp) * 1000) / speed);
-  }
 
   private remember(index: number, state: RunState): void {
     if (this.snapshots.some((s) => s.index === index)) return;

@@ -197,9 +197,10 @@ export class RunModel {
     this.store.set((s) => ({ ...s, activity: windowOf(latest, (latest[0]?.seq ?? 1) > 1) }));
   }
 
+  /** For scripts and tests driving the page: what the UI has folded. (No window: the unit tests.) */
   private expose(): void {
     const { lastSeq, state } = this.snapshot;
-    window.__conductor = { lastSeq, state };
+    if (typeof window !== 'undefined') window.__conductor = { lastSeq, state };
   }
 }
 

@@ -1,11 +1,12 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { type Api, ApiError, type DashboardInfo } from './api';
+import type { InfoBody } from '../../src/protocol';
+import { type Api, ApiError } from './api';
 
 /** How often a live dashboard asks again who owns the run (a process may end without an event). */
 const REFRESH_MS = 2000;
 
 export interface InfoState {
-  info: DashboardInfo | null;
+  info: InfoBody | null;
   error: string | null;
   unauthorized: boolean;
   /** Asks again now, e.g. when the run's status changed. */
@@ -18,7 +19,7 @@ export interface InfoState {
  * few seconds and whenever `refresh` is called. A replay's info never changes.
  */
 export function useInfo(api: Api): InfoState {
-  const [info, setInfo] = useState<DashboardInfo | null>(null);
+  const [info, setInfo] = useState<InfoBody | null>(null);
   const [unauthorized, setUnauthorized] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const loadRef = useRef<() => void>(() => {});

@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
-import type { Api, DashboardInfo } from './api';
+import type { InfoBody } from '../../src/protocol';
+import type { Api } from './api';
 import { connectLive } from './liveClient';
 import { ReplayDriver, speedFromInfo } from './replayDriver';
 import { RunModel, type RunSnapshot } from './runModel';
@@ -13,7 +14,7 @@ export interface RunStream {
 }
 
 /** The run as the UI sees it: live from the protocol, or played back from the log in replay mode. */
-export function useRunStream(api: Api, info: DashboardInfo): RunStream {
+export function useRunStream(api: Api, info: InfoBody): RunStream {
   const [model] = useState(() => new RunModel());
   const [replay, setReplay] = useState<ReplayDriver | null>(null);
   const { mode, replay_speed } = info;
