@@ -8,6 +8,7 @@ const benches = [
   './dashboard-follow.mjs',
   './for-each.mjs',
   './big-stdout.mjs',
+  './cli-start.mjs',
 ].filter((path) => existsSync(new URL(path, import.meta.url)));
 
 const only = process.argv.slice(2);

@@ -242,15 +242,13 @@ describe('background runs', () => {
     const headers = { authorization: `Bearer ${searchParams.get('token')}` };
 
     // Wait on the condition: the run reaches the 120 s wait step.
-    const deadline = Date.now() + 30_000;
-    let current: string | null = null;
-    while (current !== 'four' && Date.now() < deadline) {
+    const currentStep = async () => {
       const { state } = (await (await fetch(`${origin}/api/state`, { headers })).json()) as {
         state: { run: { current_step: string | null } };
       };
-      current = state.run.current_step;
-    }
-    expect(current).toBe('four');
+      return state.run.current_step;
+    };
+    await expect.poll(currentStep, { timeout: 30_000, interval: 50 }).toBe('four');
 
     const status = await runCli(['status'], home);
     expect(status.stdout).toMatch(/five-steps\s+running/);

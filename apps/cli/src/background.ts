@@ -1,27 +1,32 @@
 import { spawn } from 'node:child_process';
 import { mkdirSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { conductorHome } from '@conductor/event-log';
 import { ExitCode, type ExitCodeValue } from './exit-codes.js';
+import type { CliIo } from './io.js';
+
+/** The `conductor` bin (beside dist/ and src/ alike): what a background run is started with. */
+const bin = fileURLToPath(new URL('../bin/conductor.js', import.meta.url));
 
 /**
  * `--web-bg`: starts the same command detached with `--web`, waits until its dashboard is up, prints
  * the URL and returns while the run goes on. The child's output goes to a file under CONDUCTOR_HOME.
  */
-export async function startInBackground(argv: readonly string[]): Promise<ExitCodeValue> {
+export async function startInBackground(io: CliIo, argv: readonly string[]): Promise<ExitCodeValue> {
   const args = argv.filter((arg) => arg !== '--web-bg');
-  const home = conductorHome(process.env);
+  const home = conductorHome(io.env);
   const logs = join(home, 'background');
   mkdirSync(logs, { recursive: true });
   const outputPath = join(logs, `conductor-${Date.now()}-${process.pid}.log`);
   const output = openSync(outputPath, 'a', 0o600);
   const child = spawn(
     process.execPath,
-    [process.argv[1] as string, ...args, '--web', '--web-linger', process.env.CONDUCTOR_WEB_LINGER ?? '600'],
+    [bin, ...args, '--web', '--web-linger', io.env.CONDUCTOR_WEB_LINGER ?? '600'],
     {
       detached: true,
       stdio: ['ignore', output, output, 'ipc'],
-      env: process.env,
+      env: io.env,
     },
   );
   const started = await new Promise<{ url: string; runId: string } | { exitCode: number | null }>(
@@ -37,7 +42,7 @@ export async function startInBackground(argv: readonly string[]): Promise<ExitCo
   if ('exitCode' in started) {
     // Its own message says what was wrong (an input, a port...): shown here, not only in the file.
     const output = readTail(outputPath);
-    process.stderr.write(
+    io.stderr.write(
       `${output}conductor: the background run exited (code ${started.exitCode}) before its dashboard started; its output is in ${outputPath}\n`,
     );
     return started.exitCode === ExitCode.Invalid || started.exitCode === ExitCode.Owned
@@ -46,8 +51,8 @@ export async function startInBackground(argv: readonly string[]): Promise<ExitCo
   }
   child.disconnect();
   child.unref();
-  process.stdout.write(`${started.url}\n`);
-  process.stderr.write(
+  io.stdout.write(`${started.url}\n`);
+  io.stderr.write(
     `run ${started.runId} continues in the background (pid ${child.pid}); output: ${outputPath}\n` +
       `follow it with \`conductor status\`, stop it with \`conductor stop ${started.runId}\`\n`,
   );

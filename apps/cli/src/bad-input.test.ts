@@ -3,9 +3,9 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type CliResult, runCli, tempHome } from './test/cli-process.js';
+import { example, type MainResult, runMain, tempHome } from './test/main-in-process.js';
 
-const noStack = (result: CliResult) => expect(result.stderr).not.toMatch(/\n\s+at /);
+const noStack = (result: MainResult) => expect(result.stderr).not.toMatch(/\n\s+at /);
 
 const servers: Server[] = [];
 afterEach(async () => {
@@ -27,10 +27,10 @@ describe('--web-port of a port in use', () => {
     const log = join(home, 'events.jsonl');
     writeFileSync(log, '{"seq":1,"type":"workflow_started","timestamp":1,"data":{"name":"x"}}\n');
     const results = await Promise.all([
-      runCli(['run', 'examples/hello.yaml', '--web-port', port], { home }),
-      runCli(['run', 'examples/hello.yaml', '--web-bg', '--web-port', port], { home }),
-      runCli(['resume', '--run', 'r1', '--web-port', port], { home }),
-      runCli(['replay', log, '--web-port', port], { home }),
+      runMain(['run', example('hello.yaml'), '--web-port', port], { home }),
+      runMain(['run', example('hello.yaml'), '--web-bg', '--web-port', port], { home }),
+      runMain(['resume', '--run', 'r1', '--web-port', port], { home }),
+      runMain(['replay', log, '--web-port', port], { home }),
     ]);
     for (const result of results) {
       expect(result.code, result.stderr).toBe(2);
@@ -44,7 +44,7 @@ describe('--web-port of a port in use', () => {
   it('rejects port values that are not plain numbers', async () => {
     const home = tempHome();
     for (const value of ['', '0x50', '1e3', '99999']) {
-      const result = await runCli(['run', 'examples/hello.yaml', '--web-port', value], { home });
+      const result = await runMain(['run', example('hello.yaml'), '--web-port', value], { home });
       expect(result.code, value).toBe(2);
       expect(result.stderr).toMatch(/is not a port number/);
     }
@@ -57,19 +57,19 @@ describe('CONDUCTOR_HOME that is not a directory', () => {
     const file = join(dir, 'a-file');
     writeFileSync(file, 'x');
     for (const args of [
-      ['run', 'examples/hello.yaml'],
+      ['run', example('hello.yaml')],
       ['status', '--all'],
       ['checkpoint', 'list'],
       ['stop'],
     ]) {
       for (const home of [file, join(file, 'below')]) {
-        const result = await runCli(args, { home });
+        const result = await runMain(args, { home });
         expect(result.code, args.join(' ')).toBe(2);
         expect(result.stderr).toContain(`CONDUCTOR_HOME (${home}) is not a directory`);
         noStack(result);
       }
     }
-    expect((await runCli(['validate', 'examples/hello.yaml'], { home: file })).code).toBe(0);
+    expect((await runMain(['validate', example('hello.yaml')], { home: file })).code).toBe(0);
     expect(readFileSync(file, 'utf8')).toBe('x');
   });
 });
@@ -78,10 +78,10 @@ describe('CONDUCTOR_RUN_ID of an existing run', () => {
   it('exits 2 (nothing was run), says how to continue it, and leaves its log alone', async () => {
     const home = tempHome();
     const env = { CONDUCTOR_RUN_ID: 'taken' };
-    expect((await runCli(['run', 'examples/hello.yaml', '-q'], { home, env })).code).toBe(0);
+    expect((await runMain(['run', example('hello.yaml'), '-q'], { home, env })).code).toBe(0);
     const log = join(home, 'runs/taken/events.jsonl');
     const before = readFileSync(log, 'utf8');
-    const again = await runCli(['run', 'examples/hello.yaml', '-q'], { home, env });
+    const again = await runMain(['run', example('hello.yaml'), '-q'], { home, env });
     expect(again.code).toBe(2);
     expect(again.stderr).toMatch(/run taken already has an event log .*`conductor resume --run taken`/);
     noStack(again);
@@ -97,7 +97,7 @@ describe('conductor replay of something that is not an event log', () => {
     writeFileSync(empty, '');
     writeFileSync(garbage, 'not json\n{"also": "not an event"}\n');
     for (const file of [empty, garbage]) {
-      const result = await runCli(['replay', file], { home });
+      const result = await runMain(['replay', file], { home });
       expect(result.code).toBe(2);
       expect(result.stderr).toContain(`${file} holds no events`);
       expect(result.stdout).toBe('');
@@ -108,10 +108,10 @@ describe('conductor replay of something that is not an event log', () => {
 describe('conductor resume: contradictory or wrong arguments', () => {
   it('--from a directory, and --from with --run, exit 2 with what to give instead', async () => {
     const home = tempHome();
-    const dir = await runCli(['resume', '--from', home], { home });
+    const dir = await runMain(['resume', '--from', home], { home });
     expect(dir.code).toBe(2);
     expect(dir.stderr).toMatch(/--from .* is a directory; give a checkpoint file/);
-    const both = await runCli(['resume', '--from', join(home, 'x.json'), '--run', 'r1'], { home });
+    const both = await runMain(['resume', '--from', join(home, 'x.json'), '--run', 'r1'], { home });
     expect(both.code).toBe(2);
     expect(both.stderr).toMatch(/--from and --run both say which run to resume; give one of them/);
     for (const r of [dir, both]) noStack(r);
@@ -124,10 +124,10 @@ describe('conductor resume: contradictory or wrong arguments', () => {
       workflow,
       'workflow:\n  name: s\n  entry_point: a\nagents:\n  - name: a\n    type: script\n    command: "false"\n',
     );
-    expect((await runCli(['run', workflow, '-q'], { home })).code).toBe(1);
+    expect((await runMain(['run', workflow, '-q'], { home })).code).toBe(1);
     const [runId] = readdirSync(join(home, 'runs'));
     rmSync(workflow);
-    const result = await runCli(['resume', '--run', runId as string], { home });
+    const result = await runMain(['resume', '--run', runId as string], { home });
     expect(result.code).toBe(2);
     expect(result.stderr).toContain(`conductor resume <workflow.yaml> --run ${runId}`);
     expect(result.stderr).not.toContain('--workflow');
@@ -136,7 +136,7 @@ describe('conductor resume: contradictory or wrong arguments', () => {
 
 describe('other command-line values', () => {
   it('--input __proto__=x is an unknown input, not silently dropped', async () => {
-    const result = await runCli(['run', 'examples/hello.yaml', '--input', '__proto__=x'], {
+    const result = await runMain(['run', example('hello.yaml'), '--input', '__proto__=x'], {
       home: tempHome(),
     });
     expect(result.code).toBe(2);
@@ -144,22 +144,9 @@ describe('other command-line values', () => {
   });
 
   it('stop --timeout that is not a number exits 2', async () => {
-    const result = await runCli(['stop', '--timeout', 'soon'], { home: tempHome() });
+    const result = await runMain(['stop', '--timeout', 'soon'], { home: tempHome() });
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/--timeout "soon" is not a number of seconds/);
-  });
-
-  it('--web-bg shows why the background run could not start, not only where its output went', async () => {
-    const home = tempHome();
-    const workflow = join(home, 'typed.yaml');
-    writeFileSync(
-      workflow,
-      'workflow:\n  name: t\n  entry_point: a\n  input:\n    n: { type: integer }\nagents:\n  - name: a\n    type: set\n    value: 1\n',
-    );
-    const result = await runCli(['run', workflow, '--input', 'n=abc', '--web-bg'], { home });
-    expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(/input "n" must be an integer, got "abc"/);
-    expect(result.stderr).toMatch(/the background run exited \(code 2\)/);
   });
 });
 
@@ -167,12 +154,12 @@ describe('damaged run files', () => {
   it('status warns about a run.json it cannot read; stop of that run exits 2', async () => {
     const home = tempHome();
     const env = { CONDUCTOR_RUN_ID: 'damaged' };
-    expect((await runCli(['run', 'examples/hello.yaml', '-q'], { home, env })).code).toBe(0);
+    expect((await runMain(['run', example('hello.yaml'), '-q'], { home, env })).code).toBe(0);
     writeFileSync(join(home, 'runs/damaged/run.json'), '{garbage');
-    const status = await runCli(['status', '--all'], { home });
+    const status = await runMain(['status', '--all'], { home });
     expect(status.code).toBe(0);
     expect(status.stderr).toMatch(/warning: .*runs\/damaged\/run\.json is not valid JSON/);
-    const stop = await runCli(['stop', 'damaged'], { home });
+    const stop = await runMain(['stop', 'damaged'], { home });
     expect(stop.code).toBe(2);
     expect(stop.stderr).toMatch(/run\.json is not valid JSON.*left untouched/);
     for (const r of [status, stop]) noStack(r);
@@ -183,8 +170,8 @@ describe('damaged run files', () => {
     // A file where the checkpoints folder should be.
     mkdirSync(join(home, 'runs/nockpt'), { recursive: true });
     writeFileSync(join(home, 'runs/nockpt/checkpoints'), '');
-    const result = await runCli(
-      ['run', 'examples/release.yaml', '--mock-responses', 'examples/release.flaky.yaml'],
+    const result = await runMain(
+      ['run', example('release.yaml'), '--mock-responses', example('release.flaky.yaml')],
       { home, env: { CONDUCTOR_RUN_ID: 'nockpt' } },
     );
     expect(result.code).toBe(1);
@@ -192,7 +179,7 @@ describe('damaged run files', () => {
     expect(result.stderr).toMatch(
       /No checkpoint was written.*\nContinue with: conductor resume --run nockpt/,
     );
-    const resumed = await runCli(['resume', '--run', 'nockpt', '-q'], { home });
+    const resumed = await runMain(['resume', '--run', 'nockpt', '-q'], { home });
     expect(resumed.code, resumed.stderr).toBe(0);
   });
 });
@@ -220,9 +207,9 @@ describe('a pid reused after a crash', () => {
           last_checkpoint_path: null,
         }),
       );
-      const status = await runCli(['status'], { home });
+      const status = await runMain(['status'], { home });
       expect(status.stdout).not.toContain('ghost');
-      const stop = await runCli(['stop', 'ghost'], { home });
+      const stop = await runMain(['stop', 'ghost'], { home });
       expect(stop.code).toBe(2);
       expect(stop.stderr).toMatch(/not running/);
       expect(stranger.exitCode).toBeNull();

@@ -38,17 +38,21 @@ const INVALID_PREFIXES = [
 ];
 
 /** Prints an error for a person and returns the exit code it stands for. */
-export function reportError(error: unknown, stderr: NodeJS.WritableStream = process.stderr): ExitCodeValue {
+export function reportError(
+  error: unknown,
+  stderr: NodeJS.WritableStream = process.stderr,
+  env: Record<string, string | undefined> = process.env,
+): ExitCodeValue {
   if (isCoded(error)) {
     const invalid = INVALID_PREFIXES.some((prefix) => error.code.startsWith(prefix));
     stderr.write(`${formatCodedMessage(error)}\n`);
-    if (process.env.CONDUCTOR_DEBUG && error.stack) stderr.write(`${error.stack}\n`);
+    if (env.CONDUCTOR_DEBUG && error.stack) stderr.write(`${error.stack}\n`);
     if (error.code === 'CONDUCTOR_RUN_OWNED') return ExitCode.Owned;
     return invalid ? ExitCode.Invalid : ExitCode.RunFailed;
   }
   const message = error instanceof Error ? error.message : String(error);
   stderr.write(`conductor: unexpected error: ${message}\n`);
-  if (process.env.CONDUCTOR_DEBUG && error instanceof Error && error.stack) stderr.write(`${error.stack}\n`);
+  if (env.CONDUCTOR_DEBUG && error instanceof Error && error.stack) stderr.write(`${error.stack}\n`);
   else stderr.write('Run again with CONDUCTOR_DEBUG=1 for details, and please report it.\n');
   return ExitCode.RunFailed;
 }

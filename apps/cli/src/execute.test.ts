@@ -2,8 +2,9 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadWorkflow, runWorkflow } from '@conductor/engine';
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { executeRun } from './execute.js';
+import { capturedIo } from './test/main-in-process.js';
 
 describe('executeRun', () => {
   it('when onStarted fails (a dashboard that cannot listen), stops the run with a checkpoint, then rethrows', async () => {
@@ -14,22 +15,18 @@ describe('executeRun', () => {
       'workflow:\n  name: slow\n  entry_point: pause\nagents:\n  - name: pause\n    type: wait\n    duration: 60s\n',
     );
     const workflow = await loadWorkflow(path);
-    const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    const { io } = capturedIo({ CONDUCTOR_HOME: home });
     const failure = new Error('port taken');
     let runId = '';
-    try {
-      await expect(
-        executeRun(({ signal }) => runWorkflow(workflow, { home, signal }), {
-          quiet: true,
-          onStarted: (run) => {
-            runId = run.runId;
-            throw failure;
-          },
-        }),
-      ).rejects.toBe(failure);
-    } finally {
-      stderr.mockRestore();
-    }
+    await expect(
+      executeRun({ ...io, argv: [], color: false }, ({ signal }) => runWorkflow(workflow, { home, signal }), {
+        quiet: true,
+        onStarted: (run) => {
+          runId = run.runId;
+          throw failure;
+        },
+      }),
+    ).rejects.toBe(failure);
     const runDir = join(home, 'runs', runId);
     const types = readFileSync(join(runDir, 'events.jsonl'), 'utf8')
       .trim()

@@ -1,5 +1,7 @@
 import type { RunResult, WorkflowRun } from '@conductor/engine';
+import { coloursFor } from './colour.js';
 import { ExitCode, type ExitCodeValue } from './exit-codes.js';
+import type { CommandIo } from './io.js';
 import { createProgressReporter } from './progress.js';
 
 export interface ExecuteOptions {
@@ -24,25 +26,30 @@ export interface RunControl {
  * spinner, the gate prompt) are told not to, or see that a handler is installed and leave it be.
  */
 export async function executeRun(
+  io: CommandIo,
   start: (control: RunControl) => WorkflowRun,
   options: ExecuteOptions = {},
 ): Promise<ExitCodeValue> {
   const controller = new AbortController();
-  const progress = createProgressReporter({ quiet: options.quiet });
+  const progress = createProgressReporter({
+    stream: io.stderr,
+    quiet: options.quiet,
+    colours: coloursFor(io.stderr, io.env, io.color),
+  });
   let interrupts = 0;
   const onSignal = (signal: NodeJS.Signals) => {
     interrupts += 1;
     // A terminal echoes ^C where the cursor is: start a new line, unless a spinner's line is wiped anyway.
     const lead = progress.spinning ? '' : '\n';
     if (interrupts === 1) {
-      process.stderr.write(
+      io.stderr.write(
         `${lead}${signal === 'SIGINT' ? 'Ctrl-C' : signal}: stopping after writing a checkpoint (again to exit now)\n`,
       );
       controller.abort();
     } else {
       // Every log line is written whole, so even this exit leaves a log `conductor resume` can continue.
       // The progress reporter clears its spinner and shows the cursor on 'exit'.
-      process.stderr.write(`${lead}exiting now\n`);
+      io.stderr.write(`${lead}exiting now\n`);
       process.exit(ExitCode.Interrupted);
     }
   };
@@ -54,7 +61,7 @@ export async function executeRun(
     const unsubscribe = run.bus.subscribe((event) => progress.onEvent(event));
     // Once started, the run id, warnings and run.json are final (a resume may have to find its run first).
     await run.started;
-    for (const warning of run.warnings) process.stderr.write(`warning: ${warning}\n`);
+    for (const warning of run.warnings) io.stderr.write(`warning: ${warning}\n`);
     try {
       await options.onStarted?.(run);
     } catch (error) {
@@ -64,13 +71,13 @@ export async function executeRun(
       const result = await run.result;
       unsubscribe();
       progress.close();
-      reportResult(result, options.quiet ?? false);
+      reportResult(io, result, options.quiet ?? false);
       throw error;
     }
     const result = await run.result;
     unsubscribe();
     progress.close();
-    return reportResult(result, options.quiet ?? false);
+    return reportResult(io, result, options.quiet ?? false);
   } finally {
     progress.close();
     process.off('SIGINT', onSignal);
@@ -78,11 +85,11 @@ export async function executeRun(
   }
 }
 
-function reportResult(result: RunResult, quiet: boolean): ExitCodeValue {
+function reportResult(io: CommandIo, result: RunResult, quiet: boolean): ExitCodeValue {
   const elapsed = `${result.elapsedSeconds.toFixed(2)}s`;
   if (result.status === 'completed') {
-    process.stdout.write(`${JSON.stringify(result.output ?? null, null, 2)}\n`);
-    if (!quiet) process.stderr.write(`completed run ${result.runId} in ${elapsed}\n`);
+    io.stdout.write(`${JSON.stringify(result.output ?? null, null, 2)}\n`);
+    if (!quiet) io.stderr.write(`completed run ${result.runId} in ${elapsed}\n`);
     return ExitCode.Success;
   }
   const error = result.error;
@@ -94,12 +101,12 @@ function reportResult(result: RunResult, quiet: boolean): ExitCodeValue {
       ? ''
       : `\nNo checkpoint was written; its event log has the history.\nContinue with: conductor resume --run ${result.runId}`;
   if (result.status === 'interrupted') {
-    process.stderr.write(`interrupted run ${result.runId}${where} after ${elapsed}${resume}\n`);
+    io.stderr.write(`interrupted run ${result.runId}${where} after ${elapsed}${resume}\n`);
     return ExitCode.Interrupted;
   }
   if (result.output !== undefined && result.output !== null)
-    process.stdout.write(`${JSON.stringify(result.output, null, 2)}\n`);
-  process.stderr.write(`failed run ${result.runId}${where} after ${elapsed}: ${what}${resume}\n`);
+    io.stdout.write(`${JSON.stringify(result.output, null, 2)}\n`);
+  io.stderr.write(`failed run ${result.runId}${where} after ${elapsed}: ${what}${resume}\n`);
   return ExitCode.RunFailed;
 }
 

@@ -5,6 +5,7 @@ import { UsageError } from './errors.js';
 import { executeRun } from './execute.js';
 import type { ExitCodeValue } from './exit-codes.js';
 import { type GateFlags, gateOptions } from './gates.js';
+import type { CommandIo } from './io.js';
 import {
   checkPortAvailable,
   parsePort,
@@ -45,19 +46,22 @@ export interface StartExtras {
  * that stays up after the run ends until Ctrl-C.
  */
 export async function runFromCommandLine(
+  io: CommandIo,
   start: (extras: StartExtras) => WorkflowRun,
   options: ForegroundOptions & { source: 'run' | 'resume' },
 ): Promise<ExitCodeValue> {
   const port = parsePort(options.webPort);
   await checkPortAvailable(port);
-  if (options.webBg) return startInBackground(process.argv.slice(2));
+  if (options.webBg) return startInBackground(io, io.argv);
   let dashboard: RunningDashboard | null = null;
   let started: WorkflowRun | null = null;
   const code = await executeRun(
+    io,
     ({ signal, interrupt }) =>
       (started = start({
         signal,
         ...gateOptions(
+          io,
           options,
           () => started,
           () => interrupt('SIGINT'),
@@ -67,7 +71,7 @@ export async function runFromCommandLine(
       quiet: options.quiet,
       onStarted: async (run) => {
         if (options.web || options.webPort !== undefined) {
-          dashboard = await serveRunDashboard(run, {
+          dashboard = await serveRunDashboard(io, run, {
             port,
             source: options.source,
             workflowName: run.workflowName ?? 'workflow',
@@ -76,7 +80,7 @@ export async function runFromCommandLine(
       },
     },
   );
-  if (dashboard) await serveUntilInterrupted(dashboard, lingerSeconds(options.webLinger));
+  if (dashboard) await serveUntilInterrupted(io, dashboard, lingerSeconds(options.webLinger));
   return code;
 }
 

@@ -1,6 +1,6 @@
 import { PassThrough } from 'node:stream';
 import type { GateRequest } from '@conductor/engine';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { terminalGateResolver } from './gates.js';
 
 const DOWN = '\u001b[B';
@@ -21,18 +21,6 @@ function request(signal = new AbortController().signal): GateRequest {
   };
 }
 
-function until(condition: () => boolean, deadlineMs = 5000): Promise<void> {
-  const deadline = Date.now() + deadlineMs;
-  return new Promise((resolve, reject) => {
-    const check = () => {
-      if (condition()) resolve();
-      else if (Date.now() > deadline) reject(new Error('timed out waiting for the prompt'));
-      else setImmediate(check);
-    };
-    check();
-  });
-}
-
 /** A terminal: keys typed into `input`, the screen collected from `output`. */
 function terminal() {
   const input = new PassThrough();
@@ -41,17 +29,14 @@ function terminal() {
   output.setEncoding('utf8').on('data', (chunk: string) => {
     screen += chunk;
   });
-  const shows = (text: string, deadlineMs = 5000) =>
-    new Promise<void>((resolve, reject) => {
-      const deadline = Date.now() + deadlineMs;
-      const check = () => {
-        if (screen.includes(text)) resolve();
-        else if (Date.now() > deadline)
-          reject(new Error(`the terminal never showed ${JSON.stringify(text)}:\n${JSON.stringify(screen)}`));
-        else setImmediate(check);
-      };
-      check();
-    });
+  const shows = (text: string) =>
+    vi.waitFor(
+      () => {
+        if (!screen.includes(text))
+          throw new Error(`the terminal never showed ${JSON.stringify(text)}:\n${JSON.stringify(screen)}`);
+      },
+      { timeout: 5000, interval: 5 },
+    );
   // Each prompt attaches a keypress listener just after drawing itself: keys sent before are lost.
   let listening = 0;
   input.on('newListener', (event: string) => {
@@ -59,7 +44,12 @@ function terminal() {
   });
   /** Types once the `n`-th prompt (1-based) listens for keys. */
   const type = async (keys: string, prompt = 1) => {
-    await until(() => listening >= prompt);
+    await vi.waitFor(
+      () => {
+        if (listening < prompt) throw new Error(`prompt ${prompt} never listened for keys`);
+      },
+      { timeout: 5000, interval: 5 },
+    );
     input.write(keys);
   };
   return { input, output, shows, type, screen: () => screen, listeners: () => listening };

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli, tempHome } from './test/cli-process.js';
+import { runMain, tempHome } from './test/main-in-process.js';
 
 const GATED = `
 workflow:
@@ -24,7 +24,7 @@ describe('human gates from the command line', () => {
     const home = tempHome();
     const workflow = join(home, 'gated.yaml');
     writeFileSync(workflow, GATED);
-    const result = await runCli(['run', workflow, '--skip-gates'], { home });
+    const result = await runMain(['run', workflow, '--skip-gates'], { home });
     expect(result.code).toBe(0);
     expect(JSON.parse(result.stdout)).toBe('shipped');
     expect(result.stderr).toMatch(/✓ approve {2}chose "ship"/);
@@ -34,11 +34,11 @@ describe('human gates from the command line', () => {
     const home = tempHome();
     const workflow = join(home, 'gated.yaml');
     writeFileSync(workflow, GATED);
-    const result = await runCli(['run', workflow], { home });
+    const result = await runMain(['run', workflow], { home });
     expect(result.code).toBe(130);
     expect(result.stderr).toMatch(/no terminal to ask in and no dashboard/);
     expect(result.stderr).toMatch(/checkpoint saved: .*interrupt\.json/);
-    const resumed = await runCli(['resume', workflow, '--skip-gates'], { home });
+    const resumed = await runMain(['resume', workflow, '--skip-gates'], { home });
     expect(resumed.code, resumed.stderr).toBe(0);
     expect(JSON.parse(resumed.stdout)).toBe('shipped');
   });

@@ -1,6 +1,5 @@
 import type { GateAnswer, GateRequest, GateResolver, WorkflowRun } from '@conductor/engine';
-import input from '@inquirer/input';
-import select from '@inquirer/select';
+import type { CliIo } from './io.js';
 
 export interface TerminalGateOptions {
   input?: NodeJS.ReadableStream;
@@ -23,6 +22,11 @@ const isPromptExit = (error: unknown): boolean => error instanceof Error && erro
 export function terminalGateResolver(options: TerminalGateOptions = {}): GateResolver {
   const output = options.output ?? process.stderr;
   const ask = async (request: GateRequest): Promise<GateAnswer> => {
+    // The prompts load at the first gate: most runs never ask.
+    const [{ default: select }, { default: input }] = await Promise.all([
+      import('@inquirer/select'),
+      import('@inquirer/input'),
+    ]);
     const context = { signal: request.signal, input: options.input, output, clearPromptOnDone: false };
     output.write(`\n${request.prompt.trim()}\n\n`);
     const value = await select(
@@ -57,10 +61,10 @@ export function terminalGateResolver(options: TerminalGateOptions = {}): GateRes
  * For a run with no terminal to ask in and no dashboard: a gate cannot be answered, so the run stops at
  * it with a checkpoint (resumable at the gate) instead of waiting forever.
  */
-export function unanswerableGateResolver(run: () => WorkflowRun | null): GateResolver {
+export function unanswerableGateResolver(io: CliIo, run: () => WorkflowRun | null): GateResolver {
   return {
     answer(request: GateRequest): Promise<GateAnswer> {
-      process.stderr.write(
+      io.stderr.write(
         `step "${request.key}" waits for a decision, but there is no terminal to ask in and no dashboard.\n` +
           'Run it in a terminal, with --web (answer in the page), or with --skip-gates (first option).\n' +
           'Stopping with a checkpoint; `conductor resume` continues at the gate.\n',
@@ -80,12 +84,15 @@ export interface GateFlags {
 
 /** Who answers gates for this command line: the terminal, the dashboard, or `--skip-gates`. */
 export function gateOptions(
+  io: CliIo,
   flags: GateFlags,
   run: () => WorkflowRun | null,
   onInterrupt?: () => void,
 ): { skipGates?: boolean; gates?: GateResolver } {
   if (flags.skipGates) return { skipGates: true };
-  if (process.stdin.isTTY && process.stderr.isTTY) return { gates: terminalGateResolver({ onInterrupt }) };
+  if (io.stdin.isTTY && io.stderr.isTTY) {
+    return { gates: terminalGateResolver({ input: io.stdin, output: io.stderr, onInterrupt }) };
+  }
   const dashboard = flags.web || flags.webBg || flags.webPort !== undefined;
-  return dashboard ? {} : { gates: unanswerableGateResolver(run) };
+  return dashboard ? {} : { gates: unanswerableGateResolver(io, run) };
 }

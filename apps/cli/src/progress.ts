@@ -1,12 +1,28 @@
 import { applyEvent, type ConductorEvent, initialRunState, type RunState } from '@conductor/events';
-import yoctoSpinner, { type Spinner } from 'yocto-spinner';
+import yoctoSpinner, { type Color, type Spinner } from 'yocto-spinner';
+import { coloursFor, type Style, styler } from './colour.js';
 
 export interface ProgressOptions {
   stream?: NodeJS.WriteStream;
   quiet?: boolean;
-  /** Spinner and colours; defaults to whether the stream is a terminal. */
+  /** A spinner; defaults to whether the stream is a terminal. */
   tty?: boolean;
+  /** Colours; by default NO_COLOR, FORCE_COLOR and whether the stream is a terminal decide. */
+  colours?: boolean;
+  /** Where NO_COLOR and FORCE_COLOR are read when `colours` is not given. Default: process.env. */
+  env?: Record<string, string | undefined>;
 }
+
+/** The styles progress lines use, by the number the lines name them with. */
+const STYLES = {
+  1: 'bold',
+  2: 'dim',
+  31: 'red',
+  32: 'green',
+  33: 'yellow',
+  35: 'magenta',
+  36: 'cyan',
+} as const satisfies Record<number, Style>;
 
 export interface ProgressReporter {
   onEvent(event: ConductorEvent): void;
@@ -36,7 +52,9 @@ export function createProgressReporter(options: ProgressOptions = {}): ProgressR
   const quiet = options.quiet ?? false;
   let state = initialRunState();
   let spinner: Spinner | null = null;
-  const colour = (code: number, text: string) => (tty ? `\u001b[${code}m${text}\u001b[0m` : text);
+  const colours = options.colours ?? coloursFor(stream, options.env ?? process.env);
+  const style = styler(colours);
+  const colour = (code: keyof typeof STYLES, text: string) => style(STYLES[code], text);
 
   const line = (text: string) => {
     if (quiet) return;
@@ -62,7 +80,10 @@ export function createProgressReporter(options: ProgressOptions = {}): ProgressR
     // The CLI's own SIGINT/SIGTERM handler decides what a signal does (stop with a checkpoint): the
     // spinner's would `process.exit` first and lose it. Whatever ends the process, the spinner is
     // cleared and the cursor shown again (writes to a terminal are synchronous, so 'exit' can do it).
-    spinner = yoctoSpinner({ text, stream, handleSignals: false }).start();
+    // Without colours the frame is drawn in the terminal's own: yocto-spinner takes any yoctocolors
+    // style, and 'reset' is the one that adds none (its types list only the colours).
+    const color = (colours ? 'cyan' : 'reset') as Color;
+    spinner = yoctoSpinner({ text, stream, handleSignals: false, color }).start();
     process.once('exit', restoreTerminal);
   };
 

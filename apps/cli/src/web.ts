@@ -1,17 +1,12 @@
 import { createServer } from 'node:net';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import {
-  type DashboardInfo,
-  jsonlStore,
-  type OwnershipSource,
-  type RunningDashboard,
-  startDashboard,
-} from '@conductor/dashboard';
+import type { DashboardInfo, OwnershipSource, RunningDashboard } from '@conductor/dashboard';
 import type { WorkflowRun } from '@conductor/engine';
 import { conductorHome, eventLogPath, runDir } from '@conductor/event-log';
 import { readOwner, updateRunRecord } from '@conductor/run-folder';
 import { UsageError } from './errors.js';
+import type { CliIo } from './io.js';
 
 export interface WebOptions {
   web?: boolean;
@@ -90,10 +85,13 @@ export function runOwnership(runId: string, home: string): OwnershipSource {
  * on here.
  */
 export async function serveRunDashboard(
+  io: CliIo,
   run: WorkflowRun,
   options: { port: number; source: DashboardInfo['source']; workflowName: string },
 ): Promise<RunningDashboard> {
-  const home = conductorHome(process.env);
+  const home = conductorHome(io.env);
+  // The dashboard (hono, ws, the UI's files) loads only for a run that serves one.
+  const { jsonlStore, startDashboard } = await import('@conductor/dashboard');
   const dashboard = await startDashboard({
     history: jsonlStore(eventLogPath(run.runId, home)),
     live: run.bus,
@@ -117,14 +115,18 @@ export async function serveRunDashboard(
   ).catch(() => {
     // The record is a convenience for `conductor status`; the dashboard works without it.
   });
-  process.stderr.write(`dashboard: ${dashboard.url}\n`);
+  io.stderr.write(`dashboard: ${dashboard.url}\n`);
   // A parent `--web-bg` process waits for this message, then leaves the run to us.
   process.send?.({ type: 'conductor-dashboard', url: dashboard.url, runId: run.runId });
   return dashboard;
 }
 
 /** After the run ended, keeps a foreground dashboard up until Ctrl-C (or SIGTERM). */
-export function serveUntilInterrupted(dashboard: RunningDashboard, lingerSeconds?: number): Promise<void> {
+export function serveUntilInterrupted(
+  io: CliIo,
+  dashboard: RunningDashboard,
+  lingerSeconds?: number,
+): Promise<void> {
   return new Promise((resolve) => {
     const finish = () => {
       process.off('SIGINT', finish);
@@ -136,7 +138,7 @@ export function serveUntilInterrupted(dashboard: RunningDashboard, lingerSeconds
     process.on('SIGTERM', finish);
     const timer = lingerSeconds === undefined ? null : setTimeout(finish, lingerSeconds * 1000);
     if (lingerSeconds === undefined) {
-      process.stderr.write(`dashboard still serving at ${dashboard.url}\npress Ctrl-C to exit\n`);
+      io.stderr.write(`dashboard still serving at ${dashboard.url}\npress Ctrl-C to exit\n`);
     }
   });
 }

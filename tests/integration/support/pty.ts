@@ -2,7 +2,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { stripVTControlCharacters } from 'node:util';
 import xterm from '@xterm/headless';
 import { repoRoot } from './chromium.js';
-import { cliBin } from './cli.js';
+import { cliBin, watchProcess } from './cli.js';
 
 /**
  * Why the CLI cannot be run under a pseudo-terminal here, or null when it can. The terminal comes from
@@ -89,32 +89,22 @@ export function startCliInPty(args: string[], home: string, env: Record<string, 
     env: { ...inherited, SHELL: '/bin/sh', TERM: 'xterm-256color', CONDUCTOR_HOME: home, ...env },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
-  let raw = '';
-  const waiters = new Set<() => void>();
-  const notify = () => {
-    for (const waiter of [...waiters]) waiter();
-  };
-  const collect = (chunk: string) => {
-    raw += chunk;
-    notify();
-  };
-  child.stdout.setEncoding('utf8').on('data', collect);
-  child.stderr.setEncoding('utf8').on('data', collect);
-  const output = () => stripVTControlCharacters(raw).replaceAll('\r', '');
+  const watched = watchProcess(child, 'the terminal');
+  // script(1) writes the terminal to its stdout; its stderr has only its own complaints.
+  const raw = () => watched.stdout() + watched.stderr();
+  const output = () => stripVTControlCharacters(raw()).replaceAll('\r', '');
   let exited = false;
-  const done = new Promise<PtyResult>((resolve) =>
-    child.on('close', async (code) => {
-      exited = true;
-      child.stdin.end();
-      resolve({
-        code,
-        screen: await render(raw),
-        output: output(),
-        cursorShown: raw.lastIndexOf(HIDE_CURSOR) <= raw.lastIndexOf(SHOW_CURSOR),
-      });
-    }),
-  );
-  done.then(notify);
+  const done = watched.closed.then(async ({ code }): Promise<PtyResult> => {
+    exited = true;
+    child.stdin.end();
+    const all = raw();
+    return {
+      code,
+      screen: await render(all),
+      output: output(),
+      cursorShown: all.lastIndexOf(HIDE_CURSOR) <= all.lastIndexOf(SHOW_CURSOR),
+    };
+  });
   return {
     type(keys) {
       child.stdin.write(keys);
@@ -124,27 +114,6 @@ export function startCliInPty(args: string[], home: string, env: Record<string, 
     kill() {
       if (!exited) child.kill('SIGKILL');
     },
-    waitFor(pattern, timeoutMs = 60_000) {
-      return new Promise((resolve, reject) => {
-        const timer = setTimeout(
-          () => finish(new Error(`the terminal never showed ${pattern}:\n${output()}`)),
-          timeoutMs,
-        );
-        const finish = (error: Error | null, match?: RegExpMatchArray) => {
-          clearTimeout(timer);
-          waiters.delete(check);
-          if (error) reject(error);
-          else resolve(match as RegExpMatchArray);
-        };
-        const check = () => {
-          const match = output().match(pattern);
-          if (match) finish(null, match);
-          else if (exited)
-            finish(new Error(`the terminal closed (${child.exitCode}) before ${pattern}:\n${output()}`));
-        };
-        waiters.add(check);
-        check();
-      });
-    },
+    waitFor: (pattern, timeoutMs = 60_000) => watched.waitFor(pattern, output, timeoutMs),
   };
 }

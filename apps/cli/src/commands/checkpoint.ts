@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { listCheckpoints } from '@conductor/checkpoint';
 import { conductorHome } from '@conductor/event-log';
 import { ExitCode, type ExitCodeValue } from '../exit-codes.js';
+import type { CommandIo } from '../io.js';
 import { formatAge, table } from '../table.js';
 
 export interface CheckpointListOptions {
@@ -10,20 +11,21 @@ export interface CheckpointListOptions {
 
 /** `conductor checkpoint list [workflow]`: resumable checkpoints, newest first. */
 export async function checkpointListCommand(
+  io: CommandIo,
   workflow: string | undefined,
   options: CheckpointListOptions,
 ): Promise<ExitCodeValue> {
-  const home = conductorHome(process.env);
+  const home = conductorHome(io.env);
   const { checkpoints, unreadable } = await listCheckpoints({ home });
   const wanted = workflow ? resolve(workflow) : null;
   const shown = wanted ? checkpoints.filter((c) => c.workflow_path === wanted) : checkpoints;
   if (options.json) {
-    process.stdout.write(`${JSON.stringify(shown, null, 2)}\n`);
+    io.stdout.write(`${JSON.stringify(shown, null, 2)}\n`);
   } else if (shown.length === 0) {
-    process.stderr.write(`no checkpoints${workflow ? ` for ${workflow}` : ''} in ${home}\n`);
+    io.stderr.write(`no checkpoints${workflow ? ` for ${workflow}` : ''} in ${home}\n`);
   } else {
     const now = Date.now();
-    process.stdout.write(
+    io.stdout.write(
       table(
         ['RUN', 'WORKFLOW', 'STEP', 'TRIGGER', 'AGE', 'CHECKPOINT'],
         shown.map((c) => [
@@ -37,7 +39,6 @@ export async function checkpointListCommand(
       ),
     );
   }
-  for (const bad of unreadable)
-    process.stderr.write(`warning: unreadable checkpoint ${bad.path}: ${bad.error}\n`);
+  for (const bad of unreadable) io.stderr.write(`warning: unreadable checkpoint ${bad.path}: ${bad.error}\n`);
   return ExitCode.Success;
 }

@@ -1,21 +1,15 @@
 import { type Command, Option } from 'commander';
 import { EXIT_CODES_HELP, type ExitCodeValue } from '../exit-codes.js';
-import { checkedHome } from '../home.js';
 import { collect } from '../inputs.js';
-import { checkpointListCommand } from './checkpoint.js';
-import { replayCommand } from './replay.js';
-import { resumeCommand } from './resume.js';
-import { runCommand } from './run.js';
-import { statusCommand } from './status.js';
-import { stopCommand } from './stop.js';
-import { validateCommand } from './validate.js';
+import type { CommandIo } from '../io.js';
 
 const PROVIDER_HELP =
   'provider for agent steps: "mock" (offline, deterministic; no API key) or "openai" (any OpenAI-compatible endpoint: OPENAI_BASE_URL, OPENAI_API_KEY)';
 const MOCK_HELP =
   'scripted answers for the mock provider: a YAML/JSON file { <agent>: [ {output: {...}} | {error: "..."} | {text: "..."} ] }, consumed in order, the last one repeating';
 
-type Action = (...args: never[]) => Promise<ExitCodeValue>;
+/** A command's function: what it is given on the command line, after the io. */
+type Action = (io: CommandIo, ...args: never[]) => Promise<ExitCodeValue>;
 
 /** Options shared by `run` and `resume`. */
 function runOptions(command: Command): Command {
@@ -36,16 +30,29 @@ function runOptions(command: Command): Command {
     );
 }
 
-export function registerCommands(program: Command, setExit: (code: ExitCodeValue) => void): void {
+/**
+ * Declares every command, its arguments, options and help. A command's module (and the engine, the
+ * dashboard... that it imports) is loaded only when that command runs: `load` imports it.
+ */
+export function registerCommands(
+  program: Command,
+  io: Omit<CommandIo, 'color'>,
+  setExit: (code: ExitCodeValue) => void,
+): void {
   const act =
-    <A extends Action>(action: A) =>
-    async (...args: Parameters<A>) =>
-      setExit(await action(...args));
+    (load: () => Promise<Action>) =>
+    async (...args: unknown[]) => {
+      // Commander passes the arguments, the options, then the command itself.
+      const command = args.at(-1) as Command;
+      const action = await load();
+      const color = command.optsWithGlobals().color !== false;
+      setExit(await action({ ...io, color }, ...(args as never[])));
+    };
 
   // Commands that read or write runs under $CONDUCTOR_HOME check it first (`checkpoint list` is "list").
   const usesHome = new Set(['run', 'resume', 'status', 'stop', 'list']);
-  program.hook('preAction', (_program, command) => {
-    if (usesHome.has(command.name())) checkedHome();
+  program.hook('preAction', async (_program, command) => {
+    if (usesHome.has(command.name())) (await import('../home.js')).checkedHome(io.env);
   });
 
   runOptions(
@@ -62,7 +69,7 @@ export function registerCommands(program: Command, setExit: (code: ExitCodeValue
         '  conductor run examples/review-loop.yaml --mock-responses examples/review-loop.responses.yaml\n' +
         `  conductor run examples/release.yaml --web\n${EXIT_CODES_HELP}`,
     )
-    .action(act(runCommand));
+    .action(act(async () => (await import('./run.js')).runCommand));
 
   runOptions(
     program
@@ -85,7 +92,7 @@ export function registerCommands(program: Command, setExit: (code: ExitCodeValue
         '  conductor resume --from ~/.conductor/runs/<run-id>/checkpoints/<file>.json\n' +
         `  conductor checkpoint list      # what can be resumed\n${EXIT_CODES_HELP}`,
     )
-    .action(act(resumeCommand));
+    .action(act(async () => (await import('./resume.js')).resumeCommand));
 
   program
     .command('validate')
@@ -93,7 +100,7 @@ export function registerCommands(program: Command, setExit: (code: ExitCodeValue
     .argument('<workflow>', 'path to the workflow YAML file')
     .option('-q, --quiet', 'print nothing when the workflow is valid')
     .addHelpText('after', '\nExit codes: 0 valid, 2 invalid.')
-    .action(act(validateCommand));
+    .action(act(async () => (await import('./validate.js')).validateCommand));
 
   program
     .command('replay')
@@ -101,21 +108,21 @@ export function registerCommands(program: Command, setExit: (code: ExitCodeValue
     .argument('<events.jsonl>', 'the event log, e.g. ~/.conductor/runs/<run-id>/events.jsonl')
     .option('--speed <n>', 'initial playback speed: 1, 5, 20, max, or any number', '1')
     .option('--web-port <port>', 'dashboard port (default: a free one)')
-    .action(act(replayCommand));
+    .action(act(async () => (await import('./replay.js')).replayCommand));
 
   program
     .command('status')
     .description('list running runs with their dashboard URLs')
     .option('-a, --all', 'every run on record, finished ones too')
     .option('--json', 'machine-readable output')
-    .action(act(statusCommand));
+    .action(act(async () => (await import('./status.js')).statusCommand));
 
   program
     .command('stop')
     .description('stop a running run with a checkpoint (like Ctrl-C in its terminal)')
     .argument('[run-id]', 'the run to stop (default: the only running one)')
     .option('--timeout <seconds>', 'how long to wait for its checkpoint', '60')
-    .action(act(stopCommand));
+    .action(act(async () => (await import('./stop.js')).stopCommand));
 
   const checkpoint = program.command('checkpoint').description('inspect checkpoints');
   checkpoint
@@ -123,5 +130,5 @@ export function registerCommands(program: Command, setExit: (code: ExitCodeValue
     .description('list checkpoints, newest first: run id, workflow, step, trigger, age')
     .argument('[workflow]', 'only checkpoints of this workflow file')
     .option('--json', 'machine-readable output')
-    .action(act(checkpointListCommand));
+    .action(act(async () => (await import('./checkpoint.js')).checkpointListCommand));
 }

@@ -3,6 +3,7 @@ import { dirname, join, resolve } from 'node:path';
 import { jsonlStore, startDashboard } from '@conductor/dashboard';
 import { UsageError } from '../errors.js';
 import { ExitCode, type ExitCodeValue } from '../exit-codes.js';
+import type { CommandIo } from '../io.js';
 import { parsePort, portError, serveUntilInterrupted } from '../web.js';
 
 export interface ReplayOptions {
@@ -13,7 +14,11 @@ export interface ReplayOptions {
 const SPEEDS = new Set(['1', '5', '20', 'max']);
 
 /** `conductor replay <events.jsonl>`: serves any run log (ours or the original conductor's) for playback. */
-export async function replayCommand(path: string, options: ReplayOptions): Promise<ExitCodeValue> {
+export async function replayCommand(
+  io: CommandIo,
+  path: string,
+  options: ReplayOptions,
+): Promise<ExitCodeValue> {
   const file = resolve(path);
   if (!existsSync(file) || !statSync(file).isFile()) {
     throw new UsageError(
@@ -50,11 +55,11 @@ export async function replayCommand(path: string, options: ReplayOptions): Promi
         'Runs keep theirs at $CONDUCTOR_HOME/runs/<run-id>/events.jsonl.',
     );
   }
-  process.stderr.write(
+  io.stderr.write(
     `replaying ${file}: ${state.event_count} events of run ${state.run.run_id ?? '(unknown)'}` +
       `${state.run.name ? ` (${state.run.name})` : ''}\n`,
   );
-  process.stdout.write(`${dashboard.url}\n`);
-  await serveUntilInterrupted(dashboard);
+  io.stdout.write(`${dashboard.url}\n`);
+  await serveUntilInterrupted(io, dashboard);
   return ExitCode.Success;
 }

@@ -3,6 +3,7 @@ import { resumeWorkflow } from '@conductor/engine';
 import { UsageError } from '../errors.js';
 import type { ExitCodeValue } from '../exit-codes.js';
 import { type ForegroundOptions, parseMaxOutputChars, runFromCommandLine } from '../foreground.js';
+import type { CommandIo } from '../io.js';
 
 export interface ResumeCommandOptions extends ForegroundOptions {
   from?: string;
@@ -13,6 +14,7 @@ export interface ResumeCommandOptions extends ForegroundOptions {
 }
 
 export async function resumeCommand(
+  io: CommandIo,
   workflow: string | undefined,
   options: ResumeCommandOptions,
 ): Promise<ExitCodeValue> {
@@ -35,8 +37,10 @@ export async function resumeCommand(
   }
   const maxOutputChars = parseMaxOutputChars(options.maxOutputChars);
   return runFromCommandLine(
+    io,
     (extras) =>
       resumeWorkflow({
+        env: io.env,
         from: options.from,
         runId: options.run,
         workflow,

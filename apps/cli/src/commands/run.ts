@@ -2,6 +2,7 @@ import { loadWorkflow, runWorkflow } from '@conductor/engine';
 import type { ExitCodeValue } from '../exit-codes.js';
 import { type ForegroundOptions, parseMaxOutputChars, runFromCommandLine } from '../foreground.js';
 import { parseInputFlags } from '../inputs.js';
+import type { CommandIo } from '../io.js';
 
 export interface RunCommandOptions extends ForegroundOptions {
   input: string[];
@@ -9,13 +10,19 @@ export interface RunCommandOptions extends ForegroundOptions {
   mockResponses?: string;
 }
 
-export async function runCommand(path: string, options: RunCommandOptions): Promise<ExitCodeValue> {
+export async function runCommand(
+  io: CommandIo,
+  path: string,
+  options: RunCommandOptions,
+): Promise<ExitCodeValue> {
   const inputs = parseInputFlags(options.input);
   const maxOutputChars = parseMaxOutputChars(options.maxOutputChars);
-  const workflow = await loadWorkflow(path);
+  const workflow = await loadWorkflow(path, { env: io.env });
   return runFromCommandLine(
+    io,
     (extras) =>
       runWorkflow(workflow, {
+        env: io.env,
         inputs,
         provider: options.provider,
         mockResponses: options.mockResponses,

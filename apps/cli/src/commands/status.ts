@@ -8,6 +8,7 @@ import {
   recordedProcess,
 } from '@conductor/run-folder';
 import { ExitCode, type ExitCodeValue } from '../exit-codes.js';
+import type { CliIo, CommandIo } from '../io.js';
 import { formatAge, table } from '../table.js';
 
 /** A run's record with what its claim says: whether a live process owns it now. */
@@ -23,12 +24,12 @@ export interface RunView {
 }
 
 /** Every run's record with its owner; `warn`: say which run.json files cannot be read (they are left out). */
-export async function runViews(warn = false): Promise<RunView[]> {
-  const home = conductorHome(process.env);
+export async function runViews(io: CliIo, warn = false): Promise<RunView[]> {
+  const home = conductorHome(io.env);
   const records = await listRunRecords({
     home,
     onUnreadable: (_runId, error) => {
-      if (warn) process.stderr.write(`warning: ${error instanceof Error ? error.message : String(error)}\n`);
+      if (warn) io.stderr.write(`warning: ${error instanceof Error ? error.message : String(error)}\n`);
     },
   });
   return Promise.all(
@@ -53,8 +54,8 @@ export interface StatusOptions {
 }
 
 /** `conductor status`: runs a live process owns, and dashboards still up (`--all`: every run on record). */
-export async function statusCommand(options: StatusOptions): Promise<ExitCodeValue> {
-  const views = (await runViews(true)).filter((view) => options.all || view.running || view.dashboardUp);
+export async function statusCommand(io: CommandIo, options: StatusOptions): Promise<ExitCodeValue> {
+  const views = (await runViews(io, true)).filter((view) => options.all || view.running || view.dashboardUp);
   if (options.json) {
     const rows = views.map((view) => ({
       ...view.record,
@@ -67,17 +68,17 @@ export async function statusCommand(options: StatusOptions): Promise<ExitCodeVal
         state: view.owner.state,
       },
     }));
-    process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
+    io.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
     return ExitCode.Success;
   }
   if (views.length === 0) {
-    process.stderr.write(
+    io.stderr.write(
       options.all ? 'no runs on record\n' : 'no running runs (`conductor status --all` lists every run)\n',
     );
     return ExitCode.Success;
   }
   const now = Date.now();
-  process.stdout.write(
+  io.stdout.write(
     table(
       ['RUN', 'WORKFLOW', 'STATUS', 'STARTED', 'PID', 'DASHBOARD'],
       views.map((view) => {

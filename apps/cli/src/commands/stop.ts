@@ -2,6 +2,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { conductorHome, readOwner, readRunRecord } from '@conductor/run-folder';
 import { UsageError } from '../errors.js';
 import { ExitCode, type ExitCodeValue } from '../exit-codes.js';
+import type { CommandIo } from '../io.js';
 import { runViews } from './status.js';
 
 export interface StopOptions {
@@ -12,17 +13,21 @@ export interface StopOptions {
  * `conductor stop [run-id]`: asks the process that owns a run to stop it with a checkpoint (SIGINT,
  * the same as Ctrl-C in its terminal) and waits until it has let go of the run.
  */
-export async function stopCommand(runId: string | undefined, options: StopOptions): Promise<ExitCodeValue> {
+export async function stopCommand(
+  io: CommandIo,
+  runId: string | undefined,
+  options: StopOptions,
+): Promise<ExitCodeValue> {
   const timeoutSeconds = Number(options.timeout ?? '60');
   if (!(timeoutSeconds > 0)) {
     throw new UsageError(
       `--timeout "${options.timeout}" is not a number of seconds above 0, e.g. --timeout 120.`,
     );
   }
-  const home = conductorHome(process.env);
+  const home = conductorHome(io.env);
   let target = runId;
   if (target === undefined) {
-    const running = (await runViews()).filter((view) => view.running);
+    const running = (await runViews(io)).filter((view) => view.running);
     if (running.length === 0) throw new UsageError('no running run to stop (`conductor status` lists them).');
     if (running.length > 1) {
       throw new UsageError(
@@ -46,14 +51,14 @@ export async function stopCommand(runId: string | undefined, options: StopOption
   }
   const { pid } = owner.claim.owner;
   process.kill(pid, 'SIGINT');
-  process.stderr.write(`asked run ${target} (pid ${pid}) to stop; waiting for its checkpoint...\n`);
+  io.stderr.write(`asked run ${target} (pid ${pid}) to stop; waiting for its checkpoint...\n`);
   const deadline = Date.now() + timeoutSeconds * 1000;
   for (;;) {
     const now = await readOwner(target, { home });
     if (!now || now.claim.generation !== owner.claim.generation || now.state !== 'alive') {
       const record = await readRunRecord(target, { home }).catch(() => null);
       const checkpoint = record?.last_checkpoint_path;
-      process.stderr.write(
+      io.stderr.write(
         now?.state === 'dead'
           ? `run ${target}: its process exited without ending the run\n`
           : `run ${target} stopped (${record?.status ?? 'ended'})${checkpoint ? `\ncheckpoint: ${checkpoint}\ncontinue with: conductor resume --run ${target}` : ''}\n`,
@@ -61,7 +66,7 @@ export async function stopCommand(runId: string | undefined, options: StopOption
       return ExitCode.Success;
     }
     if (Date.now() > deadline) {
-      process.stderr.write(`run ${target} did not stop within the timeout; it may be finishing a step.\n`);
+      io.stderr.write(`run ${target} did not stop within the timeout; it may be finishing a step.\n`);
       return ExitCode.RunFailed;
     }
     await delay(100);
