@@ -1,7 +1,7 @@
 // What the projection keeps of large values: bounded heads of outputs, prompts and inputs, so the
 // state (and /api/state) does not grow with the size of what steps produce.
 import { boundValue, spillsOf } from './outputs.js';
-import type { Attempt, ItemState, RunInfo } from './projection.js';
+import type { Attempt, ItemState, RunInfo } from './projection/state.js';
 
 type Data = Record<string, unknown>;
 

@@ -1,4 +1,4 @@
-import type { ConductorEvent, RunState } from '@conductor/events';
+import { type ConductorEvent, decodeEvent, type RunState } from '@conductor/events';
 
 /** `GET /api/info`. */
 export interface DashboardInfo {
@@ -111,8 +111,9 @@ export function createApi(token: string | null): Api {
   return {
     info: () => json<DashboardInfo>('api/info'),
     state: () => json<StateAnswer>('api/state'),
-    eventsAfter: (after, limit) => json<EventsPage>(`api/events?after=${after}&limit=${limit}`),
-    eventsBefore: (before, limit) => json<EventsPage>(`api/events?before=${before}&limit=${limit}`),
+    eventsAfter: (after, limit) => decodedPage(json<EventsPage>(`api/events?after=${after}&limit=${limit}`)),
+    eventsBefore: (before, limit) =>
+      decodedPage(json<EventsPage>(`api/events?before=${before}&limit=${limit}`)),
     stop: async () => {
       await request('api/stop', { method: 'POST', body: '{}' });
     },
@@ -132,6 +133,16 @@ export function createApi(token: string | null): Api {
       return url.toString();
     },
   };
+}
+
+/** A page with each event checked as it enters (`decodeEvent`): what is not an event is left out. */
+async function decodedPage(answer: Promise<EventsPage>): Promise<EventsPage> {
+  const page = await answer;
+  const events = page.events.flatMap((value: unknown) => {
+    const decoded = decodeEvent(value);
+    return decoded.ok ? [decoded.event] : [];
+  });
+  return { ...page, events };
 }
 
 async function errorOf(response: Response): Promise<ApiError> {
