@@ -41,13 +41,16 @@ export function combineReducers(concerns: readonly Reducers[]): Fold {
     const reducers = byType.get(event.type);
     if (reducers === undefined) return base;
     const type = event.type as EventType;
+    const kind = EVENT_KINDS[type];
+    // A for_each item's own step events are its group's, whatever else they say: only their markers
+    // are read (as the engine adds them to every event of the item), so a group of many items costs
+    // one check per item event, not per step event.
+    const path = Array.isArray(data.subworkflow_path) ? (data.subworkflow_path as string[]) : [];
+    const ctx: FoldContext = { before: base, path, atRoot: path.length === 0, synthetic };
+    if (isItemStepEvent(data, kind)) return itemStep(base, kind, ctx, data.group_name as string);
+
     if (!fitsEventData(type, data)) return base;
     const known = (event.data === data ? event : { ...event, data }) as KnownEvent;
-
-    const kind = EVENT_KINDS[type];
-    const path = known.data.subworkflow_path ?? [];
-    const ctx: FoldContext = { before: base, path, atRoot: path.length === 0, synthetic };
-    if (isItemStepEvent(known.data, kind)) return itemStep(base, kind, ctx, known.data.group_name as string);
     if (kind.nameField !== null && !(known.data as Record<string, unknown>)[kind.nameField]) return base;
 
     let next = base;

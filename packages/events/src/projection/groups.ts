@@ -12,7 +12,7 @@ import { continuesAttempt, type StepStartType } from './steps.js';
  * item's group and index, and is about the item's step, not the group or the item itself. Such events
  * are counted in the group (by its item events), never as steps.
  */
-export function isItemStepEvent(data: { group_name?: string; index?: number }, kind: EventKind): boolean {
+export function isItemStepEvent(data: Record<string, unknown>, kind: EventKind): boolean {
   return (
     typeof data.group_name === 'string' &&
     typeof data.index === 'number' &&
