@@ -13,7 +13,7 @@ export { asKnownEvent, decodeEnvelope, decodeEvent } from './decode.js';
 export type { ConductorEvent, EventEnvelopeInput } from './envelope.js';
 export { EventEnvelopeSchema, isSynthetic, nowSeconds, subworkflowPathOf } from './envelope.js';
 export type { EventKind, EventPhase, EventSubject, StepType } from './kinds.js';
-export { EVENT_KINDS, eventKindOf, isStepLifecycle, stepEventType } from './kinds.js';
+export { EVENT_KINDS, eventKindOf, stepEventType } from './kinds.js';
 export type { BoundedValue, SpilledOutput } from './outputs.js';
 export {
   boundValue,

@@ -134,11 +134,6 @@ export function eventKindOf(type: string): EventKind | undefined {
   return Object.hasOwn(EVENT_KINDS, type) ? EVENT_KINDS[type as EventType] : undefined;
 }
 
-/** Whether the event type starts, ends or fails one execution of a step (a group's included). */
-export function isStepLifecycle(kind: EventKind | undefined): kind is EventKind & { stepType: StepType } {
-  return kind !== undefined && kind.stepType !== null;
-}
-
 const byStep = new Map<string, EventType>();
 for (const [type, { stepType, phase }] of Object.entries(EVENT_KINDS) as Array<[EventType, EventKind]>) {
   if (stepType !== null) byStep.set(`${stepType} ${phase}`, type);
