@@ -27,6 +27,15 @@ export default defineConfig({
       })),
       {
         extends: true as const,
+        test: {
+          name: 'dashboard-ui',
+          root: here('packages/dashboard'),
+          include: ['ui/src/**/*.test.{ts,tsx}'],
+          environment: 'node',
+        },
+      },
+      {
+        extends: true as const,
         test: { name: 'cli', root: here('apps/cli'), include: ['src/**/*.test.ts'] },
       },
       {

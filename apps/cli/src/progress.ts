@@ -1,4 +1,10 @@
-import { applyEvent, type ConductorEvent, initialRunState, type RunState } from '@conductor/events';
+import {
+  applyEvent,
+  type ConductorEvent,
+  eventKindOf,
+  initialRunState,
+  type RunState,
+} from '@conductor/events';
 import yoctoSpinner, { type Color, type Spinner } from 'yocto-spinner';
 import { coloursFor, type Style, styler } from './colour.js';
 
@@ -31,6 +37,14 @@ export interface ProgressReporter {
   readonly state: RunState;
   /** A spinner is drawn (it is cleared before anything else is written). */
   readonly spinning: boolean;
+}
+
+/** What a group's or an item's event does (by the kinds table), so parallel and for_each groups read alike. */
+function groupEventOf(type: string): 'group started' | 'item ended' | 'group completed' | undefined {
+  const kind = eventKindOf(type);
+  if (kind?.subject === 'group') return kind.phase === 'started' ? 'group started' : 'group completed';
+  if (kind?.subject === 'item' && kind.phase !== 'started') return 'item ended';
+  return undefined;
 }
 
 const formatSeconds = (seconds: number | null): string =>
@@ -111,7 +125,7 @@ export function createProgressReporter(options: ProgressOptions = {}): ProgressR
       const before = state;
       state = applyEvent(state, event);
       const data = event.data;
-      switch (event.type) {
+      switch (groupEventOf(event.type) ?? event.type) {
         case 'workflow_started':
           line(colour(1, `▶ ${String(data.name)}`) + colour(2, `  run ${String(data.run_id ?? '')}`));
           return;
@@ -146,8 +160,7 @@ export function createProgressReporter(options: ProgressOptions = {}): ProgressR
             `${colour(32, '✓')} ${String(data.agent_name)}  ${colour(2, `chose "${String(data.selected_option)}"`)}`,
           );
           return;
-        case 'parallel_started':
-        case 'for_each_started': {
+        case 'group started': {
           const group = state.groups[String(data.group_name)];
           if (group)
             startSpinner(
@@ -155,15 +168,13 @@ export function createProgressReporter(options: ProgressOptions = {}): ProgressR
             );
           return;
         }
-        case 'for_each_item_completed':
-        case 'for_each_item_failed': {
+        case 'item ended': {
           const group = state.groups[String(data.group_name)];
           if (group && spinner)
             spinner.text = `${group.name}${colour(2, ` ${group.completed + group.failed}/${group.total}${group.failed ? `, ${group.failed} failed` : ''}`)}`;
           return;
         }
-        case 'parallel_completed':
-        case 'for_each_completed': {
+        case 'group completed': {
           const group = state.groups[String(data.group_name)];
           if (!group) return;
           const counts = `${group.completed} done${group.failed ? `, ${group.failed} failed` : ''}`;

@@ -3,7 +3,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { openEventLog, readEventLog } from './index.js';
 import { collect, tempDir } from './test-helpers.js';
 
@@ -52,29 +52,19 @@ for (let seq = writer.lastSeq + 1; ; seq++) {
 }
 `;
 
-/** Resolves once the child has printed a seq >= `seq`. */
-function appendedAtLeast(child: ChildProcess, seq: number, deadlineMs: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    let stderr = '';
-    const timer = setTimeout(
-      () => reject(new Error(`child did not reach seq ${seq}: ${stderr}`)),
-      deadlineMs,
-    );
-    child.stderr?.on('data', (chunk) => {
-      stderr += chunk;
-    });
-    child.stdout?.on('data', (chunk: Buffer) => {
-      const seen = chunk.toString().trim().split('\n').map(Number);
-      if (Math.max(...seen) >= seq) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`child exited early with ${code}: ${stderr}`));
-    });
+/** Follows the highest seq the child printed, its stderr, and whether it exited. */
+function watch(child: ChildProcess): { seq: number; stderr: string; exited: boolean } {
+  const seen = { seq: 0, stderr: '', exited: false };
+  child.stdout?.on('data', (chunk: Buffer) => {
+    for (const seq of chunk.toString().trim().split('\n').map(Number)) if (seq > seen.seq) seen.seq = seq;
   });
+  child.stderr?.on('data', (chunk) => {
+    seen.stderr += chunk;
+  });
+  child.on('exit', () => {
+    seen.exited = true;
+  });
+  return seen;
 }
 
 describe('a writer killed with SIGKILL', () => {
@@ -94,7 +84,16 @@ describe('a writer killed with SIGKILL', () => {
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       const exited = new Promise((resolve) => child.on('exit', resolve));
-      await appendedAtLeast(child, target, 60_000);
+      const seen = watch(child);
+      await vi.waitFor(
+        () => {
+          expect(seen.exited, `the child exited early: ${seen.stderr}`).toBe(false);
+          expect(seen.seq, `the child did not reach seq ${target}: ${seen.stderr}`).toBeGreaterThanOrEqual(
+            target,
+          );
+        },
+        { timeout: 60_000, interval: 20 },
+      );
       child.kill('SIGKILL');
       await exited;
 

@@ -1,5 +1,5 @@
 import { type FileHandle, open } from 'node:fs/promises';
-import { type ConductorEvent, EventEnvelopeSchema } from '@conductor/events';
+import { type ConductorEvent, decodeEnvelope, type EventEnvelope } from '@conductor/events';
 import { EventLogIoError, EventLogNotFoundError, errnoCode } from './errors.js';
 
 const NEWLINE = 0x0a;
@@ -28,14 +28,14 @@ export interface ScanPosition {
 
 export const START: ScanPosition = { offset: 0, seqBefore: 0, line: 1 };
 
-type Envelope = Omit<ConductorEvent, 'seq'> & { seq?: number };
+type Envelope = EventEnvelope;
 
 export type ParsedLine =
   | { kind: 'event'; event: Envelope }
   | { kind: 'blank' }
   | { kind: 'skip'; reason: SkipReason; message: string };
 
-/** Parses and validates one line against the event envelope. */
+/** Parses one line and checks it against the event envelope (`decodeEnvelope`). */
 export function parseLine(text: string): ParsedLine {
   if (isBlank(text)) return { kind: 'blank' };
   let value: unknown;
@@ -44,74 +44,15 @@ export function parseLine(text: string): ParsedLine {
   } catch (error) {
     return { kind: 'skip', reason: 'invalid_json', message: (error as Error).message };
   }
-  const event = fastEnvelope(value);
-  return event ? { kind: 'event', event } : validateEnvelope(value);
+  const decoded = decodeEnvelope(value);
+  return decoded.ok
+    ? { kind: 'event', event: decoded.envelope }
+    : { kind: 'skip', reason: 'invalid_event', message: decoded.message };
 }
 
 function isBlank(text: string): boolean {
   // A line starting with '{' (nearly all of them) is not blank: no need to trim it.
   return text.charCodeAt(0) !== OPEN_BRACE && text.trim() === '';
-}
-
-// The envelope's keys in the order EventEnvelopeSchema outputs them; the rest follow in input order.
-const ENVELOPE_KEYS = ['seq', 'type', 'timestamp', 'data'];
-const hasOwn = Object.hasOwn;
-
-/**
- * The common case of a valid envelope, checked without the copy the schema makes: `value` itself when
- * EventEnvelopeSchema would accept it and output an equal object with the same key order, else
- * `undefined` (unusual input: ask the schema). It accepts only when the schema's output would be a
- * key-for-key copy: `{ seq?, type, timestamp, data, ...rest }` in that order, `data` a plain object
- * (not defaulted, not an array), no `__proto__`/`prototype`/`constructor` key the schema would drop.
- */
-function fastEnvelope(value: unknown): Envelope | undefined {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
-  const object = value as Record<string, unknown>;
-  const seq = object.seq;
-  if (seq !== undefined && !(typeof seq === 'number' && Number.isInteger(seq) && seq >= 1)) return undefined;
-  const type = object.type;
-  if (typeof type !== 'string' || type.length === 0) return undefined;
-  const timestamp = object.timestamp;
-  if (typeof timestamp !== 'number' || Number.isNaN(timestamp)) return undefined;
-  const data = object.data;
-  if (
-    typeof data !== 'object' ||
-    data === null ||
-    Array.isArray(data) ||
-    hasOwn(data, '__proto__') ||
-    hasOwn(data, 'prototype') ||
-    hasOwn(data, 'constructor')
-  ) {
-    return undefined;
-  }
-  let expected = seq === undefined ? 1 : 0;
-  for (const key in object) {
-    if (expected < ENVELOPE_KEYS.length) {
-      if (key !== ENVELOPE_KEYS[expected]) return undefined;
-      expected += 1;
-    } else if (key === '__proto__' || key === 'prototype' || key === 'constructor') {
-      return undefined;
-    }
-  }
-  return object as unknown as Envelope;
-}
-
-/** The envelope schema's verdict (and copy) for a value `fastEnvelope` did not accept. */
-function validateEnvelope(value: unknown): ParsedLine {
-  // The envelope schema's Standard Schema interface is valibot's safeParse, without this package
-  // taking valibot as a dependency of its own.
-  const result = EventEnvelopeSchema['~standard'].validate(value);
-  if (result instanceof Promise) throw new TypeError('EventEnvelopeSchema must validate synchronously');
-  if (result.issues) {
-    const issue = result.issues[0];
-    const where = issue?.path?.map((p) => (typeof p === 'object' ? String(p.key) : String(p))).join('.');
-    return {
-      kind: 'skip',
-      reason: 'invalid_event',
-      message: `${where ? `${where}: ` : ''}${issue?.message ?? 'not an event envelope'}`,
-    };
-  }
-  return { kind: 'event', event: result.value as Envelope };
 }
 
 /**
@@ -244,15 +185,12 @@ export async function* scanChunks(
     } catch (error) {
       return skip(line, offset, end, 'invalid_json', (error as Error).message);
     }
-    let event = fastEnvelope(value);
-    if (event === undefined) {
-      const parsed = validateEnvelope(value);
-      if (parsed.kind !== 'event') {
-        const { reason, message } = parsed as { reason: SkipReason; message: string };
-        return skip(line, offset, end, reason, message);
-      }
-      event = parsed.event;
-    }
+    // The envelope only: it decides whether the line is an event and where it stands in the run, which
+    // is all that reading, `lastSeqOf` and the index need. The data is checked by whoever reads its
+    // meaning (the projection, resume): a payload that does not fit its schema is still history.
+    const decoded = decodeEnvelope(value);
+    if (!decoded.ok) return skip(line, offset, end, 'invalid_event', decoded.message);
+    const event = decoded.envelope;
     const seq = event.seq;
     if (seq !== undefined && seq <= seqBefore) {
       return skip(line, offset, end, 'seq_not_increasing', notFollowing(seq, seqBefore), seq);

@@ -1,20 +1,7 @@
 // What the projection keeps of large values: bounded heads of outputs, prompts and inputs, so the
 // state (and /api/state) does not grow with the size of what steps produce.
-import { boundValue, type SpilledOutput, spillsOf } from './outputs.js';
-
-/**
- * The output fields of an attempt (projection.ts's `Attempt`), stated here so that this module, which
- * the projection imports, imports nothing back from it.
- */
-export interface OutputFields {
-  output?: unknown;
-  output_truncated?: true;
-  output_size?: number;
-  spills?: Record<string, SpilledOutput>;
-}
-
-/** The output of an item or of the run: the value, or a bounded copy of it. */
-type BoundedOutput = { output: unknown; output_truncated?: true };
+import { boundValue, spillsOf } from './outputs.js';
+import type { Attempt, ItemState, RunInfo } from './projection/state.js';
 
 type Data = Record<string, unknown>;
 
@@ -29,10 +16,10 @@ export const OLDER_OUTPUT_CHARS_KEPT = 500;
 export const TEXT_CHARS_KEPT = 4000;
 
 /** The output fields of an attempt: a bounded copy of `value`, and the texts stored in files. */
-export function outputFields(value: unknown, data: Data, maxChars = OUTPUT_CHARS_KEPT): OutputFields {
+export function outputFields(value: unknown, data: Data, maxChars = OUTPUT_CHARS_KEPT): Partial<Attempt> {
   const bounded = boundValue(value, maxChars);
   const spills = spillsOf(data);
-  const fields: OutputFields = {
+  const fields: Partial<Attempt> = {
     output: bounded.value,
     output_truncated: undefined,
     output_size: undefined,
@@ -47,7 +34,7 @@ export function outputFields(value: unknown, data: Data, maxChars = OUTPUT_CHARS
 }
 
 /** An attempt that is no longer the latest keeps a smaller head of its output. */
-export function olderAttempt<A extends OutputFields>(attempt: A): A {
+export function olderAttempt(attempt: Attempt): Attempt {
   if (attempt.output === undefined) return attempt;
   const bounded = boundValue(attempt.output, OLDER_OUTPUT_CHARS_KEPT);
   if (!bounded.truncated) return attempt;
@@ -66,7 +53,7 @@ function withoutUndefined<T extends object>(value: T): T {
 }
 
 /** Replaces the output fields of an attempt (a later completion event replaces an earlier one's). */
-export function withOutput<A extends OutputFields>(attempt: A, fields: OutputFields): A {
+export function withOutput(attempt: Attempt, fields: Partial<Attempt>): Attempt {
   const {
     output: _output,
     output_truncated: _truncated,
@@ -74,15 +61,15 @@ export function withOutput<A extends OutputFields>(attempt: A, fields: OutputFie
     spills: _spills,
     ...rest
   } = attempt;
-  return { ...rest, ...fields } as A;
+  return { ...rest, ...fields };
 }
 
-export function itemOutput(value: unknown): BoundedOutput {
+export function itemOutput(value: unknown): Pick<ItemState, 'output' | 'output_truncated'> {
   const bounded = boundValue(value, OLDER_OUTPUT_CHARS_KEPT);
   return bounded.truncated ? { output: bounded.value, output_truncated: true } : { output: value };
 }
 
-export function runOutput(value: unknown): BoundedOutput {
+export function runOutput(value: unknown): Pick<RunInfo, 'output' | 'output_truncated'> {
   const bounded = boundValue(value, TEXT_CHARS_KEPT);
   return bounded.truncated ? { output: bounded.value, output_truncated: true } : { output: value };
 }

@@ -8,8 +8,12 @@ export type {
   StreamEventsOptions,
 } from './bus.js';
 export { createEventBus, EventBusClosedError, streamEvents } from './bus.js';
+export type { DecodedEvent, EnvelopeResult, EventEnvelope } from './decode.js';
+export { asKnownEvent, decodeEnvelope, decodeEvent } from './decode.js';
 export type { ConductorEvent, EventEnvelopeInput } from './envelope.js';
 export { EventEnvelopeSchema, isSynthetic, nowSeconds, subworkflowPathOf } from './envelope.js';
+export type { EventKind, EventPhase, EventSubject, StepType } from './kinds.js';
+export { EVENT_KINDS, eventKindOf, stepEventType } from './kinds.js';
 export type { BoundedValue, SpilledOutput } from './outputs.js';
 export {
   boundValue,
@@ -45,5 +49,12 @@ export {
   projectEvents,
   runElapsedSeconds,
 } from './projection.js';
-export type { CommonEventData, EventData, EventDataMap, EventType } from './vocabulary.js';
+export type {
+  CommonEventData,
+  EventData,
+  EventDataMap,
+  EventOf,
+  EventType,
+  KnownEvent,
+} from './vocabulary.js';
 export { EVENT_TYPES, EventDataSchemas, isKnownEventType, validateEventData } from './vocabulary.js';

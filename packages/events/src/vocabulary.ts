@@ -1,12 +1,34 @@
 import * as v from 'valibot';
+import type { ConductorEvent } from './envelope.js';
 
 // Payload schemas for every event in shared/reference/events.md. They are loose: logs may carry more
-// fields than these (fields are added freely, never renamed), and readers must keep them.
+// fields than these (fields are added freely, never renamed), and readers must keep them. Each schema
+// also checks the fields any event may carry (`commonFields`), so a decoded event is typed in full.
 
 const str = v.string();
 const num = v.number();
 const opt = v.optional;
 const any = v.unknown();
+
+/**
+ * Fields any event may carry: where it comes from (a sub-workflow, a for_each item or a parallel
+ * member, whose every event the engine marks) and whether it was synthesized from a checkpoint.
+ */
+const commonFields = {
+  /** Parent step names of a sub-workflow's event. */
+  subworkflow_path: opt(v.array(str)),
+  /** True when the event was synthesized (from a checkpoint) rather than read from a log. */
+  synthetic: opt(v.boolean()),
+  /** The group of a parallel member's or for_each item's event (and of a group's own events). */
+  group_name: opt(str),
+  /** The for_each item's position (on every event of the item). */
+  index: opt(num),
+  /** The for_each item's key. */
+  item_key: opt(any),
+};
+/** A loose object schema with the common fields; `entries` may make one required (`group_name`). */
+const event = <const TEntries extends v.ObjectEntries>(entries: TEntries) =>
+  v.looseObject({ ...commonFields, ...entries } as Omit<typeof commonFields, keyof TEntries> & TEntries);
 
 const named = { agent_name: str };
 /** `data.spills`: the texts of this event stored whole in the run's `outputs/` folder (see outputs.ts). */
@@ -14,10 +36,12 @@ const spills = opt(
   v.record(str, v.object({ ref: str, path: opt(str), bytes: num, head_chars: opt(num), sha256: opt(str) })),
 );
 const errorFields = { error_type: opt(str), message: opt(str) };
+/** The run's iteration count when a step started (null when a checkpoint's history does not know it). */
+const iteration = opt(v.nullable(num));
 
 export const EventDataSchemas = {
   // Run lifecycle and routing
-  workflow_started: v.looseObject({
+  workflow_started: event({
     name: str,
     version: opt(v.nullable(str)),
     entry_point: str,
@@ -38,7 +62,7 @@ export const EventDataSchemas = {
     log_file: opt(v.nullable(str)),
     yaml_source: opt(v.nullable(str)),
   }),
-  workflow_resumed: v.looseObject({
+  workflow_resumed: event({
     run_id: str,
     checkpoint_path: opt(v.nullable(str)),
     checkpoint_created_at: opt(v.nullable(str)),
@@ -46,7 +70,7 @@ export const EventDataSchemas = {
     generation: num,
     history_source: v.picklist(['log', 'synthetic']),
   }),
-  workflow_completed: v.looseObject({
+  workflow_completed: event({
     elapsed: opt(num),
     output: opt(any),
     termination_reason: opt(str),
@@ -54,7 +78,7 @@ export const EventDataSchemas = {
     status: opt(str),
     is_explicit: opt(v.boolean()),
   }),
-  workflow_failed: v.looseObject({
+  workflow_failed: event({
     error_type: opt(str),
     message: opt(str),
     agent_name: opt(v.nullable(str)),
@@ -64,26 +88,26 @@ export const EventDataSchemas = {
     elapsed_seconds: opt(num),
     timeout_seconds: opt(num),
   }),
-  route_taken: v.looseObject({ from_agent: str, to_agent: str }),
-  checkpoint_saved: v.looseObject({
+  route_taken: event({ from_agent: str, to_agent: str }),
+  checkpoint_saved: event({
     path: str,
     agent_name: opt(v.nullable(str)),
     error_type: opt(v.nullable(str)),
     trigger: str,
   }),
-  checkpoint_save_failed: v.looseObject({
+  checkpoint_save_failed: event({
     agent_name: opt(v.nullable(str)),
     trigger: str,
     error_type: opt(str),
     consecutive_failures: opt(num),
   }),
-  iteration_limit_reached: v.looseObject({
+  iteration_limit_reached: event({
     agent_name: opt(str),
     group_name: opt(str),
     current_iteration: num,
     max_iterations: num,
   }),
-  iteration_limit_resolved: v.looseObject({
+  iteration_limit_resolved: event({
     agent_name: opt(str),
     group_name: opt(str),
     continue_execution: v.boolean(),
@@ -91,14 +115,14 @@ export const EventDataSchemas = {
   }),
 
   // Steps
-  agent_started: v.looseObject({ ...named, iteration: opt(num), agent_type: opt(str) }),
-  agent_prompt_rendered: v.looseObject({ ...named, rendered_prompt: str }),
-  agent_message: v.looseObject({ ...named, content: str }),
-  agent_reasoning: v.looseObject({ ...named, content: str }),
-  agent_tool_start: v.looseObject({ ...named, tool_name: str, arguments: opt(any) }),
-  agent_tool_complete: v.looseObject({ ...named, tool_name: str, result: opt(any) }),
-  agent_retry: v.looseObject({ ...named, attempt: num, max_attempts: num, error: opt(str), delay: opt(num) }),
-  agent_completed: v.looseObject({
+  agent_started: event({ ...named, iteration, agent_type: opt(str) }),
+  agent_prompt_rendered: event({ ...named, rendered_prompt: str }),
+  agent_message: event({ ...named, content: str }),
+  agent_reasoning: event({ ...named, content: str }),
+  agent_tool_start: event({ ...named, tool_name: str, arguments: opt(any) }),
+  agent_tool_complete: event({ ...named, tool_name: str, result: opt(any) }),
+  agent_retry: event({ ...named, attempt: num, max_attempts: num, error: opt(str), delay: opt(num) }),
+  agent_completed: event({
     ...named,
     elapsed: opt(num),
     model: opt(v.nullable(str)),
@@ -109,20 +133,22 @@ export const EventDataSchemas = {
     output: opt(any),
     spills,
   }),
-  agent_failed: v.looseObject({ ...named, elapsed: opt(num), ...errorFields }),
-  script_started: v.looseObject({ ...named, iteration: opt(num) }),
-  script_completed: v.looseObject({
+  agent_failed: event({ ...named, elapsed: opt(num), ...errorFields }),
+  script_started: event({ ...named, iteration }),
+  script_completed: event({
     ...named,
     elapsed: opt(num),
+    /** Written by earlier versions (and synthesized history) instead of the streams. */
+    output: opt(any),
     stdout: opt(str),
     stderr: opt(str),
     exit_code: opt(v.nullable(num)),
     spills,
   }),
-  script_failed: v.looseObject({ ...named, elapsed: opt(num), ...errorFields, spills }),
+  script_failed: event({ ...named, elapsed: opt(num), ...errorFields, spills }),
   // A child process the engine started (a script, a tool server), recorded so that a resume after a
   // crash can stop it if it outlived its owner: pid, process group and start time identify it.
-  child_process_spawned: v.looseObject({
+  child_process_spawned: event({
     ...named,
     kind: str,
     pid: num,
@@ -131,65 +157,93 @@ export const EventDataSchemas = {
     host: str,
     command: opt(str),
   }),
-  child_process_exited: v.looseObject({
+  child_process_exited: event({
     ...named,
     pid: num,
     exit_code: opt(v.nullable(num)),
     signal: opt(v.nullable(str)),
     stopped_by_resume: opt(v.boolean()),
   }),
-  set_started: v.looseObject({ ...named }),
-  set_completed: v.looseObject({ ...named, elapsed: opt(num), output_type: opt(str), value_repr: opt(str) }),
-  set_failed: v.looseObject({ ...named, elapsed: opt(num), ...errorFields }),
-  wait_started: v.looseObject({ ...named, duration_seconds: num, reason: opt(v.nullable(str)) }),
-  wait_completed: v.looseObject({ ...named, waited_seconds: num, interrupted: v.boolean() }),
-  gate_presented: v.looseObject({
+  set_started: event({ ...named, iteration }),
+  set_completed: event({
     ...named,
-    prompt: str,
-    options: v.array(v.looseObject({ label: str, value: str, route: opt(v.nullable(str)) })),
+    elapsed: opt(num),
+    output_type: opt(str),
+    value_repr: opt(str),
+    output: opt(any),
   }),
-  gate_resolved: v.looseObject({
+  set_failed: event({ ...named, elapsed: opt(num), ...errorFields }),
+  wait_started: event({ ...named, duration_seconds: num, reason: opt(v.nullable(str)), iteration }),
+  wait_completed: event({ ...named, waited_seconds: num, interrupted: v.boolean(), output: opt(any) }),
+  gate_presented: event({
+    ...named,
+    iteration,
+    prompt: str,
+    options: v.array(
+      v.looseObject({
+        label: str,
+        value: str,
+        route: opt(v.nullable(str)),
+        /** The option asks for additional free text under this label. */
+        prompt_for: opt(v.nullable(str)),
+        multiline: opt(v.boolean()),
+        description: opt(v.nullable(str)),
+      }),
+    ),
+  }),
+  gate_resolved: event({
     ...named,
     selected_option: str,
+    label: opt(str),
     route: opt(v.nullable(str)),
     additional_input: opt(any),
+    /** Who answered: the terminal, the dashboard, a resolver. */
+    answered_by: opt(str),
+    elapsed: opt(num),
+    output: opt(any),
   }),
-  subworkflow_started: v.looseObject({ ...named, workflow: str, parent_path: opt(v.array(str)) }),
-  subworkflow_completed: v.looseObject({ ...named, output: opt(any) }),
-  subworkflow_failed: v.looseObject({ ...named, ...errorFields }),
+  subworkflow_started: event({
+    ...named,
+    workflow: str,
+    workflow_path: opt(str),
+    parent_path: opt(v.array(str)),
+    iteration,
+  }),
+  subworkflow_completed: event({ ...named, elapsed: opt(num), output: opt(any) }),
+  subworkflow_failed: event({ ...named, elapsed: opt(num), ...errorFields }),
 
   // Groups
-  parallel_started: v.looseObject({ group_name: str, agents: v.array(str) }),
-  parallel_completed: v.looseObject({
+  parallel_started: event({ group_name: str, agents: v.array(str), failure_mode: opt(str) }),
+  parallel_completed: event({
     group_name: str,
     success_count: num,
     failure_count: num,
     elapsed: opt(num),
   }),
-  parallel_agent_completed: v.looseObject({ group_name: str, ...named, elapsed: opt(num), output: opt(any) }),
-  parallel_agent_failed: v.looseObject({ group_name: str, ...named, elapsed: opt(num), ...errorFields }),
-  for_each_started: v.looseObject({
+  parallel_agent_completed: event({ group_name: str, ...named, elapsed: opt(num), output: opt(any) }),
+  parallel_agent_failed: event({ group_name: str, ...named, elapsed: opt(num), ...errorFields }),
+  for_each_started: event({
     group_name: str,
     item_count: num,
     max_concurrent: opt(num),
     failure_mode: opt(str),
   }),
-  for_each_item_started: v.looseObject({ group_name: str, item_key: opt(any), index: num }),
-  for_each_item_completed: v.looseObject({
+  for_each_item_started: event({ group_name: str, item_key: opt(any), index: num }),
+  for_each_item_completed: event({
     group_name: str,
     item_key: opt(any),
     index: num,
     elapsed: opt(num),
     output: opt(any),
   }),
-  for_each_item_failed: v.looseObject({
+  for_each_item_failed: event({
     group_name: str,
     item_key: opt(any),
     index: num,
     elapsed: opt(num),
     ...errorFields,
   }),
-  for_each_completed: v.looseObject({
+  for_each_completed: event({
     group_name: str,
     success_count: num,
     failure_count: num,
@@ -199,22 +253,40 @@ export const EventDataSchemas = {
 
 export type EventType = keyof typeof EventDataSchemas;
 export type EventDataMap = { [K in EventType]: v.InferOutput<(typeof EventDataSchemas)[K]> };
-/** The payload of an event type, plus the envelope-wide optional markers. */
-export type EventData<K extends EventType> = EventDataMap[K] & CommonEventData;
+/** The payload of an event type: its fields, the fields any event may carry, and any others. */
+export type EventData<K extends EventType> = EventDataMap[K];
 
-/** Fields any event may carry. */
-export interface CommonEventData {
-  /** Parent step names of a sub-workflow's event. */
-  subworkflow_path?: string[];
-  /** True when the event was synthesized (from a checkpoint) rather than read from a log. */
-  synthetic?: boolean;
-  [key: string]: unknown;
-}
+/** Fields any event may carry (each event type's schema checks them too). */
+export type CommonEventData = v.InferOutput<v.LooseObjectSchema<typeof commonFields, undefined>>;
+
+/** An event of type `K` whose data fits the type's schema (of each type, for a union of types). */
+export type EventOf<K extends EventType> = K extends EventType ? ConductorEvent<K, EventData<K>> : never;
+
+/**
+ * Every event this version knows, discriminated by `type`: a `switch (event.type)` narrows `data`.
+ * Derived from the schemas, so the types cannot drift from what `decodeEvent` checks. An event of a
+ * type not listed here (a newer conductor's) stays a plain {@link ConductorEvent}.
+ */
+export type KnownEvent = { [K in EventType]: EventOf<K> }[EventType];
 
 export const EVENT_TYPES = Object.keys(EventDataSchemas) as EventType[];
 
 export function isKnownEventType(type: string): type is EventType {
   return Object.hasOwn(EventDataSchemas, type);
+}
+
+/** Whether `data` fits the schema of the (known) event type: the fast check, no message. */
+export function fitsEventData(type: EventType, data: unknown): boolean {
+  return v.is(EventDataSchemas[type], data);
+}
+
+/** Why `data` does not fit the schema of `type`: `<type>.data.<path>: <issue>`; null when it fits. */
+export function eventDataProblem(type: EventType, data: unknown): string | null {
+  const result = v.safeParse(EventDataSchemas[type], data);
+  if (result.success) return null;
+  const issue = result.issues[0];
+  const path = v.getDotPath(issue) ?? '(root)';
+  return `${type}.data.${path}: ${issue.message}`;
 }
 
 /**
@@ -226,9 +298,6 @@ export function validateEventData(
   data: unknown,
 ): { ok: true } | { ok: false; message: string } {
   if (!isKnownEventType(type)) return { ok: true };
-  const result = v.safeParse(EventDataSchemas[type], data);
-  if (result.success) return { ok: true };
-  const issue = result.issues[0];
-  const path = v.getDotPath(issue) ?? '(root)';
-  return { ok: false, message: `${type}.data.${path}: ${issue.message}` };
+  const message = eventDataProblem(type, data);
+  return message === null ? { ok: true } : { ok: false, message };
 }

@@ -1,5 +1,5 @@
 import type { Checkpoint } from '@conductor/checkpoint';
-import { projectEvents } from '@conductor/events';
+import { decodeEvent, projectEvents } from '@conductor/events';
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import type { CheckpointHistory, WorkflowOutline } from './index.js';
 import { synthesizeHistory } from './synthetic.js';
@@ -217,6 +217,59 @@ describe('synthesizeHistory', () => {
         expect(events.length).toBeLessThanOrEqual(last);
       }
     });
+  });
+
+  it('makes events of every step type that fit their schemas, so every reader can interpret them', () => {
+    const outline: WorkflowOutline = {
+      ...workflow,
+      agents: [...workflow.agents, { name: 'pause', type: 'wait' }, { name: 'child', type: 'workflow' }],
+      parallel_groups: [{ name: 'team', agents: ['plan', 'code'] }],
+      for_each_groups: [{ name: 'each', source: 'plan.items' }],
+    };
+    const steps = ['plan', 'lint', 'flag', 'approve', 'pause', 'child', 'team', 'each'];
+    const events = synthesizeHistory(
+      checkpoint({
+        last_seq: null,
+        context: {
+          step_outputs: { approve: { selected: 'yes' }, team: { plan: 1, code: 2 }, each: [1, 2] },
+          execution_history: [
+            ...steps.map((step) => ({ step, iteration: 1, elapsed: 1 })),
+            ...steps.map((step) => ({ step, status: 'failed', error_type: 'Boom' })),
+          ],
+        },
+      }),
+      outline,
+    );
+    expect(new Set(events.map((e) => e.type))).toEqual(
+      new Set([
+        'workflow_started',
+        'agent_started',
+        'agent_completed',
+        'agent_failed',
+        'script_started',
+        'script_completed',
+        'script_failed',
+        'set_started',
+        'set_completed',
+        'set_failed',
+        'gate_presented',
+        'gate_resolved',
+        'wait_started',
+        'wait_completed',
+        'subworkflow_started',
+        'subworkflow_completed',
+        'subworkflow_failed',
+        'parallel_started',
+        'parallel_completed',
+        'for_each_started',
+        'for_each_completed',
+        'workflow_failed',
+      ]),
+    );
+    const misfits = events
+      .map((event) => decodeEvent(event))
+      .flatMap((decoded) => (decoded.ok && !decoded.known ? [decoded.reason] : []));
+    expect(misfits).toEqual([]);
   });
 
   it('yields nothing for an empty history without a graph', () => {

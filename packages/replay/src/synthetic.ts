@@ -1,4 +1,10 @@
-import type { ConductorEvent } from '@conductor/events';
+import {
+  type ConductorEvent,
+  EVENT_KINDS,
+  type EventType,
+  type StepType,
+  stepEventType,
+} from '@conductor/events';
 
 /**
  * What the synthetic summary reads of a checkpoint. A structural subset of the version-2 checkpoint of
@@ -55,11 +61,9 @@ export interface WorkflowOutline {
   for_each_groups?: ReadonlyArray<{ name: string; source: string }>;
 }
 
-type Kind = 'agent' | 'script' | 'set' | 'wait' | 'gate' | 'workflow' | 'parallel' | 'for_each';
-
 interface Step {
   name: string;
-  kind: Kind;
+  kind: StepType;
   iteration: number | null;
   failed: boolean;
   hasOutput: boolean;
@@ -70,7 +74,7 @@ interface Step {
 }
 
 interface Draft {
-  type: string;
+  type: EventType;
   data: Record<string, unknown>;
   /** Known time of the event, when the checkpoint recorded one. */
   at: number | null;
@@ -166,20 +170,21 @@ function stepsOf(checkpoint: CheckpointHistory, workflow: WorkflowOutline | unde
   });
 }
 
-const KINDS: Record<string, Kind> = {
+/** Step types as histories and workflows name them. */
+const KINDS: Record<string, StepType> = {
   agent: 'agent',
   script: 'script',
   set: 'set',
   wait: 'wait',
-  human_gate: 'gate',
-  gate: 'gate',
+  human_gate: 'human_gate',
+  gate: 'human_gate',
   workflow: 'workflow',
   subworkflow: 'workflow',
   parallel: 'parallel',
   for_each: 'for_each',
 };
 
-function kindOf(record: ExecutionRecord, workflow: WorkflowOutline | undefined): Kind {
+function kindOf(record: ExecutionRecord, workflow: WorkflowOutline | undefined): StepType {
   const declared =
     (typeof record.type === 'string' ? record.type : null) ??
     workflow?.agents.find((agent) => agent.name === record.step)?.type ??
@@ -188,47 +193,33 @@ function kindOf(record: ExecutionRecord, workflow: WorkflowOutline | undefined):
   return (declared && KINDS[declared]) || 'agent';
 }
 
+/** The event that starts, completes or fails a step of this type, by the kinds table. */
+function eventFor(kind: StepType, phase: 'started' | 'completed' | 'failed'): EventType | undefined {
+  return stepEventType(kind, phase);
+}
+
+/** Whether the step is a group (named by `group_name`, counted by its members or items). */
+function isGroup(kind: StepType): boolean {
+  const started = eventFor(kind, 'started');
+  return started !== undefined && EVENT_KINDS[started].subject === 'group';
+}
+
+/** What each step type's start event says besides the step's name. */
+const STARTED: Record<StepType, (step: Step) => Record<string, unknown>> = {
+  agent: (step) => ({ iteration: step.iteration, agent_type: 'agent' }),
+  script: (step) => ({ iteration: step.iteration }),
+  set: () => ({}),
+  wait: (step) => ({ duration_seconds: numberOr(step.record.duration_seconds, 0), reason: null }),
+  human_gate: (step) => ({ prompt: stringOr(step.record.prompt, ''), options: [] }),
+  workflow: (step) => ({ workflow: stringOr(step.record.workflow, '') }),
+  parallel: (step) => ({ agents: membersOf(step) }),
+  for_each: (step) => ({ item_count: Array.isArray(step.output) ? step.output.length : 0 }),
+};
+
 function startedOf(step: Step): Draft {
-  const at = step.startedAt;
-  const agent = { agent_name: step.name };
-  switch (step.kind) {
-    case 'agent':
-      return {
-        type: 'agent_started',
-        at,
-        data: { ...agent, iteration: step.iteration, agent_type: 'agent' },
-      };
-    case 'script':
-      return { type: 'script_started', at, data: { ...agent, iteration: step.iteration } };
-    case 'set':
-      return { type: 'set_started', at, data: agent };
-    case 'wait':
-      return {
-        type: 'wait_started',
-        at,
-        data: { ...agent, duration_seconds: numberOr(step.record.duration_seconds, 0), reason: null },
-      };
-    case 'gate':
-      return {
-        type: 'gate_presented',
-        at,
-        data: { ...agent, prompt: stringOr(step.record.prompt, ''), options: [] },
-      };
-    case 'workflow':
-      return {
-        type: 'subworkflow_started',
-        at,
-        data: { ...agent, workflow: stringOr(step.record.workflow, '') },
-      };
-    case 'parallel':
-      return { type: 'parallel_started', at, data: { group_name: step.name, agents: membersOf(step) } };
-    case 'for_each':
-      return {
-        type: 'for_each_started',
-        at,
-        data: { group_name: step.name, item_count: Array.isArray(step.output) ? step.output.length : 0 },
-      };
-  }
+  const type = eventFor(step.kind, 'started') as EventType;
+  const name = isGroup(step.kind) ? { group_name: step.name } : { agent_name: step.name };
+  return { type, at: step.startedAt, data: { ...name, ...STARTED[step.kind](step) } };
 }
 
 function finishedOf(step: Step): Draft {
@@ -237,52 +228,35 @@ function finishedOf(step: Step): Draft {
   const output = step.hasOutput ? { output: step.output } : {};
   const agent = { agent_name: step.name, ...elapsed };
   if (step.failed) {
+    if (isGroup(step.kind)) return groupCompleted(step, at, 0, 1);
     const error = {
       error_type: stringOr(step.record.error_type, 'Error'),
       message: stringOr(step.record.message, 'failed before the checkpoint'),
     };
-    switch (step.kind) {
-      case 'script':
-        return { type: 'script_failed', at, data: { ...agent, ...error } };
-      case 'set':
-        return { type: 'set_failed', at, data: { ...agent, ...error } };
-      case 'workflow':
-        return { type: 'subworkflow_failed', at, data: { ...agent, ...error } };
-      case 'parallel':
-      case 'for_each':
-        return groupCompleted(step, at, 0, 1);
-      default:
-        return { type: 'agent_failed', at, data: { ...agent, ...error } };
-    }
+    // A wait or a gate has no failure event of its own: an agent_failed fails its attempt.
+    return { type: eventFor(step.kind, 'failed') ?? 'agent_failed', at, data: { ...agent, ...error } };
   }
+  const type = eventFor(step.kind, 'completed') as EventType;
   switch (step.kind) {
-    case 'agent':
-      return { type: 'agent_completed', at, data: { ...agent, ...output } };
-    case 'script':
-      return { type: 'script_completed', at, data: { ...agent, ...output } };
-    case 'set':
-      return { type: 'set_completed', at, data: { ...agent, ...output } };
     case 'wait':
       return {
-        type: 'wait_completed',
+        type,
         at,
         data: { ...agent, waited_seconds: numberOr(step.record.elapsed, 0), interrupted: false },
       };
-    case 'gate': {
-      const selected = gateSelection(step.output);
-      return { type: 'gate_resolved', at, data: { agent_name: step.name, ...selected } };
-    }
-    case 'workflow':
-      return { type: 'subworkflow_completed', at, data: { ...agent, ...output } };
+    case 'human_gate':
+      return { type, at, data: { agent_name: step.name, ...gateSelection(step.output) } };
     case 'parallel':
       return groupCompleted(step, at, membersOf(step).length, 0);
     case 'for_each':
       return groupCompleted(step, at, Array.isArray(step.output) ? step.output.length : 0, 0);
+    default:
+      return { type, at, data: { ...agent, ...output } };
   }
 }
 
 function groupCompleted(step: Step, at: number | null, success: number, failure: number): Draft {
-  const type = step.kind === 'parallel' ? 'parallel_completed' : 'for_each_completed';
+  const type = eventFor(step.kind, 'completed') as EventType;
   return { type, at, data: { group_name: step.name, success_count: success, failure_count: failure } };
 }
 

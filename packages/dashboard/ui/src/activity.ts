@@ -1,4 +1,11 @@
-import type { ConductorEvent } from '@conductor/events';
+import {
+  asKnownEvent,
+  type ConductorEvent,
+  type EventData,
+  type EventSubject,
+  type EventType,
+  eventKindOf,
+} from '@conductor/events';
 import { formatDuration, formatUsd, preview } from './format';
 import { itemLabel } from './workflowView';
 
@@ -53,26 +60,41 @@ export const PAGE_SIZE = 200;
 const COALESCED = new Set(['agent_message', 'agent_reasoning']);
 const KEPT_TEXT = 400;
 
+/** The filter of each subject in the kinds table; failures and retries are errors whatever their subject. */
+const CATEGORY_OF: Record<EventSubject, Category> = {
+  run: 'run',
+  route: 'run',
+  checkpoint: 'run',
+  limit: 'run',
+  step: 'step',
+  process: 'step',
+  gate: 'gate',
+  text: 'message',
+  tool: 'tool',
+  group: 'group',
+  member: 'group',
+  item: 'group',
+};
+
 export function categoryOf(type: string): Category {
-  if (type.endsWith('_failed') || type === 'agent_retry') return 'error';
-  if (
-    type.startsWith('workflow_') ||
-    type.startsWith('checkpoint_') ||
-    type.startsWith('iteration_') ||
-    type === 'route_taken'
-  )
+  const kind = eventKindOf(type);
+  if (!kind) return categoryByName(type);
+  return kind.phase === 'failed' || kind.phase === 'retried' ? 'error' : CATEGORY_OF[kind.subject];
+}
+
+/** A type a newer conductor added: sorted by the naming conventions of the vocabulary. */
+function categoryByName(type: string): Category {
+  if (type.endsWith('_failed')) return 'error';
+  if (type.startsWith('workflow_') || type.startsWith('checkpoint_') || type.startsWith('iteration_'))
     return 'run';
   if (type.startsWith('gate_')) return 'gate';
   if (type.startsWith('agent_tool_')) return 'tool';
-  if (COALESCED.has(type) || type === 'agent_prompt_rendered') return 'message';
   if (type.startsWith('parallel_') || type.startsWith('for_each_')) return 'group';
   return 'step';
 }
 
 type Data = Record<string, unknown>;
 const str = (value: unknown): string | null => (typeof value === 'string' ? value : null);
-const num = (value: unknown): number | null =>
-  typeof value === 'number' && Number.isFinite(value) ? value : null;
 
 /** The step an event belongs to, keyed like the projection (`parent/child` inside sub-workflows). */
 export function stepOf(event: ConductorEvent): string | null {
@@ -98,156 +120,127 @@ function keyed(data: Data, name: string): string {
   return path.length === 0 ? name : `${path.join('/')}/${name}`;
 }
 
-/** The step events of a for-each item carry the item's group and index (as the projection tests). */
+/** The events of a for-each item carry the item's group and index (as the projection tests). */
 function isItemEvent(data: Data): boolean {
   return typeof data.group_name === 'string' && typeof data.index === 'number';
 }
 
-function itemOf(d: Data): string {
-  return itemLabel(num(d.index), d.item_key === undefined || d.item_key === null ? null : String(d.item_key));
+function itemOf(d: { index?: number; item_key?: unknown }): string {
+  return itemLabel(
+    d.index ?? null,
+    d.item_key === undefined || d.item_key === null ? null : String(d.item_key),
+  );
 }
 
-function errorText(data: Data): string {
-  const type = str(data.error_type);
-  const message = str(data.message);
-  return [type, message].filter(Boolean).join(': ') || 'failed';
+function errorText(data: { error_type?: unknown; message?: unknown }): string {
+  return [str(data.error_type), str(data.message)].filter(Boolean).join(': ') || 'failed';
 }
 
 export function summarize(event: ConductorEvent): string {
+  const kind = eventKindOf(event.type);
+  const text = summaryOf(event);
+  // A for-each item's own step events: say which item (the group's and the item's events say it already).
+  const own = kind ? kind.subject === 'group' || kind.subject === 'item' : event.type.startsWith('for_each_');
+  return isItemEvent(event.data ?? {}) && !own ? `${itemOf(event.data)}: ${text}` : text;
+}
+
+const took = (elapsed: number | undefined): string =>
+  elapsed === undefined ? '' : ` in ${formatDuration(elapsed)}`;
+const withOutput = (output: unknown): string => (output === undefined ? '' : ` — ${preview(output)}`);
+const plural = (count: number, noun: string): string => `${count} ${noun}${count === 1 ? '' : 's'}`;
+
+/** How each event type reads in the stream. A type not listed reads as its fields (or its error). */
+type Summaries = { [K in EventType]?: (data: EventData<K>) => string };
+
+const stepStarted = (d: { iteration?: number | null; workflow?: string }): string =>
+  `Started${d.iteration != null && d.iteration > 1 ? ` (iteration ${d.iteration})` : ''}${d.workflow ? ` ${d.workflow}` : ''}`;
+const groupEnded =
+  (kind: string) =>
+  (d: EventData<'parallel_completed' | 'for_each_completed'>): string =>
+    `${kind} ${d.group_name}: ${d.success_count} done, ${d.failure_count} failed${took(d.elapsed)}`;
+const mode = (failureMode: string | undefined): string =>
+  failureMode ? ` · ${failureMode.replaceAll('_', ' ')}` : '';
+
+const SUMMARIES: Summaries = {
+  workflow_started: (d) => `Started “${d.name}” with ${plural(d.agents.length, 'step')}`,
+  workflow_resumed: (d) =>
+    `Resumed at ${d.resumed_at_step} (resume ${d.generation}, history from ${
+      d.history_source === 'synthetic' ? 'checkpoint summary' : 'log'
+    })`,
+  workflow_completed: (d) =>
+    d.status === 'failed'
+      ? `Terminated: ${d.termination_reason ?? 'by a step'}`
+      : `Completed${took(d.elapsed)}${withOutput(d.output)}`,
+  workflow_failed: (d) =>
+    `${d.stopped_by_user === true ? 'Stopped by user' : errorText(d)}${d.checkpoint_path ? ' — checkpoint saved' : ''}`,
+  route_taken: (d) => `${d.from_agent} → ${d.to_agent}`,
+  checkpoint_saved: (d) => `Checkpoint saved (${d.trigger}): ${d.path}`,
+  checkpoint_save_failed: (d) => `Checkpoint not saved (${d.trigger}): ${d.error_type ?? 'error'}`,
+  iteration_limit_reached: (d) => `Iteration limit reached: ${d.current_iteration}/${d.max_iterations}`,
+  iteration_limit_resolved: (d) =>
+    d.continue_execution
+      ? `Continuing for ${d.additional_iterations ?? '?'} more iterations`
+      : 'Stopping at the iteration limit',
+  agent_started: stepStarted,
+  script_started: stepStarted,
+  set_started: stepStarted,
+  subworkflow_started: stepStarted,
+  wait_started: (d) => `Waiting ${formatDuration(d.duration_seconds)}${d.reason ? ` — ${d.reason}` : ''}`,
+  wait_completed: (d) => (d.interrupted ? 'Wait interrupted' : `Waited ${formatDuration(d.waited_seconds)}`),
+  agent_prompt_rendered: (d) => preview(d.rendered_prompt),
+  agent_message: (d) => d.content.slice(0, KEPT_TEXT),
+  agent_reasoning: (d) => d.content.slice(0, KEPT_TEXT),
+  agent_tool_start: (d) => `${d.tool_name}(${d.arguments === undefined ? '' : preview(d.arguments, 80)})`,
+  agent_tool_complete: (d) => `${d.tool_name} → ${d.result === undefined ? 'done' : preview(d.result)}`,
+  agent_retry: (d) => `Retry ${d.attempt}/${d.max_attempts}: ${d.error ?? ''}`,
+  agent_completed: (d) => {
+    const parts = [`Completed${took(d.elapsed)}`];
+    const tokens = d.tokens ?? sum(d.input_tokens ?? null, d.output_tokens ?? null);
+    if (tokens !== null) parts.push(`${tokens.toLocaleString()} tokens`);
+    if (d.cost_usd != null) parts.push(formatUsd(d.cost_usd));
+    return `${parts.join(' · ')}${withOutput(d.output)}`;
+  },
+  script_completed: (d) =>
+    `Exited ${d.exit_code ?? '?'}${took(d.elapsed)}${d.stdout ? ` — ${preview(d.stdout)}` : ''}`,
+  set_completed: (d) => `Set${took(d.elapsed)}${d.value_repr ? ` — ${preview(d.value_repr)}` : ''}`,
+  subworkflow_completed: (d) => `Completed${took(d.elapsed)}${withOutput(d.output)}`,
+  gate_presented: (d) => `Waiting for a decision: ${preview(d.prompt)}`,
+  gate_resolved: (d) => {
+    const input = d.additional_input;
+    const texts =
+      typeof input === 'object' && input !== null
+        ? Object.entries(input as Data).filter(([, v]) => v !== '' && v !== null)
+        : typeof input === 'string' && input !== ''
+          ? [['text', input] as const]
+          : [];
+    const given = texts.map(([k, v]) => `${k}: ${preview(v, 80)}`).join(', ');
+    return `Selected “${d.selected_option}”${d.route ? ` → ${d.route}` : ''}${given ? ` — ${given}` : ''}`;
+  },
+  parallel_started: (d) =>
+    `parallel group ${d.group_name}: started ${plural(d.agents.length, 'member')}${
+      d.agents.length > 0 ? ` (${d.agents.join(', ')})` : ''
+    }${mode(d.failure_mode)}`,
+  for_each_started: (d) =>
+    `for-each group ${d.group_name}: ${plural(d.item_count, 'item')}${
+      d.max_concurrent !== undefined ? `, ${d.max_concurrent} at once` : ''
+    }${mode(d.failure_mode)}`,
+  parallel_completed: groupEnded('parallel group'),
+  for_each_completed: groupEnded('for-each group'),
+  for_each_item_started: (d) => `${itemOf(d)} started`,
+  for_each_item_completed: (d) => `${itemOf(d)} completed${took(d.elapsed)}${withOutput(d.output)}`,
+  for_each_item_failed: (d) => `${itemOf(d)} failed${took(d.elapsed)}: ${errorText(d)}`,
+  parallel_agent_completed: (d) => `${d.agent_name} completed${took(d.elapsed)}${withOutput(d.output)}`,
+  parallel_agent_failed: (d) => `${d.agent_name} failed${took(d.elapsed)}: ${errorText(d)}`,
+};
+
+function summaryOf(event: ConductorEvent): string {
+  const known = asKnownEvent(event);
+  const summary = known ? (SUMMARIES[known.type] as ((data: unknown) => string) | undefined) : undefined;
+  if (known && summary) return summary(known.data);
   const d: Data = event.data ?? {};
-  const text = summaryOf(event, d);
-  // A for-each item's own step events: say which item.
-  return isItemEvent(d) && !event.type.startsWith('for_each_') ? `${itemOf(d)}: ${text}` : text;
-}
-
-function summaryOf(event: ConductorEvent, d: Data): string {
-  const elapsed = num(d.elapsed);
-  const took = elapsed === null ? '' : ` in ${formatDuration(elapsed)}`;
-  switch (event.type) {
-    case 'workflow_started': {
-      const agents = Array.isArray(d.agents) ? d.agents.length : 0;
-      return `Started “${str(d.name) ?? 'workflow'}” with ${agents} step${agents === 1 ? '' : 's'}`;
-    }
-    case 'workflow_resumed':
-      return `Resumed at ${str(d.resumed_at_step) ?? '?'} (resume ${num(d.generation) ?? '?'}, history from ${
-        d.history_source === 'synthetic' ? 'checkpoint summary' : 'log'
-      })`;
-    case 'workflow_completed':
-      return d.status === 'failed'
-        ? `Terminated: ${str(d.termination_reason) ?? 'by a step'}`
-        : `Completed${took}${d.output === undefined ? '' : ` — ${preview(d.output)}`}`;
-    case 'workflow_failed':
-      return `${d.stopped_by_user === true ? 'Stopped by user' : errorText(d)}${
-        str(d.checkpoint_path) ? ' — checkpoint saved' : ''
-      }`;
-    case 'route_taken':
-      return `${str(d.from_agent) ?? '?'} → ${str(d.to_agent) ?? '?'}`;
-    case 'checkpoint_saved':
-      return `Checkpoint saved (${str(d.trigger) ?? 'checkpoint'}): ${str(d.path) ?? ''}`;
-    case 'checkpoint_save_failed':
-      return `Checkpoint not saved (${str(d.trigger) ?? '?'}): ${str(d.error_type) ?? 'error'}`;
-    case 'iteration_limit_reached':
-      return `Iteration limit reached: ${num(d.current_iteration) ?? '?'}/${num(d.max_iterations) ?? '?'}`;
-    case 'iteration_limit_resolved':
-      return d.continue_execution === true
-        ? `Continuing for ${num(d.additional_iterations) ?? '?'} more iterations`
-        : 'Stopping at the iteration limit';
-    case 'agent_started':
-    case 'script_started':
-    case 'set_started':
-    case 'subworkflow_started': {
-      const iteration = num(d.iteration);
-      return `Started${iteration !== null && iteration > 1 ? ` (iteration ${iteration})` : ''}${
-        str(d.workflow) ? ` ${str(d.workflow)}` : ''
-      }`;
-    }
-    case 'wait_started':
-      return `Waiting ${formatDuration(num(d.duration_seconds) ?? 0)}${str(d.reason) ? ` — ${str(d.reason)}` : ''}`;
-    case 'wait_completed':
-      return d.interrupted === true
-        ? 'Wait interrupted'
-        : `Waited ${formatDuration(num(d.waited_seconds) ?? 0)}`;
-    case 'agent_prompt_rendered':
-      return preview(str(d.rendered_prompt) ?? '');
-    case 'agent_message':
-    case 'agent_reasoning':
-      return (str(d.content) ?? '').slice(0, KEPT_TEXT);
-    case 'agent_tool_start':
-      return `${str(d.tool_name) ?? 'tool'}(${d.arguments === undefined ? '' : preview(d.arguments, 80)})`;
-    case 'agent_tool_complete':
-      return `${str(d.tool_name) ?? 'tool'} → ${d.result === undefined ? 'done' : preview(d.result)}`;
-    case 'agent_retry':
-      return `Retry ${num(d.attempt) ?? '?'}/${num(d.max_attempts) ?? '?'}: ${str(d.error) ?? ''}`;
-    case 'agent_completed': {
-      const parts = [`Completed${took}`];
-      const tokens = num(d.tokens) ?? sum(num(d.input_tokens), num(d.output_tokens));
-      if (tokens !== null) parts.push(`${tokens.toLocaleString()} tokens`);
-      const cost = num(d.cost_usd);
-      if (cost !== null) parts.push(formatUsd(cost));
-      return `${parts.join(' · ')}${d.output === undefined ? '' : ` — ${preview(d.output)}`}`;
-    }
-    case 'script_completed': {
-      const exit = num(d.exit_code);
-      const out = str(d.stdout);
-      return `Exited ${exit ?? '?'}${took}${out ? ` — ${preview(out)}` : ''}`;
-    }
-    case 'set_completed':
-      return `Set${took}${str(d.value_repr) ? ` — ${preview(str(d.value_repr))}` : ''}`;
-    case 'subworkflow_completed':
-      return `Completed${took}${d.output === undefined ? '' : ` — ${preview(d.output)}`}`;
-    case 'gate_presented':
-      return `Waiting for a decision: ${preview(str(d.prompt) ?? '')}`;
-    case 'gate_resolved': {
-      const texts =
-        typeof d.additional_input === 'object' && d.additional_input !== null
-          ? Object.entries(d.additional_input as Data).filter(([, v]) => v !== '' && v !== null)
-          : typeof d.additional_input === 'string' && d.additional_input !== ''
-            ? [['text', d.additional_input] as const]
-            : [];
-      const given = texts.map(([k, v]) => `${k}: ${preview(v, 80)}`).join(', ');
-      return `Selected “${str(d.selected_option) ?? '?'}”${str(d.route) ? ` → ${str(d.route)}` : ''}${
-        given ? ` — ${given}` : ''
-      }`;
-    }
-    case 'parallel_started': {
-      const agents = Array.isArray(d.agents) ? (d.agents as unknown[]).map(String) : [];
-      return `parallel group ${str(d.group_name) ?? '?'}: started ${agents.length} member${
-        agents.length === 1 ? '' : 's'
-      }${agents.length > 0 ? ` (${agents.join(', ')})` : ''}${mode(d)}`;
-    }
-    case 'for_each_started': {
-      const count = num(d.item_count);
-      const max = num(d.max_concurrent);
-      return `for-each group ${str(d.group_name) ?? '?'}: ${count ?? '?'} item${count === 1 ? '' : 's'}${
-        max !== null ? `, ${max} at once` : ''
-      }${mode(d)}`;
-    }
-    case 'parallel_completed':
-    case 'for_each_completed': {
-      const kind = event.type === 'parallel_completed' ? 'parallel group' : 'for-each group';
-      return `${kind} ${str(d.group_name) ?? '?'}: ${num(d.success_count) ?? 0} done, ${
-        num(d.failure_count) ?? 0
-      } failed${took}`;
-    }
-    case 'for_each_item_started':
-      return `${itemOf(d)} started`;
-    case 'for_each_item_completed':
-      return `${itemOf(d)} completed${took}${d.output === undefined ? '' : ` — ${preview(d.output)}`}`;
-    case 'for_each_item_failed':
-      return `${itemOf(d)} failed${took}: ${errorText(d)}`;
-    case 'parallel_agent_completed':
-      return `${str(d.agent_name) ?? 'member'} completed${took}${d.output === undefined ? '' : ` — ${preview(d.output)}`}`;
-    case 'parallel_agent_failed':
-      return `${str(d.agent_name) ?? 'member'} failed${took}: ${errorText(d)}`;
-    default:
-      if (event.type.endsWith('_failed')) return errorText(d);
-      return preview(withoutKeys(d, ['agent_name', 'group_name', 'subworkflow_path', 'synthetic']));
-  }
-}
-
-function mode(d: Data): string {
-  const failureMode = str(d.failure_mode);
-  return failureMode ? ` · ${failureMode.replaceAll('_', ' ')}` : '';
+  const kind = eventKindOf(event.type);
+  if (kind ? kind.phase === 'failed' : event.type.endsWith('_failed')) return errorText(d);
+  return preview(withoutKeys(d, ['agent_name', 'group_name', 'subworkflow_path', 'synthetic']));
 }
 
 function sum(a: number | null, b: number | null): number | null {

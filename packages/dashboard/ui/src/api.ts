@@ -1,3 +1,4 @@
+import { decodeEvent } from '@conductor/events';
 import type {
   DashboardErrorCode,
   ErrorBody,
@@ -85,8 +86,9 @@ export function createApi(token: string | null): Api {
   return {
     info: () => json<InfoBody>('api/info'),
     state: () => json<StateBody>('api/state'),
-    eventsAfter: (after, limit) => json<EventsPage>(`api/events?after=${after}&limit=${limit}`),
-    eventsBefore: (before, limit) => json<EventsPage>(`api/events?before=${before}&limit=${limit}`),
+    eventsAfter: (after, limit) => decodedPage(json<EventsPage>(`api/events?after=${after}&limit=${limit}`)),
+    eventsBefore: (before, limit) =>
+      decodedPage(json<EventsPage>(`api/events?before=${before}&limit=${limit}`)),
     stop: async () => {
       await request('api/stop', { method: 'POST', body: '{}' });
     },
@@ -106,6 +108,16 @@ export function createApi(token: string | null): Api {
       return url.toString();
     },
   };
+}
+
+/** A page with each event checked as it enters (`decodeEvent`): what is not an event is left out. */
+async function decodedPage(answer: Promise<EventsPage>): Promise<EventsPage> {
+  const page = await answer;
+  const events = page.events.flatMap((value: unknown) => {
+    const decoded = decodeEvent(value);
+    return decoded.ok ? [decoded.event] : [];
+  });
+  return { ...page, events };
 }
 
 async function errorOf(response: Response): Promise<ApiError> {

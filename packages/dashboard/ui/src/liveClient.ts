@@ -1,4 +1,4 @@
-import type { ConductorEvent } from '@conductor/events';
+import { type ConductorEvent, type DecodedEvent, decodeEvent } from '@conductor/events';
 import { RESYNC_CLOSE_CODE } from '../../src/protocol';
 import { PAGE_SIZE } from './activity';
 import { type Api, ApiError } from './api';
@@ -81,11 +81,15 @@ export function connectLive(api: Api, model: RunModel): () => void {
       model.setError(null);
     };
     ws.onmessage = (message) => {
+      let decoded: DecodedEvent;
       try {
-        queue.push(JSON.parse(String(message.data)) as ConductorEvent);
+        decoded = decodeEvent(JSON.parse(String(message.data)));
       } catch {
-        return; // Not an event; the protocol sends nothing else.
+        return; // Not JSON; the protocol sends nothing else.
       }
+      // Not an event: left out. An event the vocabulary cannot read is kept (the projection counts it).
+      if (!decoded.ok) return;
+      queue.push(decoded.event);
       schedule();
     };
     ws.onclose = (close) => {

@@ -1,4 +1,4 @@
-import { type ConductorEvent, scriptOutputOf } from '@conductor/events';
+import { type ConductorEvent, type EventPhase, eventKindOf, scriptOutputOf } from '@conductor/events';
 import type { ExecutorState } from '../run/state.js';
 
 /** Where a fold starts: a checkpoint's state, and the seq and generation it covers. */
@@ -63,37 +63,23 @@ export interface GroupProgressState {
 /** Executor state with the progress of unfinished groups (`state.groups`). */
 type StateWithGroups = ExecutorState & { groups?: Record<string, GroupProgressState> };
 
-/** A step began: it is the step to continue at until it completes. */
-const STARTED = new Set([
-  'agent_started',
-  'script_started',
-  'set_started',
-  'wait_started',
-  'gate_presented',
-  'subworkflow_started',
-  'parallel_started',
-  'for_each_started',
-]);
-/** A step completed; each carries `output`. */
-const COMPLETED = new Set([
-  'agent_completed',
-  'script_completed',
-  'set_completed',
-  'wait_completed',
-  'gate_resolved',
-  'subworkflow_completed',
-  'parallel_completed',
-  'for_each_completed',
-]);
-const FAILED = new Set(['agent_failed', 'script_failed', 'set_failed', 'subworkflow_failed']);
-const GROUP_EVENTS = new Set([
-  'parallel_started',
-  'parallel_completed',
-  'for_each_started',
-  'for_each_completed',
-  'parallel_agent_completed',
-  'for_each_item_completed',
-]);
+/**
+ * What the kinds table says an event does to a step (a gate's and a group's included): it began
+ * (`started`: the step to continue at until it completes), completed (each completion carries
+ * `output`), or failed; undefined for any other event.
+ */
+function stepPhase(type: string): EventPhase | undefined {
+  const kind = eventKindOf(type);
+  return kind?.stepType ? kind.phase : undefined;
+}
+/** A group's own events, and its members' and items' completions (whose progress is kept). */
+function isGroupEvent(type: string): boolean {
+  const kind = eventKindOf(type);
+  return (
+    kind?.subject === 'group' ||
+    ((kind?.subject === 'member' || kind?.subject === 'item') && kind.phase === 'completed')
+  );
+}
 const END = '$end';
 
 /**
@@ -204,9 +190,11 @@ export function createResumeFold(base?: ResumeBase): ResumeFold {
     if (!state || rewound) return;
 
     const group = typeof data.group_name === 'string' ? data.group_name : null;
+    const groupEvent = isGroupEvent(event.type);
     // A member's or item's own step events: the group is the step, its progress is below.
-    if (group && !GROUP_EVENTS.has(event.type)) return;
-    const step = GROUP_EVENTS.has(event.type) ? group : name;
+    if (group && !groupEvent) return;
+    const step = groupEvent ? group : name;
+    const phase = stepPhase(event.type);
 
     if (event.type === 'parallel_agent_completed' || event.type === 'for_each_item_completed') {
       const key = event.type === 'parallel_agent_completed' ? name : String(data.index);
@@ -216,18 +204,14 @@ export function createResumeFold(base?: ResumeBase): ResumeFold {
       return;
     }
     // An event that means the step in flight ended, though the log holds no end for it.
-    const ends =
-      event.type === 'route_taken' ||
-      (step !== null &&
-        step !== inFlight &&
-        (STARTED.has(event.type) || COMPLETED.has(event.type) || FAILED.has(event.type)));
+    const ends = event.type === 'route_taken' || (step !== null && step !== inFlight && phase !== undefined);
     if (inFlight !== null && ends) {
       rewind(state, inFlight, event);
       return;
     }
     // The same completion twice (the step did not start again in between): it counts once.
     if (
-      COMPLETED.has(event.type) &&
+      phase === 'completed' &&
       step !== null &&
       inFlight === null &&
       state.currentStep === step &&
@@ -247,12 +231,12 @@ export function createResumeFold(base?: ResumeBase): ResumeFold {
     const failedGroup =
       data.failed === true && (event.type === 'parallel_completed' || event.type === 'for_each_completed');
 
-    if (STARTED.has(event.type) && step) {
+    if (phase === 'started' && step) {
       state.currentStep = step;
       state.awaitingRoute = false;
       inFlight = step;
       folded++;
-    } else if (COMPLETED.has(event.type) && step) {
+    } else if (phase === 'completed' && step) {
       if ((event.type === 'wait_completed' && data.interrupted === true) || failedGroup) {
         state.currentStep = step;
         state.awaitingRoute = false;
@@ -275,7 +259,7 @@ export function createResumeFold(base?: ResumeBase): ResumeFold {
         }
       }
       folded++;
-    } else if (FAILED.has(event.type) && step) {
+    } else if (phase === 'failed' && step) {
       state.currentStep = step;
       state.awaitingRoute = false;
       inFlight = step;

@@ -1,0 +1,60 @@
+// The projection's dispatcher: it counts every event, checks the data of each event some reducer
+// reads, works out where the event stands, and hands it to each concern's reducer in turn.
+import type { ConductorEvent } from '../envelope.js';
+import { EVENT_KINDS } from '../kinds.js';
+import { type EventType, fitsEventData, type KnownEvent } from '../vocabulary.js';
+import type { FoldContext, Reducer, Reducers } from './context.js';
+import { isItemStepEvent, itemStep } from './groups.js';
+import type { RunState } from './state.js';
+
+/** A fold of one event into the state, as `applyEvent` is. */
+export type Fold = (state: RunState, event: ConductorEvent) => RunState;
+
+/**
+ * One fold over several concerns' reducers, applied in the order given. Whatever the event, it is
+ * counted (`last_seq`, `event_count`, `last_event_at`, synthetic history). Beyond that, only an event
+ * some reducer handles is read, and only when its data fits its type's schema: an event of an unknown
+ * type, or one whose data does not fit, is history nobody can interpret. So is an event that names no
+ * step or group where its kind says it should (an empty `agent_name`).
+ */
+export function combineReducers(concerns: readonly Reducers[]): Fold {
+  const byType = new Map<string, Array<Reducer<EventType>>>();
+  for (const concern of concerns) {
+    for (const [type, reduce] of Object.entries(concern) as Array<[EventType, Reducer<EventType>]>) {
+      byType.set(type, [...(byType.get(type) ?? []), reduce]);
+    }
+  }
+
+  return (state, event) => {
+    const data = event.data ?? {};
+    const synthetic = data.synthetic === true;
+    const base: RunState = {
+      ...state,
+      last_seq: Math.max(state.last_seq, event.seq),
+      event_count: state.event_count + 1,
+      last_event_at: event.timestamp,
+    };
+    if (synthetic && !state.run.has_synthetic_history)
+      base.run = { ...base.run, has_synthetic_history: true };
+
+    // Streamed text (most of a long log) has no reducer: it is not even checked.
+    const reducers = byType.get(event.type);
+    if (reducers === undefined) return base;
+    const type = event.type as EventType;
+    const kind = EVENT_KINDS[type];
+    // A for_each item's own step events are its group's, whatever else they say: only their markers
+    // are read (as the engine adds them to every event of the item), so a group of many items costs
+    // one check per item event, not per step event.
+    const path = Array.isArray(data.subworkflow_path) ? (data.subworkflow_path as string[]) : [];
+    const ctx: FoldContext = { before: base, path, atRoot: path.length === 0, synthetic };
+    if (isItemStepEvent(data, kind)) return itemStep(base, kind, ctx, data.group_name as string);
+
+    if (!fitsEventData(type, data)) return base;
+    const known = (event.data === data ? event : { ...event, data }) as KnownEvent;
+    if (kind.nameField !== null && !(known.data as Record<string, unknown>)[kind.nameField]) return base;
+
+    let next = base;
+    for (const reduce of reducers) next = reduce(next, known as never, ctx);
+    return next;
+  };
+}

@@ -1,0 +1,244 @@
+/**
+ * The run state the projection folds events into: what a person wants to see of a run. Its size
+ * depends on the workflow (steps, groups) and not on the number of events nor on the size of outputs:
+ * streamed text is not kept, each step keeps only its latest attempts, and outputs, prompts and
+ * messages are kept as bounded heads (the whole is in the event, or in the run's `outputs/` folder).
+ */
+import type { SpilledOutput } from '../outputs.js';
+
+export type RunStatus = 'pending' | 'running' | 'completed' | 'failed' | 'interrupted';
+export type StepStatus = 'pending' | 'running' | 'waiting' | 'completed' | 'failed' | 'skipped';
+
+/** How many attempts of a step the state keeps (a loop may run one step thousands of times). */
+export const MAX_ATTEMPTS_KEPT = 20;
+
+export interface StepError {
+  error_type: string | null;
+  message: string | null;
+}
+
+/** One execution of a step: a loop iteration, a retry after a resume, or an item of a group. */
+export interface Attempt {
+  /** 1-based, counted over the whole run including earlier attempts before resumes. */
+  number: number;
+  /** 0 for the original run, N after the N-th resume. */
+  generation: number;
+  iteration: number | null;
+  status: StepStatus;
+  started_at: number | null;
+  finished_at: number | null;
+  elapsed: number | null;
+  /** The output, or a bounded copy of it when `output_truncated`. */
+  output?: unknown;
+  /** Set when `output` is cut: the whole is in the completion event (seq `last_seq`). */
+  output_truncated?: true;
+  /** Characters of the whole output as JSON, when `output_truncated`. */
+  output_size?: number;
+  /** Texts of the output stored whole in the run's `outputs/` folder, by field (`stdout`, `result`). */
+  spills?: Record<string, SpilledOutput>;
+  prompt: string | null;
+  /** Set when `prompt` is only the head of the rendered prompt (the whole is in `agent_prompt_rendered`). */
+  prompt_truncated?: true;
+  model: string | null;
+  tokens: number | null;
+  input_tokens: number | null;
+  output_tokens: number | null;
+  cost_usd: number | null;
+  error: StepError | null;
+  retries: number;
+  tool_calls: number;
+  /** Made up from a checkpoint, not read from a log. */
+  synthetic: boolean;
+  first_seq: number;
+  last_seq: number;
+}
+
+export interface StepState {
+  /** Unique key: the step name, prefixed with `parent/` for sub-workflow steps. */
+  key: string;
+  name: string;
+  type: string | null;
+  subworkflow_path: string[];
+  status: StepStatus;
+  attempt_count: number;
+  /** The latest attempts, oldest first, at most MAX_ATTEMPTS_KEPT. */
+  attempts: Attempt[];
+}
+
+export interface GroupState {
+  /** The group's key in `groups`: its name, prefixed `parent/` inside a sub-workflow. */
+  key: string;
+  name: string;
+  kind: 'parallel' | 'for_each';
+  status: StepStatus;
+  total: number;
+  running: number;
+  completed: number;
+  failed: number;
+  started_at: number | null;
+  finished_at: number | null;
+  failure_mode: string | null;
+  /** for_each: the sliding window's size. */
+  max_concurrent: number | null;
+  /** for_each: the items most recently started or finished, newest last, at most MAX_ITEMS_KEPT. */
+  recent_items: ItemState[];
+  /** for_each: failed items, oldest first, at most MAX_ITEMS_KEPT. */
+  failed_items: ItemState[];
+}
+
+/** One item of a for_each group. Items are not steps: a group may have thousands. */
+export interface ItemState {
+  index: number;
+  key: string | null;
+  status: StepStatus;
+  started_at: number | null;
+  finished_at: number | null;
+  elapsed: number | null;
+  output?: unknown;
+  output_truncated?: true;
+  error: StepError | null;
+}
+
+/** How many items of a for_each group the state keeps in each list. */
+export const MAX_ITEMS_KEPT = 30;
+
+export interface SubworkflowState {
+  /** The parent step names, outermost first. */
+  path: string[];
+  graph: WorkflowGraph;
+  status: RunStatus;
+  started_at: number;
+  finished_at: number | null;
+}
+
+export interface ResumeMark {
+  generation: number;
+  /** The first seq of the resumed generation: the activity stream's divider goes before it. */
+  seq: number;
+  at: number;
+  checkpoint_path: string | null;
+  checkpoint_created_at: string | null;
+  resumed_at_step: string;
+  history_source: 'log' | 'synthetic';
+}
+
+export interface PendingGate {
+  /** The gate's step key: its name, prefixed `parent/` inside a sub-workflow (what POST /api/gate takes). */
+  step: string;
+  /** Parent step names when the gate is inside a sub-workflow. */
+  path: string[];
+  prompt: string;
+  /** `prompt_for`: the option asks for additional free text under this label. */
+  options: Array<{
+    label: string;
+    value: string;
+    route?: string | null;
+    prompt_for?: string | null;
+    multiline?: boolean;
+    description?: string | null;
+  }>;
+  seq: number;
+}
+
+export interface WorkflowGraph {
+  name: string;
+  version: string | null;
+  entry_point: string;
+  agents: Array<{ name: string; type?: string; model?: string | null }>;
+  routes: Array<{ from: string; to: string; when?: string | null }>;
+  parallel_groups: Array<{ name: string; agents: string[] }>;
+  for_each_groups: Array<{ name: string; source: string }>;
+}
+
+export interface RunInfo {
+  run_id: string | null;
+  name: string | null;
+  status: RunStatus;
+  /** Number of resumes so far (0 for a run never resumed). */
+  generation: number;
+  /** Timestamp of the run's very first start, never reset by a resume. */
+  started_at: number | null;
+  finished_at: number | null;
+  current_step: string | null;
+  output?: unknown;
+  /** Set when `output` is a bounded copy of the final output (the whole is in `workflow_completed`). */
+  output_truncated?: true;
+  error: (StepError & { agent_name: string | null; stopped_by_user: boolean }) | null;
+  /** Set while the run is not finished but the last generation ended (failed, interrupted). */
+  checkpoint_path: string | null;
+  inputs: Record<string, unknown>;
+  /** True when some of the history was synthesized from a checkpoint because the log was missing. */
+  has_synthetic_history: boolean;
+  /** Why no checkpoint could be written when the run last ended, if so. */
+  checkpoint_unavailable_reason: string | null;
+  /** Sums over every completed agent attempt of the run, across resumes. */
+  totals: RunTotals;
+}
+
+export interface RunTotals {
+  tokens: number;
+  input_tokens: number;
+  output_tokens: number;
+  cost_usd: number;
+}
+
+/** How often a route was taken; keyed `from->to`. Bounded by the workflow's routes. */
+export interface RouteTaken {
+  from: string;
+  to: string;
+  count: number;
+  last_seq: number;
+}
+
+export interface RunState {
+  run: RunInfo;
+  graph: WorkflowGraph | null;
+  steps: Record<string, StepState>;
+  /** Step keys in the order they were first seen (graph order for declared steps). */
+  step_order: string[];
+  /** Parallel and for_each groups that started, by key (the name, `parent/name` inside a sub-workflow). */
+  groups: Record<string, GroupState>;
+  /** Sub-workflows that started, keyed by their parent path (`review` or `review/inner`): graph and status. */
+  subworkflows: Record<string, SubworkflowState>;
+  resumes: ResumeMark[];
+  routes_taken: Record<string, RouteTaken>;
+  /** Every gate waiting for an answer, at any depth, by step key. */
+  gates: Record<string, PendingGate>;
+  /** The gate waiting longest (of `gates`), or null. */
+  gate: PendingGate | null;
+  last_seq: number;
+  event_count: number;
+  last_event_at: number | null;
+}
+
+export function initialRunState(): RunState {
+  return {
+    run: {
+      run_id: null,
+      name: null,
+      status: 'pending',
+      generation: 0,
+      started_at: null,
+      finished_at: null,
+      current_step: null,
+      error: null,
+      checkpoint_path: null,
+      inputs: {},
+      has_synthetic_history: false,
+      checkpoint_unavailable_reason: null,
+      totals: { tokens: 0, input_tokens: 0, output_tokens: 0, cost_usd: 0 },
+    },
+    graph: null,
+    steps: {},
+    step_order: [],
+    groups: {},
+    subworkflows: {},
+    resumes: [],
+    routes_taken: {},
+    gates: {},
+    gate: null,
+    last_seq: 0,
+    event_count: 0,
+    last_event_at: null,
+  };
+}
