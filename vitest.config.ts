@@ -41,14 +41,6 @@ export default defineConfig({
       {
         extends: true as const,
         test: {
-          name: 'dashboard-ui',
-          root: here('packages/dashboard'),
-          include: ['ui/src/**/*.test.{ts,tsx}'],
-        },
-      },
-      {
-        extends: true as const,
-        test: {
           name: 'integration',
           root: here('tests/integration'),
           include: ['**/*.test.ts'],
