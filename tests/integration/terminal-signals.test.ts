@@ -9,12 +9,15 @@ import { Key, type PtyProcess, ptyUnavailable, startCliInPty } from './support/p
 
 /**
  * The script step: STEP_MODE=slow runs until stopped; stubborn also ignores SIGTERM (so stopping takes
- * the engine's grace period); unset, it prints its output. A step left running ends with its parent.
+ * the engine's grace period); unset, it prints its output. A step left running ends with its parent. A
+ * running step creates the file STEP_READY once it is set up.
  */
 const STEP = `
 const mode = process.env.STEP_MODE;
 if (mode === 'stubborn') process.on('SIGTERM', () => {});
 if (mode) {
+  // Says when its signal handling is in place, so a test interrupts it only then.
+  require('fs').writeFileSync(process.env.STEP_READY, '');
   const parent = process.ppid;
   setInterval(() => { if (process.ppid !== parent) process.exit(0); }, 100);
 } else {
@@ -125,7 +128,7 @@ describe('signals in a terminal', () => {
   it('Ctrl-C during a script step exits 130 with a checkpoint and interrupt events; resume finishes', async (ctx) => {
     ctx.skip(ptyUnavailable !== null, ptyUnavailable ?? '');
     const { home, workflow } = setup();
-    const pty = inPty(['run', workflow], home, { STEP_MODE: 'slow' });
+    const pty = inPty(['run', workflow], home, { STEP_MODE: 'slow', STEP_READY: join(home, 'step-ready') });
     await stepStarted(home, 'script_started', 'slow');
     await pty.waitFor(SPINNER);
     pty.type(Key.CtrlC);
@@ -151,7 +154,7 @@ describe('signals in a terminal', () => {
   it('SIGTERM during a script step does the same', async (ctx) => {
     ctx.skip(ptyUnavailable !== null, ptyUnavailable ?? '');
     const { home, workflow } = setup();
-    const pty = inPty(['run', workflow], home, { STEP_MODE: 'slow' });
+    const pty = inPty(['run', workflow], home, { STEP_MODE: 'slow', STEP_READY: join(home, 'step-ready') });
     await stepStarted(home, 'script_started', 'slow');
     await pty.waitFor(SPINNER);
     process.kill(runRecord(home).pid, 'SIGTERM');
@@ -173,8 +176,10 @@ describe('signals in a terminal', () => {
     ctx.skip(ptyUnavailable !== null, ptyUnavailable ?? '');
     const { home, workflow } = setup();
     // The step ignores SIGTERM, so the first Ctrl-C waits out the engine's grace period before SIGKILL.
-    const pty = inPty(['run', workflow], home, { STEP_MODE: 'stubborn' });
+    const ready = join(home, 'step-ready');
+    const pty = inPty(['run', workflow], home, { STEP_MODE: 'stubborn', STEP_READY: ready });
     await stepStarted(home, 'script_started', 'slow');
+    await expect.poll(() => existsSync(ready), { timeout: 30_000 }).toBe(true);
     await pty.waitFor(SPINNER);
     pty.type(Key.CtrlC);
     await pty.waitFor(/stopping after writing a checkpoint/);
