@@ -4,9 +4,40 @@
  * itself, so a provider only talks to its backend.
  */
 
-export interface ChatMessage {
-  role: 'system' | 'user' | 'assistant';
-  content: string;
+/**
+ * One turn of the conversation a provider sends. An assistant turn that asked for tools carries its
+ * `toolCalls`; each is answered by one `tool` turn with the same `toolCallId`, in order.
+ */
+export type ChatMessage =
+  | { role: 'system' | 'user'; content: string }
+  | { role: 'assistant'; content: string; toolCalls?: ToolCall[] }
+  | {
+      role: 'tool';
+      toolCallId: string;
+      toolName: string;
+      /** The tool's result as text (capped by the engine), or the error told to the model. */
+      content: string;
+      isError?: boolean;
+    };
+
+/** A tool the model may call: its wire name (`server__tool` for MCP tools), description and input. */
+export interface ToolSpec {
+  name: string;
+  description: string;
+  /** JSON Schema of the arguments object. */
+  inputSchema: Record<string, unknown>;
+}
+
+/** A call the model asked for in its answer. */
+export interface ToolCall {
+  /** The backend's id for the call, echoed in the `tool` turn that answers it. */
+  id: string;
+  name: string;
+  /** The arguments as the model sent them. */
+  argumentsText: string;
+  /** `argumentsText` parsed, or null when it is not a JSON object (`argumentsError` says why). */
+  arguments: Record<string, unknown> | null;
+  argumentsError?: string;
 }
 
 /** Told to the engine before a provider waits and tries again (becomes an `agent_retry` event). */
@@ -28,6 +59,12 @@ export interface CompletionRequest {
   messages: ChatMessage[];
   /** JSON Schema the answer must match, when the step declares `output:`. */
   jsonSchema?: Record<string, unknown>;
+  /**
+   * Tools the model may call in this request. The provider only carries them over the wire: it returns
+   * the calls the model asked for (`toolCalls`), and the engine runs them and asks again with the
+   * results appended as `tool` turns. A provider never runs a tool itself.
+   */
+  tools?: ToolSpec[];
   temperature?: number;
   maxTokens?: number;
   /** Aborts the request (interrupt, run timeout). A provider rejects promptly once it fires. */
@@ -43,7 +80,15 @@ export interface CompletionResult {
   model: string;
   inputTokens?: number;
   outputTokens?: number;
+  /** Input tokens read from the provider's prompt cache (included in `inputTokens`). */
+  cacheReadTokens?: number;
+  /** Input tokens written to the provider's prompt cache (included in `inputTokens`). */
+  cacheWriteTokens?: number;
   costUsd?: number;
+  /** Tool calls the model asked for; absent or empty when this is its answer. */
+  toolCalls?: ToolCall[];
+  /** Why the model stopped: `stop`, `tool-calls`, `length` (max tokens), `content-filter`, `other`. */
+  finishReason?: 'stop' | 'tool-calls' | 'length' | 'content-filter' | 'other';
 }
 
 export interface Provider {
