@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Locator, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { chromiumPath, launchChromium, screenshotPath } from './support/chromium.js';
 import { type CliProcess, startCli, tempDir } from './support/cli.js';
 import { group, runStatus, shownUnder, step } from './support/page.js';
@@ -156,7 +156,9 @@ describe.skipIf(!hasChromium)('dashboard groups, sub-workflows and gates in a re
   beforeAll(async () => {
     browser = await launchChromium();
   });
-  afterEach(() => {
+  afterEach((ctx) => {
+    // A failed test shows what conductor printed, so a failure in CI can be read without rerunning it.
+    if (ctx.task.result?.state === 'fail') for (const cli of clis) console.error(cli.output());
     // A test that failed mid-run sent one SIGINT, which only stops the run (the dashboard then lingers).
     for (const cli of clis.splice(0))
       if (cli.child.exitCode === null && cli.child.signalCode === null) cli.child.kill('SIGKILL');
@@ -373,6 +375,14 @@ describe.skipIf(!hasChromium)('dashboard groups, sub-workflows and gates in a re
     } finally {
       cli.child.kill('SIGINT');
     }
+    // Ctrl-C ends the lingering dashboard; a process that stays names the step that hangs.
+    await vi.waitFor(
+      () => {
+        if (cli.child.exitCode === null && cli.child.signalCode === null)
+          throw new Error(`conductor has not exited after SIGINT:\n${cli.output()}`);
+      },
+      { timeout: 30_000 },
+    );
     const result = await cli.done;
     expect(result.code).toBe(130);
     expect(result.stderr).toMatch(/✓ confirm {2}chose "yes"/);

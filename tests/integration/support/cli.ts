@@ -19,6 +19,8 @@ export interface CliProcess {
   /** Resolves once stdout or stderr has shown text matching `pattern`; fails if conductor exits first. */
   waitFor(pattern: RegExp, timeoutMs?: number): Promise<RegExpMatchArray>;
   done: Promise<CliResult>;
+  /** What it printed so far, stdout then stderr: for the report of a test that failed. */
+  output(): string;
 }
 
 export function tempDir(prefix = 'conductor-it-'): string {
@@ -92,6 +94,8 @@ export function startCli(args: string[], home: string, env: Record<string, strin
       stderr: watched.stderr(),
     })),
     waitFor: (pattern, timeoutMs = 60_000) => watched.waitFor(pattern, both, timeoutMs),
+    output: () =>
+      `conductor ${args.join(' ')}\n--- stdout\n${watched.stdout()}\n--- stderr\n${watched.stderr()}`,
   };
 }
 
