@@ -196,6 +196,9 @@ function placeOf(path: YamlPath, schema: AnySchema): KeyPlace {
   ) {
     return path[1];
   }
+  if (path.length === 3 && path[0] === 'workflow' && path[1] === 'runtime' && path[2] === 'provider') {
+    return 'provider';
+  }
   if (path.length === 2 && path[0] === 'agents') return 'step';
   if (path.length === 3 && path[0] === 'for_each' && path[2] === 'agent') return 'step';
   if (schema.entries && 'items' in schema.entries && 'properties' in schema.entries) return 'outputField';
