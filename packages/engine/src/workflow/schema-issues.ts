@@ -127,6 +127,14 @@ export function schemaIssue(
 ): WorkflowIssue | undefined {
   const path: YamlPath = (issue.path ?? []).map((item) => (item as { key: string | number }).key);
   if (issue.type === 'strict_object' && issue.expected === 'never') return undefined; // unknown key: see unknownKeys
+  // A mapping given where a string or a mapping may go (`runtime.provider`) that fails only for an
+  // unknown key: that key is reported, with a hint, by unknownKeys.
+  if (
+    issue.type === 'union' &&
+    issue.issues?.some((sub) => sub.type === 'strict_object' && sub.expected === 'never')
+  ) {
+    return undefined;
+  }
   if (issue.type === 'strict_object' && issue.input === undefined) {
     const key = String(path.at(-1));
     const parent = path.slice(0, -1);
