@@ -203,6 +203,50 @@ describe('openai provider over HTTP (Chat Completions)', () => {
     expect(retries[0]?.error).toContain('request to');
   });
 
+  it('retries an answer that broke off before any text', async () => {
+    const server = await serveModel(
+      (req, res) => {
+        res.writeHead(200, { 'content-type': 'text/event-stream' });
+        res.write(': opening\n\n', () => req.socket.destroy());
+      },
+      openaiStream({ deltas: ['whole'] }),
+    );
+    const retries: ProviderRetry[] = [];
+    const result = await createOpenAIProvider({
+      baseUrl: `${server.origin}/v1`,
+      apiKey: 'k',
+      retryBaseDelayMs: 1,
+    }).complete(request({ onRetry: (r) => retries.push(r) }), () => {});
+    expect(result.text).toBe('whole');
+    expect(retries.map((r) => r.error)).toEqual([expect.stringContaining('failed: the answer broke off')]);
+  });
+
+  it('does not retry once text has streamed (it would show twice)', async () => {
+    const server = await serveModel((req, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.write(
+        `data: ${JSON.stringify({ model: 'm', choices: [{ index: 0, delta: { content: 'half' } }] })}\n\n`,
+        () => req.socket.destroy(),
+      );
+    });
+    const retries: ProviderRetry[] = [];
+    const chunks: string[] = [];
+    const error = await createOpenAIProvider({
+      baseUrl: `${server.origin}/v1`,
+      apiKey: 'k',
+      retryBaseDelayMs: 1,
+    })
+      .complete(request({ onRetry: (r) => retries.push(r) }), (c) => chunks.push(c))
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ProviderError);
+    expect((error as Error).message).toMatch(
+      /^request to http:\S+\/v1\/chat\/completions failed: the answer broke off/,
+    );
+    expect(chunks).toEqual(['half']);
+    expect(retries).toEqual([]);
+    expect(server.seen).toHaveLength(1);
+  });
+
   it('retries a request that outlives its timeout, then reports the timeout', async () => {
     const server = await serveModel(() => {
       // Never answers.

@@ -67,6 +67,11 @@ export function classifyFailure(error: unknown, context: FailureContext): Failur
   }
   if (APICallError.isInstance(error)) {
     const url = error.url || endpoint;
+    if (error.statusCode !== undefined && error.statusCode < 300) {
+      // The answer began (HTTP 2xx) and then broke off: a connection failure, not an API error.
+      const cause = error.cause instanceof Error ? causeMessage(error.cause) : error.message;
+      return fail(`request to ${url} failed: the answer broke off (${cause})`, !streamed);
+    }
     if (error.statusCode !== undefined) {
       const status = error.statusCode;
       const retryAfter = retryAfterMs(header(error.responseHeaders, 'retry-after'));

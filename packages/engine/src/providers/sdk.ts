@@ -36,6 +36,10 @@ const FINISH_REASONS: ReadonlySet<string> = new Set(['stop', 'tool-calls', 'leng
 
 export function createSdkProvider(options: SdkProviderOptions): Provider {
   const { name, endpoint, retry, redact } = options;
+  // The SDK prints its warnings (a setting a model does not take, dropped) to the console, where they
+  // would break into the CLI's progress output. A script that set its own preference keeps it.
+  const global = globalThis as { AI_SDK_LOG_WARNINGS?: unknown };
+  global.AI_SDK_LOG_WARNINGS ??= false;
 
   async function complete(
     request: CompletionRequest,
