@@ -99,6 +99,13 @@ describe('runtime.provider, the mapping form', () => {
     ]);
   });
 
+  it('holds max_tokens to 1–200000, as the original does', () => {
+    expect(issuesOf(withRuntime('    max_tokens: 200001', '    max_tokens: 0\n'))).toEqual([
+      '5:17 error runtime.max_tokens must be at most 200000 (got 200001)',
+      '9:17 error step "a": max_tokens must be at least 1 (got 0)',
+    ]);
+  });
+
   it('lets a provider the workflow does not know (a registered one) take any field', () => {
     expect(
       issuesOf(withRuntime('    provider: { name: echo, base_url: "http://x.test", auth_token: t }')),

@@ -7,6 +7,7 @@ import * as v from 'valibot';
 import {
   AgentStepSchema,
   JSON_TYPES,
+  maxTokens,
   nonEmptyString,
   positiveInteger,
   positiveNumber,
@@ -191,7 +192,7 @@ export const WorkflowSettingsSchema = v.strictObject({
         ),
       ),
       temperature: v.optional(temperature),
-      max_tokens: v.optional(positiveInteger('runtime.max_tokens')),
+      max_tokens: v.optional(maxTokens('runtime.max_tokens')),
       checkpoint: v.optional(
         v.strictObject({
           every_agent: v.optional(v.boolean()),
