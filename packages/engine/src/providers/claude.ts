@@ -1,9 +1,8 @@
-import { createAnthropic } from '@ai-sdk/anthropic';
-import { DEFAULT_TIMEOUT_SECONDS } from './config.js';
+import { DEFAULT_RETRY, DEFAULT_TIMEOUT_SECONDS } from './config.js';
 import { ProviderConfigError } from './errors.js';
 import { redactor } from './redact.js';
-import { DEFAULT_RETRY } from './retry.js';
 import { createSdkProvider } from './sdk.js';
+import type { ModelFactory } from './sdk-stream.js';
 import type { Provider } from './types.js';
 
 /** The API root as Anthropic's own SDKs take it (`ANTHROPIC_BASE_URL`): without `/v1`. */
@@ -56,17 +55,21 @@ export function createClaudeProvider(options: ClaudeProviderOptions = {}): Provi
       { cause },
     );
   }
-  // The SDK takes one of the two; Anthropic's own clients send both when both are set.
-  const anthropic = createAnthropic({
-    baseURL,
-    ...(authToken ? { authToken } : { apiKey }),
-    headers: { ...(authToken && apiKey ? { 'x-api-key': apiKey } : {}), ...options.headers },
-    ...(options.fetch ? { fetch: options.fetch } : {}),
-  });
+  const languageModel = async (): Promise<ModelFactory> => {
+    const { createAnthropic } = await import('@ai-sdk/anthropic');
+    // The SDK takes one of the two; Anthropic's own clients send both when both are set.
+    const anthropic = createAnthropic({
+      baseURL,
+      ...(authToken ? { authToken } : { apiKey }),
+      headers: { ...(authToken && apiKey ? { 'x-api-key': apiKey } : {}), ...options.headers },
+      ...(options.fetch ? { fetch: options.fetch } : {}),
+    });
+    return (modelId) => anthropic.messages(modelId);
+  };
   return createSdkProvider({
     name: 'claude',
     endpoint: redact(`${baseURL}/messages`),
-    languageModel: (modelId) => anthropic.messages(modelId),
+    languageModel,
     defaultModel: DEFAULT_CLAUDE_MODEL,
     timeoutSeconds: options.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS,
     retry: {

@@ -21,3 +21,15 @@ export type ProviderFactory = (config: ProviderConfig) => Provider;
 
 /** `runtime.timeout`'s default for openai and claude, as in the original. */
 export const DEFAULT_TIMEOUT_SECONDS = 600;
+
+export interface RetryPolicy {
+  /** Attempts per request, the first included. */
+  maxAttempts: number;
+  /** The wait before the first retry, doubled for each next one, plus up to 25% jitter. */
+  baseDelayMs: number;
+  /** The longest wait, a server's Retry-After included. */
+  maxDelayMs: number;
+}
+
+/** Three retries starting at 1 s: what the original's providers do when a step sets no `retry`. */
+export const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 4, baseDelayMs: 1000, maxDelayMs: 60_000 };

@@ -1,10 +1,8 @@
-import { createOpenAI } from '@ai-sdk/openai';
-import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
-import { DEFAULT_TIMEOUT_SECONDS } from './config.js';
+import { DEFAULT_RETRY, DEFAULT_TIMEOUT_SECONDS } from './config.js';
 import { ProviderConfigError } from './errors.js';
 import { redactor } from './redact.js';
-import { DEFAULT_RETRY } from './retry.js';
 import { createSdkProvider } from './sdk.js';
+import type { ModelFactory } from './sdk-stream.js';
 import type { Provider } from './types.js';
 
 export const DEFAULT_OPENAI_BASE_URL = 'https://api.openai.com/v1';
@@ -61,23 +59,24 @@ export function createOpenAIProvider(options: OpenAIProviderOptions = {}): Provi
   const headers = options.headers ?? {};
   const fetchFn = options.fetch ?? globalThis.fetch;
   const official = baseURL === DEFAULT_OPENAI_BASE_URL;
-  const languageModel = official
-    ? (() => {
-        const openai = createOpenAI({ apiKey, baseURL, headers, fetch: fetchFn });
-        return (modelId: string) => openai.chat(modelId);
-      })()
-    : (() => {
-        const compatible = createOpenAICompatible({
-          name: 'openai',
-          baseURL,
-          apiKey,
-          headers,
-          includeUsage: true,
-          supportsStructuredOutputs: true,
-          fetch: acceptingWholeAnswers(fetchFn),
-        });
-        return (modelId: string) => compatible.chatModel(modelId);
-      })();
+  const languageModel = async (): Promise<ModelFactory> => {
+    if (official) {
+      const { createOpenAI } = await import('@ai-sdk/openai');
+      const openai = createOpenAI({ apiKey, baseURL, headers, fetch: fetchFn });
+      return (modelId) => openai.chat(modelId);
+    }
+    const { createOpenAICompatible } = await import('@ai-sdk/openai-compatible');
+    const compatible = createOpenAICompatible({
+      name: 'openai',
+      baseURL,
+      apiKey,
+      headers,
+      includeUsage: true,
+      supportsStructuredOutputs: true,
+      fetch: acceptingWholeAnswers(fetchFn),
+    });
+    return (modelId) => compatible.chatModel(modelId);
+  };
   return createSdkProvider({
     name: 'openai',
     endpoint: redact(`${baseURL}/chat/completions`),

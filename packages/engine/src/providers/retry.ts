@@ -5,20 +5,9 @@
  */
 import { APICallError } from 'ai';
 import { isAbortError } from './abort.js';
+import type { RetryPolicy } from './config.js';
 import { ProviderConfigError, ProviderError } from './errors.js';
 import type { Redact } from './redact.js';
-
-export interface RetryPolicy {
-  /** Attempts per request, the first included. */
-  maxAttempts: number;
-  /** The wait before the first retry, doubled for each next one, plus up to 25% jitter. */
-  baseDelayMs: number;
-  /** The longest wait, a server's Retry-After included. */
-  maxDelayMs: number;
-}
-
-/** Three retries starting at 1 s: what the original's providers do when a step sets no `retry`. */
-export const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 4, baseDelayMs: 1000, maxDelayMs: 60_000 };
 
 export interface Failure {
   error: ProviderError | ProviderConfigError;
