@@ -15,6 +15,7 @@ export type { RunOptions } from './launch/run-workflow.js';
 export { runWorkflow } from './launch/run-workflow.js';
 export { OutputCapError } from './outputs/limits.js';
 export { MIN_MAX_OUTPUT_CHARS } from './outputs/store.js';
+export type { ProviderConfig, ProviderFactory } from './providers/config.js';
 export { MockResponsesError, ProviderConfigError, ProviderError } from './providers/errors.js';
 export type { MockResponsesInput } from './providers/mock.js';
 // Model providers: the interface a custom one implements, and the errors of the built-in ones.

@@ -4,7 +4,7 @@ import { collect } from '../inputs.js';
 import type { CommandIo } from '../io.js';
 
 const PROVIDER_HELP =
-  'provider for agent steps: "mock" (offline, deterministic; no API key) or "openai" (any OpenAI-compatible endpoint: OPENAI_BASE_URL, OPENAI_API_KEY)';
+  'provider for agent steps, replacing the workflow\'s runtime.provider: "openai" (OpenAI or any OpenAI-compatible server: OPENAI_BASE_URL, OPENAI_API_KEY), "claude" (Anthropic: ANTHROPIC_API_KEY or ANTHROPIC_AUTH_TOKEN, ANTHROPIC_BASE_URL) or "mock" (offline, deterministic; no API key)';
 const MOCK_HELP =
   'scripted answers for the mock provider: a YAML/JSON file { <agent>: [ {output: {...}} | {error: "..."} | {text: "..."} ] }, consumed in order, the last one repeating';
 

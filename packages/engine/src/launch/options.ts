@@ -1,4 +1,5 @@
 import type { GateResolver } from '../gates/broker.js';
+import type { ProviderFactory } from '../providers/config.js';
 import type { MockResponsesInput } from '../providers/mock.js';
 import type { OpenAIProviderOptions } from '../providers/openai.js';
 import type { Provider } from '../providers/types.js';
@@ -9,15 +10,24 @@ import type { RenderBudget } from '../template/budget.js';
 /** What `runWorkflow` and `resumeWorkflow` both take: how the run's steps run, and who answers it. */
 export interface ExecutionOptions {
   /**
-   * The provider for every agent step: a name (`mock`, `openai`) or an instance. Overrides the
-   * workflow's `runtime.provider` and steps' `provider:`. When neither this nor the workflow names
-   * one, a workflow with agent steps is rejected: a run never falls back to fake answers silently.
+   * The provider for every agent step: a name (`openai`, `claude`, `mock`, or one of `providers`) or an
+   * instance. Like `--provider`, it replaces the workflow's `runtime.provider` (mapping included) and
+   * steps' `provider:`. When neither this nor the workflow names one, a workflow with agent steps is
+   * rejected: a run never falls back to fake answers silently.
    */
   provider?: string | Provider;
+  /**
+   * Providers this script adds, by name: `providers: { echo: (config) => myProvider(config) }` makes
+   * `runtime.provider: echo` (or `{ name: echo, base_url: ... }`, or a step's `provider: echo`) use it.
+   * The factory gets the mapping's fields, `runtime.timeout` and the run's env. A registered name wins
+   * over a built-in one.
+   */
+  providers?: Readonly<Record<string, ProviderFactory>>;
   /** Scripted answers for the mock provider: a YAML/JSON file path (relative to the cwd) or the object. */
   mockResponses?: string | MockResponsesInput;
+  /** Settings for the openai provider (`baseUrl`, `apiKey`...); a `runtime.provider` mapping wins over them. */
   openai?: Omit<OpenAIProviderOptions, 'env'>;
-  /** The environment for `CONDUCTOR_RUN_ID`, `OPENAI_*` and script steps. Default: process.env. */
+  /** The environment for `CONDUCTOR_RUN_ID`, `OPENAI_*`, `ANTHROPIC_*` and script steps. Default: process.env. */
   env?: Record<string, string | undefined>;
   /** Aborting it stops the run (status `interrupted`, with a checkpoint), like `run.stop()`. */
   signal?: AbortSignal;

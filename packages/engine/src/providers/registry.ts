@@ -1,3 +1,6 @@
+import { AVAILABLE_PROVIDERS_TEXT, unavailableProvider } from '../workflow/provider-names.js';
+import { createClaudeProvider } from './claude.js';
+import type { ProviderConfig, ProviderFactory } from './config.js';
 import { ProviderConfigError } from './errors.js';
 import { createMockProvider, type MockResponses } from './mock.js';
 import { createOpenAIProvider, type OpenAIProviderOptions } from './openai.js';
@@ -6,28 +9,62 @@ import type { Provider } from './types.js';
 export interface ProviderFactoryOptions {
   /** Checked scripted answers for `mock` (see loadMockResponses). */
   mockResponses?: MockResponses;
+  /** Settings for `openai` from a script; the workflow's `runtime.provider` mapping wins over them. */
   openai?: Omit<OpenAIProviderOptions, 'env'>;
-  env?: Record<string, string | undefined>;
+  /** Providers a script registers by name (`RunOptions.providers`); they win over built-in ones. */
+  registered?: Readonly<Record<string, ProviderFactory>>;
 }
 
-const factories: Record<string, (options: ProviderFactoryOptions) => Provider> = {
-  mock: (options) => createMockProvider(options.mockResponses ? { responses: options.mockResponses } : {}),
-  openai: (options) =>
-    createOpenAIProvider({ ...options.openai, ...(options.env ? { env: options.env } : {}) }),
+/** Only the fields that are set: a provider's own defaults fill the rest. */
+function defined<T extends Record<string, unknown>>(fields: T): Partial<T> {
+  return Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined)) as Partial<T>;
+}
+
+const builtIn: Record<string, (config: ProviderConfig, options: ProviderFactoryOptions) => Provider> = {
+  mock: (_config, options) =>
+    createMockProvider(options.mockResponses ? { responses: options.mockResponses } : {}),
+  openai: (config, options) =>
+    createOpenAIProvider({
+      ...options.openai,
+      ...defined({
+        baseUrl: config.base_url,
+        apiKey: config.api_key,
+        headers: config.headers,
+        timeoutSeconds: config.timeout,
+      }),
+      env: config.env,
+    }),
+  claude: (config) =>
+    createClaudeProvider({
+      ...defined({
+        baseUrl: config.base_url,
+        apiKey: config.api_key,
+        authToken: config.auth_token,
+        headers: config.headers,
+        timeoutSeconds: config.timeout,
+      }),
+      env: config.env,
+    }),
 };
 
-/** Names accepted by `runtime.provider`, a step's `provider:` and `RunOptions.provider`. */
-export const PROVIDER_NAMES: readonly string[] = Object.keys(factories);
-
-/** Makes a provider by name; unknown names and bad configuration throw {@link ProviderConfigError}. */
-export function createProvider(name: string, options: ProviderFactoryOptions = {}): Provider {
-  const factory = factories[name];
+/**
+ * Makes a provider from its configuration: a registered one first, then a built-in one. A provider of the
+ * original this version lacks (copilot...) and an unknown name throw {@link ProviderConfigError} saying
+ * which providers exist and how to choose one; so does a built-in one that cannot be used as configured.
+ */
+export function createProvider(config: ProviderConfig, options: ProviderFactoryOptions = {}): Provider {
+  const registered = options.registered?.[config.name];
+  if (registered) return registered(config);
+  const unavailable = unavailableProvider(config.name);
+  if (unavailable) throw new ProviderConfigError(`${unavailable.message}. ${unavailable.hint}`);
+  const factory = builtIn[config.name];
   if (!factory) {
+    const own = Object.keys(options.registered ?? {});
     throw new ProviderConfigError(
-      `unknown provider "${name}": available providers are ${PROVIDER_NAMES.join(', ')}. ` +
-        'Workflows written for the original conductor (copilot, claude) can run here with ' +
-        '--provider openai against any OpenAI-compatible endpoint, or --provider mock offline.',
+      `unknown provider "${config.name}": the providers here are ${AVAILABLE_PROVIDERS_TEXT}` +
+        `${own.length > 0 ? `, and the registered ${own.join(', ')}` : ''}. ` +
+        'Choose one with --provider <name>, or with runtime.provider in the workflow.',
     );
   }
-  return factory(options);
+  return factory(config, options);
 }

@@ -1,18 +1,20 @@
 import { groupOfItemName } from '../groups/for-each.js';
+import type { ProviderConfig, ProviderFactory } from '../providers/config.js';
 import { ProviderConfigError } from '../providers/errors.js';
 import { loadMockResponses, type MockResponses, type MockResponsesInput } from '../providers/mock.js';
 import type { OpenAIProviderOptions } from '../providers/openai.js';
 import { createProvider } from '../providers/registry.js';
 import type { Provider } from '../providers/types.js';
-import { validateWorkflow } from '../workflow/load.js';
+import { parseWorkflow } from '../workflow/load.js';
 import { readWorkflowFileSync } from '../workflow/read.js';
 import { resolveSubworkflowPath } from '../workflow/subworkflows.js';
-import type { AgentStep, LoadedWorkflow } from '../workflow/types.js';
+import type { AgentStep, LoadedWorkflow, RuntimeConfig } from '../workflow/types.js';
 
 export interface ProviderOptions {
   provider?: string | Provider;
   mockResponses?: string | MockResponsesInput;
   openai?: Omit<OpenAIProviderOptions, 'env'>;
+  providers?: Readonly<Record<string, ProviderFactory>>;
 }
 
 export interface PreparedProviders {
@@ -55,8 +57,11 @@ function agentNames(loaded: LoadedWorkflow, seen = new Set<string>()): string[] 
     const path = resolveSubworkflowPath(reference, loaded.path);
     if (seen.has(path)) continue;
     seen.add(path);
-    const child = validateWorkflow({ source: readOrEmpty(path), path });
-    if (child.ok) names.push(...agentNames(child.workflow, seen));
+    try {
+      names.push(...agentNames(parseWorkflow(readOrEmpty(path), { path }), seen));
+    } catch {
+      // An invalid child: its own run reports it.
+    }
   }
   return names;
 }
@@ -92,11 +97,13 @@ export async function prepareProviders(
     const runtime = workflow.definition.workflow.runtime ?? {};
     const nameFor = (step: AgentStep): string => {
       if (instance) return instance.name;
-      const name = chosen ?? step.provider ?? runtime.provider;
+      const setting = chosen ?? step.provider ?? runtime.provider;
+      const name = typeof setting === 'object' ? setting.name : setting;
       if (!name) {
         throw new ProviderConfigError(
           `no provider is chosen for agent step "${step.name}": set workflow.runtime.provider in the workflow ` +
-            '(openai for an OpenAI-compatible API, mock for offline runs with made-up answers) or pass one (--provider).',
+            '(openai for an OpenAI-compatible API, claude for Anthropic, mock for offline runs with made-up answers) ' +
+            'or pass one (--provider).',
         );
       }
       return name;
@@ -104,14 +111,18 @@ export async function prepareProviders(
     const byStep = new Map<string, Provider>();
     for (const step of agentSteps(workflow)) {
       const name = nameFor(step);
-      let provider = instance ?? created.get(name);
+      let provider = instance;
       if (!provider) {
-        provider = createProvider(name, {
-          ...(mockResponses ? { mockResponses } : {}),
-          ...(options.openai ? { openai: options.openai } : {}),
-          env,
-        });
-        created.set(name, provider);
+        const { config, key } = configFor(step, name, runtime, workflow, env, chosen);
+        provider = created.get(key);
+        if (!provider) {
+          provider = createProvider(config, {
+            ...(mockResponses ? { mockResponses } : {}),
+            ...(options.openai ? { openai: options.openai } : {}),
+            ...(options.providers ? { registered: options.providers } : {}),
+          });
+          created.set(key, provider);
+        }
       }
       if (provider.requiresModel && !(step.model ?? runtime.default_model)) {
         throw new ProviderConfigError(
@@ -135,4 +146,31 @@ export async function prepareProviders(
     };
   };
   return prepare(loaded);
+}
+
+/**
+ * A step's provider configuration, and the key its instance is shared under. `--provider` replaces the
+ * whole setting with just the name (one instance for every step); a step's own `provider:` gets an
+ * instance of its own (§4.1 of the original); the workflow's `runtime.provider` one per distinct
+ * configuration. The mock provider is one instance, so scripted answers continue across all of them.
+ */
+function configFor(
+  step: AgentStep,
+  name: string,
+  runtime: RuntimeConfig,
+  workflow: LoadedWorkflow,
+  env: Record<string, string | undefined>,
+  chosen: string | undefined,
+): { config: ProviderConfig; key: string } {
+  const timeout = runtime.timeout === undefined ? {} : { timeout: runtime.timeout };
+  if (chosen !== undefined) return { config: { name, ...timeout, env }, key: `chosen:${name}` };
+  if (step.provider !== undefined) {
+    return {
+      config: { name, ...timeout, env },
+      key: name === 'mock' ? 'mock' : `step:${workflow.path ?? ''}:${step.name}:${name}`,
+    };
+  }
+  const setting = typeof runtime.provider === 'object' ? runtime.provider : { name };
+  const config: ProviderConfig = { ...setting, ...timeout, env };
+  return { config, key: name === 'mock' ? 'mock' : `runtime:${JSON.stringify({ ...setting, ...timeout })}` };
 }

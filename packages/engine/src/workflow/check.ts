@@ -6,6 +6,7 @@ import { Locator, type YamlPath } from './locate.js';
 import { schemaOutputIsDefinition, WorkflowSchema } from './schema.js';
 import { schemaIssue, unknownKeys } from './schema-issues.js';
 import { semanticIssues } from './semantic/index.js';
+import { unavailableProviderIssues } from './semantic/providers.js';
 import { shellScriptIssues } from './shell-check.js';
 import { stepTypeIssues } from './step-types.js';
 import { subworkflowIssues } from './subworkflows.js';
@@ -13,6 +14,14 @@ import type { WorkflowDefinition } from './types.js';
 
 function yamlMessage(message: string): string {
   return (message.split('\n')[0] ?? message).replace(/ at line \d+, column \d+:?$/, '');
+}
+
+export interface CheckOptions {
+  /**
+   * Report providers this version does not have (copilot...) as errors: `validate` does; loading for a
+   * run does not, because `--provider` or a provider a script registers may stand in for them.
+   */
+  providers?: boolean;
 }
 
 export interface CheckedWorkflow {
@@ -30,6 +39,7 @@ export function checkWorkflow(
   file: string | undefined,
   env: Env,
   stack: readonly string[] = [],
+  options: CheckOptions = {},
 ): CheckedWorkflow {
   const lineCounter = new LineCounter();
   const doc = parseDocument(source, { lineCounter, prettyErrors: true, merge: true, uniqueKeys: true });
@@ -115,7 +125,14 @@ export function checkWorkflow(
   }
   issues.push(...semanticIssues(data, locator, types.skipped, types.skippedInline));
   issues.push(...shellScriptIssues(data, locator));
-  issues.push(...subworkflowIssues(data, file, locator, env, stack, checkWorkflow));
+  if (options.providers) issues.push(...unavailableProviderIssues(data, locator));
+  const checkChild = (
+    childSource: string,
+    childFile: string | undefined,
+    childEnv: Env,
+    chain: readonly string[],
+  ) => checkWorkflow(childSource, childFile, childEnv, chain, options);
+  issues.push(...subworkflowIssues(data, file, locator, env, stack, checkChild));
 
   const sorted = sortIssues(issues);
   const hasErrors = sorted.some((issue) => issue.severity === 'error');

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { resolve } from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
-import { checkWorkflow } from './check.js';
+import { type CheckOptions, checkWorkflow } from './check.js';
 import type { Env } from './env.js';
 import { WorkflowError, type WorkflowErrorCode, type WorkflowIssue } from './errors.js';
 import { Locator, type YamlPath } from './locate.js';
@@ -32,7 +32,12 @@ export type WorkflowValidation =
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
-function toValidation(source: string, path: string | undefined, env: Env | undefined): WorkflowValidation {
+function toValidation(
+  source: string,
+  path: string | undefined,
+  env: Env | undefined,
+  options: CheckOptions = {},
+): WorkflowValidation {
   const file = path === undefined ? undefined : resolve(path);
   // Source given as text is held to the same limit as a file: parsing is what takes the memory.
   try {
@@ -43,7 +48,7 @@ function toValidation(source: string, path: string | undefined, env: Env | undef
     if (!(error instanceof WorkflowError)) throw error;
     return { ok: false, errors: error.issues, issues: error.issues, code: error.code };
   }
-  const { issues, definition, code } = checkWorkflow(source, file, env ?? process.env);
+  const { issues, definition, code } = checkWorkflow(source, file, env ?? process.env, [], options);
   if (definition) {
     const workflow: LoadedWorkflow = { definition, source, hash: sha256(source) };
     if (file !== undefined) workflow.path = file;
@@ -51,6 +56,9 @@ function toValidation(source: string, path: string | undefined, env: Env | undef
   }
   return { ok: false, errors: issues.filter((issue) => issue.severity === 'error'), issues, code };
 }
+
+/** What `validate` checks beyond loading: providers this version does not have are errors there. */
+const VALIDATE: CheckOptions = { providers: true };
 
 /** A one-line string ending in .yaml or .yml is a path: no workflow source looks like that. */
 const looksLikePath = (text: string) => !text.includes('\n') && /\.ya?ml$/i.test(text.trim());
@@ -75,10 +83,10 @@ export function validateWorkflow(
       if (!(error instanceof WorkflowError)) throw error;
       return { ok: false, errors: error.issues, issues: error.issues, code: error.code };
     }
-    return toValidation(source, path, options.env);
+    return toValidation(source, path, options.env, VALIDATE);
   }
-  if (typeof input === 'string') return toValidation(input, options.path, options.env);
-  return toValidation(input.source, input.path ?? options.path, options.env);
+  if (typeof input === 'string') return toValidation(input, options.path, options.env, VALIDATE);
+  return toValidation(input.source, input.path ?? options.path, options.env, VALIDATE);
 }
 
 /** Like `validateWorkflow` for a file; a missing file is reported as an issue (code CONDUCTOR_WORKFLOW_NOT_FOUND). */
@@ -93,7 +101,7 @@ export async function validateWorkflowFile(
     if (!(error instanceof WorkflowError)) throw error;
     return { ok: false, errors: error.issues, issues: error.issues, code: error.code };
   }
-  return toValidation(source, path, options.env);
+  return toValidation(source, path, options.env, VALIDATE);
 }
 
 function unwrap(

@@ -127,6 +127,14 @@ export function schemaIssue(
 ): WorkflowIssue | undefined {
   const path: YamlPath = (issue.path ?? []).map((item) => (item as { key: string | number }).key);
   if (issue.type === 'strict_object' && issue.expected === 'never') return undefined; // unknown key: see unknownKeys
+  // A mapping given where a string or a mapping may go (`runtime.provider`) that fails only for an
+  // unknown key: that key is reported, with a hint, by unknownKeys.
+  if (
+    issue.type === 'union' &&
+    issue.issues?.some((sub) => sub.type === 'strict_object' && sub.expected === 'never')
+  ) {
+    return undefined;
+  }
   if (issue.type === 'strict_object' && issue.input === undefined) {
     const key = String(path.at(-1));
     const parent = path.slice(0, -1);
@@ -195,6 +203,9 @@ function placeOf(path: YamlPath, schema: AnySchema): KeyPlace {
     (path[1] === 'runtime' || path[1] === 'limits' || path[1] === 'context')
   ) {
     return path[1];
+  }
+  if (path.length === 3 && path[0] === 'workflow' && path[1] === 'runtime' && path[2] === 'provider') {
+    return 'provider';
   }
   if (path.length === 2 && path[0] === 'agents') return 'step';
   if (path.length === 3 && path[0] === 'for_each' && path[2] === 'agent') return 'step';

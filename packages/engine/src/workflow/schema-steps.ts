@@ -16,6 +16,13 @@ export const positiveInteger = (what: string) =>
   );
 export const positiveNumber = (what: string) =>
   v.pipe(v.number(), v.gtValue(0, `${what} must be greater than 0`));
+/** Output tokens of one answer: 1 to 200000, as the original allows. */
+export const maxTokens = (what: string) =>
+  v.pipe(
+    positiveInteger(what),
+    v.maxValue(200_000, `${what} must be at most 200000`),
+    v.description('Most tokens in one answer (1 to 200000).'),
+  );
 export const temperature = v.pipe(
   v.number(),
   v.minValue(0, 'temperature must be between 0 and 2'),
@@ -92,7 +99,7 @@ export const AgentStepSchema = v.strictObject({
     ),
   ),
   temperature: v.optional(temperature),
-  max_tokens: v.optional(positiveInteger('max_tokens')),
+  max_tokens: v.optional(maxTokens('max_tokens')),
   max_parse_retries: v.optional(
     v.pipe(
       v.number(),

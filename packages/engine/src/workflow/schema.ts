@@ -7,6 +7,7 @@ import * as v from 'valibot';
 import {
   AgentStepSchema,
   JSON_TYPES,
+  maxTokens,
   nonEmptyString,
   positiveInteger,
   positiveNumber,
@@ -116,6 +117,46 @@ export const InputDefinitionSchema = v.strictObject({
   description: v.optional(v.string()),
 });
 
+/** A secret or header value: blank ones are mistakes (an unset variable, a stray quote), never meant. */
+const notBlank = (what: string) => v.pipe(v.string(), v.regex(/\S/, `${what} must not be blank`));
+
+export const ProviderSettingsSchema = v.strictObject({
+  name: v.pipe(
+    nonEmptyString('provider name'),
+    v.description(
+      'openai (OpenAI and OpenAI-compatible servers), claude (Anthropic), mock, or a registered one.',
+    ),
+  ),
+  base_url: v.optional(
+    v.pipe(
+      v.string(),
+      v.regex(/^https?:\/\/[^\s/]+\S*$/, 'base_url must be an http:// or https:// URL'),
+      v.description(
+        'openai: the OpenAI-compatible API root, e.g. http://localhost:11434/v1 (needs api_key). claude: the Anthropic API root.',
+      ),
+    ),
+  ),
+  api_key: v.optional(
+    v.pipe(
+      notBlank('api_key'),
+      v.description('openai, claude. Default: OPENAI_API_KEY / ANTHROPIC_API_KEY.'),
+    ),
+  ),
+  auth_token: v.optional(
+    v.pipe(
+      notBlank('auth_token'),
+      v.description('claude only: a bearer token. Default: ANTHROPIC_AUTH_TOKEN.'),
+    ),
+  ),
+  headers: v.optional(
+    v.pipe(
+      v.record(v.string(), notBlank('a header value')),
+      v.minEntries(1, 'headers must not be empty'),
+      v.description('openai, claude: extra HTTP headers on every request.'),
+    ),
+  ),
+});
+
 export const WorkflowSettingsSchema = v.strictObject({
   name: nonEmptyString('workflow name'),
   description: v.optional(v.string()),
@@ -135,10 +176,23 @@ export const WorkflowSettingsSchema = v.strictObject({
   ),
   runtime: v.optional(
     v.strictObject({
-      provider: v.optional(v.string()),
+      provider: v.optional(
+        v.pipe(
+          v.union([v.string(), ProviderSettingsSchema]),
+          v.description(
+            'The provider of agent steps: a name (openai, claude, mock), or a mapping with name, base_url, api_key, auth_token, headers.',
+          ),
+        ),
+      ),
       default_model: v.optional(v.string()),
+      timeout: v.optional(
+        v.pipe(
+          positiveNumber('runtime.timeout'),
+          v.description('Seconds one model request may take (default 600).'),
+        ),
+      ),
       temperature: v.optional(temperature),
-      max_tokens: v.optional(positiveInteger('runtime.max_tokens')),
+      max_tokens: v.optional(maxTokens('runtime.max_tokens')),
       checkpoint: v.optional(
         v.strictObject({
           every_agent: v.optional(v.boolean()),
@@ -206,12 +260,14 @@ export const UNSUPPORTED_SECTIONS: Readonly<Record<string, string>> = {
  * the original gets "not supported yet" instead of "unknown key".
  */
 export const UNSUPPORTED_KEYS: Readonly<
-  Record<'workflow' | 'runtime' | 'limits' | 'context' | 'step' | 'outputField', readonly string[]>
+  Record<
+    'workflow' | 'runtime' | 'provider' | 'limits' | 'context' | 'step' | 'outputField',
+    readonly string[]
+  >
 > = {
   workflow: ['hooks', 'cost', 'context_mode'],
   runtime: [
     'mcp_servers',
-    'timeout',
     'max_session_seconds',
     'max_agent_iterations',
     'default_reasoning_effort',
@@ -219,6 +275,26 @@ export const UNSUPPORTED_KEYS: Readonly<
     'working_dir',
     'tool_output',
     'skills',
+  ],
+  // The mapping fields of the original's copilot, hermes and aca providers, which this version lacks.
+  provider: [
+    'bearer_token',
+    'type',
+    'wire_api',
+    'azure',
+    'runtime_url',
+    'runtime_token',
+    'hermes_home',
+    'hermes_toolsets',
+    'hermes_skip_memory',
+    'hermes_skip_context_files',
+    'pool_endpoint',
+    'api_version',
+    'inner_provider',
+    'identifier_scope',
+    'egress',
+    'lifecycle',
+    'auth',
   ],
   limits: ['budget_usd', 'budget_mode'],
   context: ['trim_strategy'],

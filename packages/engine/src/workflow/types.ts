@@ -42,9 +42,26 @@ export interface CheckpointPolicy {
   keep_last?: number;
 }
 
+/**
+ * The mapping form of `runtime.provider`: the provider's name and how to reach it. Each built-in provider
+ * takes only its own fields (openai: base_url, api_key, headers; claude: those and auth_token).
+ */
+export interface ProviderSettings {
+  name: string;
+  base_url?: string;
+  api_key?: string;
+  /** Claude only: sent as `Authorization: Bearer` (a gateway or proxy token). */
+  auth_token?: string;
+  /** Extra HTTP headers on every request. */
+  headers?: Record<string, string>;
+}
+
 export interface RuntimeConfig {
-  provider?: string;
+  /** A provider name, or the mapping form with where and how to reach it. */
+  provider?: string | ProviderSettings;
   default_model?: string;
+  /** Seconds one model request may take (default 600). */
+  timeout?: number;
   temperature?: number;
   max_tokens?: number;
   /** Periodic checkpoints (failure and interrupt checkpoints are always on). */

@@ -9,6 +9,7 @@ import { isPlainObject } from '../raw.js';
 import { createSemanticContext } from './context.js';
 import { checkGroups } from './groups.js';
 import { checkInputDefaults } from './inputs.js';
+import { checkProviderSettings } from './providers.js';
 import { checkReachability } from './reachability.js';
 import { checkEntryPoint, checkRoutes } from './routes.js';
 import { checkSteps } from './steps.js';
@@ -29,6 +30,7 @@ export function semanticIssues(
   checkRoutes(ctx);
   checkGroups(ctx);
   checkSteps(ctx);
+  checkProviderSettings(ctx);
   for (const site of templateSites(ctx)) ctx.issues.push(...checkTemplate(ctx, site));
   checkReachability(ctx);
   return ctx.issues;
