@@ -11,10 +11,8 @@ export function createSdkProvider(options: SdkProviderOptions): Provider {
     name: options.name,
     requiresModel: false,
     async complete(request, onText) {
-      const [{ completeWithSdk }, languageModel] = await Promise.all([
-        import('./sdk-stream.js'),
-        (models ??= options.languageModel()),
-      ]);
+      models ??= options.languageModel();
+      const [{ completeWithSdk }, languageModel] = await Promise.all([import('./sdk-stream.js'), models]);
       // The SDK prints its warnings (a setting a model does not take, dropped) to the console, where
       // they would break into the CLI's progress output. A script that set its own preference keeps it.
       const global = globalThis as { AI_SDK_LOG_WARNINGS?: unknown };
