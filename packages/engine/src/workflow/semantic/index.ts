@@ -14,6 +14,7 @@ import { checkEntryPoint, checkRoutes } from './routes.js';
 import { checkSteps } from './steps.js';
 import { templateSites } from './template-sites.js';
 import { checkTemplate } from './templates.js';
+import { checkTools } from './tools.js';
 
 export function semanticIssues(
   data: unknown,
@@ -29,6 +30,7 @@ export function semanticIssues(
   checkRoutes(ctx);
   checkGroups(ctx);
   checkSteps(ctx);
+  checkTools(ctx);
   for (const site of templateSites(ctx)) ctx.issues.push(...checkTemplate(ctx, site));
   checkReachability(ctx);
   return ctx.issues;
