@@ -128,7 +128,12 @@ describe('mock provider tool calls', () => {
     const first = await ask(provider, request('worker'));
     expect(first).toMatchObject({ text: 'Looking.', finishReason: 'tool-calls' });
     expect(first.toolCalls).toEqual([
-      { id: 'mock-call-1', name: 'notes__read', argumentsText: '{"name":"a.md"}', arguments: { name: 'a.md' } },
+      {
+        id: 'mock-call-1',
+        name: 'notes__read',
+        argumentsText: '{"name":"a.md"}',
+        arguments: { name: 'a.md' },
+      },
       { id: 'mock-call-2', name: 'notes__list', argumentsText: '{}', arguments: {} },
       {
         id: 'mock-call-3',
