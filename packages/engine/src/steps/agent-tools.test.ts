@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ConductorEvent } from '@conductor/events';
@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { type RunOptions, runWorkflow } from '../launch/run-workflow.js';
 import { checkMockResponses, createMockProvider, type MockResponsesInput } from '../providers/mock.js';
 import type { CompletionRequest, Provider } from '../providers/types.js';
-import { type HttpFixture, startHttpFixture, stdioFixture } from '../testing/mcp/fixture.js';
+import { FIXTURE_SERVER, startHttpFixture, stdioFixture } from '../testing/mcp/fixture.js';
 import { isAlive, nextEvent, ofType, typesOf, workflowOf } from '../testing/support.js';
 import type { AgentStep, RuntimeConfig, StepDefinition } from '../workflow/types.js';
 
@@ -55,7 +55,9 @@ const worker = (extra: Partial<AgentStep> = {}): AgentStep => ({
 /** The pids of the tool servers a run started, each checked to have exited before the run's last event. */
 function serversOf(events: ConductorEvent[]): number[] {
   const spawned = ofType(events, 'child_process_spawned').filter((e) => e.data.kind === 'mcp_server');
-  const last = events.findIndex((e) => e.type === 'workflow_completed' || e.type === 'workflow_failed');
+  const last = events.findIndex(
+    (e) => (e.type === 'workflow_completed' || e.type === 'workflow_failed') && !e.data.subworkflow_path,
+  );
   for (const event of spawned) {
     const exited = events.findIndex(
       (e) => e.type === 'child_process_exited' && e.data.pid === event.data.pid,
@@ -230,6 +232,23 @@ describe('agent tool loop', () => {
     for (const pid of serversOf(events)) expect(isAlive(pid)).toBe(false);
   });
 
+  it("the run's timeout stops a tool call and closes the servers", async () => {
+    const { provider } = recordingMock({ worker: { tool_calls: [{ name: 'fx__wait' }] } });
+    const handle = runWorkflow(
+      workflowOf(
+        [worker()],
+        { runtime: { mcp_servers: { fx: stdioFixture() } }, limits: { timeout_seconds: 1 } },
+        { path: join(tmpdir(), 'x.yaml') },
+      ),
+      { provider },
+    );
+    const events: ConductorEvent[] = [];
+    for await (const event of handle.events) events.push(event);
+    const result = await handle;
+    expect(result).toMatchObject({ status: 'failed', error: { type: 'TimeoutError' } });
+    for (const pid of serversOf(events)) expect(isAlive(pid)).toBe(false);
+  });
+
   it('is stopped in a tool call, and the stop closes its servers before the run ends', async () => {
     const { provider } = recordingMock({ worker: { tool_calls: [{ name: 'fx__wait' }] } });
     const handle = runWorkflow(
@@ -312,6 +331,43 @@ describe('agent tool loop', () => {
     expect(ofType(missing.events, 'child_process_spawned')).toHaveLength(0);
   });
 
+  it("runs a sub-workflow's own servers in the run's toolbox, closed when the whole run ends", async () => {
+    const dir = realpathSync(mkdtempSync(join(tmpdir(), 'conductor-sub-tools-')));
+    writeFileSync(
+      join(dir, 'parent.yaml'),
+      'workflow:\n  name: parent\n  entry_point: child\nagents:\n  - name: child\n    type: workflow\n    workflow: ./child.yaml\n',
+    );
+    writeFileSync(
+      join(dir, 'child.yaml'),
+      `workflow:
+  name: child
+  entry_point: inner
+  runtime:
+    mcp_servers:
+      fx: { command: ${JSON.stringify(process.execPath)}, args: [${JSON.stringify(FIXTURE_SERVER)}] }
+agents:
+  - name: inner
+    prompt: Use the tools.
+`,
+    );
+    const { provider } = recordingMock({
+      inner: [{ tool_calls: [{ name: 'fx__echo', arguments: { text: 'deep' } }] }, { text: 'ok' }],
+    });
+    const handle = runWorkflow(join(dir, 'parent.yaml'), { provider });
+    const events: ConductorEvent[] = [];
+    for await (const event of handle.events) events.push(event);
+    expect((await handle).status).toBe('completed');
+    const complete = ofType(events, 'agent_tool_complete')[0];
+    expect(complete?.data).toMatchObject({
+      agent_name: 'inner',
+      result: 'deep',
+      subworkflow_path: ['child'],
+    });
+    const pids = serversOf(events);
+    expect(pids).toHaveLength(1);
+    for (const pid of pids) expect(isAlive(pid)).toBe(false);
+  });
+
   it('fails the step with ToolServerError when its server cannot start', async () => {
     const { result, events } = await run(
       [worker()],
@@ -325,5 +381,3 @@ describe('agent tool loop', () => {
     expect(ofType(events, 'agent_failed')[0]?.data.error_type).toBe('ToolServerError');
   });
 });
-
-export type { HttpFixture };

@@ -4,11 +4,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createOutputStore } from '../outputs/store.js';
-import { FIXTURE_SERVER, type HttpFixture, startHttpFixture, stdioFixture } from '../testing/mcp/fixture.js';
+import {
+  FIXTURE_SERVER,
+  type HttpFixture,
+  startHttpFixture,
+  startSseFixture,
+  stdioFixture,
+} from '../testing/mcp/fixture.js';
 import { isAlive as alive, WAIT } from '../testing/support.js';
 import type { McpServerConfig, ToolOutputConfig, WorkflowDefinition } from '../workflow/types.js';
 import { ToolSelectionError, ToolServerError } from './errors.js';
-import { createToolbox, type Toolbox, type ToolsRequest } from './toolbox.js';
+import { createToolbox, type ToolsRequest } from './toolbox.js';
 
 const closers: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -83,6 +89,13 @@ describe('toolbox over stdio', () => {
       isError: false,
     });
     expect((await tools.call('fx__add', { a: 2, b: 3 }, new AbortController().signal)).model).toBe('5');
+  });
+
+  it('starts a server once for steps that ask for it at the same time', async () => {
+    const { toolbox, request, spawned } = setup({ fx: stdioFixture() });
+    const [a, b] = await Promise.all([toolbox.toolsFor(request()), toolbox.toolsFor(request({ step: 'b' }))]);
+    expect(spawned).toHaveLength(1);
+    expect(a.specs).toEqual(b.specs);
   });
 
   it('starts each server once per run and folder, and closes every one with its process group', async () => {
@@ -258,6 +271,20 @@ describe('toolbox over Streamable HTTP', () => {
     await expect.poll(() => server.sessions(), WAIT).toEqual([]);
   });
 
+  it('connects to an SSE server with its headers', async () => {
+    const server = await startSseFixture();
+    closers.unshift(() => server.close());
+    const { toolbox, request } = setup({
+      old: { type: 'sse', url: server.url, headers: { 'X-Team': 'docs' } },
+    });
+    const tools = await toolbox.toolsFor(request());
+    expect((await tools.call('old__echo', { text: 'over sse' }, new AbortController().signal)).model).toBe(
+      'over sse',
+    );
+    expect(server.calls).toEqual([{ name: 'echo', args: { text: 'over sse' } }]);
+    expect(server.headers.every((h) => h['x-team'] === 'docs')).toBe(true);
+  });
+
   it('says when a server cannot be reached', async () => {
     const server = await start();
     const url = server.url;
@@ -268,5 +295,3 @@ describe('toolbox over Streamable HTTP', () => {
     );
   });
 });
-
-export type { Toolbox };

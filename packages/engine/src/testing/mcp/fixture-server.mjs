@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import { pathToFileURL } from 'node:url';
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import { SSEServerTransport } from '@modelcontextprotocol/sdk/server/sse.js';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import {
@@ -129,6 +130,43 @@ export async function createHttpFixture() {
     close: () =>
       new Promise((resolve) => {
         for (const transport of transports.values()) void transport.close();
+        http.closeAllConnections();
+        http.close(() => resolve());
+      }),
+  };
+}
+
+/** Serves the fixture over the older HTTP+SSE transport (GET /sse, POST /messages) on 127.0.0.1. */
+export async function createSseFixture() {
+  const transports = new Map();
+  const calls = [];
+  const headers = [];
+  const http = createServer(async (req, res) => {
+    headers.push(req.headers);
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    if (req.method === 'GET' && url.pathname === '/sse') {
+      const transport = new SSEServerTransport('/messages', res);
+      transports.set(transport.sessionId, transport);
+      res.on('close', () => transports.delete(transport.sessionId));
+      await createFixtureServer(calls).connect(transport);
+      return;
+    }
+    const transport = transports.get(url.searchParams.get('sessionId'));
+    if (req.method === 'POST' && transport) {
+      await transport.handlePostMessage(req, res);
+      return;
+    }
+    res.writeHead(404).end();
+  });
+  await new Promise((resolve) => http.listen(0, '127.0.0.1', resolve));
+  const { port } = http.address();
+  return {
+    url: `http://127.0.0.1:${port}/sse`,
+    calls,
+    headers,
+    sessions: () => [...transports.keys()],
+    close: () =>
+      new Promise((resolve) => {
         http.closeAllConnections();
         http.close(() => resolve());
       }),

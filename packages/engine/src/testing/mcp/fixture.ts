@@ -23,6 +23,14 @@ export async function startHttpFixture(): Promise<HttpFixture> {
   return module.createHttpFixture();
 }
 
+/** Starts the fixture server over HTTP with SSE (the older remote transport) on 127.0.0.1. */
+export async function startSseFixture(): Promise<HttpFixture> {
+  const module = (await import(pathToFileURL(FIXTURE_SERVER).href)) as {
+    createSseFixture(): Promise<HttpFixture>;
+  };
+  return module.createSseFixture();
+}
+
 /** A stdio server config that runs the fixture with this Node. */
 export function stdioFixture(extra: { env?: Record<string, string>; cwd?: string; tools?: string[] } = {}) {
   return { command: process.execPath, args: [FIXTURE_SERVER], ...extra };
