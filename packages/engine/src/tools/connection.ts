@@ -57,7 +57,8 @@ export async function connectServer(options: ConnectOptions): Promise<ServerConn
   if (type === 'stdio') {
     const command = config.command ?? '';
     const args = config.args ?? [];
-    label = `"${name}" (${[command, ...args].join(' ')} in ${options.cwd})`;
+    // The command only: its arguments may carry a ${VAR} secret, and messages end up in the log.
+    label = `"${name}" (${command} in ${options.cwd})`;
     const folder = await stat(options.cwd).catch(() => undefined);
     if (!folder?.isDirectory()) {
       throw new ToolServerError(
@@ -76,7 +77,8 @@ export async function connectServer(options: ConnectOptions): Promise<ServerConn
     transport = stdio;
   } else {
     const url = new URL(config.url ?? '');
-    label = `"${name}" (${type} ${url.href})`;
+    // Without user info, query or fragment, which may hold credentials.
+    label = `"${name}" (${type} ${url.origin}${url.pathname})`;
     const requestInit = config.headers ? { headers: config.headers } : undefined;
     transport =
       type === 'sse'

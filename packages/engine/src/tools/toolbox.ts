@@ -5,7 +5,7 @@ import { abortError } from '../providers/abort.js';
 import type { ToolSpec } from '../providers/types.js';
 import { qualifiedToolName, splitToolName } from '../workflow/tool-names.js';
 import type { McpServerConfig, WorkflowDefinition } from '../workflow/types.js';
-import { connectServer, type OfferedTool, type ServerConnection } from './connection.js';
+import type { OfferedTool, ServerConnection } from './connection.js';
 import { ToolSelectionError, ToolServerError } from './errors.js';
 import { type CappedResult, capResult, resultText } from './result.js';
 
@@ -88,18 +88,18 @@ export function createToolbox(options: ToolboxOptions): Toolbox {
     // It exited or dropped the connection: whatever is left of it goes, and it starts again.
     void existing?.connection?.close();
     const entry: PoolEntry = {
-      started: connectServer({
-        name,
-        config,
-        cwd,
-        env: options.env,
-        signal: options.signal,
-        onSpawn: (child) =>
-          request.onSpawn(child, {
-            server: name,
-            command: [config.command, ...(config.args ?? [])].join(' '),
-          }),
-      }),
+      // The MCP SDK is loaded by the first run that uses a server: a run without tools never pays for it.
+      started: import('./connection.js').then(({ connectServer }) =>
+        connectServer({
+          name,
+          config,
+          cwd,
+          env: options.env,
+          signal: options.signal,
+          // The command only, as for script steps: arguments may carry a ${VAR} secret.
+          onSpawn: (child) => request.onSpawn(child, { server: name, command: config.command ?? '' }),
+        }),
+      ),
     };
     pool.set(key, entry);
     started.push(entry.started);
