@@ -5,7 +5,7 @@ import { StringDecoder } from 'node:string_decoder';
 import type { SpilledOutput } from '@conductor/events';
 
 /**
- * Characters of one text (a script's stdout or stderr, an agent's answer, later a tool result) kept
+ * Characters of one text (a script's stdout or stderr, an agent's answer, a tool's result) kept
  * whole in events and in the run's context; a longer text is kept as its head ({@link headChars}) and
  * the whole goes to a file. The original conductor's default for `runtime.tool_output.max_chars`.
  */
