@@ -12,6 +12,7 @@ const ENGINE_LAYERS = [
   ['template'],
   ['workflow'],
   ['providers', 'outputs', 'gates'],
+  ['tools'],
   ['steps'],
   ['groups'],
   ['run'],

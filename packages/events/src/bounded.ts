@@ -1,7 +1,7 @@
 // What the projection keeps of large values: bounded heads of outputs, prompts and inputs, so the
 // state (and /api/state) does not grow with the size of what steps produce.
 import { boundValue, spillsOf } from './outputs.js';
-import type { Attempt, ItemState, RunInfo } from './projection/state.js';
+import { type Attempt, type ItemState, OLDER_TOOL_CALLS_KEPT, type RunInfo } from './projection/state.js';
 
 type Data = Record<string, unknown>;
 
@@ -33,13 +33,18 @@ export function outputFields(value: unknown, data: Data, maxChars = OUTPUT_CHARS
   return withoutUndefined(fields);
 }
 
-/** An attempt that is no longer the latest keeps a smaller head of its output. */
+/** An attempt that is no longer the latest keeps a smaller head of its output, and fewer tool calls. */
 export function olderAttempt(attempt: Attempt): Attempt {
-  if (attempt.output === undefined) return attempt;
+  const calls =
+    attempt.tools && attempt.tools.length > OLDER_TOOL_CALLS_KEPT
+      ? { tools: attempt.tools.slice(-OLDER_TOOL_CALLS_KEPT) }
+      : {};
+  if (attempt.output === undefined) return { ...attempt, ...calls };
   const bounded = boundValue(attempt.output, OLDER_OUTPUT_CHARS_KEPT);
-  if (!bounded.truncated) return attempt;
+  if (!bounded.truncated) return { ...attempt, ...calls };
   return {
     ...attempt,
+    ...calls,
     output: bounded.value,
     output_truncated: true,
     output_size: attempt.output_size ?? bounded.size,

@@ -39,6 +39,7 @@ export type {
   StepState,
   StepStatus,
   SubworkflowState,
+  ToolCallRecord,
   WorkflowGraph,
 } from './projection.js';
 export {
@@ -46,6 +47,7 @@ export {
   initialRunState,
   MAX_ATTEMPTS_KEPT,
   MAX_ITEMS_KEPT,
+  MAX_TOOL_CALLS_KEPT,
   projectEvents,
   runElapsedSeconds,
 } from './projection.js';

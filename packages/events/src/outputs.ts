@@ -1,6 +1,6 @@
 /**
- * Large outputs. A text longer than the run's cap (script stdout/stderr, an agent's answer, later tool
- * results) is stored whole in a file of the run's `outputs/` folder; the event carries its head and a
+ * Large outputs. A text longer than the run's cap (script stdout/stderr, an agent's answer, a tool's
+ * result) is stored whole in a file of the run's `outputs/` folder; the event carries its head and a
  * {@link SpilledOutput} under `data.spills[<field>]`. These helpers read that shape; the engine writes it.
  */
 

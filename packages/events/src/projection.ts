@@ -6,6 +6,7 @@ import { runReducers } from './projection/run.js';
 import { initialRunState, type RunState } from './projection/state.js';
 import { stepReducers } from './projection/steps.js';
 import { subworkflowReducers } from './projection/subworkflows.js';
+import { toolReducers } from './projection/tools.js';
 
 /**
  * The projection: a pure fold of events into the state a person wants to see. The dashboard server
@@ -31,9 +32,15 @@ export type {
   StepState,
   StepStatus,
   SubworkflowState,
+  ToolCallRecord,
   WorkflowGraph,
 } from './projection/state.js';
-export { initialRunState, MAX_ATTEMPTS_KEPT, MAX_ITEMS_KEPT } from './projection/state.js';
+export {
+  initialRunState,
+  MAX_ATTEMPTS_KEPT,
+  MAX_ITEMS_KEPT,
+  MAX_TOOL_CALLS_KEPT,
+} from './projection/state.js';
 
 /**
  * Applies one event and returns the next state. The input state is never modified; unchanged parts
@@ -43,6 +50,7 @@ export const applyEvent: (state: RunState, event: ConductorEvent) => RunState = 
   subworkflowReducers,
   runReducers,
   stepReducers,
+  toolReducers,
   groupReducers,
   gateReducers,
 ]);

@@ -119,8 +119,30 @@ export const EventDataSchemas = {
   agent_prompt_rendered: event({ ...named, rendered_prompt: str }),
   agent_message: event({ ...named, content: str }),
   agent_reasoning: event({ ...named, content: str }),
-  agent_tool_start: event({ ...named, tool_name: str, arguments: opt(any) }),
-  agent_tool_complete: event({ ...named, tool_name: str, result: opt(any) }),
+  agent_tool_start: event({
+    ...named,
+    tool_name: str,
+    /** The arguments the model sent: an object, or its text when that is not a JSON object. */
+    arguments: opt(any),
+    /** Pairs the start with its completion (several calls may be asked for at once). */
+    call_id: opt(str),
+    /** Why `arguments` could not be used (not JSON, not an object). */
+    arguments_error: opt(str),
+    spills,
+  }),
+  agent_tool_complete: event({
+    ...named,
+    tool_name: str,
+    /** The tool's result as text (its head when it is longer than the cap; `spills.result` has the whole). */
+    result: opt(any),
+    call_id: opt(str),
+    elapsed: opt(num),
+    /** What went wrong (the tool's error text, a malformed argument, an unknown tool); null on success. */
+    error: opt(v.nullable(str)),
+    /** Characters of the whole result when it was cut without being stored in a file. */
+    result_chars: opt(num),
+    spills,
+  }),
   agent_retry: event({ ...named, attempt: num, max_attempts: num, error: opt(str), delay: opt(num) }),
   agent_completed: event({
     ...named,

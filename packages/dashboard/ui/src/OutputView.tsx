@@ -77,8 +77,8 @@ function outputOfEvent(event: ConductorEvent): unknown {
   return event.type === 'script_completed' ? scriptOutputOf(event.data) : event.data.output;
 }
 
-/** A text longer than the cap: what is shown of it, its size, and buttons for the whole. */
-function SpillNote({
+/** A text longer than the cap: what is shown of it, its size, and buttons for the whole (also a tool call's). */
+export function SpillNote({
   api,
   field,
   spill,

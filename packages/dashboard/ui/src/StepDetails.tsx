@@ -6,6 +6,7 @@ import { DetailsHeader, ErrorBox, ExpandableEntry, Fact, TimeOrDash } from './De
 import { formatDuration, formatUsd, generationLabel } from './format';
 import { Icon, StatusBadge } from './Icon';
 import { OutputView } from './OutputView';
+import { ToolCalls } from './ToolCalls';
 import { isSubworkflowStep, waitingInside } from './workflowView';
 
 interface StepDetailsProps {
@@ -193,6 +194,11 @@ function StepBody({ step, api }: { step: StepState; api: Api }) {
           )}
         </div>
       ) : null}
+      {latest && latest.tool_calls > 0 ? (
+        <div className="details-section">
+          <ToolCalls api={api} attempt={latest} stepName={step.name} />
+        </div>
+      ) : null}
       {latest?.prompt ? (
         <details className="details-section">
           <summary className="section-title">Rendered prompt</summary>
@@ -285,6 +291,7 @@ function AttemptItem({
           stepName={stepName}
         />
       ) : null}
+      <ToolCalls api={api} attempt={attempt} stepName={stepName} />
     </ExpandableEntry>
   );
 }

@@ -191,7 +191,10 @@ const SUMMARIES: Summaries = {
   agent_message: (d) => d.content.slice(0, KEPT_TEXT),
   agent_reasoning: (d) => d.content.slice(0, KEPT_TEXT),
   agent_tool_start: (d) => `${d.tool_name}(${d.arguments === undefined ? '' : preview(d.arguments, 80)})`,
-  agent_tool_complete: (d) => `${d.tool_name} → ${d.result === undefined ? 'done' : preview(d.result)}`,
+  agent_tool_complete: (d) =>
+    typeof d.error === 'string'
+      ? `${d.tool_name} failed: ${preview(d.error)}`
+      : `${d.tool_name} → ${d.result === undefined || d.result === null ? 'done' : preview(d.result)}`,
   agent_retry: (d) => `Retry ${d.attempt}/${d.max_attempts}: ${d.error ?? ''}`,
   agent_completed: (d) => {
     const parts = [`Completed${took(d.elapsed)}`];

@@ -5,7 +5,7 @@ import { StringDecoder } from 'node:string_decoder';
 import type { SpilledOutput } from '@conductor/events';
 
 /**
- * Characters of one text (a script's stdout or stderr, an agent's answer, later a tool result) kept
+ * Characters of one text (a script's stdout or stderr, an agent's answer, a tool's result) kept
  * whole in events and in the run's context; a longer text is kept as its head ({@link headChars}) and
  * the whole goes to a file. The original conductor's default for `runtime.tool_output.max_chars`.
  */
@@ -42,13 +42,24 @@ export interface OutputStore {
   /** The folder spill files go to (`runs/<id>/outputs`), created on the first spill. */
   readonly dir: string;
   readonly maxChars: number;
-  /** The text when it fits the cap; else writes all of it to a file and returns its head and reference. */
-  cap(text: string, name: OutputName): Promise<CappedText>;
+  /**
+   * The text when it fits the cap; else writes all of it to a file and returns its head and reference.
+   * `options` give another cap (tool results: `runtime.tool_output.max_chars`) or folder for this text.
+   */
+  cap(text: string, name: OutputName, options?: CapOptions): Promise<CappedText>;
   /**
    * Reads a stream (a child's stdout) to its end with bounded memory: the head is kept, and once the
    * text passes the cap all of it goes to a file. The stream is read no faster than the file is written.
    */
   captureStream(stream: AsyncIterable<Buffer | string>, name: OutputName): Promise<CapturedStream>;
+}
+
+/** A cap and folder for one text, instead of the store's. */
+export interface CapOptions {
+  /** At least {@link MIN_MAX_OUTPUT_CHARS}. */
+  maxChars?: number;
+  /** Where its spill file goes (created when needed). */
+  dir?: string;
 }
 
 export interface OutputStoreOptions {
@@ -94,8 +105,11 @@ export function createOutputStore(options: OutputStoreOptions): OutputStore {
   let next = 1;
 
   /** Creates a new spill file (never an existing one: `wx`), mode 0600 as outputs may hold secrets. */
-  async function openSpill(name: OutputName): Promise<{ handle: FileHandle; ref: string; path: string }> {
-    await mkdir(dir, { recursive: true, mode: 0o700 });
+  async function openSpill(
+    name: OutputName,
+    folder = dir,
+  ): Promise<{ handle: FileHandle; ref: string; path: string }> {
+    await mkdir(folder, { recursive: true, mode: 0o700 });
     const stem = [...(name.path ?? []), name.step]
       .join('_')
       .replace(/[^A-Za-z0-9_-]+/g, '_')
@@ -103,7 +117,7 @@ export function createOutputStore(options: OutputStoreOptions): OutputStore {
     const field = name.field.replace(/[^A-Za-z0-9_-]+/g, '_').slice(0, 20);
     for (;;) {
       const ref = `g${generation}-${next++}-${stem}.${field}`;
-      const path = join(dir, ref);
+      const path = join(folder, ref);
       try {
         return { handle: await open(path, 'wx', 0o600), ref, path };
       } catch (error) {
@@ -118,8 +132,9 @@ export function createOutputStore(options: OutputStoreOptions): OutputStore {
     chunks: Iterable<Buffer>,
     rest?: AsyncIterator<Buffer | string>,
     state?: { bytes: number; hash: Hash; tail: Buffer },
+    folder?: string,
   ): Promise<SpilledText> {
-    const file = await openSpill(name);
+    const file = await openSpill(name, folder);
     const hash = state?.hash ?? createHash('sha256');
     let bytes = state?.bytes ?? 0;
     let tail = state?.tail ?? Buffer.alloc(0);
@@ -157,9 +172,11 @@ export function createOutputStore(options: OutputStoreOptions): OutputStore {
   return {
     dir,
     maxChars,
-    async cap(text, name) {
-      if (text.length <= maxChars) return text;
-      return spill(name, headOf(text, head), [Buffer.from(text, 'utf8')]);
+    async cap(text, name, options = {}) {
+      const max = options.maxChars ?? maxChars;
+      if (text.length <= max) return text;
+      const keep = options.maxChars === undefined ? head : headChars(max);
+      return spill(name, headOf(text, keep), [Buffer.from(text, 'utf8')], undefined, undefined, options.dir);
     },
     async captureStream(stream, name) {
       const iterator = stream[Symbol.asyncIterator]();

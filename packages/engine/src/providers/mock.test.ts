@@ -104,6 +104,68 @@ describe('mock provider', () => {
   });
 });
 
+describe('mock provider tool calls', () => {
+  it('answers with the scripted tool calls, then goes on with the next answer', async () => {
+    const provider = createMockProvider({
+      responses: checkMockResponses(
+        {
+          worker: [
+            {
+              text: 'Looking.',
+              tool_calls: [
+                { name: 'notes__read', arguments: { name: 'a.md' } },
+                { name: 'notes__list' },
+                { name: 'notes__write', arguments: '{"name": "b.md",' },
+                { name: 'notes__write', arguments: '["b.md"]' },
+              ],
+            },
+            { text: 'done' },
+          ],
+        },
+        'test',
+      ),
+    });
+    const first = await ask(provider, request('worker'));
+    expect(first).toMatchObject({ text: 'Looking.', finishReason: 'tool-calls' });
+    expect(first.toolCalls).toEqual([
+      {
+        id: 'mock-call-1',
+        name: 'notes__read',
+        argumentsText: '{"name":"a.md"}',
+        arguments: { name: 'a.md' },
+      },
+      { id: 'mock-call-2', name: 'notes__list', argumentsText: '{}', arguments: {} },
+      {
+        id: 'mock-call-3',
+        name: 'notes__write',
+        argumentsText: '{"name": "b.md",',
+        arguments: null,
+        argumentsError: expect.stringContaining('not valid JSON'),
+      },
+      {
+        id: 'mock-call-4',
+        name: 'notes__write',
+        argumentsText: '["b.md"]',
+        arguments: null,
+        argumentsError: 'not a JSON object',
+      },
+    ]);
+    const second = await ask(provider, request('worker'));
+    expect(second).toMatchObject({ text: 'done', finishReason: 'stop' });
+    expect(second.toolCalls).toBeUndefined();
+  });
+
+  it('rejects tool calls mixed with an output or an error, and calls without a name', () => {
+    expect(() => checkMockResponses({ w: { tool_calls: [{ name: 'a__b' }], output: {} } }, 'f')).toThrow(
+      /exactly one of "output", "error", "text" or "tool_calls"/,
+    );
+    expect(() => checkMockResponses({ w: { tool_calls: [{ arguments: {} }] } }, 'f')).toThrow(
+      /agent "w", its answer \(tool_calls.0.name\)/,
+    );
+    expect(() => checkMockResponses({ w: { tool_calls: [] } }, 'f')).toThrow(/tool_calls must list a call/);
+  });
+});
+
 describe('loadMockResponses', () => {
   async function file(text: string): Promise<string> {
     const dir = await mkdtemp(join(tmpdir(), 'conductor-mock-'));

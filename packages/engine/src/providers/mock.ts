@@ -4,10 +4,24 @@ import * as v from 'valibot';
 import { parse as parseYaml } from 'yaml';
 import { abortError } from './abort.js';
 import { MockResponsesError, ProviderError } from './errors.js';
-import type { CompletionRequest, CompletionResult, Provider } from './types.js';
+import type { CompletionRequest, CompletionResult, Provider, ToolCall } from './types.js';
 
-/** One scripted answer: a structured `output`, a provider `error`, or raw `text`. */
-export type MockEntry = { output: unknown } | { error: string } | { text: string };
+/** A tool call a scripted answer asks for: the tool's `server__tool` name and its arguments. */
+export interface MockToolCall {
+  name: string;
+  /** An object, or the raw text the model would send (to script malformed arguments). Default `{}`. */
+  arguments?: Record<string, unknown> | string;
+}
+
+/**
+ * One scripted answer: a structured `output`, a provider `error`, raw `text`, or `tool_calls` (the
+ * engine runs the real tools and asks again: the agent's next answer continues), optionally with `text`.
+ */
+export type MockEntry =
+  | { output: unknown }
+  | { error: string }
+  | { text: string }
+  | { tool_calls: MockToolCall[]; text?: string };
 
 /** Scripted answers per agent, consumed in order; the last one repeats. */
 export type MockResponses = Record<string, MockEntry[]>;
@@ -15,15 +29,24 @@ export type MockResponses = Record<string, MockEntry[]>;
 /** What a responses file or object may hold: per agent, one entry or a list of them. */
 export type MockResponsesInput = Record<string, MockEntry | MockEntry[]>;
 
+const ToolCallSchema = v.strictObject({
+  name: v.pipe(v.string(), v.minLength(1, "a tool call needs the tool's name")),
+  arguments: v.optional(v.union([v.record(v.string(), v.unknown()), v.string()])),
+});
+
 const EntrySchema = v.pipe(
   v.strictObject({
     output: v.optional(v.unknown()),
     error: v.optional(v.pipe(v.string(), v.minLength(1))),
     text: v.optional(v.string()),
+    tool_calls: v.optional(v.pipe(v.array(ToolCallSchema), v.minLength(1, 'tool_calls must list a call'))),
   }),
   v.check(
-    (entry) => ['output', 'error', 'text'].filter((key) => key in entry).length === 1,
-    'an entry needs exactly one of "output", "error" or "text"',
+    (entry) =>
+      'tool_calls' in entry
+        ? !('output' in entry) && !('error' in entry)
+        : ['output', 'error', 'text'].filter((key) => key in entry).length === 1,
+    'an entry needs exactly one of "output", "error", "text" or "tool_calls" (which may come with "text")',
   ),
 );
 
@@ -95,7 +118,8 @@ export function checkMockResponses(raw: unknown, where: string, agents?: readonl
       const at = Array.isArray(value) ? `answer ${index + 1}` : 'its answer';
       throw new MockResponsesError(
         `${where}: agent "${agent}", ${at}${path ? ` (${path})` : ''}: ${issue.message}. ` +
-          'Each answer is { output: {...} }, { error: "message" } or { text: "raw answer" }.',
+          'Each answer is { output: {...} }, { error: "message" }, { text: "raw answer" } or ' +
+          '{ tool_calls: [{ name: server__tool, arguments: {...} }] }.',
       );
     });
   }
@@ -114,6 +138,7 @@ export interface MockProviderOptions {
 export function createMockProvider(options: MockProviderOptions = {}): Provider {
   const responses = options.responses ?? {};
   const calls = new Map<string, number>();
+  let toolCallCount = 0;
 
   function nextEntry(name: string): MockEntry | undefined {
     // A for-each item (`group[3]`) uses its own answers, else its group's (shared by the items, in order).
@@ -135,7 +160,11 @@ export function createMockProvider(options: MockProviderOptions = {}): Provider 
       let text: string;
       if (entry && 'error' in entry)
         throw new ProviderError(`mock provider (scripted for "${request.agent}"): ${entry.error}`);
-      if (entry && 'text' in entry) text = entry.text;
+      let toolCalls: ToolCall[] | undefined;
+      if (entry && 'tool_calls' in entry) {
+        text = entry.text ?? '';
+        toolCalls = entry.tool_calls.map((call) => mockToolCall(call, `mock-call-${++toolCallCount}`));
+      } else if (entry && 'text' in entry) text = entry.text;
       else if (entry && 'output' in entry) text = JSON.stringify(entry.output);
       else if (request.jsonSchema)
         text = JSON.stringify(mockValue(request.jsonSchema, request.agent, 'result'));
@@ -154,9 +183,45 @@ export function createMockProvider(options: MockProviderOptions = {}): Provider 
         inputTokens: Math.ceil(promptChars / 4),
         outputTokens: Math.ceil(text.length / 4),
         costUsd: 0,
+        ...(toolCalls
+          ? { toolCalls, finishReason: 'tool-calls' as const }
+          : { finishReason: 'stop' as const }),
       };
     },
   };
+}
+
+/** A scripted call as a provider returns it: arguments given as text are parsed like a model's. */
+function mockToolCall(call: MockToolCall, id: string): ToolCall {
+  if (typeof call.arguments !== 'string') {
+    const args = call.arguments ?? {};
+    return { id, name: call.name, argumentsText: JSON.stringify(args), arguments: args };
+  }
+  try {
+    const parsed: unknown = JSON.parse(call.arguments);
+    if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed))
+      return {
+        id,
+        name: call.name,
+        argumentsText: call.arguments,
+        arguments: parsed as Record<string, unknown>,
+      };
+    return {
+      id,
+      name: call.name,
+      argumentsText: call.arguments,
+      arguments: null,
+      argumentsError: 'not a JSON object',
+    };
+  } catch (error) {
+    return {
+      id,
+      name: call.name,
+      argumentsText: call.arguments,
+      arguments: null,
+      argumentsError: `not valid JSON: ${(error as Error).message}`,
+    };
+  }
 }
 
 /** A value conforming to a JSON Schema node (the subset the engine derives from `output:`). */

@@ -17,6 +17,7 @@ import type {
 } from '../steps/types.js';
 import type { RenderBudget } from '../template/budget.js';
 import { createTemplateRenderer } from '../template/renderer.js';
+import { createToolbox, type Toolbox } from '../tools/toolbox.js';
 import type { AgentStep, LoadedWorkflow } from '../workflow/types.js';
 import { busWithFields } from './child-bus.js';
 import { defaultStepExecutors } from './default-executors.js';
@@ -56,6 +57,11 @@ export interface ExecutionEnvironment {
    * with the default cap.
    */
   outputs?: OutputStore;
+  /**
+   * The run's MCP servers. Default: a toolbox of this execution, closed before it ends (before
+   * `workflow_completed` or `workflow_failed`, whatever ends it); sub-workflows share their parent's.
+   */
+  toolbox?: Toolbox;
   /** Bounds on each template render (default DEFAULT_RENDER_BUDGET); the run's timeout lowers `seconds`. */
   renderBudget?: Partial<RenderBudget>;
   /** The providers of a sub-workflow's agent steps. Default: `providerFor` (no agent steps of its own). */
@@ -74,7 +80,7 @@ export async function executeFrom(
   environment: ExecutionEnvironment,
 ): Promise<RunResult> {
   const state = snapshotState(initial);
-  const { workflow, bus, runId, hooks = {} } = environment;
+  const { workflow, bus, runId } = environment;
   const definition = workflow.definition;
   const settings = definition.workflow;
   const clock = environment.clock ?? nowSeconds;
@@ -120,6 +126,11 @@ export async function executeFrom(
   const env = environment.env ?? process.env;
   const outputs =
     environment.outputs ?? createOutputStore({ dir: join(runDir(runId, resolveHome({ env })), 'outputs') });
+  // Servers a run started end with it: before its last event, on success, failure, stop or timeout.
+  const toolbox = environment.toolbox ?? createToolbox({ outputs, env, signal: controller.signal });
+  const hooks = environment.toolbox
+    ? (environment.hooks ?? {})
+    : closingTools(environment.hooks ?? {}, toolbox);
 
   /** Runs a child workflow for step `parentStep` on this run's bus, under `subworkflow_path`. */
   const runSubworkflow: StepServices['runSubworkflow'] = async (parentStep, child, inputs, signal) => {
@@ -148,6 +159,7 @@ export async function executeFrom(
       env,
       gates,
       outputs,
+      toolbox,
       hooks: {},
       subworkflow: {
         path,
@@ -196,6 +208,7 @@ export async function executeFrom(
     runSubworkflow,
     subworkflow: frame,
     outputs,
+    tools: toolbox,
   };
   const stoppedError = (): StepFailure =>
     new StepFailure(state.currentStep ?? '', stopReason === 'timeout' ? 'TimeoutError' : 'Interrupted', '');
@@ -375,7 +388,23 @@ export async function executeFrom(
   } finally {
     if (timer) clearTimeout(timer);
     environment.signal?.removeEventListener('abort', onExternalAbort);
+    if (!environment.toolbox) await toolbox.close();
   }
+}
+
+/** The hooks, each first closing the run's MCP servers, so that their exits are logged before the run's end. */
+function closingTools(hooks: ExecutorHooks, toolbox: Toolbox): ExecutorHooks {
+  return {
+    ...hooks,
+    onComplete: async (state, result) => {
+      await toolbox.close();
+      await hooks.onComplete?.(state, result);
+    },
+    onFailure: async (state, failure) => {
+      await toolbox.close();
+      return hooks.onFailure?.(state, failure);
+    },
+  };
 }
 
 function unknownStep(name: string | null): StepFailure {

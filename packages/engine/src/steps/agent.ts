@@ -2,6 +2,7 @@ import { type SpilledOutput, spillFields } from '@conductor/events';
 import { spillOf } from '../outputs/store.js';
 import type { ChatMessage, CompletionResult } from '../providers/types.js';
 import type { AgentStep, WorkflowSettings } from '../workflow/types.js';
+import { type AgentToolLoop, openAgentToolLoop } from './agent-tools.js';
 import { failureOf, round, templateAt } from './common.js';
 import { StepFailure } from './errors.js';
 import { outputJsonSchema, outputMismatch, parseJsonAnswer } from './output-schema.js';
@@ -22,6 +23,7 @@ export const executeAgent: StepExecutor<AgentStep> = async (
   const started = ctx.clock();
   const elapsed = () => round(ctx.clock() - started);
   ctx.emit('agent_started', { agent_name, iteration: ctx.iteration, agent_type: 'agent' });
+  let tools: AgentToolLoop | undefined;
   try {
     const settings = ctx.workflow.definition.workflow;
     const runtime = settings.runtime ?? {};
@@ -57,17 +59,18 @@ export const executeAgent: StepExecutor<AgentStep> = async (
       ? 1 + Math.max(0, step.max_parse_retries ?? DEFAULT_MAX_PARSE_RETRIES)
       : 1;
     const usage = new UsageTotals();
+    // Tool calls the model asks for are run by the engine, within the step's limits (agent-tools.ts).
+    tools = await openAgentToolLoop(ctx, (answer) => usage.add(answer));
 
     for (let attempt = 1; ; attempt++) {
-      const answer = await provider.complete(
+      const answer = await tools.complete(
+        provider,
         {
           agent: step.name,
           ...(model === undefined ? {} : { model }),
-          messages: [...messages],
           ...(jsonSchema ? { jsonSchema } : {}),
           ...(temperature === undefined ? {} : { temperature }),
           ...(maxTokens === undefined ? {} : { maxTokens }),
-          signal: ctx.signal,
           onRetry: (retry) =>
             ctx.emit('agent_retry', {
               agent_name,
@@ -78,9 +81,9 @@ export const executeAgent: StepExecutor<AgentStep> = async (
               reason: 'provider',
             }),
         },
+        messages,
         (content) => ctx.emit('agent_message', { agent_name, content }),
       );
-      usage.add(answer);
       if (!step.output) {
         // A text answer over the cap is kept as its head; the whole goes to the run's outputs folder.
         const capped = await ctx.outputs.cap(answer.text, {
@@ -138,6 +141,7 @@ export const executeAgent: StepExecutor<AgentStep> = async (
       answeredBy: string,
       spills?: Record<string, SpilledOutput>,
     ): StepResult {
+      tools?.dispose();
       ctx.emit('agent_completed', {
         agent_name,
         elapsed: elapsed(),
@@ -152,6 +156,7 @@ export const executeAgent: StepExecutor<AgentStep> = async (
       return { output };
     }
   } catch (error) {
+    tools?.dispose();
     const { errorType, message } = failureOf(error, ctx);
     ctx.emit('agent_failed', { agent_name, elapsed: elapsed(), error_type: errorType, message });
     throw error instanceof StepFailure

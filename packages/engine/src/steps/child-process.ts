@@ -3,7 +3,7 @@ import { identifyProcess } from '@conductor/run-folder';
 import type { StepContext } from './types.js';
 
 /**
- * Records a child process the engine started (a script; later, tool servers) in the run's log: its pid,
+ * Records a child process the engine started (a script, a stdio MCP server) in the run's log: its pid,
  * process group and start time when it starts, and its exit. A resume after its owner died stops a
  * recorded group that never exited (`stopProcessGroup` of @conductor/run-folder), checked by start time
  * so that a pid reused by another process is never signalled.

@@ -31,6 +31,7 @@ export interface StepServices
     | 'clock'
     | 'subworkflow'
     | 'outputs'
+    | 'tools'
   > {
   executors: StepExecutors;
   /** Every output so far plus `workflow` and `context`, as of `iteration`. */
@@ -111,6 +112,7 @@ function build<S extends RunnableStep>(
     runSubworkflow: (workflow, inputs) => services.runSubworkflow(step.name, workflow, inputs, shape.signal),
     subworkflow: services.subworkflow,
     outputs: services.outputs,
+    tools: services.tools,
   };
   return ctx;
 }

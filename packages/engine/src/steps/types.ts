@@ -3,6 +3,7 @@ import type { GateAnswered, GateQuestion } from '../gates/broker.js';
 import type { OutputStore } from '../outputs/store.js';
 import type { Provider } from '../providers/types.js';
 import type { TemplateRenderer } from '../template/renderer.js';
+import type { Toolbox } from '../tools/toolbox.js';
 import type {
   AgentStep,
   ForEachGroup,
@@ -134,6 +135,8 @@ export interface StepContext<S extends RunnableStep = RunnableStep> {
   subworkflow: SubworkflowFrame;
   /** Caps the texts a step keeps (stdout, an answer) and stores longer ones whole in the run's folder. */
   outputs: OutputStore;
+  /** The run's MCP servers: an agent step gets its tools here (servers start when first needed). */
+  tools: Toolbox;
 }
 
 export type StepExecutor<S extends RunnableStep = RunnableStep> = (

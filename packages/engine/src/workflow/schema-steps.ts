@@ -23,6 +23,22 @@ export const maxTokens = (what: string) =>
     v.maxValue(200_000, `${what} must be at most 200000`),
     v.description('Most tokens in one answer (1 to 200000).'),
   );
+/** `max_agent_iterations` of the runtime or a step: 1 to 500 model requests in a tool loop. */
+export const agentIterations = (what: string) =>
+  v.pipe(
+    v.number(),
+    v.integer(`${what} must be a whole number`),
+    v.minValue(1, `${what} must be between 1 and 500`),
+    v.maxValue(500, `${what} must be between 1 and 500`),
+    v.description("Most model requests in an agent step's tool loop (default 50)."),
+  );
+/** `max_session_seconds` of the runtime or a step. */
+export const sessionSeconds = (what: string) =>
+  v.pipe(
+    v.number(),
+    v.minValue(1, `${what} must be at least 1`),
+    v.description("Seconds an agent step's tool loop may go on, checked between model requests."),
+  );
 export const temperature = v.pipe(
   v.number(),
   v.minValue(0, 'temperature must be between 0 and 2'),
@@ -108,7 +124,31 @@ export const AgentStepSchema = v.strictObject({
       v.description('Extra attempts when the answer does not parse or match output (default 2).'),
     ),
   ),
-  tools: v.optional(v.array(v.string())),
+  tools: v.optional(
+    v.pipe(
+      v.nullable(v.array(nonEmptyString('tool name'))),
+      v.description(
+        "Tools it may call, as server__tool. Omitted or null: the workflow's tools list (every MCP tool when that list is empty). []: none.",
+      ),
+    ),
+  ),
+  working_dir: v.optional(
+    v.pipe(
+      v.string(),
+      v.description(
+        "Where its stdio MCP servers run (a template; relative to the workflow file's folder). Default: runtime.working_dir.",
+      ),
+    ),
+  ),
+  max_agent_iterations: v.optional(agentIterations('max_agent_iterations')),
+  max_session_seconds: v.optional(sessionSeconds('max_session_seconds')),
+  timeout_seconds: v.optional(
+    v.pipe(
+      v.number(),
+      v.minValue(1, 'timeout_seconds must be at least 1'),
+      v.description('Seconds the whole step may take before it is cancelled and fails.'),
+    ),
+  ),
 });
 
 export const ScriptStepSchema = v.strictObject({

@@ -6,6 +6,7 @@
 import * as v from 'valibot';
 import {
   AgentStepSchema,
+  agentIterations,
   JSON_TYPES,
   maxTokens,
   nonEmptyString,
@@ -15,6 +16,7 @@ import {
   ScriptStepSchema,
   SetStepSchema,
   StepSchema,
+  sessionSeconds,
   temperature,
   WaitStepSchema,
   WorkflowStepSchema,
@@ -110,6 +112,49 @@ export const ForEachGroupSchema = v.strictObject({
   routes: groupRoutes,
 });
 
+export const McpServerSchema = v.strictObject({
+  type: v.optional(
+    v.pipe(
+      v.picklist(['stdio', 'http', 'sse']),
+      v.description(
+        'stdio (default): a program this run starts; http: a Streamable HTTP endpoint; sse: an SSE endpoint.',
+      ),
+    ),
+  ),
+  command: v.optional(
+    v.pipe(nonEmptyString('command'), v.description('stdio: the program, found on PATH; no shell.')),
+  ),
+  args: v.optional(v.array(v.string())),
+  env: v.optional(
+    v.pipe(
+      v.record(v.string(), v.string()),
+      v.description('stdio: variables added to those it inherits (HOME, LOGNAME, PATH, SHELL, TERM, USER).'),
+    ),
+  ),
+  cwd: v.optional(
+    v.pipe(
+      v.string(),
+      v.description(
+        "stdio: where it runs, relative to the workflow file's folder. Default: the agent's working_dir.",
+      ),
+    ),
+  ),
+  url: v.optional(v.pipe(nonEmptyString('url'), v.description('http and sse: the endpoint.'))),
+  headers: v.optional(v.record(v.string(), v.string())),
+  timeout: v.optional(
+    v.pipe(
+      positiveNumber('timeout'),
+      v.description('Milliseconds each request to the server may take (default 60000).'),
+    ),
+  ),
+  tools: v.optional(
+    v.pipe(
+      v.array(nonEmptyString('tool name')),
+      v.description('The tools offered to agents, by their names on the server, or "*" (default: all).'),
+    ),
+  ),
+});
+
 export const InputDefinitionSchema = v.strictObject({
   type: v.picklist(JSON_TYPES),
   required: v.optional(v.pipe(v.boolean(), v.description('Default: true, unless a default is given.'))),
@@ -200,6 +245,37 @@ export const WorkflowSettingsSchema = v.strictObject({
           keep_last: v.optional(positiveInteger('checkpoint.keep_last')),
         }),
       ),
+      mcp_servers: v.optional(
+        v.pipe(
+          v.record(v.string(), McpServerSchema),
+          v.description('MCP servers by name; agents call their tools as <name>__<tool>.'),
+        ),
+      ),
+      max_agent_iterations: v.optional(agentIterations('runtime.max_agent_iterations')),
+      max_session_seconds: v.optional(sessionSeconds('runtime.max_session_seconds')),
+      working_dir: v.optional(
+        v.pipe(
+          v.string(),
+          v.description(
+            "Default working_dir of agent steps (a template), relative to the workflow file's folder.",
+          ),
+        ),
+      ),
+      tool_output: v.optional(
+        v.strictObject({
+          enabled: v.optional(v.boolean()),
+          max_chars: v.optional(
+            v.pipe(
+              v.number(),
+              v.integer('tool_output.max_chars must be a whole number'),
+              v.minValue(1000, 'tool_output.max_chars must be at least 1000'),
+              v.description('Characters of one tool result the model gets (default 50000).'),
+            ),
+          ),
+          spill_to_file: v.optional(v.boolean()),
+          spill_dir: v.optional(v.string()),
+        }),
+      ),
     }),
   ),
   context: v.optional(
@@ -220,6 +296,14 @@ export const WorkflowSchema = v.strictObject({
   ),
   for_each: v.optional(
     v.pipe(v.array(ForEachGroupSchema), v.description('Groups that run one step for every item of a list.')),
+  ),
+  tools: v.optional(
+    v.pipe(
+      v.array(nonEmptyString('tool name')),
+      v.description(
+        "Tools agent steps may use, as server__tool; an agent's tools list must be a subset. Empty: every MCP tool.",
+      ),
+    ),
   ),
   output: v.optional(
     v.pipe(
@@ -251,9 +335,7 @@ export const INLINE_STEP_TYPES = ['agent', 'script', 'set', 'wait', 'workflow'] 
 export const UNSUPPORTED_STEP_TYPES: ReadonlySet<string> = new Set(['questions']);
 
 /** Top-level sections of the original format that this version recognises but cannot run yet. */
-export const UNSUPPORTED_SECTIONS: Readonly<Record<string, string>> = {
-  tools: 'workflow-level tools',
-};
+export const UNSUPPORTED_SECTIONS: Readonly<Record<string, string>> = {};
 
 /**
  * Keys of the original format this version does not support yet, by where they appear, so a file written for
@@ -266,16 +348,7 @@ export const UNSUPPORTED_KEYS: Readonly<
   >
 > = {
   workflow: ['hooks', 'cost', 'context_mode'],
-  runtime: [
-    'mcp_servers',
-    'max_session_seconds',
-    'max_agent_iterations',
-    'default_reasoning_effort',
-    'default_context_tier',
-    'working_dir',
-    'tool_output',
-    'skills',
-  ],
+  runtime: ['default_reasoning_effort', 'default_context_tier', 'skills'],
   // The mapping fields of the original's copilot, hermes and aca providers, which this version lacks.
   provider: [
     'bearer_token',
@@ -306,12 +379,9 @@ export const UNSUPPORTED_KEYS: Readonly<
     'output_mode',
     'output_type',
     'session_key',
-    'max_session_seconds',
-    'max_agent_iterations',
     'skills',
     'sandbox',
     'context_tier',
-    'working_dir',
   ],
   outputField: ['pattern', 'minimum', 'maximum', 'minLength', 'maxLength', 'nullable'],
 };

@@ -56,6 +56,40 @@ export interface ProviderSettings {
   headers?: Record<string, string>;
 }
 
+/**
+ * An MCP server whose tools agent steps may call (`runtime.mcp_servers.<name>`): a program started over
+ * stdio (the default), or a Streamable HTTP (`http`) or SSE (`sse`) endpoint.
+ */
+export interface McpServerConfig {
+  type?: 'stdio' | 'http' | 'sse';
+  /** stdio: the program, found on PATH; run without a shell. */
+  command?: string;
+  args?: string[];
+  /** stdio: variables added to the few the server inherits (HOME, PATH, ...). */
+  env?: Record<string, string>;
+  /** stdio: where it runs (relative to the workflow file's folder); default the agent's working_dir. */
+  cwd?: string;
+  /** http and sse: the endpoint. */
+  url?: string;
+  headers?: Record<string, string>;
+  /** Milliseconds each request to the server may take (default 60000). */
+  timeout?: number;
+  /** The server's tools offered to agents: their names (without the `server__` prefix) or `*` (default). */
+  tools?: string[];
+}
+
+/** How tool results are capped (`runtime.tool_output`). */
+export interface ToolOutputConfig {
+  /** False: results reach the model whole (events still keep only the run's output cap). */
+  enabled?: boolean;
+  /** Characters of one result the model gets (default 50000, at least 1000). */
+  max_chars?: number;
+  /** Store the whole of a longer result in a file (default true). */
+  spill_to_file?: boolean;
+  /** Where those files go (default the run's `outputs/` folder). */
+  spill_dir?: string;
+}
+
 export interface RuntimeConfig {
   /** A provider name, or the mapping form with where and how to reach it. */
   provider?: string | ProviderSettings;
@@ -66,6 +100,15 @@ export interface RuntimeConfig {
   max_tokens?: number;
   /** Periodic checkpoints (failure and interrupt checkpoints are always on). */
   checkpoint?: CheckpointPolicy;
+  /** MCP servers by name; their tools are `<name>__<tool>`. */
+  mcp_servers?: Record<string, McpServerConfig>;
+  /** Most model requests in one agent step's tool loop (default 50). */
+  max_agent_iterations?: number;
+  /** Seconds an agent step's tool loop may go on, checked between requests. */
+  max_session_seconds?: number;
+  /** Default `working_dir` of agent steps (a template). */
+  working_dir?: string;
+  tool_output?: ToolOutputConfig;
 }
 
 export interface LimitsConfig {
@@ -107,7 +150,19 @@ export interface AgentStep extends StepBase {
   max_tokens?: number;
   /** Extra attempts when the model's answer does not parse or match `output` (default 2). */
   max_parse_retries?: number;
-  tools?: string[];
+  /**
+   * The tools it may call (`server__tool`): omitted or null means the workflow's `tools` list (every MCP
+   * tool when that list is empty); `[]` means none.
+   */
+  tools?: string[] | null;
+  /** Where its stdio MCP servers run (a template; default `runtime.working_dir`, else the workflow's folder). */
+  working_dir?: string;
+  /** Most model requests in its tool loop (default `runtime.max_agent_iterations`, else 50). */
+  max_agent_iterations?: number;
+  /** Seconds its tool loop may go on, checked between requests (default `runtime.max_session_seconds`). */
+  max_session_seconds?: number;
+  /** Seconds the whole step may take before it is cancelled. */
+  timeout_seconds?: number;
 }
 
 export interface ScriptStep extends StepBase {
@@ -244,6 +299,8 @@ export interface WorkflowDefinition {
   agents: StepDefinition[];
   parallel?: ParallelGroup[];
   for_each?: ForEachGroup[];
+  /** Tools agent steps may use (`server__tool`); an agent's `tools` must be a subset. */
+  tools?: string[];
   /** Templates rendered at `$end` into the final output. */
   output?: Record<string, string>;
 }

@@ -12,6 +12,38 @@ export type StepStatus = 'pending' | 'running' | 'waiting' | 'completed' | 'fail
 /** How many attempts of a step the state keeps (a loop may run one step thousands of times). */
 export const MAX_ATTEMPTS_KEPT = 20;
 
+/** Tool calls kept per attempt: the latest ones (an older attempt keeps {@link OLDER_TOOL_CALLS_KEPT}). */
+export const MAX_TOOL_CALLS_KEPT = 20;
+export const OLDER_TOOL_CALLS_KEPT = 5;
+
+/**
+ * One tool call of an attempt (`agent_tool_start`, then `agent_tool_complete`): its arguments and result
+ * as bounded heads; the whole is in those events (`start_seq`, `end_seq`) and, when long, in `spills`.
+ */
+export interface ToolCallRecord {
+  /** Pairs the start and the completion; null in logs of the original conductor. */
+  call_id: string | null;
+  name: string;
+  /** `running` until its completion; a call of a finished attempt still `running` never finished. */
+  status: 'running' | 'completed' | 'failed';
+  /** The arguments, or a bounded copy when `arguments_truncated`. */
+  arguments?: unknown;
+  arguments_truncated?: true;
+  /** The result's head (null for a failed call). */
+  result?: unknown;
+  result_truncated?: true;
+  /** Characters of the whole result, when `result_truncated`. */
+  result_size?: number;
+  /** What went wrong: the tool's error, a malformed argument, an unknown tool. */
+  error: string | null;
+  started_at: number;
+  elapsed: number | null;
+  /** Texts of the call stored whole in the run's `outputs/` folder (`arguments`, `result`, `error`). */
+  spills?: Record<string, SpilledOutput>;
+  start_seq: number;
+  end_seq: number | null;
+}
+
 export interface StepError {
   error_type: string | null;
   message: string | null;
@@ -46,7 +78,10 @@ export interface Attempt {
   cost_usd: number | null;
   error: StepError | null;
   retries: number;
+  /** Tool calls started in the attempt (all of them; `tools` keeps the latest). */
   tool_calls: number;
+  /** The latest tool calls, oldest first, at most MAX_TOOL_CALLS_KEPT (absent before the first). */
+  tools?: ToolCallRecord[];
   /** Made up from a checkpoint, not read from a log. */
   synthetic: boolean;
   first_seq: number;

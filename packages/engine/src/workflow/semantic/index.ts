@@ -15,6 +15,7 @@ import { checkEntryPoint, checkRoutes } from './routes.js';
 import { checkSteps } from './steps.js';
 import { templateSites } from './template-sites.js';
 import { checkTemplate } from './templates.js';
+import { checkTools } from './tools.js';
 
 export function semanticIssues(
   data: unknown,
@@ -31,6 +32,7 @@ export function semanticIssues(
   checkGroups(ctx);
   checkSteps(ctx);
   checkProviderSettings(ctx);
+  checkTools(ctx);
   for (const site of templateSites(ctx)) ctx.issues.push(...checkTemplate(ctx, site));
   checkReachability(ctx);
   return ctx.issues;

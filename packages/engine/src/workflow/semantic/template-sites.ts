@@ -77,6 +77,7 @@ export function templateSites(ctx: SemanticContext): TemplateSite[] {
           raw.system_prompt,
         );
         addString(site('model'), raw.model);
+        addString(site('working_dir'), raw.working_dir);
         break;
       }
       case 'human_gate':
@@ -160,6 +161,11 @@ export function templateSites(ctx: SemanticContext): TemplateSite[] {
       addStepSites(body, type, [...base, 'agent'], owner, outputFields(body, type), locals);
     }
   }
+  const runtime = isObject(ctx.settings.runtime) ? ctx.settings.runtime : {};
+  addString(
+    { path: ['workflow', 'runtime', 'working_dir'], owner: undefined, field: 'runtime.working_dir' },
+    runtime.working_dir,
+  );
   if (isObject(ctx.data.output)) {
     for (const [key, value] of Object.entries(ctx.data.output)) {
       addString({ path: ['output', key], owner: undefined, field: `output.${key}` }, value);
