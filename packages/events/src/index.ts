@@ -26,6 +26,7 @@ export {
 } from './outputs.js';
 export type {
   Attempt,
+  BudgetExceeded,
   GroupState,
   ItemState,
   PendingGate,
@@ -39,10 +40,12 @@ export type {
   StepState,
   StepStatus,
   SubworkflowState,
+  UsageTotals,
   WorkflowGraph,
 } from './projection.js';
 export {
   applyEvent,
+  emptyUsage,
   initialRunState,
   MAX_ATTEMPTS_KEPT,
   MAX_ITEMS_KEPT,

@@ -6,6 +6,7 @@ import { runReducers } from './projection/run.js';
 import { initialRunState, type RunState } from './projection/state.js';
 import { stepReducers } from './projection/steps.js';
 import { subworkflowReducers } from './projection/subworkflows.js';
+import { usageReducers } from './projection/usage.js';
 
 /**
  * The projection: a pure fold of events into the state a person wants to see. The dashboard server
@@ -18,6 +19,7 @@ import { subworkflowReducers } from './projection/subworkflows.js';
 
 export type {
   Attempt,
+  BudgetExceeded,
   GroupState,
   ItemState,
   PendingGate,
@@ -31,9 +33,10 @@ export type {
   StepState,
   StepStatus,
   SubworkflowState,
+  UsageTotals,
   WorkflowGraph,
 } from './projection/state.js';
-export { initialRunState, MAX_ATTEMPTS_KEPT, MAX_ITEMS_KEPT } from './projection/state.js';
+export { emptyUsage, initialRunState, MAX_ATTEMPTS_KEPT, MAX_ITEMS_KEPT } from './projection/state.js';
 
 /**
  * Applies one event and returns the next state. The input state is never modified; unchanged parts
@@ -44,6 +47,7 @@ export const applyEvent: (state: RunState, event: ConductorEvent) => RunState = 
   runReducers,
   stepReducers,
   groupReducers,
+  usageReducers,
   gateReducers,
 ]);
 

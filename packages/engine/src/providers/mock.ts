@@ -6,8 +6,18 @@ import { abortError } from './abort.js';
 import { MockResponsesError, ProviderError } from './errors.js';
 import type { CompletionRequest, CompletionResult, Provider } from './types.js';
 
-/** One scripted answer: a structured `output`, a provider `error`, or raw `text`. */
-export type MockEntry = { output: unknown } | { error: string } | { text: string };
+/** Token counts a scripted answer reports instead of the mock's estimate (characters / 4). */
+export interface MockUsage {
+  input_tokens?: number;
+  output_tokens?: number;
+  cache_read_tokens?: number;
+  cache_write_tokens?: number;
+}
+
+/** One scripted answer: a structured `output`, a provider `error`, or raw `text`; and its `usage`. */
+export type MockEntry = ({ output: unknown } | { error: string } | { text: string }) & { usage?: MockUsage };
+
+const tokenCount = v.optional(v.pipe(v.number(), v.integer(), v.minValue(0)));
 
 /** Scripted answers per agent, consumed in order; the last one repeats. */
 export type MockResponses = Record<string, MockEntry[]>;
@@ -20,6 +30,14 @@ const EntrySchema = v.pipe(
     output: v.optional(v.unknown()),
     error: v.optional(v.pipe(v.string(), v.minLength(1))),
     text: v.optional(v.string()),
+    usage: v.optional(
+      v.strictObject({
+        input_tokens: tokenCount,
+        output_tokens: tokenCount,
+        cache_read_tokens: tokenCount,
+        cache_write_tokens: tokenCount,
+      }),
+    ),
   }),
   v.check(
     (entry) => ['output', 'error', 'text'].filter((key) => key in entry).length === 1,
@@ -95,7 +113,7 @@ export function checkMockResponses(raw: unknown, where: string, agents?: readonl
       const at = Array.isArray(value) ? `answer ${index + 1}` : 'its answer';
       throw new MockResponsesError(
         `${where}: agent "${agent}", ${at}${path ? ` (${path})` : ''}: ${issue.message}. ` +
-          'Each answer is { output: {...} }, { error: "message" } or { text: "raw answer" }.',
+          'Each answer is { output: {...} }, { error: "message" } or { text: "raw answer" }, with an optional usage: { input_tokens, output_tokens }.',
       );
     });
   }
@@ -108,8 +126,8 @@ export interface MockProviderOptions {
 
 /**
  * An offline, deterministic provider. Without a script it answers every agent with output that
- * matches the step's schema (`"<agent>: <field> (mock)"`, 1, true, the first enum value, one-item
- * arrays); with one it plays each agent's answers in order, repeating the last.
+ * matches the step's schema (`"<agent>: <field> (mock)"` within its length bounds, 1 within its range,
+ * true, the first enum value, one-item arrays; a `pattern` needs a scripted answer); with one it plays each agent's answers in order, repeating the last.
  */
 export function createMockProvider(options: MockProviderOptions = {}): Provider {
   const responses = options.responses ?? {};
@@ -148,11 +166,14 @@ export function createMockProvider(options: MockProviderOptions = {}): Provider 
         onText(chunk);
       }
       const promptChars = request.messages.reduce((sum, m) => sum + m.content.length, 0);
+      const usage = entry?.usage;
       return {
         text,
         model: request.model ?? 'mock',
-        inputTokens: Math.ceil(promptChars / 4),
-        outputTokens: Math.ceil(text.length / 4),
+        inputTokens: usage?.input_tokens ?? Math.ceil(promptChars / 4),
+        outputTokens: usage?.output_tokens ?? Math.ceil(text.length / 4),
+        ...(usage?.cache_read_tokens === undefined ? {} : { cacheReadTokens: usage.cache_read_tokens }),
+        ...(usage?.cache_write_tokens === undefined ? {} : { cacheWriteTokens: usage.cache_write_tokens }),
         costUsd: 0,
       };
     },
@@ -166,10 +187,10 @@ export function mockValue(schema: Record<string, unknown>, agent: string, field:
   const type = Array.isArray(schema.type) ? schema.type.find((t) => t !== 'null') : schema.type;
   switch (type) {
     case 'string':
-      return `${agent}: ${field} (mock)`;
+      return withinLength(`${agent}: ${field} (mock)`, schema);
     case 'number':
     case 'integer':
-      return 1;
+      return withinRange(1, schema, type === 'integer');
     case 'boolean':
       return true;
     case 'array': {
@@ -185,6 +206,24 @@ export function mockValue(schema: Record<string, unknown>, agent: string, field:
     default:
       return `${agent}: ${field} (mock)`;
   }
+}
+
+/** `text` cut or padded to the schema's `maxLength`/`minLength` (a `pattern` is not attempted). */
+function withinLength(text: string, schema: Record<string, unknown>): string {
+  const { minLength, maxLength } = schema;
+  let value = text;
+  if (typeof maxLength === 'number') value = Array.from(value).slice(0, maxLength).join('');
+  if (typeof minLength === 'number') value = value.padEnd(minLength, '.');
+  return value;
+}
+
+/** `value` moved into the schema's inclusive `minimum`..`maximum`. */
+function withinRange(value: number, schema: Record<string, unknown>, integer: boolean): number {
+  const { minimum, maximum } = schema;
+  let result = value;
+  if (typeof minimum === 'number' && result < minimum) result = integer ? Math.ceil(minimum) : minimum;
+  if (typeof maximum === 'number' && result > maximum) result = integer ? Math.floor(maximum) : maximum;
+  return result;
 }
 
 function chunksOf(text: string, parts: number): string[] {

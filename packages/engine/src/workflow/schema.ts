@@ -4,6 +4,7 @@
  * that editors use from it.
  */
 import * as v from 'valibot';
+import { budgetEntries, CostSchema } from './schema-cost.js';
 import {
   AgentStepSchema,
   JSON_TYPES,
@@ -131,8 +132,10 @@ export const WorkflowSettingsSchema = v.strictObject({
         ),
       ),
       timeout_seconds: v.optional(positiveNumber('limits.timeout_seconds')),
+      ...budgetEntries,
     }),
   ),
+  cost: v.optional(CostSchema),
   runtime: v.optional(
     v.strictObject({
       provider: v.optional(v.string()),
@@ -208,7 +211,7 @@ export const UNSUPPORTED_SECTIONS: Readonly<Record<string, string>> = {
 export const UNSUPPORTED_KEYS: Readonly<
   Record<'workflow' | 'runtime' | 'limits' | 'context' | 'step' | 'outputField', readonly string[]>
 > = {
-  workflow: ['hooks', 'cost', 'context_mode'],
+  workflow: ['hooks', 'context_mode'],
   runtime: [
     'mcp_servers',
     'timeout',
@@ -220,7 +223,7 @@ export const UNSUPPORTED_KEYS: Readonly<
     'tool_output',
     'skills',
   ],
-  limits: ['budget_usd', 'budget_mode'],
+  limits: [],
   context: ['trim_strategy'],
   step: [
     'retry',
@@ -237,5 +240,5 @@ export const UNSUPPORTED_KEYS: Readonly<
     'context_tier',
     'working_dir',
   ],
-  outputField: ['pattern', 'minimum', 'maximum', 'minLength', 'maxLength', 'nullable'],
+  outputField: [],
 };
