@@ -68,13 +68,16 @@ describe('mock provider', () => {
     expect(value).toMatchObject({ code: 'r: c', score: 5, ratio: 0.5 });
   });
 
-  it('reports the token counts a scripted answer gives', async () => {
+  it('reports the token counts a scripted answer gives, to be priced as its model', async () => {
     const responses = checkMockResponses(
       { r: { text: 'x', usage: { input_tokens: 1200, output_tokens: 30, cache_read_tokens: 1000 } } },
       'inline',
     );
     const answer = await ask(createMockProvider({ responses }), request('r'));
     expect(answer).toMatchObject({ inputTokens: 1200, outputTokens: 30, cacheReadTokens: 1000 });
+    // Played usage is priced as the model's would be; the mock's own answers are free.
+    expect(answer.costUsd).toBeUndefined();
+    expect((await ask(createMockProvider(), request('r'))).costUsd).toBe(0);
     expect(() => checkMockResponses({ r: { text: 'x', usage: { input_tokens: -1 } } }, 'inline')).toThrow(
       /usage\.input_tokens/,
     );

@@ -174,7 +174,9 @@ export function createMockProvider(options: MockProviderOptions = {}): Provider 
         outputTokens: usage?.output_tokens ?? Math.ceil(text.length / 4),
         ...(usage?.cache_read_tokens === undefined ? {} : { cacheReadTokens: usage.cache_read_tokens }),
         ...(usage?.cache_write_tokens === undefined ? {} : { cacheWriteTokens: usage.cache_write_tokens }),
-        costUsd: 0,
+        // The mock is free, unless a scripted answer plays a real model's usage: that is priced as the
+        // model's would be (the workflow's cost.pricing, else the built-in table).
+        ...(usage ? {} : { costUsd: 0 }),
       };
     },
   };
