@@ -3,7 +3,8 @@
  * backtracking engine can take exponential time on a pathological pattern. Here patterns run on RE2
  * (`re2js`), whose matching is linear in the text's length: no pattern can hang a run, so no time limit
  * (nor a worker to enforce one) is needed. RE2 reads the Python syntax workflows use (`(?P<name>...)`,
- * `(?i)`, `\d`, `\A`, `\z`); lookarounds and backreferences do not exist there and are reported at load.
+ * `(?i)`, `\d`, `\A`; Python's `\Z` is read as RE2's `\z`, the same end of text); lookarounds and
+ * backreferences do not exist there and are reported at load.
  */
 import { RE2JS } from 're2js';
 
@@ -14,7 +15,7 @@ const MAX_CACHED = 500;
 function compile(pattern: string): RE2JS {
   let regex = compiled.get(pattern);
   if (regex === undefined) {
-    regex = RE2JS.compile(pattern);
+    regex = RE2JS.compile(fromPython(pattern));
     if (compiled.size >= MAX_CACHED) compiled.clear();
     compiled.set(pattern, regex);
   }
@@ -34,4 +35,21 @@ export function patternProblem(pattern: string): string | null {
 /** Whether `text` contains a match of `pattern` (an unanchored search, as Python's `re.search`). */
 export function searchPattern(pattern: string, text: string): boolean {
   return compile(pattern).matcher(text).find();
+}
+
+/** Python's `\Z` (end of text) is spelled `\z` in RE2; an escaped backslash before a Z stays as it is. */
+function fromPython(pattern: string): string {
+  if (!pattern.includes('\\Z')) return pattern;
+  let out = '';
+  for (let i = 0; i < pattern.length; i++) {
+    const char = pattern[i];
+    if (char === '\\' && i + 1 < pattern.length) {
+      const next = pattern[i + 1];
+      out += next === 'Z' ? '\\z' : `${char}${next}`;
+      i++;
+    } else {
+      out += char;
+    }
+  }
+  return out;
 }
