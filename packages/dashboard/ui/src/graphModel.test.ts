@@ -171,12 +171,22 @@ describe('the graph model', () => {
     expect(stepData(root.get('web')).cost).toBe('$0.25');
     expect(stepData(root.get('papers')).cost).toBe('no price');
     expect(stepData(root.get('prepare')).cost).toBeNull();
+    expect(stepData(root.get('approve')).cost).toBeNull();
     expect(stepNodeLabel(stepData(root.get('review')))).toBe(
       'review: Running, sub-workflow, cost $0.0040. Show details',
     );
     expect(groupLabel(findGroup(state, 'research') ?? fail())).toBe(
       'research, parallel group, Completed: 2/2 done, cost $0.25+. Show details',
     );
+  });
+
+  it('leaves the cost off nodes whose calls cost nothing (a mock or free model)', () => {
+    const state = stateAfter([
+      ['agent_started', { agent_name: 'web' }],
+      ['agent_completed', { agent_name: 'web', tokens: 30, cost_usd: 0 }],
+    ]);
+    expect(stepData(nodesOf(state).get('web')).cost).toBeNull();
+    expect(state.run.usage.cost_usd).toBe(0);
   });
 
   it("draws a sub-workflow's own steps, and the gate waiting inside it on its parent step", () => {

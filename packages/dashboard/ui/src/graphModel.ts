@@ -1,4 +1,4 @@
-import type { RunState, StepState } from '@conductor/events';
+import type { RunState, StepState, UsageTotals } from '@conductor/events';
 import { type Edge, MarkerType, type Node } from '@xyflow/react';
 import { usageCost } from './format';
 import { edgeLabel, type Layout } from './graphLayout';
@@ -34,7 +34,7 @@ export interface StepNodeData extends Record<string, unknown> {
   subworkflow: { name: string | null } | null;
   /** Gates waiting inside this step's sub-workflow. */
   waitingInside: number;
-  /** What every attempt cost (a sub-workflow's calls included), or null when it called no model. */
+  /** What every attempt cost (a sub-workflow's calls included); null when it called no model or cost $0. */
   cost: string | null;
   onSelect: (key: string) => void;
 }
@@ -111,7 +111,7 @@ export function flowNodes(
         member: node.parent !== undefined,
         subworkflow: isWorkflow ? { name: state.subworkflows[stepKey]?.graph.name ?? null } : null,
         waitingInside: isWorkflow ? waitingInside(state, stepKey).length : 0,
-        cost: step ? usageCost(step.usage) : null,
+        cost: step ? nodeCost(step.usage) : null,
         onSelect,
       },
     };
@@ -195,9 +195,17 @@ export function groupLabel(group: GroupView): string {
   return `${groupName(group)}, ${statusLabel(group.status)}: ${groupCountsText(group)}${cost ? `, cost ${cost}` : ''}. Show details`;
 }
 
-/** What a group's members or items cost, or null when none called a model. */
+/** What a group's members or items cost, or null when none called a model (or all were free). */
 export function groupCost(group: GroupView): string | null {
-  return group.state ? usageCost(group.state.usage) : null;
+  return group.state ? nodeCost(group.state.usage) : null;
+}
+
+/**
+ * A node's cost: what its calls cost, unless nothing (a free or mock model), which a graph of such runs would
+ * repeat on every node; the details and the run's total still say $0.00.
+ */
+function nodeCost(usage: UsageTotals): string | null {
+  return usage.cost_usd === 0 && usage.unpriced === 0 ? null : usageCost(usage);
 }
 
 /** Below this zoom a whole-graph fit is unreadable: keep this zoom and let the panel scroll instead. */
