@@ -1,5 +1,6 @@
 import type { RunResult, WorkflowRun } from '@conductor/engine';
 import { coloursFor } from './colour.js';
+import { costSummary } from './cost-summary.js';
 import { ExitCode, type ExitCodeValue } from './exit-codes.js';
 import type { CommandIo } from './io.js';
 import { createProgressReporter } from './progress.js';
@@ -77,6 +78,10 @@ export async function executeRun(
     const result = await run.result;
     unsubscribe();
     progress.close();
+    // The original's cost.show_summary (default true); --quiet hides it with the rest of the progress.
+    const summary = costSummary(progress.state);
+    if (summary && !options.quiet && run.workflow?.definition.workflow.cost?.show_summary !== false)
+      io.stderr.write(summary);
     return reportResult(io, result, options.quiet ?? false);
   } finally {
     progress.close();

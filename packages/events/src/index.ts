@@ -26,6 +26,7 @@ export {
 } from './outputs.js';
 export type {
   Attempt,
+  BudgetExceeded,
   GroupState,
   ItemState,
   PendingGate,
@@ -40,10 +41,12 @@ export type {
   StepStatus,
   SubworkflowState,
   ToolCallRecord,
+  UsageTotals,
   WorkflowGraph,
 } from './projection.js';
 export {
   applyEvent,
+  emptyUsage,
   initialRunState,
   MAX_ATTEMPTS_KEPT,
   MAX_ITEMS_KEPT,

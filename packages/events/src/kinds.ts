@@ -92,6 +92,7 @@ export const EVENT_KINDS: Readonly<Record<EventType, EventKind>> = {
   checkpoint_save_failed: kind('checkpoint', 'failed'),
   iteration_limit_reached: kind('limit', 'started'),
   iteration_limit_resolved: kind('limit', 'completed'),
+  budget_exceeded: kind('limit', 'noted'),
 
   agent_started: step('agent', 'started'),
   agent_prompt_rendered: of('text', 'noted'),

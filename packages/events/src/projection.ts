@@ -7,6 +7,7 @@ import { initialRunState, type RunState } from './projection/state.js';
 import { stepReducers } from './projection/steps.js';
 import { subworkflowReducers } from './projection/subworkflows.js';
 import { toolReducers } from './projection/tools.js';
+import { usageReducers } from './projection/usage.js';
 
 /**
  * The projection: a pure fold of events into the state a person wants to see. The dashboard server
@@ -19,6 +20,7 @@ import { toolReducers } from './projection/tools.js';
 
 export type {
   Attempt,
+  BudgetExceeded,
   GroupState,
   ItemState,
   PendingGate,
@@ -33,9 +35,11 @@ export type {
   StepStatus,
   SubworkflowState,
   ToolCallRecord,
+  UsageTotals,
   WorkflowGraph,
 } from './projection/state.js';
 export {
+  emptyUsage,
   initialRunState,
   MAX_ATTEMPTS_KEPT,
   MAX_ITEMS_KEPT,
@@ -52,6 +56,7 @@ export const applyEvent: (state: RunState, event: ConductorEvent) => RunState = 
   stepReducers,
   toolReducers,
   groupReducers,
+  usageReducers,
   gateReducers,
 ]);
 

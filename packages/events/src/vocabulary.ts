@@ -36,6 +36,29 @@ const spills = opt(
   v.record(str, v.object({ ref: str, path: opt(str), bytes: num, head_chars: opt(num), sha256: opt(str) })),
 );
 const errorFields = { error_type: opt(str), message: opt(str) };
+/** An agent step's tokens and cost, summed over its model calls (`calls`, one entry each). */
+const usageFields = {
+  tokens: opt(v.nullable(num)),
+  /** Every input token, cached ones included. */
+  input_tokens: opt(v.nullable(num)),
+  output_tokens: opt(v.nullable(num)),
+  cache_read_tokens: opt(v.nullable(num)),
+  cache_write_tokens: opt(v.nullable(num)),
+  /** US dollars; null when no call had a price. */
+  cost_usd: opt(v.nullable(num)),
+  calls: opt(
+    v.array(
+      v.looseObject({
+        model: opt(v.nullable(str)),
+        input_tokens: opt(v.nullable(num)),
+        output_tokens: opt(v.nullable(num)),
+        cache_read_tokens: opt(v.nullable(num)),
+        cache_write_tokens: opt(v.nullable(num)),
+        cost_usd: opt(v.nullable(num)),
+      }),
+    ),
+  ),
+};
 /** The run's iteration count when a step started (null when a checkpoint's history does not know it). */
 const iteration = opt(v.nullable(num));
 
@@ -107,6 +130,16 @@ export const EventDataSchemas = {
     current_iteration: num,
     max_iterations: num,
   }),
+  /** Spend passed `limits.budget_usd` (again each time it grows by another whole budget). */
+  budget_exceeded: event({
+    /** The step after which the budget was checked. */
+    agent_name: opt(v.nullable(str)),
+    total_cost_usd: num,
+    budget_usd: num,
+    budget_mode: v.picklist(['audit', 'enforce']),
+    /** The multiple of the budget passed: budget_usd × the number of whole budgets spent. */
+    threshold_usd: opt(num),
+  }),
   iteration_limit_resolved: event({
     agent_name: opt(str),
     group_name: opt(str),
@@ -148,14 +181,18 @@ export const EventDataSchemas = {
     ...named,
     elapsed: opt(num),
     model: opt(v.nullable(str)),
-    tokens: opt(v.nullable(num)),
-    input_tokens: opt(v.nullable(num)),
-    output_tokens: opt(v.nullable(num)),
-    cost_usd: opt(v.nullable(num)),
+    ...usageFields,
     output: opt(any),
     spills,
   }),
-  agent_failed: event({ ...named, elapsed: opt(num), ...errorFields }),
+  /** A failed agent step carries the usage of the calls it made before failing, when it made any. */
+  agent_failed: event({
+    ...named,
+    elapsed: opt(num),
+    ...errorFields,
+    model: opt(v.nullable(str)),
+    ...usageFields,
+  }),
   script_started: event({ ...named, iteration }),
   script_completed: event({
     ...named,

@@ -3,6 +3,7 @@ import { memo } from 'react';
 import { END, truncate } from './graphLayout';
 import {
   type ForEachFlowNode,
+  groupCost,
   groupCountsText,
   groupLabel,
   type ParallelFlowNode,
@@ -26,7 +27,7 @@ const handles = (
 
 const StepNode = memo(function StepNode({ data }: NodeProps<StepFlowNode>) {
   const { name, stepKey, kind, status, attempts, type, selected, synthetic, member, onSelect } = data;
-  const { subworkflow, waitingInside: waiting } = data;
+  const { subworkflow, waitingInside: waiting, cost } = data;
   const label = statusLabel(status);
   if (kind === 'end') {
     return (
@@ -89,6 +90,11 @@ const StepNode = memo(function StepNode({ data }: NodeProps<StepFlowNode>) {
         ) : (
           <span className="step-node-status">{label}</span>
         )}
+        {cost ? (
+          <span className="node-cost" data-testid="node-cost" title="Cost of every attempt">
+            {cost}
+          </span>
+        ) : null}
       </span>
     </button>
   );
@@ -164,6 +170,7 @@ const ParallelNode = memo(function ParallelNode({ data }: NodeProps<ParallelFlow
         <span className="group-bottom">
           <GroupProgress group={group} />
           <span className="group-counts">{groupCountsText(group)}</span>
+          <GroupCost group={group} />
         </span>
       </button>
     </div>
@@ -201,10 +208,20 @@ const ForEachNode = memo(function ForEachNode({ data }: NodeProps<ForEachFlowNod
       <GroupProgress group={group} className="is-large" />
       <span className="group-bottom">
         <span className="group-counts">{groupCountsText(group)}</span>
+        <GroupCost group={group} />
       </span>
     </button>
   );
 });
+
+function GroupCost({ group }: { group: GroupView }) {
+  const cost = groupCost(group);
+  return cost ? (
+    <span className="node-cost" data-testid="node-cost" title="Cost of its members or items">
+      {cost}
+    </span>
+  ) : null;
+}
 
 function RouteEdge({ id, data, markerEnd, sourceX, sourceY, targetX, targetY }: EdgeProps<RouteFlowEdge>) {
   const points = data?.points.length

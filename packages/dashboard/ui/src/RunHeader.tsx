@@ -2,7 +2,7 @@ import { type RunState, runElapsedSeconds } from '@conductor/events';
 import { useEffect, useRef, useState } from 'react';
 import type { InfoBody } from '../../src/protocol';
 import type { Api } from './api';
-import { formatClock, formatDateTime, isoOf } from './format';
+import { formatClock, formatDateTime, formatUsd, isoOf, usageCost, usageTokens } from './format';
 import { Icon, StatusBadge } from './Icon';
 import type { ConnectionState } from './runModel';
 
@@ -77,6 +77,24 @@ export function RunHeader({ state, info, stalled, connection, now, api }: RunHea
           <dt>Current step</dt>
           <dd data-testid="run-current-step">{run.current_step ?? '—'}</dd>
         </div>
+        {run.usage.attempts > 0 ? (
+          <div>
+            <dt>Cost</dt>
+            <dd
+              className={`mono${run.budget_exceeded ? ' over-budget' : ''}`}
+              data-testid="run-cost"
+              title={`${usageTokens(run.usage)}${
+                run.usage.unpriced > 0 ? ` · ${run.usage.unpriced} calls without a price not counted` : ''
+              }${
+                run.budget_exceeded
+                  ? ` · passed the budget of ${formatUsd(run.budget_exceeded.budget_usd)} (${run.budget_exceeded.budget_mode})`
+                  : ''
+              }`}
+            >
+              {usageCost(run.usage)}
+            </dd>
+          </div>
+        ) : null}
       </dl>
       <div className="header-actions">
         <ConnectionIndicator state={connection} />

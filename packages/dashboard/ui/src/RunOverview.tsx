@@ -1,6 +1,7 @@
 import type { RunState } from '@conductor/events';
 import { Time } from './Banners';
 import { CodeBlock } from './CodeBlock';
+import { formatUsd, usageCost, usageTokens } from './format';
 import { StatusBadge } from './Icon';
 
 /** The side panel when no step is selected: the run as a whole. */
@@ -34,6 +35,35 @@ export function RunOverview({ state, stalled = false }: { state: RunState; stall
                 {count('failed')} failed · {count('pending')} pending
               </dd>
             </div>
+            {run.usage.attempts > 0 ? (
+              <>
+                <div className="fact">
+                  <dt>Tokens</dt>
+                  <dd>{usageTokens(run.usage)}</dd>
+                </div>
+                <div className="fact">
+                  <dt>Total cost</dt>
+                  <dd data-testid="run-total-cost">
+                    {usageCost(run.usage)}
+                    {run.usage.unpriced > 0 ? (
+                      <span className="muted">
+                        {' '}
+                        ({run.usage.unpriced} call{run.usage.unpriced === 1 ? '' : 's'} without a price not
+                        counted)
+                      </span>
+                    ) : null}
+                  </dd>
+                </div>
+              </>
+            ) : null}
+            {run.budget_exceeded ? (
+              <div className="fact">
+                <dt>Budget</dt>
+                <dd className="over-budget" data-testid="run-budget">
+                  passed {formatUsd(run.budget_exceeded.budget_usd)} ({run.budget_exceeded.budget_mode})
+                </dd>
+              </div>
+            ) : null}
             <div className="fact">
               <dt>Resumes</dt>
               <dd>{run.generation}</dd>

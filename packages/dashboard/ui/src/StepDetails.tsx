@@ -3,7 +3,7 @@ import type { Api } from './api';
 import { Time } from './Banners';
 import { CodeBlock } from './CodeBlock';
 import { DetailsHeader, ErrorBox, ExpandableEntry, Fact, TimeOrDash } from './DetailsParts';
-import { formatDuration, formatUsd, generationLabel } from './format';
+import { formatDuration, formatUsd, generationLabel, usageCost, usageTokens } from './format';
 import { Icon, StatusBadge } from './Icon';
 import { OutputView } from './OutputView';
 import { ToolCalls } from './ToolCalls';
@@ -168,6 +168,11 @@ function StepBody({ step, api }: { step: StepState; api: Api }) {
               <Fact label="Tokens">{tokensText(latest)}</Fact>
             ) : null}
             {latest.cost_usd !== null ? <Fact label="Cost">{formatUsd(latest.cost_usd)}</Fact> : null}
+            {step.usage.attempts > 1 || (step.type === 'workflow' && step.usage.attempts > 0) ? (
+              <Fact label={step.type === 'workflow' ? 'Cost of its sub-workflow' : 'Cost of all attempts'}>
+                <span title={usageTokens(step.usage)}>{usageCost(step.usage)}</span>
+              </Fact>
+            ) : null}
             {latest.retries > 0 ? <Fact label="Retries">{latest.retries}</Fact> : null}
             {latest.tool_calls > 0 ? <Fact label="Tool calls">{latest.tool_calls}</Fact> : null}
           </dl>
@@ -314,6 +319,8 @@ function tokensText(a: Attempt): string {
   const parts: string[] = [];
   if (a.input_tokens !== null) parts.push(`${a.input_tokens.toLocaleString()} in`);
   if (a.output_tokens !== null) parts.push(`${a.output_tokens.toLocaleString()} out`);
+  if (a.cache_read_tokens) parts.push(`${a.cache_read_tokens.toLocaleString()} cache read`);
+  if (a.cache_write_tokens) parts.push(`${a.cache_write_tokens.toLocaleString()} cache write`);
   if (a.tokens !== null) parts.push(`${a.tokens.toLocaleString()} total`);
   return parts.join(' · ');
 }

@@ -181,6 +181,10 @@ const SUMMARIES: Summaries = {
     d.continue_execution
       ? `Continuing for ${d.additional_iterations ?? '?'} more iterations`
       : 'Stopping at the iteration limit',
+  budget_exceeded: (d) =>
+    `Spend ${formatUsd(d.total_cost_usd)} passed the budget of ${formatUsd(d.budget_usd)}${
+      d.budget_mode === 'enforce' ? ' — the run stops (enforce)' : ' (audit)'
+    }`,
   agent_started: stepStarted,
   script_started: stepStarted,
   set_started: stepStarted,

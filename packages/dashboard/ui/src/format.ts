@@ -1,3 +1,4 @@
+import type { UsageTotals } from '@conductor/events';
 /** Formatting shared by the components. Timestamps are Unix seconds (floats), as in the events. */
 
 export function formatDuration(seconds: number): string {
@@ -24,6 +25,24 @@ export function formatClock(seconds: number): string {
 
 export function formatUsd(value: number): string {
   return value < 0.01 && value > 0 ? `$${value.toFixed(4)}` : `$${value.toFixed(2)}`;
+}
+
+/**
+ * What a step, a group or the run cost: dollars ("+" when some calls had no price and are left out),
+ * "no price" when none had one, null when nothing called a model.
+ */
+export function usageCost(usage: UsageTotals): string | null {
+  if (usage.attempts === 0) return null;
+  if (usage.cost_usd === null) return 'no price';
+  return `${formatUsd(usage.cost_usd)}${usage.unpriced > 0 ? '+' : ''}`;
+}
+
+/** "12,000 in · 800 out · 4,000 cached": the tokens of a step, a group or the run. */
+export function usageTokens(usage: UsageTotals): string {
+  const parts = [`${usage.input_tokens.toLocaleString()} in`, `${usage.output_tokens.toLocaleString()} out`];
+  if (usage.cache_read_tokens > 0) parts.push(`${usage.cache_read_tokens.toLocaleString()} cache read`);
+  if (usage.cache_write_tokens > 0) parts.push(`${usage.cache_write_tokens.toLocaleString()} cache write`);
+  return parts.join(' · ');
 }
 
 const timeFormat = new Intl.DateTimeFormat(undefined, {

@@ -146,6 +146,49 @@ describe('the graph model', () => {
     );
   });
 
+  it("shows what each step cost (a sub-workflow's calls on the step that ran it) and what a group's members cost", () => {
+    const inside = (type: string, data: Record<string, unknown>): [string, Record<string, unknown>] => [
+      type,
+      { ...data, subworkflow_path: ['review'] },
+    ];
+    const state = stateAfter(
+      [
+        ['parallel_started', { group_name: 'research', agents: ['web', 'papers'] }],
+        ['agent_started', { agent_name: 'web', group_name: 'research' }],
+        ['agent_completed', { agent_name: 'web', group_name: 'research', tokens: 30, cost_usd: 0.25 }],
+        ['agent_started', { agent_name: 'papers', group_name: 'research' }],
+        ['agent_completed', { agent_name: 'papers', group_name: 'research', tokens: 30, cost_usd: null }],
+        ['parallel_completed', { group_name: 'research', success_count: 2, failure_count: 0 }],
+      ],
+      [['subworkflow_started', { agent_name: 'review', workflow: 'child.yaml' }]],
+      [
+        ['workflow_started', CHILD],
+        inside('agent_started', { agent_name: 'draft' }),
+        inside('agent_completed', { agent_name: 'draft', tokens: 10, cost_usd: 0.004 }),
+      ],
+    );
+    const root = nodesOf(state);
+    expect(stepData(root.get('web')).cost).toBe('$0.25');
+    expect(stepData(root.get('papers')).cost).toBe('no price');
+    expect(stepData(root.get('prepare')).cost).toBeNull();
+    expect(stepData(root.get('approve')).cost).toBeNull();
+    expect(stepNodeLabel(stepData(root.get('review')))).toBe(
+      'review: Running, sub-workflow, cost $0.0040. Show details',
+    );
+    expect(groupLabel(findGroup(state, 'research') ?? fail())).toBe(
+      'research, parallel group, Completed: 2/2 done, cost $0.25+. Show details',
+    );
+  });
+
+  it('leaves the cost off nodes whose calls cost nothing (a mock or free model)', () => {
+    const state = stateAfter([
+      ['agent_started', { agent_name: 'web' }],
+      ['agent_completed', { agent_name: 'web', tokens: 30, cost_usd: 0 }],
+    ]);
+    expect(stepData(nodesOf(state).get('web')).cost).toBeNull();
+    expect(state.run.usage.cost_usd).toBe(0);
+  });
+
   it("draws a sub-workflow's own steps, and the gate waiting inside it on its parent step", () => {
     const inside = (type: string, data: Record<string, unknown>): [string, Record<string, unknown>] => [
       type,

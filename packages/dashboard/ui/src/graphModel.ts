@@ -1,5 +1,6 @@
-import type { RunState, StepState } from '@conductor/events';
+import type { RunState, StepState, UsageTotals } from '@conductor/events';
 import { type Edge, MarkerType, type Node } from '@xyflow/react';
+import { usageCost } from './format';
 import { edgeLabel, type Layout } from './graphLayout';
 import { STATUS_LABEL } from './Icon';
 import {
@@ -33,6 +34,8 @@ export interface StepNodeData extends Record<string, unknown> {
   subworkflow: { name: string | null } | null;
   /** Gates waiting inside this step's sub-workflow. */
   waitingInside: number;
+  /** What every attempt cost (a sub-workflow's calls included); null when it called no model or cost $0. */
+  cost: string | null;
   onSelect: (key: string) => void;
 }
 
@@ -108,6 +111,7 @@ export function flowNodes(
         member: node.parent !== undefined,
         subworkflow: isWorkflow ? { name: state.subworkflows[stepKey]?.graph.name ?? null } : null,
         waitingInside: isWorkflow ? waitingInside(state, stepKey).length : 0,
+        cost: step ? nodeCost(step.usage) : null,
         onSelect,
       },
     };
@@ -158,10 +162,10 @@ export function smoothPath(points: ReadonlyArray<{ x: number; y: number }>): str
 
 /** What a screen reader says of a step node (its status, attempts, what is inside). */
 export function stepNodeLabel(data: StepNodeData): string {
-  const { name, attempts, subworkflow, waitingInside: waiting } = data;
+  const { name, attempts, subworkflow, waitingInside: waiting, cost } = data;
   return `${name}: ${statusLabel(data.status)}${attempts > 1 ? `, ${attempts} attempts` : ''}${
     subworkflow ? ', sub-workflow' : ''
-  }${waiting > 0 ? ', a gate inside is waiting' : ''}. Show details`;
+  }${waiting > 0 ? ', a gate inside is waiting' : ''}${cost ? `, cost ${cost}` : ''}. Show details`;
 }
 
 export function statusLabel(status: string): string {
@@ -185,9 +189,23 @@ function groupName(group: GroupView): string {
   return `${group.name}, ${group.kind === 'parallel' ? 'parallel group' : 'for-each group'}`;
 }
 
-/** What a screen reader says of a group node: name, kind, status and counts. */
+/** What a screen reader says of a group node: name, kind, status, counts and cost. */
 export function groupLabel(group: GroupView): string {
-  return `${groupName(group)}, ${statusLabel(group.status)}: ${groupCountsText(group)}. Show details`;
+  const cost = groupCost(group);
+  return `${groupName(group)}, ${statusLabel(group.status)}: ${groupCountsText(group)}${cost ? `, cost ${cost}` : ''}. Show details`;
+}
+
+/** What a group's members or items cost, or null when none called a model (or all were free). */
+export function groupCost(group: GroupView): string | null {
+  return group.state ? nodeCost(group.state.usage) : null;
+}
+
+/**
+ * A node's cost: what its calls cost, unless nothing (a free or mock model), which a graph of such runs would
+ * repeat on every node; the details and the run's total still say $0.00.
+ */
+function nodeCost(usage: UsageTotals): string | null {
+  return usage.cost_usd === 0 && usage.unpriced === 0 ? null : usageCost(usage);
 }
 
 /** Below this zoom a whole-graph fit is unreadable: keep this zoom and let the panel scroll instead. */

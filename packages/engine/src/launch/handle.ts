@@ -8,6 +8,7 @@ import {
   type PendingGateInfo,
 } from '../gates/broker.js';
 import type { RunResult } from '../run/result.js';
+import type { LoadedWorkflow } from '../workflow/types.js';
 import { createRunEventStream } from './event-stream.js';
 
 export interface WorkflowRun extends PromiseLike<RunResult> {
@@ -30,6 +31,8 @@ export interface WorkflowRun extends PromiseLike<RunResult> {
   readonly warnings: readonly string[];
   /** The workflow's name, once it is loaded (when `started` resolves). */
   readonly workflowName: string | undefined;
+  /** The workflow being run, once it is loaded (when `started` resolves): its settings, e.g. `cost.show_summary`. */
+  readonly workflow: LoadedWorkflow | undefined;
   /**
    * Answers the gate waiting at step `step` (its name, or `parent/step` inside a sub-workflow) with the
    * option whose value is `value`, and, for an option with `prompt_for`, its text. False when no such
@@ -44,6 +47,12 @@ export interface WorkflowRun extends PromiseLike<RunResult> {
    * cannot start. A resume that looks its run up by workflow knows `runId` only from here on.
    */
   readonly started: Promise<void>;
+}
+
+/** What a run says once it started. */
+export interface StartedInfo {
+  workflowName: string;
+  workflow?: LoadedWorkflow;
 }
 
 export interface LaunchOptions {
@@ -62,11 +71,7 @@ export interface LaunchOptions {
    * `started` right after emitting its first event. `gates` is the run's gate broker: pass it to
    * `executeFrom`.
    */
-  start(
-    signal: AbortSignal,
-    started: (info: { workflowName: string }) => void,
-    gates: GateBroker,
-  ): Promise<RunResult>;
+  start(signal: AbortSignal, started: (info: StartedInfo) => void, gates: GateBroker): Promise<RunResult>;
 }
 
 /** The WorkflowRun handle shared by runWorkflow and resumeWorkflow. */
@@ -86,6 +91,7 @@ export function launchRun(launch: LaunchOptions): WorkflowRun {
   };
 
   let workflowName: string | undefined;
+  let workflow: LoadedWorkflow | undefined;
   let markStarted: () => void = () => {};
   let failStart: (error: unknown) => void = () => {};
   const started = new Promise<void>((resolve, reject) => {
@@ -93,8 +99,9 @@ export function launchRun(launch: LaunchOptions): WorkflowRun {
     failStart = reject;
   });
   started.catch(() => {});
-  const onStarted = (info: { workflowName: string }) => {
+  const onStarted = (info: StartedInfo) => {
     workflowName = info.workflowName;
+    workflow = info.workflow;
     markStarted();
   };
 
@@ -128,6 +135,9 @@ export function launchRun(launch: LaunchOptions): WorkflowRun {
     warnings: launch.warnings,
     get workflowName() {
       return workflowName;
+    },
+    get workflow() {
+      return workflow;
     },
     started,
     stop: () => controller.abort(),

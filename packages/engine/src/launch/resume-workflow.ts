@@ -7,6 +7,7 @@ import { resolveMaxOutputChars } from '../outputs/limits.js';
 import { resolveHome } from '../run/home.js';
 import { workflowOutline } from '../run/outline.js';
 import { prepareProviders } from '../run/providers.js';
+import { budgetWarningFor } from '../workflow/pricing.js';
 import type { WorkflowRun } from './handle.js';
 import type { ExecutionOptions } from './options.js';
 import { runEnvironment, startRun } from './setup.js';
@@ -97,7 +98,9 @@ export function resumeWorkflow(options: ResumeOptions): WorkflowRun {
         ...(hashChanged ? { workflow_hash_changed: hashChanged } : {}),
         ...(warnings.length > 0 ? { resume_warning: warnings.join('\n') } : {}),
       });
-      started({ workflowName: workflow.definition.workflow.name });
+      const budgetWarning = budgetWarningFor(workflow.definition);
+      if (budgetWarning) warnings.push(budgetWarning);
+      started({ workflowName: workflow.definition.workflow.name, workflow });
       // A script the previous owner left running when it died is stopped before its step runs again.
       const stuck = (await stopOrphans(plan.unfinishedChildren, bus)).filter(
         (o) => o.result === 'survived' || o.result === 'unknown-host',

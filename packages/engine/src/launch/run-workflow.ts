@@ -7,6 +7,7 @@ import { resolveRunId } from '../run/run-id.js';
 import { initialExecutorState } from '../run/state.js';
 import { resolveInputs } from '../workflow/inputs.js';
 import { loadWorkflow } from '../workflow/load.js';
+import { budgetWarningFor } from '../workflow/pricing.js';
 import type { LoadedWorkflow } from '../workflow/types.js';
 import type { WorkflowRun } from './handle.js';
 import type { ExecutionOptions } from './options.js';
@@ -42,12 +43,13 @@ export function runWorkflow(workflow: LoadedWorkflow | string, options: RunOptio
   const { env, clock } = runEnvironment(options);
   const runId = resolveRunId(options.runId, env, new Date(clock() * 1000));
   const bus = options.bus ?? createEventBus({ clock });
+  const warnings: string[] = [];
 
   return startRun(options, {
     runId: () => runId,
     bus,
     ownsBus: !options.bus,
-    warnings: [],
+    warnings,
     home: resolveHome({ home: options.home, env }),
     eventLog: options.eventLog !== false,
     async start({ started, recorder, execute }) {
@@ -71,7 +73,9 @@ export function runWorkflow(workflow: LoadedWorkflow | string, options: RunOptio
         log_file: options.logFile ?? recorder.logPath ?? null,
         yaml_source: loaded.path ?? null,
       });
-      started({ workflowName: definition.workflow.name });
+      const budgetWarning = budgetWarningFor(definition);
+      if (budgetWarning) warnings.push(budgetWarning);
+      started({ workflowName: definition.workflow.name, workflow: loaded });
 
       const state = initialExecutorState(definition.workflow.entry_point, startedAt);
       return execute({ runId, workflow: loaded, inputs, state, generation: 0, providers, maxChars });

@@ -11,7 +11,7 @@ import type { PreparedProviders } from '../run/providers.js';
 import type { RunResult } from '../run/result.js';
 import type { ExecutorState } from '../run/state.js';
 import type { LoadedWorkflow } from '../workflow/types.js';
-import { type LaunchOptions, launchRun, type WorkflowRun } from './handle.js';
+import { type LaunchOptions, launchRun, type StartedInfo, type WorkflowRun } from './handle.js';
 import type { ExecutionOptions } from './options.js';
 
 /** The environment and clock of a run, from its options. */
@@ -24,7 +24,7 @@ export interface RunStart {
   /** Aborts when the caller's signal does or `stop()` is called. */
   signal: AbortSignal;
   /** To call right after the run's first event. */
-  started: (info: { workflowName: string }) => void;
+  started: (info: StartedInfo) => void;
   recorder: RunRecorder;
   /** Runs the steps from `run.state` to the end, on this run's bus, recorder, signal and gates. */
   execute(run: Omit<ExecuteRun, 'bus' | 'recorder' | 'signal' | 'gates'>): Promise<RunResult>;

@@ -55,6 +55,34 @@ describe('mock provider', () => {
     expect(answer.model).toBe('mock');
   });
 
+  it('keeps its answers within the length and range bounds of the schema', async () => {
+    const bounded: OutputSchema = {
+      code: { type: 'string', maxLength: 4 },
+      long: { type: 'string', minLength: 40 },
+      score: { type: 'integer', minimum: 5, maximum: 9 },
+      ratio: { type: 'number', maximum: 0.5 },
+    };
+    const answer = await ask(createMockProvider(), request('r', { jsonSchema: outputJsonSchema(bounded) }));
+    const value = JSON.parse(answer.text);
+    expect(outputMismatch(value, bounded)).toBeNull();
+    expect(value).toMatchObject({ code: 'r: c', score: 5, ratio: 0.5 });
+  });
+
+  it('reports the token counts a scripted answer gives, to be priced as its model', async () => {
+    const responses = checkMockResponses(
+      { r: { text: 'x', usage: { input_tokens: 1200, output_tokens: 30, cache_read_tokens: 1000 } } },
+      'inline',
+    );
+    const answer = await ask(createMockProvider({ responses }), request('r'));
+    expect(answer).toMatchObject({ inputTokens: 1200, outputTokens: 30, cacheReadTokens: 1000 });
+    // Played usage is priced as the model's would be; the mock's own answers are free.
+    expect(answer.costUsd).toBeUndefined();
+    expect((await ask(createMockProvider(), request('r'))).costUsd).toBe(0);
+    expect(() => checkMockResponses({ r: { text: 'x', usage: { input_tokens: -1 } } }, 'inline')).toThrow(
+      /usage\.input_tokens/,
+    );
+  });
+
   it('streams its answer as a few chunks that join to the text', async () => {
     const answer = await ask(createMockProvider(), request('writer'));
     expect(answer.text).toBe('writer: result (mock)');

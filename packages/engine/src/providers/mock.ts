@@ -13,15 +13,27 @@ export interface MockToolCall {
   arguments?: Record<string, unknown> | string;
 }
 
+/** Token counts a scripted answer reports instead of the mock's estimate (characters / 4). */
+export interface MockUsage {
+  input_tokens?: number;
+  output_tokens?: number;
+  cache_read_tokens?: number;
+  cache_write_tokens?: number;
+}
+
 /**
  * One scripted answer: a structured `output`, a provider `error`, raw `text`, or `tool_calls` (the
- * engine runs the real tools and asks again: the agent's next answer continues), optionally with `text`.
+ * engine runs the real tools and asks again: the agent's next answer continues), optionally with `text`;
+ * and the `usage` it reports.
  */
-export type MockEntry =
+export type MockEntry = (
   | { output: unknown }
   | { error: string }
   | { text: string }
-  | { tool_calls: MockToolCall[]; text?: string };
+  | { tool_calls: MockToolCall[]; text?: string }
+) & { usage?: MockUsage };
+
+const tokenCount = v.optional(v.pipe(v.number(), v.integer(), v.minValue(0)));
 
 /** Scripted answers per agent, consumed in order; the last one repeats. */
 export type MockResponses = Record<string, MockEntry[]>;
@@ -40,6 +52,14 @@ const EntrySchema = v.pipe(
     error: v.optional(v.pipe(v.string(), v.minLength(1))),
     text: v.optional(v.string()),
     tool_calls: v.optional(v.pipe(v.array(ToolCallSchema), v.minLength(1, 'tool_calls must list a call'))),
+    usage: v.optional(
+      v.strictObject({
+        input_tokens: tokenCount,
+        output_tokens: tokenCount,
+        cache_read_tokens: tokenCount,
+        cache_write_tokens: tokenCount,
+      }),
+    ),
   }),
   v.check(
     (entry) =>
@@ -119,7 +139,7 @@ export function checkMockResponses(raw: unknown, where: string, agents?: readonl
       throw new MockResponsesError(
         `${where}: agent "${agent}", ${at}${path ? ` (${path})` : ''}: ${issue.message}. ` +
           'Each answer is { output: {...} }, { error: "message" }, { text: "raw answer" } or ' +
-          '{ tool_calls: [{ name: server__tool, arguments: {...} }] }.',
+          '{ tool_calls: [{ name: server__tool, arguments: {...} }] }, with an optional usage: { input_tokens, output_tokens }.',
       );
     });
   }
@@ -132,8 +152,8 @@ export interface MockProviderOptions {
 
 /**
  * An offline, deterministic provider. Without a script it answers every agent with output that
- * matches the step's schema (`"<agent>: <field> (mock)"`, 1, true, the first enum value, one-item
- * arrays); with one it plays each agent's answers in order, repeating the last.
+ * matches the step's schema (`"<agent>: <field> (mock)"` within its length bounds, 1 within its range,
+ * true, the first enum value, one-item arrays; a `pattern` needs a scripted answer); with one it plays each agent's answers in order, repeating the last.
  */
 export function createMockProvider(options: MockProviderOptions = {}): Provider {
   const responses = options.responses ?? {};
@@ -177,12 +197,17 @@ export function createMockProvider(options: MockProviderOptions = {}): Provider 
         onText(chunk);
       }
       const promptChars = request.messages.reduce((sum, m) => sum + m.content.length, 0);
+      const usage = entry?.usage;
       return {
         text,
         model: request.model ?? 'mock',
-        inputTokens: Math.ceil(promptChars / 4),
-        outputTokens: Math.ceil(text.length / 4),
-        costUsd: 0,
+        inputTokens: usage?.input_tokens ?? Math.ceil(promptChars / 4),
+        outputTokens: usage?.output_tokens ?? Math.ceil(text.length / 4),
+        ...(usage?.cache_read_tokens === undefined ? {} : { cacheReadTokens: usage.cache_read_tokens }),
+        ...(usage?.cache_write_tokens === undefined ? {} : { cacheWriteTokens: usage.cache_write_tokens }),
+        // The mock is free, unless a scripted answer plays a real model's usage: that is priced as the
+        // model's would be (the workflow's cost.pricing, else the built-in table).
+        ...(usage ? {} : { costUsd: 0 }),
         ...(toolCalls
           ? { toolCalls, finishReason: 'tool-calls' as const }
           : { finishReason: 'stop' as const }),
@@ -231,10 +256,10 @@ export function mockValue(schema: Record<string, unknown>, agent: string, field:
   const type = Array.isArray(schema.type) ? schema.type.find((t) => t !== 'null') : schema.type;
   switch (type) {
     case 'string':
-      return `${agent}: ${field} (mock)`;
+      return withinLength(`${agent}: ${field} (mock)`, schema);
     case 'number':
     case 'integer':
-      return 1;
+      return withinRange(1, schema, type === 'integer');
     case 'boolean':
       return true;
     case 'array': {
@@ -250,6 +275,24 @@ export function mockValue(schema: Record<string, unknown>, agent: string, field:
     default:
       return `${agent}: ${field} (mock)`;
   }
+}
+
+/** `text` cut or padded to the schema's `maxLength`/`minLength` (a `pattern` is not attempted). */
+function withinLength(text: string, schema: Record<string, unknown>): string {
+  const { minLength, maxLength } = schema;
+  let value = text;
+  if (typeof maxLength === 'number') value = Array.from(value).slice(0, maxLength).join('');
+  if (typeof minLength === 'number') value = value.padEnd(minLength, '.');
+  return value;
+}
+
+/** `value` moved into the schema's inclusive `minimum`..`maximum`. */
+function withinRange(value: number, schema: Record<string, unknown>, integer: boolean): number {
+  const { minimum, maximum } = schema;
+  let result = value;
+  if (typeof minimum === 'number' && result < minimum) result = integer ? Math.ceil(minimum) : minimum;
+  if (typeof maximum === 'number' && result > maximum) result = integer ? Math.floor(maximum) : maximum;
+  return result;
 }
 
 function chunksOf(text: string, parts: number): string[] {

@@ -19,6 +19,7 @@ import type { RenderBudget } from '../template/budget.js';
 import { createTemplateRenderer } from '../template/renderer.js';
 import { createToolbox, type Toolbox } from '../tools/toolbox.js';
 import type { AgentStep, LoadedWorkflow } from '../workflow/types.js';
+import { createBudgetMeter } from './budget.js';
 import { busWithFields } from './child-bus.js';
 import { defaultStepExecutors } from './default-executors.js';
 import { resolveHome } from './home.js';
@@ -111,6 +112,9 @@ export async function executeFrom(
     timeoutSeconds === undefined
       ? undefined
       : setTimeout(() => stop('timeout'), Math.max(0, timeoutSeconds * 1000));
+
+  // Spend of this execution's agents (sub-workflows' included), checked after each step.
+  const budget = createBudgetMeter(bus, frame.path, settings.limits);
 
   const templates = createTemplateRenderer({
     budget: environment.renderBudget,
@@ -327,6 +331,7 @@ export async function executeFrom(
       }
       // Until its route is taken, a failure here must not make a resume run the step again.
       state.awaitingRoute = true;
+      budget?.check(name);
 
       if (result.terminate) {
         const { status, reason } = result.terminate;
@@ -386,6 +391,7 @@ export async function executeFrom(
       ...(typeof extra.checkpoint_path === 'string' ? { checkpointPath: extra.checkpoint_path } : {}),
     };
   } finally {
+    budget?.close();
     if (timer) clearTimeout(timer);
     environment.signal?.removeEventListener('abort', onExternalAbort);
     if (!environment.toolbox) await toolbox.close();

@@ -117,6 +117,52 @@ describe('agent step', () => {
     expect(events.filter((e) => e.type === 'agent_retry')).toHaveLength(1);
   });
 
+  it('sums tokens and cost over the correction turns, and a failed step reports what it spent', async () => {
+    const pricing = { 'gpt-4o': { input_per_mtok: 2, output_per_mtok: 10 } };
+    const usage = { input_tokens: 1000, output_tokens: 100, cache_read_tokens: 200 };
+    const { events } = await run(
+      [{ ...reviewer, model: 'gpt-4o', max_parse_retries: 1 }],
+      {
+        mockResponses: {
+          reviewer: [
+            { output: { score: 'x', verdict: 'pass' }, usage },
+            { output: { score: 'y', verdict: 'pass' }, usage },
+          ],
+        },
+      },
+      { runtime: { provider: 'mock' }, cost: { pricing } },
+    );
+    const failed = find(events, 'agent_failed').data;
+    expect(failed).toMatchObject({
+      error_type: 'OutputValidationError',
+      model: 'gpt-4o',
+      tokens: 2200,
+      input_tokens: 2000,
+      output_tokens: 200,
+      cache_read_tokens: 400,
+      cache_write_tokens: null,
+      cost_usd: expect.closeTo(0.006, 12),
+    });
+    expect(failed.calls).toEqual([
+      {
+        model: 'gpt-4o',
+        input_tokens: 1000,
+        output_tokens: 100,
+        cache_read_tokens: 200,
+        cache_write_tokens: null,
+        cost_usd: expect.closeTo(0.003, 12),
+      },
+      {
+        model: 'gpt-4o',
+        input_tokens: 1000,
+        output_tokens: 100,
+        cache_read_tokens: 200,
+        cache_write_tokens: null,
+        cost_usd: expect.closeTo(0.003, 12),
+      },
+    ]);
+  });
+
   it('fails with ProviderError on a scripted error', async () => {
     const { result, events } = await run([reviewer], {
       mockResponses: { reviewer: { error: 'rate limited forever' } },

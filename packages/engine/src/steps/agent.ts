@@ -1,12 +1,13 @@
 import { type SpilledOutput, spillFields } from '@conductor/events';
 import { spillOf } from '../outputs/store.js';
-import type { ChatMessage, CompletionResult } from '../providers/types.js';
+import type { ChatMessage } from '../providers/types.js';
 import type { AgentStep, WorkflowSettings } from '../workflow/types.js';
 import { type AgentToolLoop, openAgentToolLoop } from './agent-tools.js';
 import { failureOf, round, templateAt } from './common.js';
 import { StepFailure } from './errors.js';
 import { outputJsonSchema, outputMismatch, parseJsonAnswer } from './output-schema.js';
 import type { StepContext, StepExecutor, StepResult } from './types.js';
+import { StepUsage } from './usage.js';
 
 /** Extra attempts after an answer that does not parse or match `output:` (the original's default for most providers). */
 export const DEFAULT_MAX_PARSE_RETRIES = 2;
@@ -22,6 +23,8 @@ export const executeAgent: StepExecutor<AgentStep> = async (
   const agent_name = step.name;
   const started = ctx.clock();
   const elapsed = () => round(ctx.clock() - started);
+  // Every call of the step is counted, a failed step's too (its tokens were spent).
+  const usage = new StepUsage(ctx.workflow.definition.workflow.cost?.pricing);
   ctx.emit('agent_started', { agent_name, iteration: ctx.iteration, agent_type: 'agent' });
   let tools: AgentToolLoop | undefined;
   try {
@@ -58,8 +61,8 @@ export const executeAgent: StepExecutor<AgentStep> = async (
     const maxAttempts = step.output
       ? 1 + Math.max(0, step.max_parse_retries ?? DEFAULT_MAX_PARSE_RETRIES)
       : 1;
-    const usage = new UsageTotals();
-    // Tool calls the model asks for are run by the engine, within the step's limits (agent-tools.ts).
+    // Tool calls the model asks for are run by the engine, within the step's limits (agent-tools.ts);
+    // every model call of the step, tool rounds and corrections included, counts in its usage.
     tools = await openAgentToolLoop(ctx, (answer) => usage.add(answer));
 
     for (let attempt = 1; ; attempt++) {
@@ -146,10 +149,7 @@ export const executeAgent: StepExecutor<AgentStep> = async (
         agent_name,
         elapsed: elapsed(),
         model: answeredBy,
-        tokens: usage.tokens,
-        input_tokens: usage.input,
-        output_tokens: usage.output,
-        cost_usd: usage.cost,
+        ...usage.fields(),
         output,
         ...(spills ? { spills } : {}),
       });
@@ -158,7 +158,13 @@ export const executeAgent: StepExecutor<AgentStep> = async (
   } catch (error) {
     tools?.dispose();
     const { errorType, message } = failureOf(error, ctx);
-    ctx.emit('agent_failed', { agent_name, elapsed: elapsed(), error_type: errorType, message });
+    ctx.emit('agent_failed', {
+      agent_name,
+      elapsed: elapsed(),
+      error_type: errorType,
+      message,
+      ...(usage.calls.length > 0 ? { model: usage.calls.at(-1)?.model, ...usage.fields() } : {}),
+    });
     throw error instanceof StepFailure
       ? error
       : new StepFailure(step.name, errorType, message, { cause: error });
@@ -175,18 +181,4 @@ function instructionsOf(settings: WorkflowSettings): string {
 
 function schemaInstruction(schema: Record<string, unknown>): string {
   return `Respond with only a JSON object matching this JSON Schema, no other text:\n${JSON.stringify(schema)}`;
-}
-
-class UsageTotals {
-  input: number | null = null;
-  output: number | null = null;
-  cost: number | null = null;
-  add(answer: CompletionResult): void {
-    if (answer.inputTokens !== undefined) this.input = (this.input ?? 0) + answer.inputTokens;
-    if (answer.outputTokens !== undefined) this.output = (this.output ?? 0) + answer.outputTokens;
-    if (answer.costUsd !== undefined) this.cost = (this.cost ?? 0) + answer.costUsd;
-  }
-  get tokens(): number | null {
-    return this.input === null && this.output === null ? null : (this.input ?? 0) + (this.output ?? 0);
-  }
 }

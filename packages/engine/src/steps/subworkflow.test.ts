@@ -122,6 +122,23 @@ describe('sub-workflows', () => {
     expect(events[2]?.data.inputs).toEqual({ topic: 'bees', depth: 1 });
   });
 
+  it("checks the child's final output against the step's output constraints", async () => {
+    write('child.yaml', child);
+    const parent = write(
+      'parent.yaml',
+      parentYaml(
+        ['topic'],
+        '    workflow: child.yaml\n    output:\n      summary: { type: string, pattern: "^[a-z]+ x\\\\d$", maxLength: 8 }\n',
+      ),
+    );
+    expect((await run(parent, { inputs: { topic: 'bees' } })).result.status).toBe('completed');
+    const { result } = await run(parent, { inputs: { topic: 'Wasps' } });
+    expect(result.error).toMatchObject({ type: 'OutputValidationError', step: 'research' });
+    expect(result.error?.message).toContain(
+      'field "summary" must match the pattern "^[a-z]+ x\\\\d$", got the string "Wasps x1"',
+    );
+  });
+
   it('nests: a grandchild has both parent names in subworkflow_path; max_depth limits the nesting', async () => {
     write('c.yaml', child);
     write(

@@ -215,7 +215,6 @@ agents:
     expect(issuesOf(source)).toEqual([
       '4:3 error "hooks" in "workflow" is part of the original conductor format but not supported by this version of conductor yet',
       '9:5 error "retry" in step "a" is part of the original conductor format but not supported by this version of conductor yet',
-      '14:9 error "minimum" in step "a" (output.score) is part of the original conductor format but not supported by this version of conductor yet',
     ]);
   });
 

@@ -171,8 +171,15 @@ export function schemaIssue(
   const received = describeValue(issue.input);
   const suggestion =
     typeof issue.input === 'string' && choices.length > 0 ? closestName(issue.input, choices) : undefined;
+  const nullInEnum = issue.input === null && path.at(-2) === 'enum';
   return locator.issue('error', path, `${inWords(data, path)} must be ${words}, not ${received}`, {
-    hint: suggestion ? `Did you mean "${suggestion}"?` : issue.input == null ? 'Give it a value.' : undefined,
+    hint: suggestion
+      ? `Did you mean "${suggestion}"?`
+      : nullInEnum
+        ? 'enum cannot list null: remove it and set nullable: true on the field.'
+        : issue.input == null
+          ? 'Give it a value.'
+          : undefined,
   });
 }
 

@@ -46,11 +46,29 @@ export const temperature = v.pipe(
   v.description('Sampling temperature, 0 to 2.'),
 );
 
-/** One field of a step's `output:` schema. Recursive through `items` and `properties`. */
+const nonNegativeInteger = (what: string) =>
+  v.pipe(
+    v.number(),
+    v.integer(`${what} must be a whole number`),
+    v.minValue(0, `${what} must not be negative`),
+  );
+
+/**
+ * One field of a step's `output:` schema. Recursive through `items` and `properties`. Which keys fit which
+ * `type` (and that a pattern compiles) is checked by the semantic rules, with a message per key.
+ */
 export const OutputFieldSchema: v.GenericSchema<OutputField> = v.strictObject({
   type: v.picklist(JSON_TYPES),
   description: v.optional(v.string()),
-  enum: v.optional(v.array(v.union([v.string(), v.number(), v.boolean()]))),
+  enum: v.optional(
+    v.pipe(
+      v.array(v.union([v.string(), v.number(), v.boolean()])),
+      v.minLength(1, 'enum must list at least one value'),
+      v.description(
+        'Scalar fields only: the allowed values, each of the field type (no null: use nullable).',
+      ),
+    ),
+  ),
   items: v.optional(v.lazy(() => OutputFieldSchema)),
   properties: v.optional(
     v.record(
@@ -58,7 +76,31 @@ export const OutputFieldSchema: v.GenericSchema<OutputField> = v.strictObject({
       v.lazy(() => OutputFieldSchema),
     ),
   ),
-  required: v.optional(v.boolean()),
+  required: v.optional(
+    v.pipe(
+      v.boolean(),
+      v.description('Default true. false (the field may be absent) only inside properties.'),
+    ),
+  ),
+  nullable: v.optional(
+    v.pipe(v.boolean(), v.description('Null is allowed besides the type (default false).')),
+  ),
+  pattern: v.optional(
+    v.pipe(
+      v.string(),
+      v.description(
+        'String fields only: an RE2 regular expression the value must contain a match of (unanchored: use ^ and $ to match the whole).',
+      ),
+    ),
+  ),
+  minimum: v.optional(v.pipe(v.number(), v.description('Number fields only: the smallest value allowed.'))),
+  maximum: v.optional(v.pipe(v.number(), v.description('Number fields only: the largest value allowed.'))),
+  minLength: v.optional(
+    v.pipe(nonNegativeInteger('minLength'), v.description('String fields only: the fewest characters.')),
+  ),
+  maxLength: v.optional(
+    v.pipe(nonNegativeInteger('maxLength'), v.description('String fields only: the most characters.')),
+  ),
 });
 
 export const RouteSchema = v.strictObject({

@@ -4,6 +4,7 @@
  * that editors use from it.
  */
 import * as v from 'valibot';
+import { budgetEntries, CostSchema } from './schema-cost.js';
 import {
   AgentStepSchema,
   agentIterations,
@@ -217,8 +218,10 @@ export const WorkflowSettingsSchema = v.strictObject({
         ),
       ),
       timeout_seconds: v.optional(positiveNumber('limits.timeout_seconds')),
+      ...budgetEntries,
     }),
   ),
+  cost: v.optional(CostSchema),
   runtime: v.optional(
     v.strictObject({
       provider: v.optional(
@@ -347,7 +350,7 @@ export const UNSUPPORTED_KEYS: Readonly<
     readonly string[]
   >
 > = {
-  workflow: ['hooks', 'cost', 'context_mode'],
+  workflow: ['hooks', 'context_mode'],
   runtime: ['default_reasoning_effort', 'default_context_tier', 'skills'],
   // The mapping fields of the original's copilot, hermes and aca providers, which this version lacks.
   provider: [
@@ -369,7 +372,7 @@ export const UNSUPPORTED_KEYS: Readonly<
     'lifecycle',
     'auth',
   ],
-  limits: ['budget_usd', 'budget_mode'],
+  limits: [],
   context: ['trim_strategy'],
   step: [
     'retry',
@@ -383,5 +386,5 @@ export const UNSUPPORTED_KEYS: Readonly<
     'sandbox',
     'context_tier',
   ],
-  outputField: ['pattern', 'minimum', 'maximum', 'minLength', 'maxLength', 'nullable'],
+  outputField: [],
 };

@@ -10,12 +10,24 @@ export type JsonSchemaType = 'string' | 'number' | 'integer' | 'boolean' | 'arra
 export interface OutputField {
   type: JsonSchemaType;
   description?: string;
+  /** For scalars: the allowed values (non-empty, no null, each of the field's type). */
   enum?: ReadonlyArray<string | number | boolean>;
   /** For arrays: the element's schema. */
   items?: OutputField;
   /** For objects: nested fields. */
   properties?: Record<string, OutputField>;
+  /** Default true; `false` only inside `properties` (a root field is always required). */
   required?: boolean;
+  /** Null is allowed besides the type (default false). */
+  nullable?: boolean;
+  /** For strings: an RE2 regular expression the value must contain a match of (unanchored search). */
+  pattern?: string;
+  /** For numbers and integers: inclusive bounds. */
+  minimum?: number;
+  maximum?: number;
+  /** For strings: inclusive bounds on the length in characters (code points). */
+  minLength?: number;
+  maxLength?: number;
 }
 
 export type OutputSchema = Record<string, OutputField>;
@@ -114,6 +126,29 @@ export interface RuntimeConfig {
 export interface LimitsConfig {
   max_iterations?: number;
   timeout_seconds?: number;
+  /** Spend, in US dollars, after which `budget_exceeded` is emitted (and, in `enforce` mode, the run fails). */
+  budget_usd?: number;
+  /** `audit` (default): warn only; `enforce`: fail the run with a checkpoint. */
+  budget_mode?: 'audit' | 'enforce';
+}
+
+/** A model's prices in US dollars per million tokens (`workflow.cost.pricing`, the built-in table). */
+export interface ModelPricing {
+  input_per_mtok: number;
+  output_per_mtok: number;
+  /** Default 0: cache reads are then priced as input. */
+  cache_read_per_mtok?: number;
+  /** Default 0: cache writes are then priced as input. */
+  cache_write_per_mtok?: number;
+}
+
+export interface CostConfig {
+  /** Print the cost summary at the end of a run (default true; the CLI's `--quiet` hides it too). */
+  show_summary?: boolean;
+  /** Accepted for the original's files; unused there too. */
+  show_per_agent?: boolean;
+  /** Prices by exact model name; they win over the provider's and the built-in table's. */
+  pricing?: Record<string, ModelPricing>;
 }
 
 export type ContextMode = 'accumulate' | 'last_only' | 'explicit';
@@ -125,6 +160,7 @@ export interface WorkflowSettings {
   entry_point: string;
   input?: Record<string, InputDefinition>;
   limits?: LimitsConfig;
+  cost?: CostConfig;
   runtime?: RuntimeConfig;
   context?: { mode?: ContextMode; max_tokens?: number };
   metadata?: Record<string, unknown>;

@@ -6,6 +6,7 @@ import { cutString } from '../outputs.js';
 import type { EventOf, EventType } from '../vocabulary.js';
 import {
   type Attempt,
+  emptyUsage,
   type GroupState,
   type ItemState,
   MAX_ITEMS_KEPT,
@@ -59,6 +60,7 @@ export function newStep(name: string, path: string[], type: string | null): Step
     status: 'pending',
     attempt_count: 0,
     attempts: [],
+    usage: emptyUsage(),
   };
 }
 
@@ -82,6 +84,8 @@ export function blankAttempt(
     tokens: null,
     input_tokens: null,
     output_tokens: null,
+    cache_read_tokens: null,
+    cache_write_tokens: null,
     cost_usd: null,
     error: null,
     retries: 0,

@@ -2,10 +2,11 @@
 // reads, works out where the event stands, and hands it to each concern's reducer in turn.
 import type { ConductorEvent } from '../envelope.js';
 import { EVENT_KINDS } from '../kinds.js';
-import { type EventType, fitsEventData, type KnownEvent } from '../vocabulary.js';
+import { type EventData, type EventType, fitsEventData, type KnownEvent } from '../vocabulary.js';
 import type { FoldContext, Reducer, Reducers } from './context.js';
 import { isItemStepEvent, itemStep } from './groups.js';
 import type { RunState } from './state.js';
+import { addItemUsage } from './usage.js';
 
 /** A fold of one event into the state, as `applyEvent` is. */
 export type Fold = (state: RunState, event: ConductorEvent) => RunState;
@@ -47,7 +48,13 @@ export function combineReducers(concerns: readonly Reducers[]): Fold {
     // one check per item event, not per step event.
     const path = Array.isArray(data.subworkflow_path) ? (data.subworkflow_path as string[]) : [];
     const ctx: FoldContext = { before: base, path, atRoot: path.length === 0, synthetic };
-    if (isItemStepEvent(data, kind)) return itemStep(base, kind, ctx, data.group_name as string);
+    if (isItemStepEvent(data, kind)) {
+      const next = itemStep(base, kind, ctx, data.group_name as string);
+      // An item's model calls still cost: its usage counts for its group and the run.
+      return (type === 'agent_completed' || type === 'agent_failed') && fitsEventData(type, data)
+        ? addItemUsage(next, data as EventData<typeof type>, ctx)
+        : next;
+    }
 
     if (!fitsEventData(type, data)) return base;
     const known = (event.data === data ? event : { ...event, data }) as KnownEvent;

@@ -4,7 +4,7 @@ import { itemOutput } from '../bounded.js';
 import type { EventKind } from '../kinds.js';
 import type { EventData, EventOf } from '../vocabulary.js';
 import { errorOf, type FoldContext, keepRecent, type Reducers, stepKeyOf, updateGroup } from './context.js';
-import { type GroupState, type ItemState, MAX_ITEMS_KEPT, type RunState } from './state.js';
+import { emptyUsage, type GroupState, type ItemState, MAX_ITEMS_KEPT, type RunState } from './state.js';
 import { continuesAttempt, type StepStartType } from './steps.js';
 
 /**
@@ -51,6 +51,7 @@ function startGroup(
     max_concurrent: forEach?.max_concurrent ?? null,
     recent_items: [],
     failed_items: [],
+    usage: state.groups[key]?.usage ?? emptyUsage(),
   };
   return { ...state, groups: { ...state.groups, [key]: group } };
 }

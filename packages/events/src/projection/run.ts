@@ -1,10 +1,11 @@
-// The run concern: the root run's status, generation, timing, output, error and totals, its graph, its
-// resumes, the routes taken and the step it is at.
+// The run concern: the root run's status, generation, timing, output and error, its graph, its resumes,
+// the routes taken, the step it is at, and its usage totals (summed by the usage concern's addRunUsage).
 import { boundInputs, runOutput } from '../bounded.js';
 import type { EventData, EventOf } from '../vocabulary.js';
 import { errorOf, type FoldContext, type Reducers } from './context.js';
 import type { ResumeMark, RunState, WorkflowGraph } from './state.js';
 import type { StepStartType } from './steps.js';
+import { addRunUsage } from './usage.js';
 
 /** The workflow graph a `workflow_started` describes (the root's, or a sub-workflow's). */
 export function graphOf(data: EventData<'workflow_started'>): WorkflowGraph {
@@ -139,20 +140,6 @@ export const runReducers: Reducers = {
   parallel_started: (state, event, ctx) => atStep(state, event.data.group_name, ctx),
   for_each_started: (state, event, ctx) => atStep(state, event.data.group_name, ctx),
 
-  agent_completed(state, event) {
-    const { data } = event;
-    const totals = state.run.totals;
-    return {
-      ...state,
-      run: {
-        ...state.run,
-        totals: {
-          tokens: totals.tokens + (data.tokens ?? 0),
-          input_tokens: totals.input_tokens + (data.input_tokens ?? 0),
-          output_tokens: totals.output_tokens + (data.output_tokens ?? 0),
-          cost_usd: totals.cost_usd + (data.cost_usd ?? 0),
-        },
-      },
-    };
-  },
+  agent_completed: (state, event) => addRunUsage(state, event.data),
+  agent_failed: (state, event) => addRunUsage(state, event.data),
 };

@@ -73,8 +73,12 @@ export interface Attempt {
   prompt_truncated?: true;
   model: string | null;
   tokens: number | null;
+  /** Every input token of the attempt's model calls, cached ones included. */
   input_tokens: number | null;
   output_tokens: number | null;
+  cache_read_tokens: number | null;
+  cache_write_tokens: number | null;
+  /** US dollars; null when no call of the attempt had a price. */
   cost_usd: number | null;
   error: StepError | null;
   retries: number;
@@ -98,6 +102,49 @@ export interface StepState {
   attempt_count: number;
   /** The latest attempts, oldest first, at most MAX_ATTEMPTS_KEPT. */
   attempts: Attempt[];
+  /**
+   * Tokens and cost of every attempt, those no longer kept too; a workflow step's include its
+   * sub-workflow's.
+   */
+  usage: UsageTotals;
+}
+
+/** Tokens and cost summed over agent attempts (completed, or failed after calling the model). */
+export interface UsageTotals {
+  /** Agent attempts that reported usage. */
+  attempts: number;
+  tokens: number;
+  /** Cached tokens included. */
+  input_tokens: number;
+  output_tokens: number;
+  cache_read_tokens: number;
+  cache_write_tokens: number;
+  /** US dollars over the priced attempts; null while none was priced. */
+  cost_usd: number | null;
+  /** Attempts that used tokens but had no price: `cost_usd` leaves them out (it is then partial). */
+  unpriced: number;
+}
+
+export function emptyUsage(): UsageTotals {
+  return {
+    attempts: 0,
+    tokens: 0,
+    input_tokens: 0,
+    output_tokens: 0,
+    cache_read_tokens: 0,
+    cache_write_tokens: 0,
+    cost_usd: null,
+    unpriced: 0,
+  };
+}
+
+/** The last `budget_exceeded` of the run. */
+export interface BudgetExceeded {
+  total_cost_usd: number;
+  budget_usd: number;
+  budget_mode: 'audit' | 'enforce';
+  agent_name: string | null;
+  seq: number;
 }
 
 export interface GroupState {
@@ -119,6 +166,8 @@ export interface GroupState {
   recent_items: ItemState[];
   /** for_each: failed items, oldest first, at most MAX_ITEMS_KEPT. */
   failed_items: ItemState[];
+  /** Tokens and cost of the group's members or items. */
+  usage: UsageTotals;
 }
 
 /** One item of a for_each group. Items are not steps: a group may have thousands. */
@@ -206,8 +255,12 @@ export interface RunInfo {
   has_synthetic_history: boolean;
   /** Why no checkpoint could be written when the run last ended, if so. */
   checkpoint_unavailable_reason: string | null;
-  /** Sums over every completed agent attempt of the run, across resumes. */
+  /** Sums over every agent attempt of the run, across resumes (the short form of `usage`). */
   totals: RunTotals;
+  /** Tokens and cost of every agent attempt of the run, at every depth, across resumes. */
+  usage: UsageTotals;
+  /** The last time spend passed `limits.budget_usd`, or null. */
+  budget_exceeded: BudgetExceeded | null;
 }
 
 export interface RunTotals {
@@ -262,6 +315,8 @@ export function initialRunState(): RunState {
       has_synthetic_history: false,
       checkpoint_unavailable_reason: null,
       totals: { tokens: 0, input_tokens: 0, output_tokens: 0, cost_usd: 0 },
+      usage: emptyUsage(),
+      budget_exceeded: null,
     },
     graph: null,
     steps: {},

@@ -18,6 +18,7 @@ import {
   updateStep,
 } from './context.js';
 import { MAX_ATTEMPTS_KEPT, type RunState } from './state.js';
+import { attemptUsage, hasUsage } from './usage.js';
 
 /** The events that start a step's attempt. */
 export type StepStartType =
@@ -73,7 +74,7 @@ function startStep(state: RunState, event: EventOf<StepStartType>, ctx: FoldCont
 
 function failStep(
   state: RunState,
-  event: EventOf<'agent_failed' | 'script_failed' | 'set_failed' | 'subworkflow_failed'>,
+  event: EventOf<'script_failed' | 'set_failed' | 'subworkflow_failed'>,
   ctx: FoldContext,
 ): RunState {
   return finishAttempt(state, ctx, event, 'failed', event.data.elapsed, () => ({
@@ -166,11 +167,7 @@ export const stepReducers: Reducers = {
   agent_completed: (state, event, ctx) =>
     finishAttempt(state, ctx, event, 'completed', event.data.elapsed, () => ({
       ...outputFields(event.data.output, event.data),
-      model: event.data.model ?? null,
-      tokens: event.data.tokens ?? null,
-      input_tokens: event.data.input_tokens ?? null,
-      output_tokens: event.data.output_tokens ?? null,
-      cost_usd: event.data.cost_usd ?? null,
+      ...attemptUsage(event.data),
       error: null,
     })),
   subworkflow_completed: (state, event, ctx) =>
@@ -203,7 +200,11 @@ export const stepReducers: Reducers = {
       error: interrupted ? { error_type: 'Interrupted', message: 'wait interrupted' } : null,
     }));
   },
-  agent_failed: failStep,
+  agent_failed: (state, event, ctx) =>
+    finishAttempt(state, ctx, event, 'failed', event.data.elapsed, () => ({
+      ...(hasUsage(event.data) ? attemptUsage(event.data) : {}),
+      error: errorOf(event.data),
+    })),
   script_failed: failStep,
   set_failed: failStep,
   subworkflow_failed: failStep,
