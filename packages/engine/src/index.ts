@@ -4,8 +4,9 @@
 export { ResumeError, RunExistsError } from './durable/errors.js';
 export type { ResumableRun } from './durable/find-run.js';
 export { findResumableRun } from './durable/find-run.js';
-// Who answers human gates.
+// Who answers human gates, and holds agents' dialogs with the user.
 export type { GateAnswer, GateRequest, GateResolver } from './gates/broker.js';
+export type { DialogMessage, DialogRequest, DialogResolver } from './gates/dialog-broker.js';
 export type { WorkflowRun } from './launch/handle.js';
 // Running and resuming.
 export type { ExecutionOptions } from './launch/options.js';

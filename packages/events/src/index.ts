@@ -27,8 +27,10 @@ export {
 export type {
   Attempt,
   BudgetExceeded,
+  DialogMessageRecord,
   GroupState,
   ItemState,
+  PendingDialog,
   PendingGate,
   ResumeMark,
   RouteTaken,
@@ -49,6 +51,7 @@ export {
   emptyUsage,
   initialRunState,
   MAX_ATTEMPTS_KEPT,
+  MAX_DIALOG_MESSAGES_KEPT,
   MAX_ITEMS_KEPT,
   MAX_TOOL_CALLS_KEPT,
   projectEvents,

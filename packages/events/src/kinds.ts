@@ -24,6 +24,10 @@ export type EventSubject =
   | 'text'
   /** A tool call of an agent step. */
   | 'tool'
+  /** The validator of an agent step: its call and its verdict. */
+  | 'validation'
+  /** An agent step's dialog with the user: the evaluation, the messages, its end. */
+  | 'dialog'
   /** A child process a step started. */
   | 'process'
   /** A parallel or for_each group. */
@@ -102,6 +106,15 @@ export const EVENT_KINDS: Readonly<Record<EventType, EventKind>> = {
   agent_tool_complete: of('tool', 'completed'),
   agent_retry: step(null, 'retried'),
   agent_completed: step('agent', 'completed'),
+  agent_validator_start: of('validation', 'started'),
+  agent_validator_complete: of('validation', 'completed'),
+  agent_validation_failed: of('validation', 'noted'),
+  agent_rerun_failed: of('step', 'failed'),
+  dialog_evaluated: of('dialog', 'noted'),
+  dialog_skipped: of('dialog', 'noted'),
+  dialog_started: of('dialog', 'started'),
+  dialog_message: of('dialog', 'noted'),
+  dialog_completed: of('dialog', 'completed'),
   agent_failed: step('agent', 'failed'),
   script_started: step('script', 'started'),
   script_completed: step('script', 'completed'),

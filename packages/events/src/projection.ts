@@ -1,4 +1,5 @@
 import type { ConductorEvent } from './envelope.js';
+import { dialogReducers } from './projection/dialogs.js';
 import { combineReducers } from './projection/fold.js';
 import { gateReducers } from './projection/gates.js';
 import { groupReducers } from './projection/groups.js';
@@ -13,16 +14,18 @@ import { usageReducers } from './projection/usage.js';
  * The projection: a pure fold of events into the state a person wants to see. The dashboard server
  * uses it for `/api/state`, the web UI for live updates; nothing else interprets events for display.
  *
- * It is made of reducers by concern (projection/*.ts): the run, its steps, its groups, its gates and
- * its sub-workflows. Each reads the typed events of the types it cares about; the dispatcher
+ * It is made of reducers by concern (projection/*.ts): the run, its steps, its groups, its gates, its
+ * dialogs and its sub-workflows. Each reads the typed events of the types it cares about; the dispatcher
  * (projection/fold.ts) checks an event's data against its schema before any reducer reads it.
  */
 
 export type {
   Attempt,
   BudgetExceeded,
+  DialogMessageRecord,
   GroupState,
   ItemState,
+  PendingDialog,
   PendingGate,
   ResumeMark,
   RouteTaken,
@@ -42,6 +45,7 @@ export {
   emptyUsage,
   initialRunState,
   MAX_ATTEMPTS_KEPT,
+  MAX_DIALOG_MESSAGES_KEPT,
   MAX_ITEMS_KEPT,
   MAX_TOOL_CALLS_KEPT,
 } from './projection/state.js';
@@ -58,6 +62,7 @@ export const applyEvent: (state: RunState, event: ConductorEvent) => RunState = 
   groupReducers,
   usageReducers,
   gateReducers,
+  dialogReducers,
 ]);
 
 /** Folds many events; `projectEvents(events)` is the state after all of them. */

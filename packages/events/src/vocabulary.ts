@@ -55,9 +55,18 @@ const usageFields = {
         cache_read_tokens: opt(v.nullable(num)),
         cache_write_tokens: opt(v.nullable(num)),
         cost_usd: opt(v.nullable(num)),
+        /** The usage row the call counts in when it is not the step's own: `<step> (validator)`. */
+        row: opt(str),
       }),
     ),
   ),
+};
+/** One model call's usage, on the events of a call made beside the step's answer (a validator's). */
+const callUsageFields = {
+  model: opt(v.nullable(str)),
+  input_tokens: opt(v.nullable(num)),
+  output_tokens: opt(v.nullable(num)),
+  cost_usd: opt(v.nullable(num)),
 };
 /** The run's iteration count when a step started (null when a checkpoint's history does not know it). */
 const iteration = opt(v.nullable(num));
@@ -150,7 +159,8 @@ export const EventDataSchemas = {
   // Steps
   agent_started: event({ ...named, iteration, agent_type: opt(str) }),
   agent_prompt_rendered: event({ ...named, rendered_prompt: str }),
-  agent_message: event({ ...named, content: str }),
+  /** Streamed text; `dialog_id` marks an agent's reply in a dialog. */
+  agent_message: event({ ...named, content: str, dialog_id: opt(str) }),
   agent_reasoning: event({ ...named, content: str }),
   agent_tool_start: event({
     ...named,
@@ -192,6 +202,64 @@ export const EventDataSchemas = {
     ...errorFields,
     model: opt(v.nullable(str)),
     ...usageFields,
+  }),
+  // The validator (§3.9 of the original): a second call grading the answer against `criteria`.
+  agent_validator_start: event({ ...named, model: opt(v.nullable(str)) }),
+  agent_validator_complete: event({
+    ...named,
+    /** The verdict; true also when the validator failed open (`errored`). */
+    passed: v.boolean(),
+    issues: opt(v.array(str)),
+    /** The call failed or its answer had no usable `passed`: counted as a pass. */
+    errored: opt(v.boolean()),
+    error: opt(str),
+    elapsed: opt(num),
+    /** The usage row of the call: `<step> (validator)`. */
+    row: opt(str),
+    ...callUsageFields,
+  }),
+  agent_validation_failed: event({
+    ...named,
+    issues: v.array(str),
+    /** The agent runs once more with the issues as feedback (`max_retries` 1). */
+    will_retry: v.boolean(),
+  }),
+  /** A re-run after the validator's feedback or a dialog failed: the answer before it is kept. */
+  agent_rerun_failed: event({ ...named, cause: v.picklist(['validator', 'dialog']), ...errorFields }),
+  // Dialog (§3.10 of the original): an evaluator decides whether the agent talks with the user.
+  dialog_evaluated: event({
+    ...named,
+    trigger: v.boolean(),
+    reason: opt(str),
+    question: opt(str),
+    /** The evaluator failed or its answer did not parse: no dialog. */
+    errored: opt(v.boolean()),
+  }),
+  /** A dialog that nobody could hold: `--skip-gates`, or no terminal and no dashboard. */
+  dialog_skipped: event({
+    ...named,
+    reason: v.picklist(['skip_gates', 'no_answerer']),
+    question: opt(str),
+  }),
+  dialog_started: event({ ...named, dialog_id: str, opening_question: str, reason: opt(str) }),
+  dialog_message: event({
+    ...named,
+    dialog_id: str,
+    role: v.picklist(['user', 'agent']),
+    content: str,
+    /** Who wrote a user message: the terminal (`resolver`) or the dashboard (`api`). */
+    answered_by: opt(str),
+    /** The agent's reply failed; `content` says why. */
+    error: opt(v.boolean()),
+  }),
+  dialog_completed: event({
+    ...named,
+    dialog_id: str,
+    turn_count: num,
+    /** The user ended it ("done", "continue"...). */
+    user_dismissed: opt(v.boolean()),
+    /** The agent said it had what it needed. */
+    agent_proposed_continue: opt(v.boolean()),
   }),
   script_started: event({ ...named, iteration }),
   script_completed: event({

@@ -1,8 +1,10 @@
 /**
  * Human gates: a gate step asks, and whoever answers first wins: the run's `GateResolver` (the CLI's
  * terminal prompt), `run.answerGate(...)` (the dashboard's POST /api/gate), or `skipGates` (the first
- * option, at once). The others are told to stop through the request's signal.
+ * option, at once). The others are told to stop through the request's signal. The same people hold an
+ * agent's dialogs: the broker carries the run's dialog broker (dialog-broker.ts) too.
  */
+import { createDialogBroker, type DialogBroker, type DialogResolver } from './dialog-broker.js';
 
 /** One choice as answerers see it (a type, not an interface, so it is a plain event payload). */
 export type GateChoice = {
@@ -72,8 +74,12 @@ export interface GateBrokerOptions {
   /** The run's id (a function: a resume learns it late). */
   runId: string | (() => string);
   resolver?: GateResolver | undefined;
-  /** Answer every gate with its first option, at once (CI, `--skip-gates`). */
+  /** Answer every gate with its first option, at once (CI, `--skip-gates`); skip every dialog too. */
   skipGates?: boolean | undefined;
+  /** Holds agents' dialogs with the user (the terminal); it races `run.answerDialog`. */
+  dialogs?: DialogResolver | undefined;
+  /** Skip triggered dialogs (nobody can answer them: no terminal, no dashboard). */
+  skipDialogs?: boolean | undefined;
 }
 
 export interface GateBroker {
@@ -90,6 +96,8 @@ export interface GateBroker {
    */
   answer(step: string, value: string, additionalInput?: GateAnswer['additional_input']): boolean;
   pending(): PendingGateInfo[];
+  /** The run's dialogs with the user. */
+  dialogs: DialogBroker;
 }
 
 /** A gate answer that names no option of the gate. */
@@ -221,5 +229,11 @@ export function createGateBroker(options: GateBrokerOptions): GateBroker {
     pending() {
       return [...waiting.values()].map((entry) => ({ ...entry.info }));
     },
+    dialogs: createDialogBroker({
+      runId: options.runId,
+      resolver: options.dialogs,
+      skipGates: options.skipGates,
+      skipDialogs: options.skipDialogs,
+    }),
   };
 }

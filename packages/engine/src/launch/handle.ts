@@ -7,6 +7,7 @@ import {
   type GateResolver,
   type PendingGateInfo,
 } from '../gates/broker.js';
+import type { DialogResolver, PendingDialogInfo } from '../gates/dialog-broker.js';
 import type { RunResult } from '../run/result.js';
 import type { LoadedWorkflow } from '../workflow/types.js';
 import { createRunEventStream } from './event-stream.js';
@@ -42,6 +43,14 @@ export interface WorkflowRun extends PromiseLike<RunResult> {
   /** The gates waiting for an answer now. */
   pendingGates(): PendingGateInfo[];
   /**
+   * Gives the dialog at step `step` (its name, or `parent/step` inside a sub-workflow) the user's next
+   * message. False when no dialog waits there for the user (none, or the agent is still replying) or
+   * `message` is blank. "done" or "continue" ends the dialog.
+   */
+  answerDialog(step: string, message: string): boolean;
+  /** The dialogs waiting for the user's message now. */
+  pendingDialogs(): PendingDialogInfo[];
+  /**
    * Resolves once the run has started: its first event (`workflow_started`, or `workflow_resumed`)
    * is in the log, `runId`, `warnings` and run.json are final. Rejects like `result` when the run
    * cannot start. A resume that looks its run up by workflow knows `runId` only from here on.
@@ -66,6 +75,8 @@ export interface LaunchOptions {
   warnings: string[];
   gates?: GateResolver | undefined;
   skipGates?: boolean | undefined;
+  dialogs?: DialogResolver | undefined;
+  skipDialogs?: boolean | undefined;
   /**
    * Starts the run; `signal` aborts when the caller's signal does or `stop()` is called. Calls
    * `started` right after emitting its first event. `gates` is the run's gate broker: pass it to
@@ -109,6 +120,8 @@ export function launchRun(launch: LaunchOptions): WorkflowRun {
     runId: launch.runId,
     resolver: launch.gates,
     skipGates: launch.skipGates,
+    dialogs: launch.dialogs,
+    skipDialogs: launch.skipDialogs,
   });
   const result = launch.start(controller.signal, onStarted, gates).then(
     async (value) => {
@@ -143,6 +156,8 @@ export function launchRun(launch: LaunchOptions): WorkflowRun {
     stop: () => controller.abort(),
     answerGate: (step, value, additionalInput) => gates.answer(step, value, additionalInput),
     pendingGates: () => gates.pending(),
+    answerDialog: (step, message) => gates.dialogs.answer(step, message),
+    pendingDialogs: () => gates.dialogs.pending(),
     // biome-ignore lint/suspicious/noThenProperty: a run is awaitable by design
     then: (onFulfilled, onRejected) => result.then(onFulfilled, onRejected),
   };

@@ -1,4 +1,5 @@
 import type { GateResolver } from '../gates/broker.js';
+import type { DialogResolver } from '../gates/dialog-broker.js';
 import type { ProviderFactory } from '../providers/config.js';
 import type { MockResponsesInput } from '../providers/mock.js';
 import type { OpenAIProviderOptions } from '../providers/openai.js';
@@ -45,8 +46,22 @@ export interface ExecutionOptions {
    * `skipGates`) a gate waits for `run.answerGate`. A run stopped at a gate presents it again on resume.
    */
   gates?: GateResolver;
-  /** Answer every gate with its first option at once (CI, `--skip-gates`). */
+  /**
+   * Answer every gate with its first option at once (CI, `--skip-gates`), and hold no dialog: a step
+   * with `dialog:` keeps its answer (`dialog_skipped`).
+   */
   skipGates?: boolean;
+  /**
+   * Holds agents' dialogs with the user (e.g. in a terminal): for each turn it gives the user's next
+   * message. It races `run.answerDialog` (e.g. the dashboard): the first message wins. Without it (and
+   * without `skipDialogs`) a triggered dialog waits for `run.answerDialog`.
+   */
+  dialogs?: DialogResolver;
+  /**
+   * Skip dialogs that trigger, with a `dialog_skipped` event: for runs where nobody could answer (no
+   * terminal, no dashboard), so a run never waits forever. The step keeps its answer.
+   */
+  skipDialogs?: boolean;
   /**
    * Characters of a script's stdout or stderr, or of an agent's text answer, kept in events and in
    * the run's context; the whole of a longer text is stored in `runs/<id>/outputs/`. Default:

@@ -59,6 +59,8 @@ export function startRun(
     warnings: run.warnings,
     gates: options.gates,
     skipGates: options.skipGates,
+    dialogs: options.dialogs,
+    skipDialogs: options.skipDialogs,
     start: (signal, started, gates) =>
       run.start({
         signal,

@@ -234,6 +234,33 @@ describe('loadMockResponses', () => {
     );
   });
 
+  it("accepts a step's validator and dialog answers, and for-each items' by their group", async () => {
+    const path = await file(
+      [
+        '"reviewer (validator)": { output: { passed: true, issues: [] } }',
+        '"writer (dialog evaluator)": { output: { trigger: false } }',
+        '"writer (dialog)": { text: hi }',
+        '"each (validator)": { output: { passed: false, issues: [x] } }',
+        '"reviewer (critic)": { text: no }',
+      ].join('\n'),
+    );
+    const error = await loadMockResponses(path, { agents: ['reviewer', 'writer', 'each'] }).catch(
+      (e: unknown) => e,
+    );
+    expect((error as Error).message).toContain('agent "reviewer (critic)" is not an agent step');
+    expect((error as Error).message).toContain('"<step> (validator)"');
+    const responses = await loadMockResponses(
+      { 'each (validator)': { output: { passed: false, issues: ['x'] } } },
+      { agents: ['each'] },
+    );
+    const provider = createMockProvider({ responses });
+    const answer = await provider.complete(
+      { agent: 'each[2] (validator)', messages: [], signal: new AbortController().signal },
+      () => {},
+    );
+    expect(JSON.parse(answer.text)).toEqual({ passed: false, issues: ['x'] });
+  });
+
   it('reports a missing file and a file that is not a mapping', async () => {
     const missing = await loadMockResponses('/nonexistent/responses.yaml').catch((e: unknown) => e);
     expect((missing as Error).message).toContain(

@@ -6,6 +6,15 @@ import { abortError } from './abort.js';
 import { MockResponsesError, ProviderError } from './errors.js';
 import type { CompletionRequest, CompletionResult, Provider, ToolCall } from './types.js';
 
+/**
+ * The step a call is made for, and what for: a step's own answers are keyed by its name; the calls made
+ * beside them by `<step> (validator)`, `<step> (dialog evaluator)` and `<step> (dialog)`.
+ */
+function sideCallOf(name: string): { step: string; suffix: string } {
+  const match = / \((validator|dialog evaluator|dialog)\)$/.exec(name);
+  return match ? { step: name.slice(0, match.index), suffix: match[0] } : { step: name, suffix: '' };
+}
+
 /** A tool call a scripted answer asks for: the tool's `server__tool` name and its arguments. */
 export interface MockToolCall {
   name: string;
@@ -121,10 +130,12 @@ export function checkMockResponses(raw: unknown, where: string, agents?: readonl
   }
   const result: MockResponses = {};
   for (const [agent, value] of Object.entries(top.output)) {
-    const group = /^(.*)\[\d+\]$/.exec(agent)?.[1];
-    if (agents && !agents.includes(agent) && !(group !== undefined && agents.includes(group))) {
+    const { step } = sideCallOf(agent);
+    const group = /^(.*)\[\d+\]$/.exec(step)?.[1];
+    if (agents && !agents.includes(step) && !(group !== undefined && agents.includes(group))) {
       throw new MockResponsesError(
-        `${where}: agent "${agent}" is not an agent step of this workflow (agent steps: ${agents.join(', ') || 'none'})`,
+        `${where}: agent "${agent}" is not an agent step of this workflow (agent steps: ${agents.join(', ') || 'none'}). ` +
+          'A step\'s validator, dialog evaluator and dialog are scripted as "<step> (validator)", "<step> (dialog evaluator)" and "<step> (dialog)".',
       );
     }
     const list = Array.isArray(value) ? value : [value];
@@ -161,9 +172,11 @@ export function createMockProvider(options: MockProviderOptions = {}): Provider 
   let toolCallCount = 0;
 
   function nextEntry(name: string): MockEntry | undefined {
-    // A for-each item (`group[3]`) uses its own answers, else its group's (shared by the items, in order).
-    const group = /^(.*)\[\d+\]$/.exec(name)?.[1];
-    const agent = responses[name] === undefined && group !== undefined ? group : name;
+    // A for-each item (`group[3]`) uses its own answers, else its group's (shared by the items, in order);
+    // so does its validator (`group[3] (validator)`, else `group (validator)`).
+    const { step, suffix } = sideCallOf(name);
+    const group = /^(.*)\[\d+\]$/.exec(step)?.[1];
+    const agent = responses[name] === undefined && group !== undefined ? `${group}${suffix}` : name;
     const list = responses[agent];
     if (!list || list.length === 0) return undefined;
     const count = calls.get(agent) ?? 0;

@@ -36,6 +36,15 @@ export interface AgentToolLoop {
     messages: ChatMessage[],
     onText: (chunk: string) => void,
   ): Promise<CompletionResult>;
+  /**
+   * One request without tools, beside the step's answer (its validator, its dialog): under the step's
+   * timeout and the run's stop, not counted against `max_agent_iterations`, nor seen by `onAnswer`.
+   */
+  ask(
+    provider: Provider,
+    request: Omit<CompletionRequest, 'tools' | 'signal'>,
+    onText: (chunk: string) => void,
+  ): Promise<CompletionResult>;
   /** Ends the step's timeout timer. */
   dispose(): void;
 }
@@ -158,6 +167,11 @@ export async function openAgentToolLoop(
 
   return {
     dispose,
+    ask: (provider, request, onText) =>
+      guard(async () => {
+        if (signal.aborted) throw abortError(signal);
+        return provider.complete({ ...request, signal }, onText);
+      }),
     complete: (provider, request, messages, onText) =>
       guard(async () => {
         for (;;) {

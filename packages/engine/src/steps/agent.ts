@@ -2,7 +2,10 @@ import { type SpilledOutput, spillFields } from '@conductor/events';
 import { spillOf } from '../outputs/store.js';
 import type { ChatMessage } from '../providers/types.js';
 import type { AgentStep, WorkflowSettings } from '../workflow/types.js';
+import { holdDialog } from './agent-dialog.js';
+import type { AgentAnswer, AnswerReview } from './agent-review.js';
 import { type AgentToolLoop, openAgentToolLoop } from './agent-tools.js';
+import { validateAnswer } from './agent-validator.js';
 import { failureOf, round, templateAt } from './common.js';
 import { StepFailure } from './errors.js';
 import { outputJsonSchema, outputMismatch, parseJsonAnswer } from './output-schema.js';
@@ -14,7 +17,8 @@ export const DEFAULT_MAX_PARSE_RETRIES = 2;
 
 /**
  * Renders the prompt, asks the provider (streaming `agent_message`), and for steps with `output:`
- * parses and validates the JSON answer, sending a correction turn on mismatch.
+ * parses and validates the JSON answer, sending a correction turn on mismatch. Then, as the original
+ * orders them, its dialog with the user (agent-dialog.ts) and its validator (agent-validator.ts).
  */
 export const executeAgent: StepExecutor<AgentStep> = async (
   ctx: StepContext<AgentStep>,
@@ -50,12 +54,6 @@ export const executeAgent: StepExecutor<AgentStep> = async (
     const provider = ctx.providerFor(step);
     const model = step.model ?? runtime.default_model;
     const jsonSchema = step.output ? outputJsonSchema(step.output) : undefined;
-    const messages: ChatMessage[] = [];
-    if (system) messages.push({ role: 'system', content: system });
-    messages.push({
-      role: 'user',
-      content: jsonSchema ? `${prompt}\n\n${schemaInstruction(jsonSchema)}` : prompt,
-    });
     const temperature = step.temperature ?? runtime.temperature;
     const maxTokens = step.max_tokens ?? runtime.max_tokens;
     const maxAttempts = step.output
@@ -64,80 +62,130 @@ export const executeAgent: StepExecutor<AgentStep> = async (
     // Tool calls the model asks for are run by the engine, within the step's limits (agent-tools.ts);
     // every model call of the step, tool rounds and corrections included, counts in its usage.
     tools = await openAgentToolLoop(ctx, (answer) => usage.add(answer));
+    const loop = tools;
 
-    for (let attempt = 1; ; attempt++) {
-      const answer = await tools.complete(
-        provider,
-        {
-          agent: step.name,
-          ...(model === undefined ? {} : { model }),
-          ...(jsonSchema ? { jsonSchema } : {}),
-          ...(temperature === undefined ? {} : { temperature }),
-          ...(maxTokens === undefined ? {} : { maxTokens }),
-          onRetry: (retry) =>
-            ctx.emit('agent_retry', {
-              agent_name,
-              attempt: retry.attempt,
-              max_attempts: retry.maxAttempts,
-              error: retry.error,
-              delay: retry.delay,
-              reason: 'provider',
-            }),
-        },
-        messages,
-        (content) => ctx.emit('agent_message', { agent_name, content }),
-      );
-      if (!step.output) {
-        // A text answer over the cap is kept as its head; the whole goes to the run's outputs folder.
-        const capped = await ctx.outputs.cap(answer.text, {
-          step: step.name,
-          path: ctx.subworkflow.path,
-          field: 'result',
-        });
-        const spill = spillOf(capped);
-        if (!spill) return complete({ result: answer.text }, answer.model);
-        return complete(
-          { result: typeof capped === 'string' ? capped : capped.head, ...spillFields('result', spill) },
-          answer.model,
-          { result: spill },
-        );
-      }
-
-      let problem: string;
-      try {
-        const value = parseJsonAnswer(answer.text);
-        const mismatch = outputMismatch(value, step.output);
-        if (mismatch === null) return complete(value, answer.model);
-        problem = mismatch;
-      } catch (error) {
-        problem = (error as Error).message;
-      }
-      if (attempt >= maxAttempts) {
-        throw new StepFailure(
-          step.name,
-          'OutputValidationError',
-          `agent "${step.name}" gave no answer matching its output schema after ${maxAttempts} attempt${maxAttempts === 1 ? '' : 's'}: ${problem}. ` +
-            'Check the prompt asks for these fields, or raise max_parse_retries.',
-        );
-      }
-      ctx.emit('agent_retry', {
-        agent_name,
-        attempt: attempt + 1,
-        max_attempts: maxAttempts,
-        error: problem,
-        delay: 0,
-        reason: 'output_validation',
+    /** The step's answer to `text` (the prompt; with feedback or a conversation on a re-run). */
+    const answerTo = async (text: string): Promise<AgentAnswer> => {
+      const messages: ChatMessage[] = [];
+      if (system) messages.push({ role: 'system', content: system });
+      messages.push({
+        role: 'user',
+        content: jsonSchema ? `${text}\n\n${schemaInstruction(jsonSchema)}` : text,
       });
-      messages.push(
-        { role: 'assistant', content: answer.text },
-        {
-          role: 'user',
-          content:
-            `Your answer was rejected: ${problem}. Reply again with only a JSON object matching this JSON Schema, ` +
-            `no other text:\n${JSON.stringify(jsonSchema)}`,
-        },
-      );
-    }
+      const done = (
+        output: unknown,
+        answeredBy: string,
+        spills?: Record<string, SpilledOutput>,
+      ): AgentAnswer => ({ output, model: answeredBy, prompt: text, ...(spills ? { spills } : {}) });
+      for (let attempt = 1; ; attempt++) {
+        const answer = await loop.complete(
+          provider,
+          {
+            agent: step.name,
+            ...(model === undefined ? {} : { model }),
+            ...(jsonSchema ? { jsonSchema } : {}),
+            ...(temperature === undefined ? {} : { temperature }),
+            ...(maxTokens === undefined ? {} : { maxTokens }),
+            onRetry: (retry) =>
+              ctx.emit('agent_retry', {
+                agent_name,
+                attempt: retry.attempt,
+                max_attempts: retry.maxAttempts,
+                error: retry.error,
+                delay: retry.delay,
+                reason: 'provider',
+              }),
+          },
+          messages,
+          (content) => ctx.emit('agent_message', { agent_name, content }),
+        );
+        if (!step.output) {
+          // A text answer over the cap is kept as its head; the whole goes to the run's outputs folder.
+          const capped = await ctx.outputs.cap(answer.text, {
+            step: step.name,
+            path: ctx.subworkflow.path,
+            field: 'result',
+          });
+          const spill = spillOf(capped);
+          if (!spill) return done({ result: answer.text }, answer.model);
+          return done(
+            { result: typeof capped === 'string' ? capped : capped.head, ...spillFields('result', spill) },
+            answer.model,
+            { result: spill },
+          );
+        }
+
+        let problem: string;
+        try {
+          const value = parseJsonAnswer(answer.text);
+          const mismatch = outputMismatch(value, step.output);
+          if (mismatch === null) return done(value, answer.model);
+          problem = mismatch;
+        } catch (error) {
+          problem = (error as Error).message;
+        }
+        if (attempt >= maxAttempts) {
+          throw new StepFailure(
+            step.name,
+            'OutputValidationError',
+            `agent "${step.name}" gave no answer matching its output schema after ${maxAttempts} attempt${maxAttempts === 1 ? '' : 's'}: ${problem}. ` +
+              'Check the prompt asks for these fields, or raise max_parse_retries.',
+          );
+        }
+        ctx.emit('agent_retry', {
+          agent_name,
+          attempt: attempt + 1,
+          max_attempts: maxAttempts,
+          error: problem,
+          delay: 0,
+          reason: 'output_validation',
+        });
+        messages.push(
+          { role: 'assistant', content: answer.text },
+          {
+            role: 'user',
+            content:
+              `Your answer was rejected: ${problem}. Reply again with only a JSON object matching this JSON Schema, ` +
+              `no other text:\n${JSON.stringify(jsonSchema)}`,
+          },
+        );
+      }
+    };
+
+    let appended = '';
+    const review: AnswerReview = {
+      async ask(request, options = {}) {
+        const answer = await loop.ask(
+          provider,
+          {
+            ...request,
+            ...(temperature === undefined ? {} : { temperature }),
+            onRetry: (retry) =>
+              ctx.emit('agent_retry', {
+                agent_name,
+                attempt: retry.attempt,
+                max_attempts: retry.maxAttempts,
+                error: retry.error,
+                delay: retry.delay,
+                reason: 'provider',
+              }),
+          },
+          options.onText ?? (() => {}),
+        );
+        return { answer, usage: usage.add(answer, options.row) };
+      },
+      rerun(section) {
+        appended += `\n\n${section}`;
+        const text = `${prompt}${appended}`;
+        ctx.emit('agent_prompt_rendered', { agent_name, rendered_prompt: text, rerun: true });
+        return answerTo(text);
+      },
+    };
+    let final = await answerTo(prompt);
+    // The original's order: dialog, then the validator (which may re-run the answer the dialog gave).
+    final = await holdDialog(ctx, review, final, settings);
+    final = await validateAnswer(ctx, review, final, settings);
+    return complete(final.output, final.model, final.spills);
 
     function complete(
       output: unknown,

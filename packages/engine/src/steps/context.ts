@@ -109,6 +109,13 @@ function build<S extends RunnableStep>(
     },
     askGate: (question, onOpen) =>
       services.gates.ask(question, services.subworkflow.path, shape.signal, onOpen),
+    dialog: shape.child
+      ? null
+      : {
+          skipReason: services.gates.dialogs.skipReason,
+          next: (turn, onOpen) =>
+            services.gates.dialogs.next(turn, services.subworkflow.path, shape.signal, onOpen),
+        },
     runSubworkflow: (workflow, inputs) => services.runSubworkflow(step.name, workflow, inputs, shape.signal),
     subworkflow: services.subworkflow,
     outputs: services.outputs,

@@ -1,5 +1,6 @@
 import type { EventData, EventType } from '@conductor/events';
 import type { GateAnswered, GateQuestion } from '../gates/broker.js';
+import type { DialogReply, DialogSkipReason, DialogTurn } from '../gates/dialog-broker.js';
 import type { OutputStore } from '../outputs/store.js';
 import type { Provider } from '../providers/types.js';
 import type { TemplateRenderer } from '../template/renderer.js';
@@ -129,6 +130,11 @@ export interface StepContext<S extends RunnableStep = RunnableStep> {
    * `gate_presented` there. Rejects when the run stops.
    */
   askGate(question: GateQuestion, onOpen: () => void): Promise<GateAnswered>;
+  /**
+   * The run's dialogs with the user, for a step of a workflow's main loop; null for a group's member or
+   * item (the original holds dialogs in the main loop only).
+   */
+  dialog: StepDialog | null;
   /** Runs a loaded child workflow with these inputs in this run (same bus, events under this step). */
   runSubworkflow(workflow: LoadedWorkflow, inputs: Record<string, unknown>): Promise<SubworkflowOutcome>;
   /** Where this step runs in a tree of sub-workflows (empty path at the root). */
@@ -137,6 +143,17 @@ export interface StepContext<S extends RunnableStep = RunnableStep> {
   outputs: OutputStore;
   /** The run's MCP servers: an agent step gets its tools here (servers start when first needed). */
   tools: Toolbox;
+}
+
+/** How an agent step talks with the user: {@link StepContext.dialog}. */
+export interface StepDialog {
+  /** Set when triggered dialogs are skipped (`skipGates`, or nobody could answer), and why. */
+  readonly skipReason: DialogSkipReason | null;
+  /**
+   * Waits for the user's next message (the terminal, `run.answerDialog`). `onOpen` runs once it can be
+   * answered: emit the agent's message there. Rejects when the run stops.
+   */
+  next(turn: DialogTurn, onOpen: () => void): Promise<DialogReply>;
 }
 
 export type StepExecutor<S extends RunnableStep = RunnableStep> = (

@@ -1,6 +1,6 @@
 /**
  * Tokens and cost of one agent step, summed over every model call it made (a tool loop's rounds, the
- * corrections after an answer that did not match `output:`). Each call is priced on its own, by the model
+ * corrections after an answer that did not match `output:`, its validator, its dialog). Each call is priced on its own, by the model
  * that answered it: the workflow's `cost.pricing` first, then the provider's own figure (`costUsd`), then
  * the built-in table; a call none of them prices costs null, and so does a step none of whose calls is.
  */
@@ -17,6 +17,8 @@ export type CallUsage = {
   cache_read_tokens: number | null;
   cache_write_tokens: number | null;
   cost_usd: number | null;
+  /** The usage row the call counts in when it is not the step's own answer: `<step> (validator)`. */
+  row?: string;
 };
 
 /** What `agent_completed` and `agent_failed` say of a step's usage. */
@@ -36,8 +38,11 @@ export class StepUsage {
 
   constructor(private readonly pricing?: Readonly<Record<string, ModelPricing>>) {}
 
-  /** Records one call's answer; returns how it was counted. */
-  add(answer: CompletionResult): CallUsage {
+  /**
+   * Records one call's answer; returns how it was counted. `row` names the usage row of a call made
+   * beside the step's answer (`review (validator)`); it still counts in the step's totals.
+   */
+  add(answer: CompletionResult, row?: string): CallUsage {
     const call: CallUsage = {
       model: answer.model,
       input_tokens: answer.inputTokens ?? null,
@@ -45,6 +50,7 @@ export class StepUsage {
       cache_read_tokens: answer.cacheReadTokens ?? null,
       cache_write_tokens: answer.cacheWriteTokens ?? null,
       cost_usd: this.costOf(answer),
+      ...(row === undefined ? {} : { row }),
     };
     this.calls.push(call);
     return call;
@@ -65,7 +71,7 @@ export class StepUsage {
   }
 
   fields(): UsageFields {
-    const sum = (key: keyof Omit<CallUsage, 'model'>): number | null =>
+    const sum = (key: keyof Omit<CallUsage, 'model' | 'row'>): number | null =>
       this.calls.reduce<number | null>((total, call) => {
         const value = call[key];
         return value === null ? total : (total ?? 0) + value;

@@ -376,8 +376,6 @@ export const UNSUPPORTED_KEYS: Readonly<
   context: ['trim_strategy'],
   step: [
     'retry',
-    'validator',
-    'dialog',
     'reasoning',
     'output_mode',
     'output_type',

@@ -199,6 +199,25 @@ export interface AgentStep extends StepBase {
   max_session_seconds?: number;
   /** Seconds the whole step may take before it is cancelled. */
   timeout_seconds?: number;
+  /** A second call that checks the answer against `criteria`; on a fail the step runs once more with the issues. */
+  validator?: AgentValidator;
+  /** The agent talks with the user when an evaluator finds its answer meets `trigger_prompt` (main loop only). */
+  dialog?: AgentDialog;
+}
+
+/** An agent step's `validator:` (§3.9 of the original). */
+export interface AgentValidator {
+  criteria: string;
+  /** Default: the step's model. */
+  model?: string;
+  /** 0 or 1 (default): re-runs after a fail. */
+  max_retries?: number;
+}
+
+/** An agent step's `dialog:` (§3.10 of the original). */
+export interface AgentDialog {
+  trigger_prompt: string;
+  conversation_prompt?: string;
 }
 
 export interface ScriptStep extends StepBase {

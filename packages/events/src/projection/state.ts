@@ -107,6 +107,11 @@ export interface StepState {
    * sub-workflow's.
    */
   usage: UsageTotals;
+  /**
+   * The part of `usage` counted in rows of their own, by row name (`review (validator)`): calls made
+   * beside the step's answer. Absent while there is none.
+   */
+  usage_rows?: Record<string, UsageTotals>;
 }
 
 /** Tokens and cost summed over agent attempts (completed, or failed after calling the model). */
@@ -224,6 +229,38 @@ export interface PendingGate {
   seq: number;
 }
 
+/** One message of a dialog, as the state keeps it: a bounded head. */
+export interface DialogMessageRecord {
+  role: 'user' | 'agent';
+  content: string;
+  /** `content` is the head of a longer message (the whole is in its `dialog_message` event, `seq`). */
+  content_truncated?: true;
+  /** The agent's reply failed; `content` says why. */
+  error?: true;
+  seq: number;
+}
+
+/** Messages of a pending dialog the state keeps: the latest ones. */
+export const MAX_DIALOG_MESSAGES_KEPT = 50;
+
+/** An agent step talking with the user (`dialog:`), until the dialog ends. */
+export interface PendingDialog {
+  /** The step key: its name, prefixed `parent/` inside a sub-workflow (what POST /api/dialog takes). */
+  step: string;
+  path: string[];
+  dialog_id: string;
+  /** The agent's opening question. */
+  question: string;
+  /** The latest messages, oldest first (at most MAX_DIALOG_MESSAGES_KEPT). */
+  messages: DialogMessageRecord[];
+  /** Every message so far, those no longer kept included. */
+  message_count: number;
+  /** Who writes next: the user, or the agent (its reply is on its way). */
+  awaiting: 'user' | 'agent';
+  /** Seq of `dialog_started`. */
+  seq: number;
+}
+
 export interface WorkflowGraph {
   name: string;
   version: string | null;
@@ -294,6 +331,8 @@ export interface RunState {
   gates: Record<string, PendingGate>;
   /** The gate waiting longest (of `gates`), or null. */
   gate: PendingGate | null;
+  /** Every dialog under way, at any depth, by step key. */
+  dialogs: Record<string, PendingDialog>;
   last_seq: number;
   event_count: number;
   last_event_at: number | null;
@@ -327,6 +366,7 @@ export function initialRunState(): RunState {
     routes_taken: {},
     gates: {},
     gate: null,
+    dialogs: {},
     last_seq: 0,
     event_count: 0,
     last_event_at: null,

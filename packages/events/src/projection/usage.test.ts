@@ -128,4 +128,40 @@ describe('usage totals', () => {
       seq: 2,
     });
   });
+
+  it("counts a validator's calls in the step's usage and in the row `<step> (validator)` too", () => {
+    const ev = eventMaker();
+    const state = projectEvents([
+      ev('workflow_started', { name: 'w', entry_point: 'review', agents: [{ name: 'review' }] }),
+      ev('agent_started', { agent_name: 'review' }),
+      ev('agent_completed', {
+        agent_name: 'review',
+        model: 'm',
+        tokens: 165,
+        input_tokens: 150,
+        output_tokens: 15,
+        cost_usd: 0.3,
+        calls: [
+          { model: 'm', input_tokens: 100, output_tokens: 10, cost_usd: 0.2 },
+          { model: 'v', input_tokens: 50, output_tokens: 5, cost_usd: 0.1, row: 'review (validator)' },
+        ],
+        output: {},
+      }),
+    ]);
+    const review = state.steps.review;
+    expect(review?.usage).toMatchObject({ attempts: 1, tokens: 165, cost_usd: 0.3 });
+    expect(review?.usage_rows).toEqual({
+      'review (validator)': {
+        attempts: 1,
+        tokens: 55,
+        input_tokens: 50,
+        output_tokens: 5,
+        cache_read_tokens: 0,
+        cache_write_tokens: 0,
+        cost_usd: 0.1,
+        unpriced: 0,
+      },
+    });
+    expect(state.run.usage.cost_usd).toBe(0.3);
+  });
 });

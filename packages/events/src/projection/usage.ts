@@ -3,7 +3,7 @@
 // An attempt's own figures are the steps concern's; the run's totals the run concern's (with addRunUsage).
 import type { EventData, EventOf } from '../vocabulary.js';
 import { type FoldContext, type Reducers, stepKeyOf } from './context.js';
-import type { Attempt, RunState, UsageTotals } from './state.js';
+import { type Attempt, emptyUsage, type RunState, type UsageTotals } from './state.js';
 
 export type UsageData = EventData<'agent_completed'> | EventData<'agent_failed'>;
 
@@ -85,6 +85,16 @@ export function addStepUsage(
     const step = steps[key];
     if (step) steps[key] = { ...step, usage: added(step.usage, data) };
   }
+  if (!item) {
+    const key = stepKeyOf(data.agent_name, ctx.path);
+    const step = steps[key];
+    const rows = rowsOf(data);
+    if (step && rows.size > 0) {
+      const usage_rows = { ...step.usage_rows };
+      for (const [row, usage] of rows) usage_rows[row] = added(usage_rows[row] ?? emptyUsage(), usage);
+      steps[key] = { ...step, usage_rows };
+    }
+  }
   let groups = state.groups;
   const groupKey = data.group_name === undefined ? undefined : stepKeyOf(data.group_name, ctx.path);
   const group = groupKey === undefined ? undefined : groups[groupKey];
@@ -92,6 +102,29 @@ export function addStepUsage(
     groups = { ...groups, [groupKey]: { ...group, usage: added(group.usage, data) } };
   }
   return { ...state, steps, groups };
+}
+
+/**
+ * The calls of an attempt counted in rows of their own (`calls[].row`, e.g. `review (validator)`),
+ * summed by row as an attempt's usage.
+ */
+function rowsOf(data: UsageData): Map<string, UsageData> {
+  const rows = new Map<string, UsageData>();
+  for (const call of data.calls ?? []) {
+    if (call.row === undefined) continue;
+    const sum = rows.get(call.row) ?? { agent_name: data.agent_name };
+    const plus = (a: number | null | undefined, b: number | null | undefined) =>
+      a == null && b == null ? null : (a ?? 0) + (b ?? 0);
+    rows.set(call.row, {
+      ...sum,
+      input_tokens: plus(sum.input_tokens, call.input_tokens),
+      output_tokens: plus(sum.output_tokens, call.output_tokens),
+      cache_read_tokens: plus(sum.cache_read_tokens, call.cache_read_tokens),
+      cache_write_tokens: plus(sum.cache_write_tokens, call.cache_write_tokens),
+      cost_usd: plus(sum.cost_usd, call.cost_usd),
+    });
+  }
+  return rows;
 }
 
 /** A for_each item's agent event: items are not steps, but their calls cost the group and the run. */

@@ -58,19 +58,25 @@ export function checkGroups(ctx: SemanticContext): void {
               hint: `Route to it from the group's routes instead.`,
             },
           );
-        } else if (Array.isArray(step.raw.routes) && step.raw.routes.length > 0) {
-          ctx.warning(
-            ['agents', step.index, 'routes'],
-            `${stepLabel(ctx.data, step.index)} is a member of ${label}: its routes are not taken when it runs in the group`,
-            {
-              hint: 'After a group, its own routes are taken. Remove these unless the step also runs on its own.',
-            },
-          );
+        } else {
+          if (step.raw.dialog !== undefined) dialogInGroup(ctx, ['agents', step.index, 'dialog'], label);
+          if (Array.isArray(step.raw.routes) && step.raw.routes.length > 0) {
+            ctx.warning(
+              ['agents', step.index, 'routes'],
+              `${stepLabel(ctx.data, step.index)} is a member of ${label}: its routes are not taken when it runs in the group`,
+              {
+                hint: 'After a group, its own routes are taken. Remove these unless the step also runs on its own.',
+              },
+            );
+          }
         }
       });
       continue;
     }
     // for_each
+    const body = group.raw.agent;
+    if (typeof body === 'object' && body !== null && (body as Record<string, unknown>).dialog !== undefined)
+      dialogInGroup(ctx, at('agent', 'dialog'), label);
     const as = asString(group.raw.as);
     if (as !== undefined && as !== '') {
       if (RESERVED_LOOP_NAMES.has(as)) {
@@ -105,4 +111,11 @@ export function checkGroups(ctx: SemanticContext): void {
       }
     }
   }
+}
+
+/** The original holds dialogs in the main loop only: in a group, a step's `dialog` is not used. */
+function dialogInGroup(ctx: SemanticContext, path: YamlPath, label: string): void {
+  ctx.warning(path, `"dialog" is not used inside ${label}: a dialog runs only for steps of the main loop`, {
+    hint: 'Move the step out of the group (route to it), or remove "dialog".',
+  });
 }
