@@ -191,7 +191,12 @@ export async function openAgentToolLoop(
           onAnswer(answer);
           const calls = answer.toolCalls ?? [];
           if (calls.length === 0) return answer;
-          messages.push({ role: 'assistant', content: answer.text, toolCalls: calls });
+          messages.push({
+            role: 'assistant',
+            content: answer.text,
+            toolCalls: calls,
+            ...(answer.reasoning ? { reasoning: answer.reasoning } : {}),
+          });
           for (const call of calls) messages.push(await runCall(call));
         }
       }),

@@ -1,5 +1,6 @@
 /** The valibot schemas of the steps under `agents:` (schema.ts puts them together with groups and settings). */
 import * as v from 'valibot';
+import { agentKeyEntries } from './schema-agent-keys.js';
 import type { OutputField } from './types.js';
 
 export const JSON_TYPES = ['string', 'number', 'integer', 'boolean', 'array', 'object'] as const;
@@ -191,6 +192,7 @@ export const AgentStepSchema = v.strictObject({
       v.description('Seconds the whole step may take before it is cancelled and fails.'),
     ),
   ),
+  ...agentKeyEntries,
 });
 
 export const ScriptStepSchema = v.strictObject({
