@@ -69,6 +69,11 @@ export async function openAgentToolLoop(
       return await work();
     } catch (error) {
       if (timeout.signal.aborted && !ctx.signal.aborted) {
+        ctx.emit('agent_timeout', {
+          agent_name,
+          timeout_seconds: step.timeout_seconds as number,
+          elapsed: round(ctx.clock() - sessionStart),
+        });
         throw new StepFailure(
           step.name,
           'AgentTimeout',
