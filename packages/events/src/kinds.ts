@@ -105,6 +105,7 @@ export const EVENT_KINDS: Readonly<Record<EventType, EventKind>> = {
   agent_tool_start: of('tool', 'started'),
   agent_tool_complete: of('tool', 'completed'),
   agent_retry: step(null, 'retried'),
+  agent_timeout: step(null, 'noted'),
   agent_completed: step('agent', 'completed'),
   agent_validator_start: of('validation', 'started'),
   agent_validator_complete: of('validation', 'completed'),

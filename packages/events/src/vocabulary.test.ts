@@ -20,6 +20,7 @@ describe('event vocabulary', () => {
       'agent_tool_start',
       'agent_tool_complete',
       'agent_retry',
+      'agent_timeout',
       'agent_completed',
       'agent_failed',
       'script_started',

@@ -187,6 +187,8 @@ export const EventDataSchemas = {
     spills,
   }),
   agent_retry: event({ ...named, attempt: num, max_attempts: num, error: opt(str), delay: opt(num) }),
+  /** An agent step's own `timeout_seconds` ran out: the step is cancelled (and fails), not retried. */
+  agent_timeout: event({ ...named, timeout_seconds: num, elapsed: opt(num) }),
   agent_completed: event({
     ...named,
     elapsed: opt(num),

@@ -81,3 +81,77 @@ export function anthropicText(deltas: string[]): Answer {
     res.end();
   };
 }
+
+/**
+ * A server that decides each answer from the request it got, as a model does: `decide` reads the request
+ * body (the conversation, the tools offered) and returns the answer to stream.
+ */
+export async function serveDecidingModel(
+  decide: (body: Record<string, unknown>) => Answer,
+): Promise<ModelServer> {
+  const server = await serveModel((req, res) => {
+    const body = server.seen.at(-1)?.body ?? {};
+    try {
+      decide(body)(req, res);
+    } catch (error) {
+      // A test model that cannot answer says why, as a server error the run reports.
+      res.writeHead(500, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ error: { message: `test model: ${(error as Error).message}` } }));
+    }
+  });
+  return server;
+}
+
+export interface OpenAIToolCall {
+  id: string;
+  name: string;
+  arguments: Record<string, unknown>;
+}
+
+/** A streamed Chat Completions answer asking for these tool calls (each one's arguments in two pieces). */
+export function openaiToolCalls(calls: OpenAIToolCall[]): Answer {
+  return (_req, res) => {
+    res.writeHead(200, { 'content-type': 'text/event-stream' });
+    const send = (choices: unknown[], extra: Record<string, unknown> = {}) =>
+      res.write(`data: ${JSON.stringify({ id: 'c1', model: 'gpt-local-1', choices, ...extra })}\n\n`);
+    calls.forEach((call, index) => {
+      const args = JSON.stringify(call.arguments);
+      const half = Math.floor(args.length / 2);
+      send([
+        {
+          index: 0,
+          delta: {
+            tool_calls: [
+              { index, id: call.id, type: 'function', function: { name: call.name, arguments: '' } },
+            ],
+          },
+          finish_reason: null,
+        },
+      ]);
+      for (const piece of [args.slice(0, half), args.slice(half)])
+        send([
+          {
+            index: 0,
+            delta: { tool_calls: [{ index, function: { arguments: piece } }] },
+            finish_reason: null,
+          },
+        ]);
+    });
+    send([{ index: 0, delta: {}, finish_reason: 'tool_calls' }]);
+    send([], { usage: { prompt_tokens: 30, completion_tokens: 8 } });
+    res.end('data: [DONE]\n\n');
+  };
+}
+
+/** One message of a Chat Completions request, as the tests read the conversation. */
+export interface ChatMessage {
+  role: string;
+  content?: string | null;
+  tool_call_id?: string;
+  tool_calls?: Array<{ id: string; function: { name: string; arguments: string } }>;
+}
+
+/** The tool names a Chat Completions request offered. */
+export function offeredTools(body: Record<string, unknown>): string[] {
+  return ((body.tools ?? []) as Array<{ function: { name: string } }>).map((tool) => tool.function.name);
+}

@@ -200,6 +200,7 @@ const SUMMARIES: Summaries = {
       ? `${d.tool_name} failed: ${preview(d.error)}`
       : `${d.tool_name} → ${d.result === undefined || d.result === null ? 'done' : preview(d.result)}`,
   agent_retry: (d) => `Retry ${d.attempt}/${d.max_attempts}: ${d.error ?? ''}`,
+  agent_timeout: (d) => `Timed out after ${d.timeout_seconds}s (timeout_seconds): cancelled`,
   agent_completed: (d) => {
     const parts = [`Completed${took(d.elapsed)}`];
     const tokens = d.tokens ?? sum(d.input_tokens ?? null, d.output_tokens ?? null);

@@ -1,15 +1,23 @@
+import { DEFAULT_MODELS } from '../workflow/provider-names.js';
+import {
+  CLAUDE_ANSWER_HEADROOM,
+  CLAUDE_THINKING_BUDGETS,
+  CLAUDE_THINKING_MAX_TOKENS,
+  effortProblem,
+} from '../workflow/reasoning.js';
+import type { ReasoningEffort } from '../workflow/schema-agent-keys.js';
 import { DEFAULT_RETRY, DEFAULT_TIMEOUT_SECONDS } from './config.js';
 import { ProviderConfigError } from './errors.js';
 import { redactor } from './redact.js';
 import { createSdkProvider } from './sdk.js';
-import type { ModelFactory } from './sdk-stream.js';
+import type { ModelFactory, RequestSettings } from './sdk-stream.js';
 import type { Provider } from './types.js';
 
 /** The API root as Anthropic's own SDKs take it (`ANTHROPIC_BASE_URL`): without `/v1`. */
 export const DEFAULT_CLAUDE_BASE_URL = 'https://api.anthropic.com';
 
 /** The original's fallback when neither the step nor `runtime.default_model` names a model. */
-export const DEFAULT_CLAUDE_MODEL = 'claude-3-5-sonnet-latest';
+export const DEFAULT_CLAUDE_MODEL = DEFAULT_MODELS.claude as string;
 
 /** The Messages API requires `max_tokens`; the original sends this when the workflow sets none. */
 export const DEFAULT_CLAUDE_MAX_TOKENS = 8192;
@@ -78,10 +86,37 @@ export function createClaudeProvider(options: ClaudeProviderOptions = {}): Provi
       maxDelayMs: options.retryMaxDelayMs ?? DEFAULT_RETRY.maxDelayMs,
     },
     redact,
-    // The original caps temperature at 1.0 for every provider but openai (Anthropic's own maximum).
-    settings: (request) => ({
-      ...(request.temperature === undefined ? {} : { temperature: Math.min(request.temperature, 1) }),
-      maxOutputTokens: request.maxTokens ?? DEFAULT_CLAUDE_MAX_TOKENS,
-    }),
+    settings: (request, modelId) => {
+      const maxTokens = request.maxTokens ?? DEFAULT_CLAUDE_MAX_TOKENS;
+      const effort = request.reasoningEffort;
+      if (effort === undefined) {
+        return {
+          // The original caps temperature at 1.0 for every provider but openai (Anthropic's own maximum).
+          ...(request.temperature === undefined ? {} : { temperature: Math.min(request.temperature, 1) }),
+          maxOutputTokens: maxTokens,
+        };
+      }
+      const problem = effortProblem('claude', effort, modelId);
+      if (problem)
+        throw new ProviderConfigError(`agent "${request.agent}": ${problem.message}. ${problem.hint}`);
+      return { ...thinkingSettings(effort, maxTokens) };
+    },
   });
+}
+
+/**
+ * Extended thinking for an effort, as the original sends it: a budget of tokens, and max_tokens raised to
+ * at least the budget plus 4096 for the answer, at most 64000. The API takes no temperature but 1 with
+ * thinking, so none is sent. The SDK adds the budget to `maxOutputTokens` itself.
+ */
+function thinkingSettings(effort: ReasoningEffort, maxTokens: number): RequestSettings {
+  const budgetTokens = CLAUDE_THINKING_BUDGETS[effort];
+  const total = Math.min(
+    Math.max(maxTokens, budgetTokens + CLAUDE_ANSWER_HEADROOM),
+    CLAUDE_THINKING_MAX_TOKENS,
+  );
+  return {
+    maxOutputTokens: total - budgetTokens,
+    providerOptions: { anthropic: { thinking: { type: 'enabled', budgetTokens } } },
+  };
 }

@@ -1,4 +1,6 @@
-import type { Provider } from './types.js';
+import { RETRY_DEFAULTS } from '../workflow/schema-agent-keys.js';
+import type { RetrySettings } from '../workflow/types.js';
+import type { Provider, RetryPolicy } from './types.js';
 
 /**
  * What a provider is made from: its name, the fields of the `runtime.provider` mapping when the workflow
@@ -22,14 +24,26 @@ export type ProviderFactory = (config: ProviderConfig) => Provider;
 /** `runtime.timeout`'s default for openai and claude, as in the original. */
 export const DEFAULT_TIMEOUT_SECONDS = 600;
 
-export interface RetryPolicy {
-  /** Attempts per request, the first included. */
-  maxAttempts: number;
-  /** The wait before the first retry, doubled for each next one, plus up to 25% jitter. */
-  baseDelayMs: number;
-  /** The longest wait, a server's Retry-After included. */
-  maxDelayMs: number;
-}
+/**
+ * Three retries starting at 1 s, capped at 30 s: what the original's providers do when a step sets no
+ * `retry` (its docs say there is no retry then; its code retries).
+ */
+export const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 4, baseDelayMs: 1000, maxDelayMs: 30_000 };
 
-/** Three retries starting at 1 s: what the original's providers do when a step sets no `retry`. */
-export const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 4, baseDelayMs: 1000, maxDelayMs: 60_000 };
+/** The longest wait for a server's Retry-After (the longest `retry.delay_seconds`). */
+export const MAX_RETRY_AFTER_MS = 300_000;
+
+/**
+ * An agent step's `retry` as the policy a provider follows, the original's defaults filled in: 1 attempt,
+ * exponential from 2 s, backoff capped at max(30 s, delay_seconds), both categories retried.
+ */
+export function retryPolicyOf(settings: RetrySettings): RetryPolicy {
+  const delaySeconds = settings.delay_seconds ?? RETRY_DEFAULTS.delay_seconds;
+  return {
+    maxAttempts: settings.max_attempts ?? RETRY_DEFAULTS.max_attempts,
+    baseDelayMs: delaySeconds * 1000,
+    maxDelayMs: Math.max(30, delaySeconds) * 1000,
+    backoff: settings.backoff ?? RETRY_DEFAULTS.backoff,
+    retryOn: settings.retry_on ?? RETRY_DEFAULTS.retry_on,
+  };
+}

@@ -1,3 +1,5 @@
+import { DEFAULT_MODELS } from '../workflow/provider-names.js';
+import { effortProblem } from '../workflow/reasoning.js';
 import { DEFAULT_RETRY, DEFAULT_TIMEOUT_SECONDS } from './config.js';
 import { ProviderConfigError } from './errors.js';
 import { redactor } from './redact.js';
@@ -8,7 +10,7 @@ import type { Provider } from './types.js';
 export const DEFAULT_OPENAI_BASE_URL = 'https://api.openai.com/v1';
 
 /** The original's fallback when neither the step nor `runtime.default_model` names a model. */
-export const DEFAULT_OPENAI_MODEL = 'gpt-5-mini';
+export const DEFAULT_OPENAI_MODEL = DEFAULT_MODELS.openai as string;
 
 export interface OpenAIProviderOptions {
   /** Default: `OPENAI_BASE_URL`, else https://api.openai.com/v1. */
@@ -89,9 +91,25 @@ export function createOpenAIProvider(options: OpenAIProviderOptions = {}): Provi
       maxDelayMs: options.retryMaxDelayMs ?? DEFAULT_RETRY.maxDelayMs,
     },
     redact,
-    // A schema is a hint to the model, not a contract the server enforces: strict mode would reject
-    // optional fields (`required: false`), and the engine checks the answer and asks again anyway.
-    providerOptions: { openai: { strictJsonSchema: false } },
+    settings: (request, modelId) => {
+      const effort = request.reasoningEffort;
+      const problem = effort === undefined ? undefined : effortProblem('openai', effort, modelId);
+      if (problem)
+        throw new ProviderConfigError(`agent "${request.agent}": ${problem.message}. ${problem.hint}`);
+      return {
+        ...(request.temperature === undefined ? {} : { temperature: request.temperature }),
+        ...(request.maxTokens === undefined ? {} : { maxOutputTokens: request.maxTokens }),
+        providerOptions: {
+          openai: {
+            // A schema is a hint to the model, not a contract the server enforces: strict mode would reject
+            // optional fields (`required: false`), and the engine checks the answer and asks again anyway.
+            strictJsonSchema: false,
+            // Sent as `reasoning_effort` (the SDK leaves it out for OpenAI's models without reasoning).
+            ...(effort === undefined ? {} : { reasoningEffort: effort }),
+          },
+        },
+      };
+    },
   });
 }
 

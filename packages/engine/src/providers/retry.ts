@@ -4,14 +4,21 @@
  * after text was streamed (a retry would show it twice). Everything else fails at once.
  */
 import { APICallError } from 'ai';
+import type { RetryCategory } from '../workflow/schema-agent-keys.js';
 import { isAbortError } from './abort.js';
-import type { RetryPolicy } from './config.js';
+import { MAX_RETRY_AFTER_MS } from './config.js';
 import { ProviderConfigError, ProviderError } from './errors.js';
 import type { Redact } from './redact.js';
+import type { RetryPolicy } from './types.js';
 
 export interface Failure {
   error: ProviderError | ProviderConfigError;
   retryable: boolean;
+  /**
+   * For `retry.retry_on`: `timeout` for a request that timed out, an HTTP 408, or an error that says
+   * "timeout" (as the original); `provider_error` for the rest.
+   */
+  category: RetryCategory;
   /** The server's Retry-After, in ms. */
   retryAfterMs?: number;
 }
@@ -42,12 +49,16 @@ export function classifyFailure(error: unknown, context: FailureContext): Failur
         ...(extra.status === undefined ? {} : { status: extra.status }),
       }),
       retryable,
+      category:
+        context.timedOutAfter !== undefined || extra.status === 408 || /timeout/i.test(message)
+          ? 'timeout'
+          : 'provider_error',
     };
     if (extra.retryAfterMs !== undefined) failure.retryAfterMs = extra.retryAfterMs;
     return failure;
   };
   if (error instanceof ProviderConfigError || error instanceof ProviderError)
-    return { error, retryable: false };
+    return { error, retryable: false, category: 'provider_error' };
   if (context.timedOutAfter !== undefined) {
     return fail(
       `request to ${endpoint} timed out after ${context.timedOutAfter}s (runtime.timeout)`,
@@ -116,11 +127,20 @@ export function retryAfterMs(value: string | null, now = Date.now()): number | u
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
 
-/** The wait before attempt `attempt + 1`: the server's Retry-After, else exponential backoff with jitter. */
+/**
+ * The wait before attempt `attempt + 1`: the server's Retry-After (up to {@link MAX_RETRY_AFTER_MS}), else
+ * the policy's backoff, capped at `maxDelayMs`, plus up to 25% jitter (as the original).
+ */
 export function retryDelayMs(policy: RetryPolicy, attempt: number, serverMs?: number): number {
-  const exponential = policy.baseDelayMs * 2 ** (attempt - 1);
-  const delay = serverMs ?? exponential + Math.random() * exponential * 0.25;
-  return Math.min(delay, policy.maxDelayMs);
+  if (serverMs !== undefined) return Math.min(serverMs, MAX_RETRY_AFTER_MS);
+  const backoff = policy.backoff === 'fixed' ? policy.baseDelayMs : policy.baseDelayMs * 2 ** (attempt - 1);
+  const capped = Math.min(backoff, policy.maxDelayMs);
+  return capped + Math.random() * capped * 0.25;
+}
+
+/** Whether a retryable failure is of a kind the policy retries (both, unless `retryOn` says otherwise). */
+export function policyRetries(policy: RetryPolicy, failure: Failure): boolean {
+  return failure.retryable && (policy.retryOn ?? ['provider_error', 'timeout']).includes(failure.category);
 }
 
 /** The API's own words from an error body (`{error: {message}}`, `{error: "..."}`, `{message}`), else its start. */

@@ -6,11 +6,10 @@
  */
 import { streamText, wrapLanguageModel } from 'ai';
 import { abortError, sleep } from './abort.js';
-import type { RetryPolicy } from './config.js';
 import { ProviderConfigError } from './errors.js';
 import type { Redact } from './redact.js';
-import { classifyFailure, retryDelayMs } from './retry.js';
-import type { CompletionRequest, CompletionResult, ToolCall } from './types.js';
+import { classifyFailure, policyRetries, retryDelayMs } from './retry.js';
+import type { CompletionRequest, CompletionResult, ReasoningPart, RetryPolicy, ToolCall } from './types.js';
 import { toModelMessages, toolCallOf, toToolSet } from './wire.js';
 
 type FinishReason = NonNullable<CompletionResult['finishReason']>;
@@ -29,10 +28,19 @@ export interface SdkProviderOptions {
   defaultModel: string;
   /** Each request's time limit, in seconds. */
   timeoutSeconds: number;
+  /** How failed requests are retried when the step sets no `retry`. */
   retry: RetryPolicy;
   redact: Redact;
-  /** The request's sampling settings as this API takes them (caps, defaults). */
-  settings?(request: CompletionRequest): { temperature?: number; maxOutputTokens?: number };
+  /**
+   * The request's settings as this API takes them: sampling (caps, defaults), the reasoning effort, the
+   * SDK's provider options. Throws ProviderConfigError for what this API cannot do (not retried).
+   */
+  settings?(request: CompletionRequest, modelId: string): RequestSettings;
+}
+
+export interface RequestSettings {
+  temperature?: number;
+  maxOutputTokens?: number;
   providerOptions?: StreamOptions['providerOptions'];
 }
 
@@ -45,7 +53,8 @@ export async function completeWithSdk(
   request: CompletionRequest,
   onText: (chunk: string) => void,
 ): Promise<CompletionResult> {
-  const { endpoint, retry, redact } = options;
+  const { endpoint, redact } = options;
+  const retry = request.retry ?? options.retry;
   const modelId = request.model ?? options.defaultModel;
   for (let attempt = 1; ; attempt++) {
     const timeout = AbortSignal.timeout(options.timeoutSeconds * 1000);
@@ -61,7 +70,7 @@ export async function completeWithSdk(
         streamed: state.streamed,
         ...(timeout.aborted ? { timedOutAfter: options.timeoutSeconds } : {}),
       });
-      if (!failure.retryable || attempt >= retry.maxAttempts) throw failure.error;
+      if (!policyRetries(retry, failure) || attempt >= retry.maxAttempts) throw failure.error;
       const delayMs = retryDelayMs(retry, attempt, failure.retryAfterMs);
       request.onRetry?.({
         attempt: attempt + 1,
@@ -85,7 +94,7 @@ export async function completeWithSdk(
       throw new ProviderConfigError(`agent "${request.agent}": a request needs at least one user message`);
     }
     const tools = toToolSet(request.tools);
-    const settings = options.settings?.(request) ?? {
+    const settings = options.settings?.(request, modelId) ?? {
       ...(request.temperature === undefined ? {} : { temperature: request.temperature }),
       ...(request.maxTokens === undefined ? {} : { maxOutputTokens: request.maxTokens }),
     };
@@ -95,7 +104,6 @@ export async function completeWithSdk(
       messages,
       ...(tools ? { tools } : {}),
       ...settings,
-      ...(options.providerOptions ? { providerOptions: options.providerOptions } : {}),
       maxRetries: 0,
       abortSignal: signal,
       // Errors are read from the stream below; the default handler would print them.
@@ -105,6 +113,19 @@ export async function completeWithSdk(
     let text = '';
     const inputs = new Map<string, string>();
     const toolCalls: ToolCall[] = [];
+    // Thinking blocks by id, with what the API attached to them (signatures), in the order they began.
+    const reasoning = new Map<string, ReasoningPart>();
+    const think = (id: string, text: string, metadata: unknown) => {
+      const part = reasoning.get(id) ?? { text: '' };
+      part.text += text;
+      if (metadata && typeof metadata === 'object') {
+        const merged = { ...part.providerMetadata };
+        for (const [key, value] of Object.entries(metadata as Record<string, Record<string, unknown>>))
+          merged[key] = { ...merged[key], ...value };
+        part.providerMetadata = merged;
+      }
+      reasoning.set(id, part);
+    };
     let answeredBy: string | undefined;
     let finishReason: FinishReason = 'other';
     let usage: { inputTokens?: number; outputTokens?: number; cacheRead?: number; cacheWrite?: number } = {};
@@ -116,6 +137,17 @@ export async function completeWithSdk(
           text += part.text;
           state.streamed = true;
           onText(part.text);
+          break;
+        case 'reasoning-start':
+        case 'reasoning-end':
+          think(part.id, '', part.providerMetadata);
+          break;
+        case 'reasoning-delta':
+          think(part.id, part.text, part.providerMetadata);
+          if (part.text !== '') {
+            state.streamed = true;
+            request.onReasoning?.(part.text);
+          }
           break;
         case 'tool-input-delta':
           inputs.set(part.id, (inputs.get(part.id) ?? '') + part.delta);
@@ -158,6 +190,7 @@ export async function completeWithSdk(
     if (usage.outputTokens !== undefined) out.outputTokens = usage.outputTokens;
     if (usage.cacheRead !== undefined) out.cacheReadTokens = usage.cacheRead;
     if (usage.cacheWrite !== undefined) out.cacheWriteTokens = usage.cacheWrite;
+    if (reasoning.size > 0) out.reasoning = [...reasoning.values()];
     if (toolCalls.length > 0) out.toolCalls = toolCalls;
     return out;
   }

@@ -3,6 +3,7 @@
  * JSON Schema of the step's `output:`), streams text through `onText`, and parses/validates the answer
  * itself, so a provider only talks to its backend.
  */
+import type { ReasoningEffort, RetryCategory } from '../workflow/schema-agent-keys.js';
 
 /**
  * One turn of the conversation a provider sends. An assistant turn that asked for tools carries its
@@ -10,7 +11,7 @@
  */
 export type ChatMessage =
   | { role: 'system' | 'user'; content: string }
-  | { role: 'assistant'; content: string; toolCalls?: ToolCall[] }
+  | { role: 'assistant'; content: string; toolCalls?: ToolCall[]; reasoning?: ReasoningPart[] }
   | {
       role: 'tool';
       toolCallId: string;
@@ -19,6 +20,16 @@ export type ChatMessage =
       content: string;
       isError?: boolean;
     };
+
+/**
+ * A block of the model's thinking, as it sent it. An assistant turn that called tools carries its blocks
+ * back with the tool results: Anthropic requires them (with their signatures) to continue the turn.
+ */
+export interface ReasoningPart {
+  text: string;
+  /** What the API attached to the block (Anthropic's `signature`, or its `redactedData`). */
+  providerMetadata?: Record<string, Record<string, unknown>>;
+}
 
 /** A tool the model may call: its wire name (`server__tool` for MCP tools), description and input. */
 export interface ToolSpec {
@@ -38,6 +49,20 @@ export interface ToolCall {
   /** `argumentsText` parsed, or null when it is not a JSON object (`argumentsError` says why). */
   arguments: Record<string, unknown> | null;
   argumentsError?: string;
+}
+
+/** How a provider retries a failed request (`DEFAULT_RETRY`, or a step's `retry` through `retryPolicyOf`). */
+export interface RetryPolicy {
+  /** Attempts per request, the first included. */
+  maxAttempts: number;
+  /** The wait before the first retry; `exponential` doubles it for each next one. */
+  baseDelayMs: number;
+  /** The longest backoff wait, before the jitter (up to 25% more) is added. */
+  maxDelayMs: number;
+  /** Default exponential. */
+  backoff?: 'fixed' | 'exponential';
+  /** What is retried: failed requests (`provider_error`), timeouts, or both (the default). */
+  retryOn?: readonly RetryCategory[];
 }
 
 /** Told to the engine before a provider waits and tries again (becomes an `agent_retry` event). */
@@ -67,10 +92,22 @@ export interface CompletionRequest {
   tools?: ToolSpec[];
   temperature?: number;
   maxTokens?: number;
+  /**
+   * How hard the model thinks (the step's `reasoning.effort`, else `runtime.default_reasoning_effort`).
+   * openai sends it as `reasoning_effort` (low, medium, high); claude as a thinking budget.
+   */
+  reasoningEffort?: ReasoningEffort;
+  /**
+   * The step's `retry`: how failed requests are retried. Without it the provider's own default (three
+   * retries from 1 s). A provider that does not retry ignores it.
+   */
+  retry?: RetryPolicy;
   /** Aborts the request (interrupt, run timeout). A provider rejects promptly once it fires. */
   signal: AbortSignal;
   /** Called before each transport-level retry (HTTP 429/5xx, network errors). */
   onRetry?: (retry: ProviderRetry) => void;
+  /** Called with the model's thinking as it streams (extended thinking, reasoning models). */
+  onReasoning?: (chunk: string) => void;
 }
 
 export interface CompletionResult {
@@ -85,6 +122,8 @@ export interface CompletionResult {
   /** Input tokens written to the provider's prompt cache (included in `inputTokens`). */
   cacheWriteTokens?: number;
   costUsd?: number;
+  /** The model's thinking blocks, when it sent any. */
+  reasoning?: ReasoningPart[];
   /** Tool calls the model asked for; absent or empty when this is its answer. */
   toolCalls?: ToolCall[];
   /** Why the model stopped: `stop`, `tool-calls`, `length` (max tokens), `content-filter`, `other`. */

@@ -7,6 +7,7 @@ import { jsonSchema, type ModelMessage, type SystemModelMessage, type ToolSet, t
 import type { ChatMessage, ToolCall, ToolSpec } from './types.js';
 
 type ToolResultPart = Extract<ModelMessage, { role: 'tool' }>['content'][number];
+type SharedOptions = NonNullable<SystemModelMessage['providerOptions']>;
 
 /**
  * System turns go to the SDK's `system` option (it warns about system messages among the others); the
@@ -29,13 +30,20 @@ export function toModelMessages(messages: readonly ChatMessage[]): {
         break;
       case 'assistant': {
         const calls = message.toolCalls ?? [];
-        if (calls.length === 0) {
+        const reasoning = message.reasoning ?? [];
+        if (calls.length === 0 && reasoning.length === 0) {
           out.push({ role: 'assistant', content: message.content });
           break;
         }
         out.push({
           role: 'assistant',
           content: [
+            // Thinking goes back first, with its signature: Anthropic continues a turn with tools only so.
+            ...reasoning.map((part) => ({
+              type: 'reasoning' as const,
+              text: part.text,
+              ...(part.providerMetadata ? { providerOptions: part.providerMetadata as SharedOptions } : {}),
+            })),
             ...(message.content ? [{ type: 'text' as const, text: message.content }] : []),
             ...calls.map((call) => ({
               type: 'tool-call' as const,

@@ -229,6 +229,15 @@ describe('agent tool loop', () => {
     expect(result).toMatchObject({ status: 'failed', error: { type: 'AgentTimeout', step: 'worker' } });
     expect(result.checkpointPath).toBeDefined();
     expect(ofType(events, 'agent_tool_complete')[0]?.data.error).toContain('the call was stopped');
+    // The original's agent_timeout, before the step's failure; the step is not retried.
+    const timeouts = ofType(events, 'agent_timeout');
+    expect(timeouts.map((e) => e.data)).toEqual([
+      { agent_name: 'worker', timeout_seconds: 1, elapsed: expect.any(Number) },
+    ]);
+    expect(events.indexOf(timeouts[0] as ConductorEvent)).toBeLessThan(
+      events.findIndex((e) => e.type === 'agent_failed'),
+    );
+    expect(ofType(events, 'agent_started')).toHaveLength(1);
     for (const pid of serversOf(events)) expect(isAlive(pid)).toBe(false);
   });
 

@@ -78,6 +78,11 @@ export async function openAgentToolLoop(
       return await work();
     } catch (error) {
       if (timeout.signal.aborted && !ctx.signal.aborted) {
+        ctx.emit('agent_timeout', {
+          agent_name,
+          timeout_seconds: step.timeout_seconds as number,
+          elapsed: round(ctx.clock() - sessionStart),
+        });
         throw new StepFailure(
           step.name,
           'AgentTimeout',
@@ -205,7 +210,12 @@ export async function openAgentToolLoop(
           onAnswer(answer);
           const calls = answer.toolCalls ?? [];
           if (calls.length === 0) return answer;
-          messages.push({ role: 'assistant', content: answer.text, toolCalls: calls });
+          messages.push({
+            role: 'assistant',
+            content: answer.text,
+            toolCalls: calls,
+            ...(answer.reasoning ? { reasoning: answer.reasoning } : {}),
+          });
           for (const call of calls) messages.push(await runCall(call));
         }
       }),

@@ -3,6 +3,7 @@ import { spillOf } from '../outputs/store.js';
 import type { ChatMessage } from '../providers/types.js';
 import type { AgentStep, WorkflowSettings } from '../workflow/types.js';
 import { holdDialog } from './agent-dialog.js';
+import { agentKeysOf } from './agent-keys.js';
 import type { AgentAnswer, AnswerReview } from './agent-review.js';
 import { type AgentToolLoop, openAgentToolLoop } from './agent-tools.js';
 import { validateAnswer } from './agent-validator.js';
@@ -11,9 +12,6 @@ import { StepFailure } from './errors.js';
 import { outputJsonSchema, outputMismatch, parseJsonAnswer } from './output-schema.js';
 import type { StepContext, StepExecutor, StepResult } from './types.js';
 import { StepUsage } from './usage.js';
-
-/** Extra attempts after an answer that does not parse or match `output:` (the original's default for most providers). */
-export const DEFAULT_MAX_PARSE_RETRIES = 2;
 
 /**
  * Renders the prompt, asks the provider (streaming `agent_message`), and for steps with `output:`
@@ -35,6 +33,8 @@ export const executeAgent: StepExecutor<AgentStep> = async (
     const settings = ctx.workflow.definition.workflow;
     const runtime = settings.runtime ?? {};
     const scope = ctx.promptScope();
+    // The model and reasoning effort (rendered when templates), `retry`, and the parse retry count.
+    const keys = await agentKeysOf(ctx, scope);
     // Awaited only when a render went to a worker, so a group's agents report their prompts in the
     // order they started, as when rendering was synchronous.
     const render = (template: string, field: string) =>
@@ -52,13 +52,11 @@ export const executeAgent: StepExecutor<AgentStep> = async (
     });
 
     const provider = ctx.providerFor(step);
-    const model = step.model ?? runtime.default_model;
+    const { model } = keys;
     const jsonSchema = step.output ? outputJsonSchema(step.output) : undefined;
     const temperature = step.temperature ?? runtime.temperature;
     const maxTokens = step.max_tokens ?? runtime.max_tokens;
-    const maxAttempts = step.output
-      ? 1 + Math.max(0, step.max_parse_retries ?? DEFAULT_MAX_PARSE_RETRIES)
-      : 1;
+    const maxAttempts = step.output ? 1 + keys.maxParseRetries : 1;
     // Tool calls the model asks for are run by the engine, within the step's limits (agent-tools.ts);
     // every model call of the step, tool rounds and corrections included, counts in its usage.
     tools = await openAgentToolLoop(ctx, (answer) => usage.add(answer));
@@ -86,6 +84,7 @@ export const executeAgent: StepExecutor<AgentStep> = async (
             ...(jsonSchema ? { jsonSchema } : {}),
             ...(temperature === undefined ? {} : { temperature }),
             ...(maxTokens === undefined ? {} : { maxTokens }),
+            ...keys.request,
             onRetry: (retry) =>
               ctx.emit('agent_retry', {
                 agent_name,

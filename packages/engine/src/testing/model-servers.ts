@@ -134,6 +134,8 @@ export function anthropicStream(
   options: {
     text?: string[];
     toolUses?: AnthropicToolUseScript[];
+    /** A thinking block first (extended thinking): its text in pieces, and its signature. */
+    thinking?: { text: string[]; signature: string };
     model?: string;
     usage?: { input_tokens: number; cache_read_input_tokens?: number; cache_creation_input_tokens?: number };
     outputTokens?: number;
@@ -157,6 +159,17 @@ export function anthropicStream(
       },
     });
     let index = 0;
+    if (options.thinking) {
+      event('content_block_start', { index, content_block: { type: 'thinking', thinking: '' } });
+      for (const thinking of options.thinking.text)
+        event('content_block_delta', { index, delta: { type: 'thinking_delta', thinking } });
+      event('content_block_delta', {
+        index,
+        delta: { type: 'signature_delta', signature: options.thinking.signature },
+      });
+      event('content_block_stop', { index });
+      index++;
+    }
     if (options.text?.length) {
       event('content_block_start', { index, content_block: { type: 'text', text: '' } });
       for (const text of options.text)

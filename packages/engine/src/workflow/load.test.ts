@@ -209,12 +209,12 @@ agents:
 
   it('reports keys of the original format as not supported yet', () => {
     const source = base(
-      '  - name: a\n    prompt: hi\n    retry:\n      max_attempts: 3\n    output:\n      score:\n        type: number\n        minimum: 0\n',
+      '  - name: a\n    prompt: hi\n    session_key: shared\n    output:\n      score:\n        type: number\n        minimum: 0\n',
       '  hooks:\n    on_start: "{{ x }}"\n',
     );
     expect(issuesOf(source)).toEqual([
       '4:3 error "hooks" in "workflow" is part of the original conductor format but not supported by this version of conductor yet',
-      '9:5 error "retry" in step "a" is part of the original conductor format but not supported by this version of conductor yet',
+      '9:5 error "session_key" in step "a" is part of the original conductor format but not supported by this version of conductor yet',
     ]);
   });
 

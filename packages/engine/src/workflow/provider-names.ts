@@ -10,6 +10,12 @@ export const PROVIDER_FIELDS: Readonly<Record<string, readonly string[]>> = {
   mock: [],
 };
 
+/** The original's model of each provider when neither the step nor `runtime.default_model` names one. */
+export const DEFAULT_MODELS: Readonly<Record<string, string>> = {
+  openai: 'gpt-5-mini',
+  claude: 'claude-3-5-sonnet-latest',
+};
+
 export const BUILT_IN_PROVIDERS: readonly string[] = Object.keys(PROVIDER_FIELDS);
 
 /** Providers of the original conductor that this version does not have, with what they are. */

@@ -1,6 +1,7 @@
 /** The valibot schemas of the steps under `agents:` (schema.ts puts them together with groups and settings). */
 import * as v from 'valibot';
 import { DialogSchema, ValidatorSchema } from './schema-agent-review.js';
+import { agentKeyEntries } from './schema-agent-keys.js';
 import type { OutputField } from './types.js';
 
 export const JSON_TYPES = ['string', 'number', 'integer', 'boolean', 'array', 'object'] as const;
@@ -194,6 +195,7 @@ export const AgentStepSchema = v.strictObject({
   ),
   validator: v.optional(ValidatorSchema),
   dialog: v.optional(DialogSchema),
+  ...agentKeyEntries,
 });
 
 export const ScriptStepSchema = v.strictObject({

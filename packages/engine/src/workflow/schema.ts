@@ -4,6 +4,7 @@
  * that editors use from it.
  */
 import * as v from 'valibot';
+import { defaultReasoningEffort } from './schema-agent-keys.js';
 import { budgetEntries, CostSchema } from './schema-cost.js';
 import {
   AgentStepSchema,
@@ -279,6 +280,7 @@ export const WorkflowSettingsSchema = v.strictObject({
           spill_dir: v.optional(v.string()),
         }),
       ),
+      default_reasoning_effort: v.optional(defaultReasoningEffort),
     }),
   ),
   context: v.optional(
@@ -351,7 +353,7 @@ export const UNSUPPORTED_KEYS: Readonly<
   >
 > = {
   workflow: ['hooks', 'context_mode'],
-  runtime: ['default_reasoning_effort', 'default_context_tier', 'skills'],
+  runtime: ['default_context_tier', 'skills'],
   // The mapping fields of the original's copilot, hermes and aca providers, which this version lacks.
   provider: [
     'bearer_token',
@@ -374,15 +376,6 @@ export const UNSUPPORTED_KEYS: Readonly<
   ],
   limits: [],
   context: ['trim_strategy'],
-  step: [
-    'retry',
-    'reasoning',
-    'output_mode',
-    'output_type',
-    'session_key',
-    'skills',
-    'sandbox',
-    'context_tier',
-  ],
+  step: ['output_type', 'session_key', 'skills', 'sandbox', 'context_tier'],
   outputField: [],
 };

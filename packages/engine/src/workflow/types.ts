@@ -4,6 +4,10 @@
  * exactly these types.
  */
 
+import type { ReasoningEffort, RetryCategory } from './schema-agent-keys.js';
+
+export type { ReasoningEffort, RetryCategory };
+
 export type JsonSchemaType = 'string' | 'number' | 'integer' | 'boolean' | 'array' | 'object';
 
 /** One field of a step's `output:` schema (the original's compact form). */
@@ -121,6 +125,8 @@ export interface RuntimeConfig {
   /** Default `working_dir` of agent steps (a template). */
   working_dir?: string;
   tool_output?: ToolOutputConfig;
+  /** Agent steps' reasoning effort when they set no `reasoning`. */
+  default_reasoning_effort?: ReasoningEffort;
 }
 
 export interface LimitsConfig {
@@ -203,6 +209,12 @@ export interface AgentStep extends StepBase {
   validator?: AgentValidator;
   /** The agent talks with the user when an evaluator finds its answer meets `trigger_prompt` (main loop only). */
   dialog?: AgentDialog;
+  /** How a failed model request is retried (the original's RetryPolicy); without it, the providers' default. */
+  retry?: RetrySettings;
+  /** How hard the model thinks: `effort` is a level or a template rendering to one. */
+  reasoning?: { effort: string };
+  /** `envelope` (default) or `raw` (the answer's text as `{ result }`; not with `output`). */
+  output_mode?: 'raw' | 'envelope';
 }
 
 /** An agent step's `validator:` (§3.9 of the original). */
@@ -218,6 +230,20 @@ export interface AgentValidator {
 export interface AgentDialog {
   trigger_prompt: string;
   conversation_prompt?: string;
+}
+
+
+/** An agent step's `retry` (§3.4 of the original); unset keys take the defaults in `RETRY_DEFAULTS`. */
+export interface RetrySettings {
+  /** Attempts of each model request, the first included (1 to 10, default 1). */
+  max_attempts?: number;
+  backoff?: 'fixed' | 'exponential';
+  /** Seconds before the first retry (0 to 300, default 2). */
+  delay_seconds?: number;
+  /** What is retried (default both). */
+  retry_on?: RetryCategory[];
+  /** Correction turns after an answer that does not match `output` (like `max_parse_retries`). */
+  max_parse_recovery_attempts?: number;
 }
 
 export interface ScriptStep extends StepBase {

@@ -6,6 +6,7 @@
 import type { WorkflowIssue } from '../errors.js';
 import type { Locator } from '../locate.js';
 import { isPlainObject } from '../raw.js';
+import { checkAgentKeys } from './agent-keys.js';
 import { createSemanticContext } from './context.js';
 import { checkBudget } from './cost.js';
 import { checkGroups } from './groups.js';
@@ -36,6 +37,7 @@ export function semanticIssues(
   checkProviderSettings(ctx);
   checkTools(ctx);
   checkOutputFields(ctx);
+  checkAgentKeys(ctx);
   checkBudget(ctx);
   for (const site of templateSites(ctx)) ctx.issues.push(...checkTemplate(ctx, site));
   checkReachability(ctx);

@@ -78,6 +78,12 @@ export function templateSites(ctx: SemanticContext): TemplateSite[] {
         );
         addString(site('model'), raw.model);
         addString(site('working_dir'), raw.working_dir);
+        if (
+          isObject(raw.reasoning) &&
+          typeof raw.reasoning.effort === 'string' &&
+          looksLikeTemplate(raw.reasoning.effort)
+        )
+          addString(site('reasoning.effort', ['reasoning', 'effort']), raw.reasoning.effort);
         break;
       }
       case 'human_gate':
