@@ -2,6 +2,7 @@ export type {
   AdditionalInput,
   ControlAnswer,
   DashboardErrorCode,
+  DialogMessageBody,
   ErrorBody,
   EventsPage,
   GateAnswerBody,
@@ -10,7 +11,7 @@ export type {
   RunOwner,
   StateBody,
 } from './protocol.js';
-export { DEFAULT_PAGE, MAX_PAGE, RESYNC_CLOSE_CODE } from './protocol.js';
+export { DEFAULT_PAGE, MAX_DIALOG_MESSAGE, MAX_PAGE, RESYNC_CLOSE_CODE } from './protocol.js';
 export type { Dashboard, DashboardInfo, DashboardLimits, DashboardOptions } from './server/dashboard.js';
 export { createDashboard, DEFAULT_LIMITS } from './server/dashboard.js';
 export type { HistoryPage, HistoryStore, JsonlStoreOptions, PageQuery } from './server/history.js';

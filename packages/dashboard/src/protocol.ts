@@ -34,7 +34,7 @@ export interface InfoBody {
   replay_speed: number | null;
   version: string | null;
   /** What this dashboard can do now: control given, and the run owned by this process. */
-  control: { stop: boolean; gate: boolean };
+  control: { stop: boolean; gate: boolean; dialog: boolean };
   ownership: OwnershipBody;
 }
 
@@ -67,7 +67,19 @@ export interface GateAnswerBody {
   additional_input?: AdditionalInput;
 }
 
-/** `POST /api/stop` (202) and `POST /api/gate` (200). A second stop of the same generation says so. */
+/**
+ * `POST /api/dialog`: the user's next message in the dialog of the agent step at `step` (`parent/step`
+ * in a sub-workflow). "done" or "continue" ends the dialog.
+ */
+export interface DialogMessageBody {
+  step: string;
+  message: string;
+}
+
+/** The longest message `POST /api/dialog` takes, in characters. */
+export const MAX_DIALOG_MESSAGE = 20_000;
+
+/** `POST /api/stop` (202), `POST /api/gate` and `POST /api/dialog` (200). A second stop of the same generation says so. */
 export interface ControlAnswer {
   ok: true;
   already_stopping?: true;

@@ -4,7 +4,15 @@ import { join } from 'node:path';
 import { type ConductorEvent, createEventBus } from '@conductor/events';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createDashboard, type Dashboard, type DashboardOptions, jsonlStore, memoryStore } from '../index.js';
-import { gatePresented, runEvents, tempDir, WAIT, WORKFLOW_STARTED, writeLog } from './test-helpers.js';
+import {
+  dialogOpen,
+  gatePresented,
+  runEvents,
+  tempDir,
+  WAIT,
+  WORKFLOW_STARTED,
+  writeLog,
+} from './test-helpers.js';
 
 const TOKEN = 'test-token-1234';
 const auth = { authorization: `Bearer ${TOKEN}` };
@@ -108,7 +116,7 @@ describe('GET /api/info', () => {
       log_path: null,
       replay_speed: null,
       version: '0.1.0',
-      control: { stop: true, gate: false },
+      control: { stop: true, gate: false, dialog: false },
       ownership: { owner: 'this-process', pid: process.pid, host: null, since: null },
     });
   });
@@ -325,6 +333,87 @@ describe('POST /api/gate', () => {
     expect(
       (await post(dashboard({ control: { stop() {} } }), '/api/gate', { step: 'a', value: 'b' })).status,
     ).toBe(501);
+  });
+});
+
+describe('POST /api/dialog', () => {
+  const withDialog = (answerDialog: (...args: unknown[]) => boolean | Promise<boolean>, replying = false) =>
+    dashboard({
+      history: memoryStore([...runEvents(50), ...dialogOpen(51, replying)]),
+      control: { stop() {}, answerDialog },
+    });
+
+  it("gives the waiting dialog the user's message, and says the dashboard can", async () => {
+    const answerDialog = vi.fn(() => true);
+    const d = withDialog(answerDialog);
+    expect(await (await get(d, '/api/info')).json()).toMatchObject({ control: { dialog: true } });
+    const response = await post(d, '/api/dialog', { step: 'plan', message: 'In May' });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ ok: true });
+    expect(answerDialog).toHaveBeenCalledWith('plan', 'In May');
+  });
+
+  it('validates the body', async () => {
+    const answerDialog = vi.fn(() => true);
+    const d = withDialog(answerDialog);
+    for (const body of [
+      'not json',
+      {},
+      { step: '', message: 'hi' },
+      { step: 'plan' },
+      { step: 'plan', message: 3 },
+      { step: 'plan', message: '   ' },
+      { step: 'plan', message: 'x'.repeat(20_001) },
+    ]) {
+      const response = await post(d, '/api/dialog', body);
+      expect(response.status, JSON.stringify(body).slice(0, 50)).toBe(400);
+      expect(await response.json()).toMatchObject({ error: { code: 'CONDUCTOR_BAD_REQUEST' } });
+    }
+    expect(answerDialog).not.toHaveBeenCalled();
+  });
+
+  it('answers 409 with no dialog there, while the agent replies, or when the run says it is gone', async () => {
+    const idle = dashboard({ control: { stop() {}, answerDialog: () => true } });
+    expect((await post(idle, '/api/dialog', { step: 'plan', message: 'hi' })).status).toBe(409);
+    const d = withDialog(() => true);
+    for (const step of ['other', '__proto__', 'constructor']) {
+      expect((await post(d, '/api/dialog', { step, message: 'hi' })).status, step).toBe(409);
+    }
+    const replying = await post(
+      withDialog(() => true, true),
+      '/api/dialog',
+      { step: 'plan', message: 'hi' },
+    );
+    expect(replying.status).toBe(409);
+    expect(await replying.json()).toMatchObject({
+      error: { message: expect.stringContaining('still replying') },
+    });
+    const gone = await post(
+      withDialog(() => false),
+      '/api/dialog',
+      { step: 'plan', message: 'hi' },
+    );
+    expect(gone.status).toBe(409);
+    expect(await gone.json()).toMatchObject({ error: { code: 'CONDUCTOR_CONFLICT' } });
+  });
+
+  it('answers 501 without a dialog handler, and 409 to a dashboard that does not own the run', async () => {
+    const d = dashboard({
+      history: memoryStore([...runEvents(50), ...dialogOpen(51)]),
+      control: { stop() {} },
+    });
+    expect((await post(d, '/api/dialog', { step: 'plan', message: 'hi' })).status).toBe(501);
+    expect(await (await get(d, '/api/info')).json()).toMatchObject({ control: { dialog: false } });
+    const answerDialog = vi.fn(() => true);
+    const other = dashboard({
+      history: memoryStore([...runEvents(50), ...dialogOpen(51)]),
+      control: { stop() {}, answerDialog },
+      ownership: () => ({ owner: 'other-process', pid: 4242 }),
+    });
+    const refused = await post(other, '/api/dialog', { step: 'plan', message: 'hi' });
+    expect(refused.status).toBe(409);
+    expect(await refused.json()).toMatchObject({ error: { code: 'CONDUCTOR_NOT_OWNER' } });
+    expect(answerDialog).not.toHaveBeenCalled();
   });
 });
 

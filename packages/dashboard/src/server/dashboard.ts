@@ -15,6 +15,7 @@ import { type OwnershipSource, ownershipBody, trackOwnership } from './ownership
 import {
   type ApiContext,
   type DashboardControl,
+  dialogRoute,
   eventsRoute,
   gateRoute,
   infoRoute,
@@ -62,7 +63,7 @@ export interface DashboardOptions {
    * A store nobody else writes (`memoryStore`) takes its live events from here.
    */
   live?: LiveSource;
-  /** Lets the UI stop the run and answer gates, while this process owns the run. Absent: read-only (501). */
+  /** Lets the UI stop the run, answer gates and talk in dialogs, while this process owns the run. Absent: read-only (501). */
   control?: DashboardControl;
   /**
    * Who owns (writes) the run now; asked again when the log changes and at most about once a second.
@@ -207,6 +208,7 @@ export function createDashboard(options: DashboardOptions): Dashboard {
       control: {
         stop: owned && options.control !== undefined,
         gate: owned && typeof options.control?.answerGate === 'function',
+        dialog: owned && typeof options.control?.answerDialog === 'function',
       },
       ownership: ownershipBody(owner),
     };
@@ -241,6 +243,7 @@ export function createDashboard(options: DashboardOptions): Dashboard {
   app.get('/api/outputs/:ref', outputRoute(options.outputsDir));
   app.post('/api/stop', stopRoute(api));
   app.post('/api/gate', gateRoute(api));
+  app.post('/api/dialog', dialogRoute(api));
   app.all('/api/*', (c) =>
     jsonError(c, 404, 'CONDUCTOR_NOT_FOUND', `no such API route: ${c.req.method} ${c.req.path}`),
   );

@@ -11,7 +11,7 @@ import {
   type RunningDashboard,
   startDashboard,
 } from '../index.js';
-import { gatePresented, runEvents, tempDir, writeLog } from './test-helpers.js';
+import { dialogOpen, gatePresented, runEvents, tempDir, writeLog } from './test-helpers.js';
 
 // Hostile input on every route must get a 4xx (or the route's answer), never a 500: a 500 means the
 // dashboard trusted something it should have checked. Every request goes through `app.request`
@@ -19,16 +19,17 @@ import { gatePresented, runEvents, tempDir, writeLog } from './test-helpers.js';
 
 const TOKEN = 'fuzz-token';
 const gate = gatePresented(51);
-const control = { stop() {}, answerGate: () => true };
+const dialog = dialogOpen(52);
+const control = { stop() {}, answerGate: () => true, answerDialog: () => true };
 
 /** The shapes a dashboard comes in: with control, read-only, owned elsewhere, on a log file, under a path. */
 async function configurations(): Promise<Array<{ name: string; options: DashboardOptions }>> {
   const path = join(await tempDir(), 'events.jsonl');
-  await writeLog(path, [...runEvents(50), gate]);
+  await writeLog(path, [...runEvents(50), gate, ...dialog]);
   return [
     {
       name: 'memory, owned, with control',
-      options: { history: memoryStore([...runEvents(50), gate]), control },
+      options: { history: memoryStore([...runEvents(50), gate, ...dialog]), control },
     },
     { name: 'log file, read-only', options: { history: jsonlStore(path, { indexEvery: 8 }) } },
     {
@@ -53,6 +54,7 @@ const ROUTES = [
   '/api/logs',
   '/api/stop',
   '/api/gate',
+  '/api/dialog',
   '/api/',
   '/api/nope',
   '/ws',
@@ -161,15 +163,22 @@ const hostileHeaders = fc.record(
 );
 const headers = fc.oneof({ weight: 4, arbitrary: validHeaders }, { weight: 1, arbitrary: hostileHeaders });
 const hostileValue = fc.oneof(
-  { weight: 3, arbitrary: fc.constantFrom(...HOSTILE_KEYS, 'approve', 'approve/inner', 'yes', 'no', '') },
+  {
+    weight: 3,
+    arbitrary: fc.constantFrom(...HOSTILE_KEYS, 'approve', 'approve/inner', 'plan', 'yes', 'no', 'done', ''),
+  },
   { weight: 1, arbitrary: fc.string({ maxLength: 10 }) },
   { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 3 }) },
 );
 const gateBody = fc
   .record({ step: hostileValue, value: hostileValue, additional_input: hostileValue }, { requiredKeys: [] })
   .map((body) => JSON.stringify(body));
+const dialogBody = fc
+  .record({ step: hostileValue, message: hostileValue }, { requiredKeys: [] })
+  .map((body) => JSON.stringify(body));
 const body = fc.oneof(
   { weight: 4, arbitrary: gateBody },
+  { weight: 4, arbitrary: dialogBody },
   { weight: 1, arbitrary: fc.json({ maxDepth: 4 }) },
   { weight: 1, arbitrary: fc.string({ maxLength: 200 }) },
   {
@@ -182,6 +191,7 @@ const body = fc.oneof(
       '"x"',
       '{"__proto__":{"step":"approve"},"value":"yes"}',
       '{"step":"approve","value":"yes","additional_input":{"__proto__":{"polluted":true}}}',
+      '{"step":"plan","message":{"__proto__":{"polluted":true}}}',
       '['.repeat(5000) + ']'.repeat(5000),
       `{"step":"${'a'.repeat(70_000)}","value":"yes"}`,
     ),
@@ -210,7 +220,7 @@ const request = fc.oneof(
     weight: 3,
     arbitrary: fc.record({
       method: fc.constant('POST'),
-      path: fc.constantFrom('/api/gate', '/api/stop'),
+      path: fc.constantFrom('/api/gate', '/api/dialog', '/api/stop'),
       query,
       body,
     }),
@@ -273,6 +283,12 @@ describe('the HTTP API under hostile input', () => {
       });
       expect(response?.status, step).toBe(409);
       expect(await response?.json()).toMatchObject({ error: { code: 'CONDUCTOR_CONFLICT' } });
+      const talk = await owned?.dashboard.app.request('/api/dialog', {
+        method: 'POST',
+        headers: auth,
+        body: JSON.stringify({ step, message: 'hi' }),
+      });
+      expect(talk?.status, step).toBe(409);
     }
     for (const setup of setups) {
       const response = await setup.dashboard.app.request(`${setup.basePath}/api/events?before=0`, {

@@ -5,9 +5,11 @@ import {
   type AdditionalInput,
   type ControlAnswer,
   DEFAULT_PAGE,
+  type DialogMessageBody,
   type EventsPage,
   type GateAnswerBody,
   type InfoBody,
+  MAX_DIALOG_MESSAGE,
   MAX_PAGE,
   type StateBody,
 } from '../protocol.js';
@@ -24,6 +26,8 @@ export interface DashboardControl {
   stop(): void | Promise<void>;
   /** Answers a pending human gate; false when that gate is not pending (any more). */
   answerGate?(step: string, value: string, additionalInput: AdditionalInput): boolean | Promise<boolean>;
+  /** Gives a dialog waiting for the user its next message; false when it is not waiting (any more). */
+  answerDialog?(step: string, message: string): boolean | Promise<boolean>;
 }
 
 /** What the API routes read. */
@@ -54,6 +58,15 @@ const GateBody = v.object({
   value: v.string('value must be the chosen option value'),
   additional_input: v.optional(v.nullable(v.union([v.string(), v.record(v.string(), v.unknown())])), null),
 }) satisfies v.GenericSchema<GateAnswerBody, Required<GateAnswerBody>>;
+
+const DialogBody = v.object({
+  step: v.pipe(v.string('step must name the agent step'), v.minLength(1, 'step must name the agent step')),
+  message: v.pipe(
+    v.string('message must be the text to send'),
+    v.regex(/\S/, 'message must not be empty'),
+    v.maxLength(MAX_DIALOG_MESSAGE, `message must be at most ${MAX_DIALOG_MESSAGE} characters`),
+  ),
+}) satisfies v.GenericSchema<DialogMessageBody>;
 
 function issueText(issues: readonly v.BaseIssue<unknown>[]): string {
   const issue = issues[0];
@@ -194,6 +207,58 @@ export function gateRoute(api: ApiContext): Handler {
         409,
         'CONDUCTOR_CONFLICT',
         `the gate at step ${JSON.stringify(step)} is no longer waiting`,
+      );
+    }
+    return c.json({ ok: true } satisfies ControlAnswer);
+  };
+}
+
+export function dialogRoute(api: ApiContext): Handler {
+  return async function dialog(c) {
+    const answer = api.control?.answerDialog?.bind(api.control);
+    if (!answer) return noControl(c, 'dialog');
+    let json: unknown;
+    try {
+      json = await c.req.json();
+    } catch {
+      return jsonError(
+        c,
+        400,
+        'CONDUCTOR_BAD_REQUEST',
+        'the body must be JSON: {"step": "...", "message": "..."}',
+      );
+    }
+    const parsed = v.safeParse(DialogBody, json);
+    if (!parsed.success) return jsonError(c, 400, 'CONDUCTOR_BAD_REQUEST', issueText(parsed.issues));
+    const { step, message } = parsed.output;
+    await api.ready;
+    const refused = await notOwner(c, api, 'talk in a dialog of');
+    if (refused) return refused;
+    // Own keys only, as for gates: a step named `__proto__` has no dialog.
+    const { dialogs } = api.state();
+    const pending = Object.hasOwn(dialogs, step) ? dialogs[step] : undefined;
+    if (!pending) {
+      return jsonError(
+        c,
+        409,
+        'CONDUCTOR_CONFLICT',
+        `no dialog is under way at step ${JSON.stringify(step)}`,
+      );
+    }
+    if (pending.awaiting !== 'user') {
+      return jsonError(
+        c,
+        409,
+        'CONDUCTOR_CONFLICT',
+        `step ${JSON.stringify(step)} is still replying; send your message once its reply has arrived`,
+      );
+    }
+    if (!(await answer(step, message))) {
+      return jsonError(
+        c,
+        409,
+        'CONDUCTOR_CONFLICT',
+        `the dialog at step ${JSON.stringify(step)} is not waiting for a message any more`,
       );
     }
     return c.json({ ok: true } satisfies ControlAnswer);

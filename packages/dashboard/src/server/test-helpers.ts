@@ -62,6 +62,30 @@ export function gatePresented(
   };
 }
 
+/**
+ * The agent step `plan` in a dialog, from `seq`: `dialog_started`, then (unless `replying`) the agent's
+ * opening question, so it waits for the user.
+ */
+export function dialogOpen(seq: number, replying = false): ConductorEvent[] {
+  const base = { timestamp: 2_000_000_000, data: { agent_name: 'plan', dialog_id: 'd1' } };
+  const started: ConductorEvent = {
+    ...base,
+    seq,
+    type: 'dialog_started',
+    data: { ...base.data, opening_question: 'Which dates?' },
+  };
+  if (replying) return [started];
+  return [
+    started,
+    {
+      ...base,
+      seq: seq + 1,
+      type: 'dialog_message',
+      data: { ...base.data, role: 'agent', content: 'Which dates?' },
+    },
+  ];
+}
+
 export async function writeLog(
   path: string,
   events: Iterable<ConductorEvent> | AsyncIterable<ConductorEvent>,

@@ -4,6 +4,7 @@ import type { InfoBody } from '../../src/protocol';
 import { ActivityStream } from './ActivityStream';
 import type { Api } from './api';
 import { OwnershipBanner, ResumeBanner, RunEndBanner, SyntheticHistoryNote } from './Banners';
+import { DialogPanel } from './DialogPanel';
 import { GatePanel } from './GatePanel';
 import { GroupDetails } from './GroupDetails';
 import { Icon } from './Icon';
@@ -94,6 +95,8 @@ function Dashboard({
   const group = selected ? findGroup(state, selected) : null;
   // Every gate waiting for an answer, at the root or inside a sub-workflow, the oldest first.
   const gates = Object.values(state.gates).sort((a, b) => a.seq - b.seq);
+  // Every agent talking with the user, the oldest first.
+  const dialogs = Object.values(state.dialogs).sort((a, b) => a.seq - b.seq);
 
   if (snapshot.connection === 'unauthorized') return <AuthRequired />;
 
@@ -145,6 +148,15 @@ function Dashboard({
         <aside className="side" aria-label="Details">
           {gates.map((gate) => (
             <GatePanel key={gate.step} gate={gate} api={api} canAnswer={live && info.control.gate} />
+          ))}
+          {dialogs.map((dialog) => (
+            <DialogPanel
+              key={dialog.dialog_id}
+              dialog={dialog}
+              streaming={snapshot.dialogReplies[dialog.dialog_id] ?? null}
+              api={api}
+              canAnswer={live && info.control.dialog === true}
+            />
           ))}
           {selected && group ? (
             <GroupDetails

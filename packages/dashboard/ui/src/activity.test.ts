@@ -203,6 +203,35 @@ describe('activity rows: what each event says', () => {
     ).toBe('Selected “no” — text: why');
   });
 
+  it("summarizes a step's validator and its dialog, and files them under Steps and Gates", () => {
+    const a = { agent_name: 'plan' };
+    const d = { ...a, dialog_id: 'd1' };
+    const rows = [
+      ev('agent_validator_start', { ...a, model: 'gpt-mini' }),
+      ev('agent_validator_complete', { ...a, passed: false, issues: ['name the file', 'add a line'] }),
+      ev('agent_validation_failed', { ...a, issues: ['name the file'], will_retry: true }),
+      ev('agent_validator_complete', { ...a, passed: true, errored: true, error: 'HTTP 500' }),
+      ev('agent_rerun_failed', { ...a, cause: 'validator', error_type: 'ProviderError', message: 'gone' }),
+      ev('dialog_evaluated', { ...a, trigger: true, question: 'Which dates?' }),
+      ev('dialog_skipped', { ...a, reason: 'no_answerer', question: 'Which dates?' }),
+      ev('dialog_started', { ...d, opening_question: 'Which dates?' }),
+      ev('dialog_message', { ...d, role: 'user', content: 'May' }),
+      ev('dialog_completed', { ...d, turn_count: 3, agent_proposed_continue: true }),
+    ].map(rowOf);
+    expect(rows.map((row) => [row.category, row.summary])).toEqual([
+      ['step', 'Validating the answer with gpt-mini'],
+      ['step', 'Validation failed: name the file; add a line'],
+      ['step', 'Running again with the feedback: name the file'],
+      ['step', 'Validation could not decide (counted as a pass): HTTP 500'],
+      ['error', 'The re-run after the validator failed; the answer before it is kept: ProviderError: gone'],
+      ['gate', 'Wants to talk: Which dates?'],
+      ['gate', 'Dialog skipped: nobody could answer “Which dates?”'],
+      ['gate', 'Dialog opened: Which dates?'],
+      ['gate', 'You: May'],
+      ['gate', 'Dialog ended by the agent after 3 messages'],
+    ]);
+  });
+
   it('summarizes groups, their members and items, and names the item of an item step', () => {
     const summaries = [
       ev('parallel_started', { group_name: 'team', agents: ['a', 'b'], failure_mode: 'continue_on_error' }),

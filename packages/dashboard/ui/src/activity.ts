@@ -71,6 +71,8 @@ const CATEGORY_OF: Record<EventSubject, Category> = {
   gate: 'gate',
   text: 'message',
   tool: 'tool',
+  validation: 'step',
+  dialog: 'gate',
   group: 'group',
   member: 'group',
   item: 'group',
@@ -87,7 +89,7 @@ function categoryByName(type: string): Category {
   if (type.endsWith('_failed')) return 'error';
   if (type.startsWith('workflow_') || type.startsWith('checkpoint_') || type.startsWith('iteration_'))
     return 'run';
-  if (type.startsWith('gate_')) return 'gate';
+  if (type.startsWith('gate_') || type.startsWith('dialog_')) return 'gate';
   if (type.startsWith('agent_tool_')) return 'tool';
   if (type.startsWith('parallel_') || type.startsWith('for_each_')) return 'group';
   return 'step';
@@ -224,6 +226,29 @@ const SUMMARIES: Summaries = {
     const given = texts.map(([k, v]) => `${k}: ${preview(v, 80)}`).join(', ');
     return `Selected “${d.selected_option}”${d.route ? ` → ${d.route}` : ''}${given ? ` — ${given}` : ''}`;
   },
+  agent_validator_start: (d) => `Validating the answer${d.model ? ` with ${d.model}` : ''}`,
+  agent_validator_complete: (d) =>
+    d.errored
+      ? `Validation could not decide (counted as a pass): ${preview(d.error ?? '')}`
+      : d.passed
+        ? `Validation passed${d.cost_usd != null ? ` · ${formatUsd(d.cost_usd)}` : ''}`
+        : `Validation failed: ${preview((d.issues ?? []).join('; '))}`,
+  agent_validation_failed: (d) =>
+    `${d.will_retry ? 'Running again with the feedback' : 'Not run again (max_retries 0)'}: ${preview(d.issues.join('; '))}`,
+  agent_rerun_failed: (d) =>
+    `The re-run after the ${d.cause} failed; the answer before it is kept: ${errorText(d)}`,
+  dialog_evaluated: (d) =>
+    d.trigger
+      ? `Wants to talk: ${preview(d.question ?? '')}`
+      : `No dialog needed${d.reason ? ` — ${preview(d.reason)}` : ''}`,
+  dialog_skipped: (d) =>
+    d.reason === 'skip_gates'
+      ? 'Dialog skipped (--skip-gates)'
+      : `Dialog skipped: nobody could answer${d.question ? ` “${preview(d.question)}”` : ''}`,
+  dialog_started: (d) => `Dialog opened: ${preview(d.opening_question)}`,
+  dialog_message: (d) => `${d.role === 'agent' ? 'Agent' : 'You'}: ${preview(d.content)}`,
+  dialog_completed: (d) =>
+    `Dialog ended${d.agent_proposed_continue ? ' by the agent' : d.user_dismissed ? ' by you' : ''} after ${plural(d.turn_count, 'message')}`,
   parallel_started: (d) =>
     `parallel group ${d.group_name}: started ${plural(d.agents.length, 'member')}${
       d.agents.length > 0 ? ` (${d.agents.join(', ')})` : ''

@@ -1,6 +1,7 @@
 import { decodeEvent } from '@conductor/events';
 import type {
   DashboardErrorCode,
+  DialogMessageBody,
   ErrorBody,
   EventsPage,
   GateAnswerBody,
@@ -60,6 +61,8 @@ export interface Api {
     value: string,
     additionalInput?: string | Record<string, string> | null,
   ): Promise<void>;
+  /** The user's next message in the dialog of the agent step `step` ("done" ends it). */
+  sendDialog(step: string, message: string): Promise<void>;
   downloadLog(): Promise<Blob>;
   /** The whole of a text stored over the output cap (`spills[field].ref`). */
   storedOutput(ref: string): Promise<Blob>;
@@ -98,6 +101,10 @@ export function createApi(token: string | null): Api {
           ? { step, value }
           : { step, value, additional_input: additionalInput };
       await request('api/gate', { method: 'POST', body: JSON.stringify(body) });
+    },
+    sendDialog: async (step, message) => {
+      const body: DialogMessageBody = { step, message };
+      await request('api/dialog', { method: 'POST', body: JSON.stringify(body) });
     },
     downloadLog: async () => (await request('api/logs')).blob(),
     storedOutput: async (ref) => (await request(`api/outputs/${encodeURIComponent(ref)}`)).blob(),

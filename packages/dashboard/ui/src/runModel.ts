@@ -8,6 +8,7 @@ import {
   prependToWindow,
   windowOf,
 } from './activity';
+import { collectDialogReplies, type DialogReplies } from './dialogReplies';
 import { createStore, type Store } from './store';
 
 export type ConnectionState = 'connecting' | 'live' | 'reconnecting' | 'unauthorized' | 'replay';
@@ -24,6 +25,8 @@ export interface RunSnapshot {
   error: string | null;
   /** What the group's start events said that the projection does not keep, by group key. */
   groupFacts: GroupFactsByKey;
+  /** The replies agents are writing in their dialogs, by dialog id (streamed text the projection does not keep). */
+  dialogReplies: DialogReplies;
 }
 
 /** A group's settings as its `parallel_started` / `for_each_started` event gave them. */
@@ -93,6 +96,7 @@ export class RunModel {
     ready: false,
     error: null,
     groupFacts: {},
+    dialogReplies: {},
   });
   private recent: ConductorEvent[] = [];
   private loadOlderPage: OlderPageLoader = async () => [];
@@ -117,6 +121,7 @@ export class RunModel {
       lastSeq,
       activity: windowOf(latest, hasOlder),
       groupFacts: collectGroupFacts(s.groupFacts, latest),
+      dialogReplies: collectDialogReplies({}, latest),
       ready: true,
       error: null,
     }));
@@ -142,6 +147,7 @@ export class RunModel {
         lastSeq: (fresh[fresh.length - 1] as ConductorEvent).seq,
         activity: appendToWindow(s.activity, fresh, this.following),
         groupFacts: collectGroupFacts(s.groupFacts, fresh),
+        dialogReplies: collectDialogReplies(s.dialogReplies, fresh),
       };
     });
   }

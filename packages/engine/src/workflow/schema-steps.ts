@@ -1,7 +1,7 @@
 /** The valibot schemas of the steps under `agents:` (schema.ts puts them together with groups and settings). */
 import * as v from 'valibot';
-import { DialogSchema, ValidatorSchema } from './schema-agent-review.js';
 import { agentKeyEntries } from './schema-agent-keys.js';
+import { DialogSchema, ValidatorSchema } from './schema-agent-review.js';
 import type { OutputField } from './types.js';
 
 export const JSON_TYPES = ['string', 'number', 'integer', 'boolean', 'array', 'object'] as const;

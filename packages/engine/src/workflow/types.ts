@@ -232,7 +232,6 @@ export interface AgentDialog {
   conversation_prompt?: string;
 }
 
-
 /** An agent step's `retry` (§3.4 of the original); unset keys take the defaults in `RETRY_DEFAULTS`. */
 export interface RetrySettings {
   /** Attempts of each model request, the first included (1 to 10, default 1). */
