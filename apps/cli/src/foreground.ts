@@ -1,6 +1,12 @@
 import type { RunningDashboard } from '@conductor/dashboard';
-import { type GateResolver, MIN_MAX_OUTPUT_CHARS, type WorkflowRun } from '@conductor/engine';
+import {
+  type DialogResolver,
+  type GateResolver,
+  MIN_MAX_OUTPUT_CHARS,
+  type WorkflowRun,
+} from '@conductor/engine';
 import { startInBackground } from './background.js';
+import { dialogOptions } from './dialogs.js';
 import { UsageError } from './errors.js';
 import { executeRun } from './execute.js';
 import type { ExitCodeValue } from './exit-codes.js';
@@ -38,11 +44,13 @@ export interface StartExtras {
   signal: AbortSignal;
   gates?: GateResolver;
   skipGates?: boolean;
+  dialogs?: DialogResolver;
+  skipDialogs?: boolean;
 }
 
 /**
  * Runs or resumes a workflow as the command line asks: in the background with `--web-bg`, else in the
- * foreground with progress, gates answered in the terminal or the page, and, with `--web`, a dashboard
+ * foreground with progress, gates answered and dialogs held in the terminal or the page, and, with `--web`, a dashboard
  * that stays up after the run ends until Ctrl-C.
  */
 export async function runFromCommandLine(
@@ -66,6 +74,7 @@ export async function runFromCommandLine(
           () => started,
           () => interrupt('SIGINT'),
         ),
+        ...dialogOptions(io, options, () => interrupt('SIGINT')),
       })),
     {
       quiet: options.quiet,

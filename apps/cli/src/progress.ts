@@ -160,6 +160,24 @@ export function createProgressReporter(options: ProgressOptions = {}): ProgressR
             `${colour(32, '✓')} ${String(data.agent_name)}  ${colour(2, `chose "${String(data.selected_option)}"`)}`,
           );
           return;
+        // A dialog draws its own prompt: the spinner makes way, and comes back for the re-run.
+        case 'dialog_started':
+          stopSpinner(colour(35, '?'), `${String(data.agent_name)} wants to talk`);
+          return;
+        case 'dialog_completed':
+          line(`${colour(32, '✓')} ${String(data.agent_name)}  ${colour(2, 'dialog ended')}`);
+          startSpinner(`${String(data.agent_name)}${colour(2, ' (agent, with the dialog)')}`);
+          return;
+        case 'dialog_skipped':
+          line(
+            colour(
+              33,
+              data.reason === 'skip_gates'
+                ? `  ${String(data.agent_name)}: dialog skipped (--skip-gates)`
+                : `  ${String(data.agent_name)}: wanted to talk, but there is no terminal and no dashboard (--web); it goes on with its answer`,
+            ),
+          );
+          return;
         case 'group started': {
           const group = state.groups[String(data.group_name)];
           if (group)

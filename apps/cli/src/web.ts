@@ -81,7 +81,7 @@ export function runOwnership(runId: string, home: string): OwnershipSource {
 /**
  * Serves the dashboard of a run that is going on in this process. The run's events.jsonl is the
  * history and is followed as it grows, whoever appends to it (this run, or a later resume in another
- * process); the bus only tells the dashboard to read it at once. Stop and gates work while the run goes
+ * process); the bus only tells the dashboard to read it at once. Stop, gates and dialogs work while the run goes
  * on here.
  */
 export async function serveRunDashboard(
@@ -100,6 +100,7 @@ export async function serveRunDashboard(
     control: {
       stop: () => run.stop(),
       answerGate: (step, value, additionalInput) => run.answerGate(step, value, additionalInput),
+      answerDialog: (step, message) => run.answerDialog(step, message),
     },
     info: { runId: run.runId, workflowName: options.workflowName, source: options.source, mode: 'live' },
     port: options.port,
