@@ -16,7 +16,10 @@ function runOptions(command: Command): Command {
   return command
     .option('-p, --provider <name>', PROVIDER_HELP)
     .option('--mock-responses <file>', MOCK_HELP)
-    .option('--skip-gates', 'answer every human gate with its first option (for unattended runs)')
+    .option(
+      '--skip-gates',
+      "answer every human gate with its first option and skip agents' dialogs (for unattended runs)",
+    )
     .option('-q, --quiet', 'no progress output, only the result and errors')
     .option('--web', 'serve the live dashboard; it stays up after the run ends until Ctrl-C')
     .option('--web-bg', 'start the run in the background with its dashboard, print the URL and exit 0')
