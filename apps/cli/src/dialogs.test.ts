@@ -26,6 +26,8 @@ function request(
 function terminal() {
   const input = new PassThrough();
   const output = new PassThrough();
+  // Each prompt pipes into the output and ends it when done; a terminal, like process.stderr, stays open.
+  output.end = () => output;
   let screen = '';
   output.setEncoding('utf8').on('data', (chunk: string) => {
     screen += chunk;
@@ -34,8 +36,9 @@ function terminal() {
   input.on('newListener', (event: string) => {
     if (event === 'keypress') listening++;
   });
-  const type = async (keys: string) => {
-    await vi.waitFor(() => expect(listening).toBeGreaterThan(0), { timeout: 5000, interval: 5 });
+  /** Types once the `n`-th prompt (1-based) listens for keys: keys sent before are lost. */
+  const type = async (keys: string, prompt = 1) => {
+    await vi.waitFor(() => expect(listening).toBeGreaterThanOrEqual(prompt), { timeout: 5000, interval: 5 });
     input.write(keys);
   };
   return { input, output, type, screen: () => screen };
@@ -53,19 +56,43 @@ describe('a dialog in the terminal', () => {
     expect(tty.screen()).toContain('plan: Which dates?');
   });
 
-  it('introduces the dialog once, and shows each later message of the agent', async () => {
+  it('introduces the dialog once, then shows what was said since: the agent, the dashboard, a failed reply', async () => {
     const tty = terminal();
-    const reply = terminalDialogResolver({ input: tty.input, output: tty.output }).reply(
+    const resolver = terminalDialogResolver({ input: tty.input, output: tty.output });
+    const first = resolver.reply(request([{ role: 'agent', content: 'Which dates?' }]));
+    await tty.type('May\r');
+    await expect(first).resolves.toBe('May');
+    const second = resolver.reply(
       request([
         { role: 'agent', content: 'Which dates?' },
         { role: 'user', content: 'May' },
         { role: 'agent', content: 'How many days?' },
+        { role: 'user', content: 'Three, and by train' },
       ]),
     );
-    await tty.type('3\r');
-    await expect(reply).resolves.toBe('3');
-    expect(tty.screen()).not.toContain('opens a dialog');
-    expect(tty.screen()).toContain('plan: How many days?');
+    await tty.type('Fine\r', 2);
+    await expect(second).resolves.toBe('Fine');
+    const third = resolver.reply({
+      ...request([{ role: 'agent', content: 'Which dates?' }]),
+      transcript: [
+        { role: 'agent', content: 'Which dates?' },
+        { role: 'user', content: 'May' },
+        { role: 'agent', content: 'How many days?' },
+        { role: 'user', content: 'Three, and by train' },
+        { role: 'user', content: 'Fine' },
+      ],
+      error: '(The reply failed: ProviderError: HTTP 500. Write again, or "done" to let plan go on.)',
+    });
+    await tty.type('done\r', 3);
+    await expect(third).resolves.toBe('done');
+    const screen = tty.screen();
+    expect(screen.match(/opens a dialog/g)).toHaveLength(1);
+    expect(screen.match(/plan: Which dates\?/g)).toHaveLength(1);
+    expect(screen).toContain('plan: How many days?');
+    expect(screen).toContain('you (in the dashboard): Three, and by train');
+    // What was typed here is not written again.
+    expect(screen).not.toContain('you (in the dashboard): May');
+    expect(screen).not.toContain('you (in the dashboard): Fine');
   });
 
   it('stops asking when the message came from the dashboard, and takes Ctrl-C as Ctrl-C', async () => {

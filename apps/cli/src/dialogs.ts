@@ -18,21 +18,34 @@ const isPromptExit = (error: unknown): boolean => error instanceof Error && erro
  */
 export function terminalDialogResolver(options: TerminalDialogOptions = {}): DialogResolver {
   const output = options.output ?? process.stderr;
+  // Messages of each dialog already on the screen: a message written in the dashboard (while the
+  // terminal's prompt waited) is shown at the next turn, so the terminal keeps the whole conversation.
+  const shown = new Map<string, number>();
   const ask = async (request: DialogRequest): Promise<string> => {
     // The prompt loads at the first dialog: most runs never hold one.
     const { default: input } = await import('@inquirer/input');
-    const said = request.transcript.at(-1);
-    if (request.transcript.length <= 1) {
+    const from = shown.get(request.dialogId) ?? 0;
+    if (from === 0) {
       output.write(`\n${request.key} opens a dialog: answer it, and say "done" when it may go on.\n`);
     }
-    if (said?.role === 'agent') output.write(`\n${request.key}: ${said.content.trim()}\n\n`);
-    return input(
+    for (const message of request.transcript.slice(from)) {
+      output.write(
+        message.role === 'agent'
+          ? `\n${request.key}: ${message.content.trim()}\n\n`
+          : `you (in the dashboard): ${message.content.trim()}\n`,
+      );
+    }
+    if (request.error) output.write(`\n${request.key}: ${request.error}\n\n`);
+    shown.set(request.dialogId, request.transcript.length);
+    const text = await input(
       {
         message: 'you:',
-        validate: (text) => text.trim() !== '' || `write an answer, or "done" to let ${request.key} go on`,
+        validate: (typed) => typed.trim() !== '' || `write an answer, or "done" to let ${request.key} go on`,
       },
       { signal: request.signal, input: options.input, output, clearPromptOnDone: false },
     );
+    shown.set(request.dialogId, request.transcript.length + 1);
+    return text;
   };
   return {
     async reply(request) {

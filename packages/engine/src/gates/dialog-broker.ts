@@ -15,8 +15,10 @@ export interface DialogTurn {
   dialogId: string;
   /** The agent's opening question. */
   question: string;
-  /** The messages so far, oldest first; the last one is the agent's. */
+  /** The messages so far, oldest first; the last one is the agent's, unless its reply failed. */
   transcript: readonly DialogMessage[];
+  /** Why the agent's reply to the user's last message failed, when it did: the user may write again. */
+  error?: string;
 }
 
 /** A turn as a `DialogResolver` receives it. */

@@ -231,7 +231,9 @@ describe('dialog', () => {
     });
     const collected = collect(run);
     await say(run, 'May');
-    await vi.waitFor(() => expect(run.pendingDialogs()[0]?.transcript).toHaveLength(2), WAIT);
+    // The next turn says why the reply failed (the terminal shows it), and the user may write again.
+    await vi.waitFor(() => expect(run.pendingDialogs()[0]?.error).toContain('reply lost'), WAIT);
+    expect(run.pendingDialogs()[0]?.transcript).toHaveLength(2);
     await say(run, 'I said May');
     const { result, events } = await collected;
     expect(result.output).toEqual({ itinerary: 'draft' });

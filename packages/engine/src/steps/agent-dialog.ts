@@ -247,7 +247,8 @@ async function converse(
   let agentReady = false;
   for (;;) {
     const showing = shown;
-    const reply = await dialog.next({ step: agent_name, dialogId: dialog_id, question, transcript }, () =>
+    const turn = { step: agent_name, dialogId: dialog_id, question, transcript };
+    const reply = await dialog.next(showing.error ? { ...turn, error: showing.content } : turn, () =>
       ctx.emit('dialog_message', {
         agent_name,
         dialog_id,
