@@ -164,6 +164,12 @@ export function createProgressReporter(options: ProgressOptions = {}): ProgressR
         case 'dialog_started':
           stopSpinner(colour(35, '?'), `${String(data.agent_name)} wants to talk`);
           return;
+        // While the agent replies the spinner says so; its message (delivered before the prompt draws,
+        // the bus being synchronous) clears it for the prompt.
+        case 'dialog_message':
+          if (data.role !== 'user') restoreTerminal();
+          else if (tty) startSpinner(`${String(data.agent_name)}${colour(2, ' is replying')}`);
+          return;
         case 'dialog_completed':
           line(`${colour(32, '✓')} ${String(data.agent_name)}  ${colour(2, 'dialog ended')}`);
           startSpinner(`${String(data.agent_name)}${colour(2, ' (agent, with the dialog)')}`);
