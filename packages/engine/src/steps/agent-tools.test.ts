@@ -223,12 +223,17 @@ describe('agent tool loop', () => {
   });
 
   it('cancels a step past its timeout_seconds, even in a tool call, and fails it', async () => {
-    const { result, events } = await run([worker({ timeout_seconds: 1 })], {
+    // A first step starts the run's tool server (servers start once per run), so the 1 s budget is
+    // spent in the tool call and not in a server start that takes longer than that on a loaded machine.
+    const warm: AgentStep = { name: 'warm', type: 'agent', prompt: 'Add.', routes: [{ to: 'worker' }] };
+    const { result, events } = await run([warm, worker({ timeout_seconds: 1 })], {
+      warm: [{ tool_calls: [{ name: 'fx__add', arguments: { a: 1, b: 2 } }] }, { text: 'ok' }],
       worker: { tool_calls: [{ name: 'fx__wait' }] },
     });
     expect(result).toMatchObject({ status: 'failed', error: { type: 'AgentTimeout', step: 'worker' } });
     expect(result.checkpointPath).toBeDefined();
-    expect(ofType(events, 'agent_tool_complete')[0]?.data.error).toContain('the call was stopped');
+    const calls = ofType(events, 'agent_tool_complete').filter((e) => e.data.agent_name === 'worker');
+    expect(calls[0]?.data.error).toContain('the call was stopped');
     // The original's agent_timeout, before the step's failure; the step is not retried.
     const timeouts = ofType(events, 'agent_timeout');
     expect(timeouts.map((e) => e.data)).toEqual([
@@ -237,7 +242,8 @@ describe('agent tool loop', () => {
     expect(events.indexOf(timeouts[0] as ConductorEvent)).toBeLessThan(
       events.findIndex((e) => e.type === 'agent_failed'),
     );
-    expect(ofType(events, 'agent_started')).toHaveLength(1);
+    expect(ofType(events, 'agent_started').filter((e) => e.data.agent_name === 'worker')).toHaveLength(1);
+    expect(serversOf(events)).toHaveLength(1);
     for (const pid of serversOf(events)) expect(isAlive(pid)).toBe(false);
   });
 
