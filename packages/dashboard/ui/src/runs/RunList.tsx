@@ -219,7 +219,9 @@ function RunRow({
           <>
             {run.gate ? <span className="run-gate">waiting at </span> : null}
             {(run.status === 'failed' || run.status === 'interrupted' || run.status === 'died') && (
-              <span className="run-failed-at">{run.status === 'failed' ? 'failed at ' : 'stopped at '}</span>
+              <span className="run-failed-at">
+                {run.status === 'failed' ? 'failed at ' : run.status === 'died' ? 'died at ' : 'stopped at '}
+              </span>
             )}
             {run.step}
           </>
@@ -228,75 +230,77 @@ function RunRow({
         )}
       </td>
       <td data-field="cost">{costOf(run)}</td>
-      <td className="run-actions">
-        {run.resumable && body.actions.resume && (
-          <button
-            type="button"
-            className="button button-primary"
-            title={run.why}
-            onClick={() => void act(`Resume ${run.run_id}`, () => api.resume(run.run_id))}
-          >
-            Resume
-          </button>
-        )}
-        {run.status === 'running' && run.owner && !run.owner.host && body.actions.stop && (
-          <button
-            type="button"
-            className="button"
-            onClick={() => void act(`Stop ${run.run_id}`, () => api.stop(run.run_id))}
-          >
-            Stop
-          </button>
-        )}
-        {run.gate && run.gate_answerable && body.actions.gate && (
-          <span className="run-gate-answer">
-            <select
-              aria-label={`Answer ${run.gate}`}
-              value={choice}
-              onChange={(e) => setChoice(e.target.value)}
+      <td>
+        <div className="run-actions">
+          {run.resumable && body.actions.resume && (
+            <button
+              type="button"
+              className="button button-primary"
+              title={run.why}
+              onClick={() => void act(`Resume ${run.run_id}`, () => api.resume(run.run_id))}
             >
-              <option value="">Answer {run.gate}…</option>
-              {run.gate_options.map((option) => (
-                <option key={option.value} value={option.value}>
-                  {option.label}
-                </option>
-              ))}
-            </select>
+              Resume
+            </button>
+          )}
+          {run.status === 'running' && run.owner && !run.owner.host && body.actions.stop && (
             <button
               type="button"
               className="button"
-              disabled={choice === ''}
-              onClick={() =>
-                void act(`Answer ${run.gate}`, () => api.answerGate(run.run_id, run.gate as string, choice))
-              }
+              onClick={() => void act(`Stop ${run.run_id}`, () => api.stop(run.run_id))}
             >
-              Send
+              Stop
             </button>
-          </span>
-        )}
-        {run.deletable && body.actions.delete && !confirming && (
-          <button type="button" className="button button-ghost" onClick={() => setConfirming(true)}>
-            Delete
-          </button>
-        )}
-        {confirming && (
-          <span className="run-confirm">
-            Delete {run.run_id} and its log?{' '}
-            <button
-              type="button"
-              className="button button-danger"
-              onClick={() => {
-                setConfirming(false);
-                void act(`Delete ${run.run_id}`, () => api.remove(run.run_id));
-              }}
-            >
+          )}
+          {run.gate && run.gate_answerable && body.actions.gate && (
+            <span className="run-gate-answer">
+              <select
+                aria-label={`Answer ${run.gate}`}
+                value={choice}
+                onChange={(e) => setChoice(e.target.value)}
+              >
+                <option value="">Answer {run.gate}…</option>
+                {run.gate_options.map((option) => (
+                  <option key={option.value} value={option.value}>
+                    {option.label}
+                  </option>
+                ))}
+              </select>
+              <button
+                type="button"
+                className="button"
+                disabled={choice === ''}
+                onClick={() =>
+                  void act(`Answer ${run.gate}`, () => api.answerGate(run.run_id, run.gate as string, choice))
+                }
+              >
+                Send
+              </button>
+            </span>
+          )}
+          {run.deletable && body.actions.delete && !confirming && (
+            <button type="button" className="button button-ghost" onClick={() => setConfirming(true)}>
               Delete
             </button>
-            <button type="button" className="button button-ghost" onClick={() => setConfirming(false)}>
-              Cancel
-            </button>
-          </span>
-        )}
+          )}
+          {confirming && (
+            <span className="run-confirm">
+              Delete {run.run_id} and its log?{' '}
+              <button
+                type="button"
+                className="button button-danger"
+                onClick={() => {
+                  setConfirming(false);
+                  void act(`Delete ${run.run_id}`, () => api.remove(run.run_id));
+                }}
+              >
+                Delete
+              </button>
+              <button type="button" className="button button-ghost" onClick={() => setConfirming(false)}>
+                Cancel
+              </button>
+            </span>
+          )}
+        </div>
       </td>
     </tr>
   );
