@@ -60,6 +60,24 @@ agents:
       - "\${RELEASE_FILE}"
 `;
 
+const GATED = `
+workflow:
+  name: gated
+  entry_point: approve
+  runtime:
+    provider: mock
+agents:
+  - name: approve
+    type: human_gate
+    prompt: "Ship it?"
+    options:
+      - { label: "Ship", value: "yes", route: ship }
+      - { label: "Drop", value: "no", route: $end }
+  - name: ship
+    type: set
+    value: "shipped"
+`;
+
 const hasChromium = chromiumPath() !== null;
 if (!hasChromium && process.env.CI)
   throw new Error('CI needs Chromium for the browser test (scripts/ensure-chromium.mjs)');
@@ -190,6 +208,52 @@ describe.skipIf(!hasChromium)('conductor dashboard: the run list in a real brows
       await page.close();
     } finally {
       for (const name of ['stopped', 'killed', 'running']) writeFileSync(release(name), 'go');
+      for (const cli of processes) if (cli.child.exitCode === null) cli.child.kill('SIGINT');
+    }
+  });
+
+  it('stops a running run and answers a waiting gate from the page', async () => {
+    const home = tempDir();
+    const held = join(home, 'held.yaml');
+    const gated = join(home, 'gated.yaml');
+    writeFileSync(held, HOLD);
+    writeFileSync(gated, GATED);
+    const releaseFile = join(home, 'release');
+    const processes: CliProcess[] = [];
+    try {
+      const running = startCli(['run', held], home, { RELEASE_FILE: releaseFile });
+      processes.push(running);
+      const runningId = await runIdOf(running);
+      await running.waitFor(/▸ hold/);
+      // A gate waits in a background run: its process serves a dashboard the answer goes through.
+      const bg = await runCli(['run', gated, '--web-bg'], home, { CONDUCTOR_WEB_LINGER: '0' });
+      expect(bg.code).toBe(0);
+      const gatedId = /run ([\w-]+) continues in the background/.exec(bg.stderr)?.[1] as string;
+
+      const server = startCli(['dashboard'], home);
+      processes.push(server);
+      const [, url] = await server.waitFor(/(http:\/\/127\.0\.0\.1:\d+\/\?token=\S+)/);
+      const page = await browser.newPage({ viewport: { width: 1440, height: 600 } });
+      await page.goto(url as string);
+      const row = (id: string) => page.locator(`tr[data-run-id="${id}"]`);
+      const statusOf = (id: string) => row(id).locator('.run-status');
+
+      await expect
+        .poll(() => row(gatedId).locator('[data-field="step"]').textContent(), { timeout: 15_000 })
+        .toBe('waiting at approve');
+      await page.screenshot({ path: screenshotPath('run-list-gate') });
+      await row(gatedId).getByLabel('Answer approve').selectOption('yes');
+      await row(gatedId).getByRole('button', { name: 'Send' }).click();
+      await expect.poll(() => statusOf(gatedId).textContent(), { timeout: 15_000 }).toBe('Completed');
+
+      await expect.poll(() => statusOf(runningId).textContent(), { timeout: 10_000 }).toBe('Running');
+      await row(runningId).getByRole('button', { name: 'Stop' }).click();
+      await expect.poll(() => statusOf(runningId).textContent(), { timeout: 15_000 }).toBe('Stopped');
+      expect((await running.done).code).toBe(130);
+      expect(await row(runningId).getByRole('button', { name: 'Resume' }).count()).toBe(1);
+      await page.close();
+    } finally {
+      writeFileSync(releaseFile, 'go');
       for (const cli of processes) if (cli.child.exitCode === null) cli.child.kill('SIGINT');
     }
   });
