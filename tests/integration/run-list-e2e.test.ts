@@ -184,7 +184,8 @@ describe.skipIf(!hasChromium)('conductor dashboard: the run list in a real brows
       await row(failedId).getByRole('link', { name: failedId }).click();
       await page.waitForURL(new RegExp(`/runs/${failedId}/$`));
       await runStatus(page, 'Failed').waitFor({ timeout: 10_000 });
-      await page.goBack();
+      // Back to the list from the run view.
+      await page.getByRole('link', { name: '← All runs' }).click();
       await expect.poll(() => statusOf(failedId).textContent(), { timeout: 10_000 }).toBe('Failed');
 
       // Resuming the failed run from the page: a process of its own owns it, and it completes.
@@ -241,6 +242,7 @@ describe.skipIf(!hasChromium)('conductor dashboard: the run list in a real brows
       await expect
         .poll(() => row(gatedId).locator('[data-field="step"]').textContent(), { timeout: 15_000 })
         .toBe('waiting at approve');
+      expect(await statusOf(gatedId).textContent()).toBe('Waiting');
       await page.screenshot({ path: screenshotPath('run-list-gate') });
       await row(gatedId).getByLabel('Answer approve').selectOption('yes');
       await row(gatedId).getByRole('button', { name: 'Send' }).click();

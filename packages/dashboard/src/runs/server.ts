@@ -115,7 +115,7 @@ export async function startRunsDashboard(options: RunsDashboardOptions): Promise
     const dashboard = createDashboard({
       history: catalog.history(runId),
       ownership: catalog.ownership(runId),
-      info: { runId, source: 'run', mode: 'live' },
+      info: { runId, source: 'run', mode: 'live', runsUrl: '/' },
       basePath: `/runs/${runId}`,
       token: token ?? false,
       allowedHosts: loopback,

@@ -47,6 +47,8 @@ export interface DashboardInfo {
   logPath?: string | null;
   /** Initial playback speed for replay mode. */
   replaySpeed?: number | null;
+  /** The run list this run belongs to (a path, e.g. `/`): the UI links back to it. */
+  runsUrl?: string | null;
 }
 
 export interface DashboardLimits extends SocketLimits {
@@ -215,6 +217,7 @@ export function createDashboard(options: DashboardOptions): Dashboard {
         gate: owned && typeof options.control?.answerGate === 'function',
       },
       ownership: ownershipBody(owner),
+      ...(i.runsUrl ? { runs_url: i.runsUrl } : {}),
     };
   };
   const api: ApiContext = {

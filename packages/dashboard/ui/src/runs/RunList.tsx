@@ -195,13 +195,14 @@ function RunRow({
   const [confirming, setConfirming] = useState(false);
   const [choice, setChoice] = useState('');
   const { active, wall } = durationsOf(run, elapsed);
-  const status = run.status === 'died' ? 'interrupted' : run.status;
+  // A run waiting for an answer is running, but what it needs is a person: shown as such.
+  const status = run.gate ? 'waiting' : run.status === 'died' ? 'interrupted' : run.status;
   return (
     <tr data-run-id={run.run_id} data-status={run.status} className={`status-${status}`}>
       <td>
         <span className="run-status" title={run.why}>
           <span className="run-status-dot" aria-hidden="true" />
-          {STATUS_LABEL[run.status]}
+          {run.gate ? 'Waiting' : STATUS_LABEL[run.status]}
         </span>
       </td>
       <td title={run.workflow_path ?? undefined}>{run.workflow ?? '—'}</td>
