@@ -1,4 +1,6 @@
 import { existsSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { type CliResult, runCli, tempDir } from './support/cli.js';
@@ -129,6 +131,23 @@ describe('conductor runs, gate, delete and stop', () => {
     expect(deleted.stderr).toMatch(/deleted run/);
     expect(existsSync(join(home, 'runs', gatedRun?.run_id as string))).toBe(false);
     expect((await rows(home)).length).toBe(2);
+  });
+
+  it('dashboard --port on a port in use says so and exits 2', async () => {
+    const { home } = setup();
+    const busy = createServer();
+    await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (busy.address() as AddressInfo).port;
+      const result = await runCli(['dashboard', '--port', String(port)], home);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toMatch(new RegExp(`--port ${port}: the port is already in use`));
+      expect((await runCli(['dashboard', '--port', 'x'], home)).stderr).toMatch(
+        /--port "x" is not a port number/,
+      );
+    } finally {
+      busy.close();
+    }
   });
 
   it("answers a --web-bg run's gate from the terminal, then `stop` closes its lingering dashboard", async () => {
