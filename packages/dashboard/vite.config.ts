@@ -26,6 +26,8 @@ export default defineConfig({
     emptyOutDir: true,
     target: 'es2022',
     chunkSizeWarningLimit: 1000,
+    // Two pages of one build: a run's view (index.html) and the list of runs (runs.html, `conductor dashboard`).
+    rollupOptions: { input: { index: here('./ui/index.html'), runs: here('./ui/runs.html') } },
   },
   server: {
     proxy: {

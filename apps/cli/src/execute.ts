@@ -1,9 +1,12 @@
 import type { RunResult, WorkflowRun } from '@conductor/engine';
+import { conductorHome, eventLogPath, readEventLog } from '@conductor/event-log';
+import { createRunSummaryFold, type RunDurations, runDurations } from '@conductor/events';
 import { coloursFor } from './colour.js';
 import { costSummary } from './cost-summary.js';
 import { ExitCode, type ExitCodeValue } from './exit-codes.js';
 import type { CommandIo } from './io.js';
 import { createProgressReporter } from './progress.js';
+import { formatDuration } from './table.js';
 
 export interface ExecuteOptions {
   quiet?: boolean;
@@ -82,7 +85,7 @@ export async function executeRun(
     const summary = costSummary(progress.state);
     if (summary && !options.quiet && run.workflow?.definition.workflow.cost?.show_summary !== false)
       io.stderr.write(summary);
-    return reportResult(io, result, options.quiet ?? false);
+    return reportResult(io, result, options.quiet ?? false, await runTimes(io, result));
   } finally {
     progress.close();
     process.off('SIGINT', onSignal);
@@ -90,13 +93,42 @@ export async function executeRun(
   }
 }
 
-function reportResult(io: CommandIo, result: RunResult, quiet: boolean): ExitCodeValue {
-  const elapsed = `${result.elapsedSeconds.toFixed(2)}s`;
+/**
+ * The whole run's active and wall time, across resumes, from its log (the same derivation as `conductor
+ * runs` and the run list); null when the log cannot be read.
+ */
+async function runTimes(io: CommandIo, result: RunResult): Promise<RunDurations | null> {
+  try {
+    const fold = createRunSummaryFold();
+    for await (const event of readEventLog(eventLogPath(result.runId, conductorHome(io.env))))
+      fold.apply(event);
+    const times = runDurations(fold.summary(), null);
+    return times.active_seconds === null ? null : times;
+  } catch {
+    return null;
+  }
+}
+
+/** "12.0s active time, 1m 48s wall time": labelled, the same numbers as the run list. */
+function timesText(times: RunDurations | null, elapsedSeconds: number): string {
+  if (!times) return `${elapsedSeconds.toFixed(2)}s`;
+  return `${formatDuration(times.active_seconds)} active time, ${formatDuration(times.wall_seconds)} wall time`;
+}
+
+function reportResult(
+  io: CommandIo,
+  result: RunResult,
+  quiet: boolean,
+  times: RunDurations | null = null,
+): ExitCodeValue {
+  const elapsed = `${(times?.active_seconds ?? result.elapsedSeconds).toFixed(2)}s`;
   if (result.status === 'completed') {
     io.stdout.write(`${JSON.stringify(result.output ?? null, null, 2)}\n`);
-    if (!quiet) io.stderr.write(`completed run ${result.runId} in ${elapsed}\n`);
+    if (!quiet)
+      io.stderr.write(`completed run ${result.runId} in ${timesText(times, result.elapsedSeconds)}\n`);
     return ExitCode.Success;
   }
+  const timeLine = times ? `\nRun time: ${timesText(times, result.elapsedSeconds)}` : '';
   const error = result.error;
   const where = error?.step ? ` at step "${error.step}"` : '';
   const what = error ? `${error.type}: ${error.message}` : 'unknown error';
@@ -106,12 +138,12 @@ function reportResult(io: CommandIo, result: RunResult, quiet: boolean): ExitCod
       ? ''
       : `\nNo checkpoint was written; its event log has the history.\nContinue with: conductor resume --run ${result.runId}`;
   if (result.status === 'interrupted') {
-    io.stderr.write(`interrupted run ${result.runId}${where} after ${elapsed}${resume}\n`);
+    io.stderr.write(`interrupted run ${result.runId}${where} after ${elapsed}${timeLine}${resume}\n`);
     return ExitCode.Interrupted;
   }
   if (result.output !== undefined && result.output !== null)
     io.stdout.write(`${JSON.stringify(result.output, null, 2)}\n`);
-  io.stderr.write(`failed run ${result.runId}${where} after ${elapsed}: ${what}${resume}\n`);
+  io.stderr.write(`failed run ${result.runId}${where} after ${elapsed}: ${what}${timeLine}${resume}\n`);
   return ExitCode.RunFailed;
 }
 

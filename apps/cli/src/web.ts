@@ -14,11 +14,11 @@ export interface WebOptions {
   webPort?: string;
 }
 
-export function parsePort(value: string | undefined): number {
+export function parsePort(value: string | undefined, flag = '--web-port'): number {
   if (value === undefined) return 0;
   const port = /^\d{1,5}$/.test(value) ? Number(value) : Number.NaN;
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new UsageError(`--web-port "${value}" is not a port number (0-65535; 0 picks a free port).`);
+    throw new UsageError(`${flag} "${value}" is not a port number (0-65535; 0 picks a free port).`);
   }
   return port;
 }
@@ -27,19 +27,19 @@ export function parsePort(value: string | undefined): number {
 const HOST = '127.0.0.1';
 
 /** What a failed listen on `--web-port` means for the user: a port in use or not allowed is their input. */
-export function portError(port: number, error: unknown): unknown {
+export function portError(port: number, error: unknown, flag = '--web-port'): unknown {
   const code = (error as NodeJS.ErrnoException | null)?.code;
   if (code === 'EADDRINUSE') {
     return new UsageError(
-      `--web-port ${port}: the port is already in use on ${HOST} (another program, or another conductor ` +
-        'dashboard, listens on it). Pick another port, or leave --web-port out to get a free one.',
+      `${flag} ${port}: the port is already in use on ${HOST} (another program, or another conductor ` +
+        `dashboard, listens on it). Pick another port, or leave ${flag} out to get a free one.`,
       { cause: error },
     );
   }
   if (code === 'EACCES' || code === 'EPERM') {
     return new UsageError(
-      `--web-port ${port}: not allowed to listen on this port (ports below 1024 need privileges). ` +
-        'Pick a port from 1024 to 65535, or leave --web-port out to get a free one.',
+      `${flag} ${port}: not allowed to listen on this port (ports below 1024 need privileges). ` +
+        `Pick a port from 1024 to 65535, or leave ${flag} out to get a free one.`,
       { cause: error },
     );
   }

@@ -12,6 +12,13 @@ export type {
   StateBody,
 } from './protocol.js';
 export { DEFAULT_PAGE, MAX_DIALOG_MESSAGE, MAX_PAGE, RESYNC_CLOSE_CODE } from './protocol.js';
+export type { FolderCatalogOptions, RunCatalog } from './runs/catalog.js';
+export { folderCatalog } from './runs/catalog.js';
+export type { RunOwnerView, RunRecordView } from './runs/entry.js';
+export { listStatus, runListEntry } from './runs/entry.js';
+export type { RunActions, RunningRunsDashboard, RunsDashboardOptions } from './runs/server.js';
+export { RunActionError, startRunsDashboard } from './runs/server.js';
+export type { RunActionBody, RunListBody, RunListEntry, RunListStatus } from './runs-protocol.js';
 export type { Dashboard, DashboardInfo, DashboardLimits, DashboardOptions } from './server/dashboard.js';
 export { createDashboard, DEFAULT_LIMITS } from './server/dashboard.js';
 export type { HistoryPage, HistoryStore, JsonlStoreOptions, PageQuery } from './server/history.js';

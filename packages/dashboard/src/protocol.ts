@@ -36,6 +36,8 @@ export interface InfoBody {
   /** What this dashboard can do now: control given, and the run owned by this process. */
   control: { stop: boolean; gate: boolean; dialog: boolean };
   ownership: OwnershipBody;
+  /** Where the list of every run is, when this run is one of a run list server's (`conductor dashboard`). */
+  runs_url?: string | null;
 }
 
 /** `GET /api/state`: the projection, whose size does not grow with the history. */

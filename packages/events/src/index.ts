@@ -57,6 +57,8 @@ export {
   projectEvents,
   runElapsedSeconds,
 } from './projection.js';
+export type { RunDurations, RunSpan, RunSummary, RunSummaryFold } from './run-summary.js';
+export { createRunSummaryFold, runDurations, summarizeRun } from './run-summary.js';
 export type {
   CommonEventData,
   EventData,

@@ -9,7 +9,11 @@ export interface CheckpointListOptions {
   json?: boolean;
 }
 
-/** `conductor checkpoint list [workflow]`: resumable checkpoints, newest first. */
+/**
+ * `conductor checkpoint list [workflow]`: the checkpoint files, newest first, whatever their run's status
+ * (a completed run keeps its last ones; a run killed before its first checkpoint has none). What can be
+ * resumed is `conductor runs`.
+ */
 export async function checkpointListCommand(
   io: CommandIo,
   workflow: string | undefined,
@@ -22,7 +26,9 @@ export async function checkpointListCommand(
   if (options.json) {
     io.stdout.write(`${JSON.stringify(shown, null, 2)}\n`);
   } else if (shown.length === 0) {
-    io.stderr.write(`no checkpoints${workflow ? ` for ${workflow}` : ''} in ${home}\n`);
+    io.stderr.write(
+      `no checkpoint files${workflow ? ` for ${workflow}` : ''} in ${home} (\`conductor runs\` lists every run, checkpointed or not)\n`,
+    );
   } else {
     const now = Date.now();
     io.stdout.write(

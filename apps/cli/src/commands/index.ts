@@ -22,7 +22,10 @@ function runOptions(command: Command): Command {
     )
     .option('-q, --quiet', 'no progress output, only the result and errors')
     .option('--web', 'serve the live dashboard; it stays up after the run ends until Ctrl-C')
-    .option('--web-bg', 'start the run in the background with its dashboard, print the URL and exit 0')
+    .option(
+      '--web-bg',
+      'start the run in the background with its dashboard, print the URL and exit 0; the dashboard stays up 600s after the run ends (CONDUCTOR_WEB_LINGER), or until `conductor stop <run-id>`',
+    )
     .option('--web-port <port>', 'dashboard port (default: a free one); implies --web')
     .option(
       '--max-output-chars <n>',
@@ -53,7 +56,17 @@ export function registerCommands(
     };
 
   // Commands that read or write runs under $CONDUCTOR_HOME check it first (`checkpoint list` is "list").
-  const usesHome = new Set(['run', 'resume', 'status', 'stop', 'list']);
+  const usesHome = new Set([
+    'run',
+    'resume',
+    'status',
+    'stop',
+    'list',
+    'runs',
+    'dashboard',
+    'delete',
+    'gate',
+  ]);
   program.hook('preAction', async (_program, command) => {
     if (usesHome.has(command.name())) (await import('../home.js')).checkedHome(io.env);
   });
@@ -93,7 +106,7 @@ export function registerCommands(
       '\nExamples:\n' +
         '  conductor resume examples/release.yaml --web\n' +
         '  conductor resume --from ~/.conductor/runs/<run-id>/checkpoints/<file>.json\n' +
-        `  conductor checkpoint list      # what can be resumed\n${EXIT_CODES_HELP}`,
+        `  conductor runs                 # every run, and whether it can be resumed\n${EXIT_CODES_HELP}`,
     )
     .action(act(async () => (await import('./resume.js')).resumeCommand));
 
@@ -114,23 +127,66 @@ export function registerCommands(
     .action(act(async () => (await import('./replay.js')).replayCommand));
 
   program
+    .command('runs')
+    .description(
+      'list every run under $CONDUCTOR_HOME, newest first: status, times, resumes, step, cost, and whether it can be resumed and why',
+    )
+    .option('--status <status>', 'only runs with this status: running, completed, failed, interrupted, died')
+    .option('--workflow <name>', 'only runs of this workflow (its name)')
+    .option('--json', 'machine-readable output')
+    .action(act(async () => (await import('./runs.js')).runsCommand));
+
+  program
+    .command('dashboard')
+    .description(
+      'serve every run under $CONDUCTOR_HOME on one local page until Ctrl-C: the run list (live), each run at /runs/<id>/, and resume, stop, gate answers and delete',
+    )
+    .option('--port <port>', 'port to listen on (default: a free one)')
+    .option('--open', 'open the page in the default browser')
+    .action(act(async () => (await import('./dashboard.js')).dashboardCommand));
+
+  program
     .command('status')
-    .description('list running runs with their dashboard URLs')
-    .option('-a, --all', 'every run on record, finished ones too')
+    .description(
+      'list the runs a live process runs now, and finished runs whose process still serves a dashboard, with its URL',
+    )
+    .option('-a, --all', 'every run on record, finished ones too (`conductor runs` shows more about each)')
     .option('--json', 'machine-readable output')
     .action(act(async () => (await import('./status.js')).statusCommand));
 
   program
     .command('stop')
-    .description('stop a running run with a checkpoint (like Ctrl-C in its terminal)')
+    .description(
+      'stop a running run with a checkpoint (like Ctrl-C in its terminal); for a run that ended, close the dashboard its process still serves (--web-bg)',
+    )
     .argument('[run-id]', 'the run to stop (default: the only running one)')
     .option('--timeout <seconds>', 'how long to wait for its checkpoint', '60')
     .action(act(async () => (await import('./stop.js')).stopCommand));
 
-  const checkpoint = program.command('checkpoint').description('inspect checkpoints');
+  program
+    .command('delete')
+    .description('delete a run nobody runs: its folder (event log, checkpoints, outputs), after asking')
+    .argument('<run-id>', 'the run to delete')
+    .option('-y, --yes', 'do not ask')
+    .action(act(async () => (await import('./delete.js')).deleteCommand));
+
+  program
+    .command('gate')
+    .description(
+      "answer the gate a run waits at, through its process's dashboard (a run started with --web or --web-bg, or resumed from `conductor dashboard`)",
+    )
+    .argument('<run-id>', 'the run')
+    .argument('<value>', "the option's value")
+    .option('--step <step>', 'the gate (default: the one it waits at)')
+    .option('--text <text>', 'the text the option asks for (prompt_for)')
+    .action(act(async () => (await import('./gate.js')).gateCommand));
+
+  const checkpoint = program.command('checkpoint').description('inspect checkpoint files');
   checkpoint
     .command('list')
-    .description('list checkpoints, newest first: run id, workflow, step, trigger, age')
+    .description(
+      'list the checkpoint files under $CONDUCTOR_HOME, newest first: run id, workflow, step, trigger, age. A run killed before its first checkpoint has none: `conductor runs` lists every run and what can be resumed',
+    )
     .argument('[workflow]', 'only checkpoints of this workflow file')
     .option('--json', 'machine-readable output')
     .action(act(async () => (await import('./checkpoint.js')).checkpointListCommand));

@@ -73,7 +73,9 @@ export async function statusCommand(io: CommandIo, options: StatusOptions): Prom
   }
   if (views.length === 0) {
     io.stderr.write(
-      options.all ? 'no runs on record\n' : 'no running runs (`conductor status --all` lists every run)\n',
+      options.all
+        ? 'no runs on record\n'
+        : 'no run is running now, and no finished run still serves a dashboard (`conductor runs` lists every run)\n',
     );
     return ExitCode.Success;
   }

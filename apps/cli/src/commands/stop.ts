@@ -1,8 +1,10 @@
 import { setTimeout as delay } from 'node:timers/promises';
+import { RunActionError } from '@conductor/dashboard';
 import { conductorHome, readOwner, readRunRecord } from '@conductor/run-folder';
 import { UsageError } from '../errors.js';
 import { ExitCode, type ExitCodeValue } from '../exit-codes.js';
 import type { CommandIo } from '../io.js';
+import { signalOwner } from '../run-actions.js';
 import { runViews } from './status.js';
 
 export interface StopOptions {
@@ -40,22 +42,29 @@ export async function stopCommand(
   }
   const owner = await readOwner(target, { home });
   if (owner?.state !== 'alive') {
-    const record = await readRunRecord(target, { home }).catch(() => null);
-    const why =
-      owner?.state === 'dead'
-        ? `its process died without ending it; continue it with \`conductor resume --run ${target}\``
-        : owner?.state === 'unknown'
-          ? `it runs on host ${owner.claim.owner.host}: stop it there`
-          : `status: ${record?.status ?? 'unknown'}`;
-    throw new UsageError(`run ${target} is not running here (${why}).`);
+    // The run ended, but the process that ran it may still serve its dashboard (`--web-bg` lingers):
+    // closing that is what is left to stop.
+    const lingering = (await runViews(io)).find((view) => view.record.run_id === target && view.dashboardUp);
+    if (lingering) {
+      process.kill(lingering.record.pid, 'SIGTERM');
+      io.stderr.write(
+        `run ${target} had ended (${lingering.record.status}); closed its dashboard (pid ${lingering.record.pid})\n`,
+      );
+      return ExitCode.Success;
+    }
   }
-  const { pid } = owner.claim.owner;
-  process.kill(pid, 'SIGINT');
+  let pid: number;
+  try {
+    pid = await signalOwner(target, home);
+  } catch (error) {
+    if (error instanceof RunActionError) throw new UsageError(error.message);
+    throw error;
+  }
   io.stderr.write(`asked run ${target} (pid ${pid}) to stop; waiting for its checkpoint...\n`);
   const deadline = Date.now() + timeoutSeconds * 1000;
   for (;;) {
     const now = await readOwner(target, { home });
-    if (!now || now.claim.generation !== owner.claim.generation || now.state !== 'alive') {
+    if (!now || now.claim.generation !== owner?.claim.generation || now.state !== 'alive') {
       const record = await readRunRecord(target, { home }).catch(() => null);
       const checkpoint = record?.last_checkpoint_path;
       io.stderr.write(

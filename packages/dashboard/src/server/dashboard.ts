@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
-import type { Server as HttpServer } from 'node:http';
+import type { Server as HttpServer, IncomingMessage } from 'node:http';
 import type { Server as HttpsServer } from 'node:https';
+import type { Duplex } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { applyEvent, initialRunState, type RunState } from '@conductor/events';
 import { Hono } from 'hono';
@@ -47,6 +48,8 @@ export interface DashboardInfo {
   logPath?: string | null;
   /** Initial playback speed for replay mode. */
   replaySpeed?: number | null;
+  /** The run list this run belongs to (a path, e.g. `/`): the UI links back to it. */
+  runsUrl?: string | null;
 }
 
 export interface DashboardLimits extends SocketLimits {
@@ -101,6 +104,11 @@ export interface Dashboard {
    * `exclusive` (the server is the dashboard's alone): then they are refused with 404.
    */
   attachWebSocket(server: HttpServer | HttpsServer, options?: { exclusive?: boolean }): void;
+  /**
+   * For a server that routes upgrades itself (one server for many runs): handles `request` when its path
+   * is this dashboard's socket and returns true; returns false, touching nothing, otherwise.
+   */
+  handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): boolean;
   /** Stops following the run, closes sockets (1001). Does not close an attached server. */
   close(): Promise<void>;
   /** The token clients must present, or null when turned off. */
@@ -211,6 +219,7 @@ export function createDashboard(options: DashboardOptions): Dashboard {
         dialog: owned && typeof options.control?.answerDialog === 'function',
       },
       ownership: ownershipBody(owner),
+      ...(i.runsUrl ? { runs_url: i.runsUrl } : {}),
     };
   };
   const api: ApiContext = {
@@ -287,6 +296,7 @@ export function createDashboard(options: DashboardOptions): Dashboard {
     ready,
     state: () => state,
     stats: socket.stats,
+    handleUpgrade: (request, duplex, head) => socket.handleUpgrade(request, duplex, head),
     attachWebSocket(server, { exclusive = false } = {}) {
       const learnPort = () => {
         const address = server.address();

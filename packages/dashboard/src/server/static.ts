@@ -52,9 +52,10 @@ Build it with <code>pnpm --filter @conductor/dashboard build</code>, or pass <co
 
 /**
  * Serves the built UI from `uiDir` (resolved on first use when a function), with `index.html` for any
- * path without a file extension so deep links work. `basePath` is stripped from request paths.
+ * path without a file extension so deep links work (`indexFile` instead: another page of the same build,
+ * e.g. the run list's `runs.html`). `basePath` is stripped from request paths.
  */
-export function uiRoute(uiDir: () => string | null, basePath: string): Handler {
+export function uiRoute(uiDir: () => string | null, basePath: string, indexFile = 'index.html'): Handler {
   return async function ui(c) {
     const root = uiDir();
     c.header('Content-Security-Policy', CSP);
@@ -71,20 +72,20 @@ export function uiRoute(uiDir: () => string | null, basePath: string): Handler {
     const base = resolve(root);
     const file = resolve(base, `.${path}`);
     if (file !== base && !file.startsWith(base + sep)) return c.text('not found', 404);
-    const found = await fileAt(file);
+    const found = await fileAt(file, indexFile);
     if (found) return send(c, found, path);
     if (extname(path) !== '') return c.text('not found', 404);
-    const index = await fileAt(join(base, 'index.html'));
-    return index ? send(c, index, '/index.html') : c.html(NOT_BUILT, 503);
+    const index = await fileAt(join(base, indexFile));
+    return index ? send(c, index, `/${indexFile}`) : c.html(NOT_BUILT, 503);
   };
 }
 
-async function fileAt(path: string): Promise<string | null> {
+async function fileAt(path: string, indexFile = 'index.html'): Promise<string | null> {
   try {
     const info = await stat(path);
     if (info.isFile()) return path;
     if (info.isDirectory()) {
-      const index = join(path, 'index.html');
+      const index = join(path, indexFile);
       if ((await stat(index)).isFile()) return index;
     }
   } catch {

@@ -5,6 +5,7 @@ import type { Api } from './api';
 import { formatClock, formatDateTime, formatUsd, isoOf, usageCost, usageTokens } from './format';
 import { Icon, StatusBadge } from './Icon';
 import type { ConnectionState } from './runModel';
+import { AllRunsLink } from './runs/AllRunsLink';
 
 interface RunHeaderProps {
   state: RunState;
@@ -40,6 +41,7 @@ export function RunHeader({ state, info, stalled, connection, now, api }: RunHea
       <div className="run-title">
         <h1 title={name}>{name}</h1>
         <div className="run-subtitle">
+          <AllRunsLink info={info} />
           {runId ? (
             <span className="mono" title="Run id">
               {runId}
