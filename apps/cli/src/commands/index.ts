@@ -1,4 +1,5 @@
 import { type Command, Option } from 'commander';
+import { checkVerbosity } from '../argv.js';
 import { EXIT_CODES_HELP, type ExitCodeValue } from '../exit-codes.js';
 import { collect } from '../inputs.js';
 import type { CommandIo } from '../io.js';
@@ -18,6 +19,20 @@ function runOptions(command: Command): Command {
     .option('--mock-responses <file>', MOCK_HELP)
     .option('--skip-gates', 'answer every human gate with its first option (for unattended runs)')
     .option('-q, --quiet', 'no progress output, only the result and errors')
+    .option(
+      '-m, --metadata <key=value>',
+      'metadata merged on top of workflow.metadata, recorded with the run (repeatable)',
+      collect,
+      [],
+    )
+    .option(
+      '-l, --log-file <auto|path>',
+      "also write the whole progress to this file; 'auto': $TMPDIR/conductor/conductor-<workflow>-<time>.log",
+    )
+    .option(
+      '--no-interactive',
+      "accepted for the original conductor's scripts (it has no effect: there is no Esc menu)",
+    )
     .option('--web', 'serve the live dashboard; it stays up after the run ends until Ctrl-C')
     .option('--web-bg', 'start the run in the background with its dashboard, print the URL and exit 0')
     .option('--web-port <port>', 'dashboard port (default: a free one); implies --web')
@@ -44,8 +59,17 @@ export function registerCommands(
     async (...args: unknown[]) => {
       // Commander passes the arguments, the options, then the command itself.
       const command = args.at(-1) as Command;
+      // The global -q/-s (before or after the command) count as the command's own --quiet.
+      const all = command.optsWithGlobals();
+      checkVerbosity(all);
+      const local = args.at(-2) as Record<string, unknown>;
+      args[args.length - 2] = {
+        ...local,
+        quiet: Boolean(all.quiet || all.silent),
+        silent: Boolean(all.silent),
+      };
       const action = await load();
-      const color = command.optsWithGlobals().color !== false;
+      const color = all.color !== false;
       setExit(await action({ ...io, color }, ...(args as never[])));
     };
 
@@ -60,7 +84,24 @@ export function registerCommands(
       .command('run')
       .description('run a workflow; progress on stderr, the final output as JSON on stdout')
       .argument('<workflow>', 'path to the workflow YAML file')
-      .option('-i, --input <name=value>', 'a workflow input (repeatable)', collect, []),
+      .option(
+        '-i, --input <name=value>',
+        'a workflow input (repeatable); also --input.NAME=VALUE',
+        collect,
+        [],
+      )
+      .option('--dry-run', 'print the execution plan (steps, routes, inputs) without running anything')
+      .option(
+        '--instructions <path>',
+        'a file whose text is added to every agent prompt (repeatable)',
+        collect,
+        [],
+      )
+      .option(
+        '--workspace-instructions',
+        'add AGENTS.md, CLAUDE.md, .github/copilot-instructions.md and .github/instructions/**/*.instructions.md (applyTo "**"), from the current directory up to the git root, to every agent prompt',
+      )
+      .option('--print-loaded-instructions', 'print which instruction files were loaded'),
   )
     .addHelpText(
       'after',
@@ -81,6 +122,12 @@ export function registerCommands(
       .option('--from <checkpoint>', 'resume from this checkpoint file')
       .option('--run <run-id>', 'resume this run (its newest checkpoint, or its event log alone)')
       .option(
+        '--guidance <text>',
+        'guidance for the rest of the run, added to every agent prompt (repeatable; at most 10000 characters)',
+        collect,
+        [],
+      )
+      .option(
         '--force-workflow',
         "continue even though the workflow file's name is not the one the run was started with (a renamed workflow)",
       ),
@@ -90,6 +137,7 @@ export function registerCommands(
       '\nExamples:\n' +
         '  conductor resume examples/release.yaml --web\n' +
         '  conductor resume --from ~/.conductor/runs/<run-id>/checkpoints/<file>.json\n' +
+        '  conductor resume examples/release.yaml --guidance "use the staging database"\n' +
         `  conductor checkpoint list      # what can be resumed\n${EXIT_CODES_HELP}`,
     )
     .action(act(async () => (await import('./resume.js')).resumeCommand));
@@ -105,7 +153,10 @@ export function registerCommands(
   program
     .command('replay')
     .description("serve any run's event log (ours or the original conductor's) in the dashboard for playback")
-    .argument('<events.jsonl>', 'the event log, e.g. ~/.conductor/runs/<run-id>/events.jsonl')
+    .argument(
+      '<log>',
+      "the event log (e.g. ~/.conductor/runs/<run-id>/events.jsonl), the original conductor's, or its dashboard's JSON download",
+    )
     .option('--speed <n>', 'initial playback speed: 1, 5, 20, max, or any number', '1')
     .option('--web-port <port>', 'dashboard port (default: a free one)')
     .action(act(async () => (await import('./replay.js')).replayCommand));
@@ -121,13 +172,39 @@ export function registerCommands(
     .command('stop')
     .description('stop a running run with a checkpoint (like Ctrl-C in its terminal)')
     .argument('[run-id]', 'the run to stop (default: the only running one)')
+    .option('--run-id <id>', 'the run to stop (the same as the argument)')
+    .option('--port <port>', 'the run whose dashboard listens on this port')
+    .option('--all', 'every running run')
+    .option(
+      '--allow-self',
+      'allow stopping the process this command runs in (a workflow step calling conductor stop)',
+    )
+    .option('--force', 'if a run has not stopped by --timeout, kill its process (SIGKILL; no checkpoint)')
+    .option(
+      '-y, --yes',
+      'do not ask before stopping several runs (nothing is ever asked: accepted for scripts)',
+    )
+    .option('--json', 'print {"stopped": [...], "failed": [...]} on stdout')
     .option('--timeout <seconds>', 'how long to wait for its checkpoint', '60')
+    .addHelpText(
+      'after',
+      '\nExit codes: 0 stopped (or nothing left to stop), 1 a run did not stop, 2 nothing matched.',
+    )
     .action(act(async () => (await import('./stop.js')).stopCommand));
 
-  const checkpoint = program.command('checkpoint').description('inspect checkpoints');
+  program
+    .command('show')
+    .description("print a workflow's inputs, steps with their routes, and outputs")
+    .argument('<workflow>', 'path to the workflow YAML file')
+    .action(act(async () => (await import('./show.js')).showCommand));
+
+  const checkpoint = program.command('checkpoint').alias('checkpoints').description('inspect checkpoints');
   checkpoint
-    .command('list')
-    .description('list checkpoints, newest first: run id, workflow, step, trigger, age')
+    // `conductor checkpoints` alone lists too.
+    .command('list', { isDefault: true })
+    .description(
+      "list checkpoints, newest first: run id, workflow, step, trigger, age; also the original conductor's in $TMPDIR/conductor/checkpoints",
+    )
     .argument('[workflow]', 'only checkpoints of this workflow file')
     .option('--json', 'machine-readable output')
     .action(act(async () => (await import('./checkpoint.js')).checkpointListCommand));
