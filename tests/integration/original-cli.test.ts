@@ -151,6 +151,174 @@ describe('global flags and run flags', () => {
   });
 });
 
+describe('more of the original commands and flags', () => {
+  it('gate respond answers the gate of a run with a dashboard, by port', async () => {
+    const home = tempDir();
+    const workflow = join(home, 'ask.yaml');
+    writeFileSync(
+      workflow,
+      `
+workflow: { name: ask, entry_point: ask }
+agents:
+  - name: ask
+    type: human_gate
+    prompt: Ship?
+    options:
+      - { label: Ship it, value: ship, route: $end }
+      - { label: Why, value: why, route: $end, prompt_for: Reason }
+output:
+  choice: "{{ ask.output.selected }}"
+  reason: "{{ ask.output.additional_input.Reason | default('') }}"
+`,
+    );
+    const run = startCli(['run', workflow, '--web', '--web-port', '0', '--web-linger', '0'], home);
+    const [, port] = await run.waitFor(/dashboard: http:\/\/127\.0\.0\.1:(\d+)\//);
+    await run.waitFor(/ask/);
+    const bad = await runCli(['gate', 'respond', '-p', port as string, '-c', 'maybe'], home);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/the dashboard refused the answer \(400\)/);
+    const answered = await runCli(
+      ['gate', 'respond', '-p', port as string, '-c', 'why', '--input', 'tests first'],
+      home,
+    );
+    expect(answered.code, answered.stderr).toBe(0);
+    const result = await run.done;
+    expect(result.code, result.stderr).toBe(0);
+    expect(JSON.parse(result.stdout)).toMatchObject({ choice: 'why' });
+    const resolved = events(home).find((event) => event.type === 'gate_resolved');
+    expect(resolved?.data).toMatchObject({ selected_option: 'why' });
+  });
+
+  it('--workspace-instructions reads AGENTS.md and applyTo "**" instruction files up to the git root', async () => {
+    const home = tempDir();
+    const repo = join(home, 'repo');
+    const sub = join(repo, 'pkg');
+    mkdirSync(join(repo, '.git'), { recursive: true });
+    mkdirSync(join(repo, '.github', 'instructions'), { recursive: true });
+    mkdirSync(sub, { recursive: true });
+    writeFileSync(join(repo, 'AGENTS.md'), 'ROOT AGENTS');
+    writeFileSync(join(sub, 'CLAUDE.md'), 'PKG CLAUDE');
+    writeFileSync(
+      join(repo, '.github', 'instructions', 'all.instructions.md'),
+      '---\napplyTo: "**"\n---\nEVERYWHERE',
+    );
+    writeFileSync(
+      join(repo, '.github', 'instructions', 'ts.instructions.md'),
+      '---\napplyTo: "**/*.ts"\n---\nONLY TS',
+    );
+    const child = spawn(
+      process.execPath,
+      [
+        join(repoRoot, 'apps/cli/bin/conductor.js'),
+        'run',
+        example('hello.yaml'),
+        '--workspace-instructions',
+        '--print-loaded-instructions',
+      ],
+      {
+        cwd: sub,
+        env: { ...process.env, CONDUCTOR_HOME: home, NO_COLOR: '1' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    let stderr = '';
+    child.stderr.on('data', (chunk) => {
+      stderr += chunk;
+    });
+    const code = await new Promise((resolve) => child.on('close', resolve));
+    expect(code, stderr).toBe(0);
+    expect(stderr).toMatch(/loaded instructions:\n\s+CLAUDE\.md\n.*AGENTS\.md\n.*all\.instructions\.md\n/);
+    const prompt = events(home).find((event) => event.type === 'agent_prompt_rendered');
+    const text = prompt?.data.rendered_prompt as string;
+    expect(text).toContain('PKG CLAUDE');
+    expect(text).toContain('ROOT AGENTS');
+    expect(text).toContain('EVERYWHERE');
+    expect(text).not.toContain('ONLY TS');
+  });
+
+  it('stop --force kills a run that does not stop in time; without it, exit 1 and "timeout"', async () => {
+    const home = tempDir();
+    // A process of the original conductor that ignores SIGINT.
+    const stubborn = spawn(
+      process.execPath,
+      ['-e', "process.on('SIGINT', () => {}); setInterval(() => {}, 1000); console.log('up')"],
+      {
+        stdio: ['ignore', 'pipe', 'ignore'],
+      },
+    );
+    await new Promise((resolve) => stubborn.stdout.once('data', resolve));
+    const exited = new Promise((resolve) => stubborn.on('exit', (_code, signal) => resolve(signal)));
+    try {
+      mkdirSync(join(home, 'runs'), { recursive: true });
+      writeFileSync(
+        join(home, 'runs', 'feedbeef.json'),
+        JSON.stringify({
+          run_id: 'feedbeef',
+          pid: stubborn.pid,
+          workflow_path: '/w.yaml',
+          workflow_name: 'w',
+          port: null,
+          mode: 'fg',
+        }),
+      );
+      const soft = await runCli(['stop', 'feedbeef', '--timeout', '0.3', '--json'], home);
+      expect(soft.code).toBe(1);
+      expect(JSON.parse(soft.stdout).failed).toEqual([
+        expect.objectContaining({ run_id: 'feedbeef', outcome: 'timeout', rung: 'SIGINT' }),
+      ]);
+      const hard = await runCli(['stop', 'feedbeef', '--timeout', '0.3', '--force', '--json'], home);
+      expect(hard.code, hard.stderr).toBe(0);
+      expect(JSON.parse(hard.stdout).stopped).toEqual([
+        expect.objectContaining({ run_id: 'feedbeef', outcome: 'killed', rung: 'SIGKILL' }),
+      ]);
+      expect(await exited).toBe('SIGKILL');
+    } finally {
+      stubborn.kill('SIGKILL');
+    }
+  });
+
+  it('a step that calls `conductor stop --all` does not stop its own run, unless --allow-self', async () => {
+    const home = tempDir();
+    const cli = join(repoRoot, 'apps/cli/bin/conductor.js');
+    const workflow = (flags: string) => `
+workflow: { name: self, entry_point: stopper }
+agents:
+  - name: stopper
+    type: script
+    command: sh
+    args: ["-c", "node ${cli} stop --all --json ${flags} --timeout 30; exit 0"]
+output:
+  stdout: "{{ stopper.output.stdout }}"
+`;
+    const refuses = join(home, 'refuses.yaml');
+    writeFileSync(refuses, workflow(''));
+    const result = await runCli(['run', refuses, '-q'], home);
+    expect(result.code, result.stderr).toBe(0);
+    expect(JSON.parse(JSON.parse(result.stdout).stdout).failed).toEqual([
+      expect.objectContaining({ outcome: 'refused-self', rung: null }),
+    ]);
+    const allows = join(home, 'allows.yaml');
+    writeFileSync(allows, workflow('--allow-self'));
+    const stopped = await runCli(['run', allows, '-q'], home);
+    expect(stopped.code).toBe(130);
+  });
+
+  it("the original's other commands say what to use instead (exit 2)", async () => {
+    for (const command of [
+      ['guide', '-t', 'be brief'],
+      ['fleet', 'list'],
+      ['registry', 'list'],
+      ['plugin', 'list'],
+      ['doctor'],
+      ['update'],
+    ]) {
+      const result = await runCli(command, tempDir());
+      expect(result.code, command.join(' ')).toBe(2);
+      expect(result.stderr).toContain(`\`conductor ${command[0]}\` is a command of the original conductor`);
+    }
+  });
+});
+
 describe('resume --guidance', () => {
   it('adds the guidance to the prompts of the resumed run and records it', async () => {
     const home = tempDir();

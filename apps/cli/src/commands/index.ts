@@ -3,6 +3,7 @@ import { checkVerbosity } from '../argv.js';
 import { EXIT_CODES_HELP, type ExitCodeValue } from '../exit-codes.js';
 import { collect } from '../inputs.js';
 import type { CommandIo } from '../io.js';
+import { UNSUPPORTED, unsupportedCommand } from './unsupported.js';
 
 const PROVIDER_HELP =
   'provider for agent steps, replacing the workflow\'s runtime.provider: "openai" (OpenAI or any OpenAI-compatible server: OPENAI_BASE_URL, OPENAI_API_KEY), "claude" (Anthropic: ANTHROPIC_API_KEY or ANTHROPIC_AUTH_TOKEN, ANTHROPIC_BASE_URL) or "mock" (offline, deterministic; no API key)';
@@ -74,7 +75,7 @@ export function registerCommands(
     };
 
   // Commands that read or write runs under $CONDUCTOR_HOME check it first (`checkpoint list` is "list").
-  const usesHome = new Set(['run', 'resume', 'status', 'stop', 'list']);
+  const usesHome = new Set(['run', 'resume', 'status', 'stop', 'list', 'respond']);
   program.hook('preAction', async (_program, command) => {
     if (usesHome.has(command.name())) (await import('../home.js')).checkedHome(io.env);
   });
@@ -197,6 +198,27 @@ export function registerCommands(
     .description("print a workflow's inputs, steps with their routes, and outputs")
     .argument('<workflow>', 'path to the workflow YAML file')
     .action(act(async () => (await import('./show.js')).showCommand));
+
+  const gate = program.command('gate').description('answer a human gate from the command line');
+  gate
+    .command('respond')
+    .description('answer the gate a run with a dashboard waits at (as its page would)')
+    .requiredOption('-p, --port <port>', "the run's dashboard port")
+    .requiredOption('-c, --choice <value>', "the option's value")
+    .option('-a, --agent <step>', "the gate's step (default: the gate waiting)")
+    .option('--input <text>', 'the text the option asks for (prompt_for)')
+    .option('--token <token>', "the dashboard's token (default: from the run's record)")
+    .action(act(async () => (await import('./gate.js')).gateRespondCommand));
+
+  // The original's other commands: each says what to use instead (exit 2).
+  for (const [name, why] of Object.entries(UNSUPPORTED)) {
+    program
+      .command(name, { hidden: true })
+      .description(`(the original conductor's; not available: ${why})`)
+      .allowUnknownOption()
+      .allowExcessArguments()
+      .action(act(async () => unsupportedCommand(name)));
+  }
 
   const checkpoint = program.command('checkpoint').alias('checkpoints').description('inspect checkpoints');
   checkpoint
