@@ -172,9 +172,12 @@ output:
 `,
     );
     const run = startCli(['run', workflow, '--web', '--web-port', '0', '--web-linger', '0'], home);
-    const [, port] = await run.waitFor(/dashboard: http:\/\/127\.0\.0\.1:(\d+)\//);
+    const [, port, token] = await run.waitFor(/dashboard: http:\/\/127\.0\.0\.1:(\d+)\/\?token=(\S+)/);
     await run.waitFor(/ask/);
-    const bad = await runCli(['gate', 'respond', '-p', port as string, '-c', 'maybe'], home);
+    const bad = await runCli(
+      ['gate', 'respond', '-p', port as string, '-c', 'maybe', '-a', 'ask', '--token', token as string],
+      home,
+    );
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/the dashboard refused the answer \(400\)/);
     const answered = await runCli(
@@ -330,6 +333,7 @@ describe('resume --guidance', () => {
     expect(failed.code).toBe(1);
     const tooLong = await runCli(['resume', example('release.yaml'), '--guidance', 'x'.repeat(10_001)], home);
     expect(tooLong.code).toBe(2);
+    const logFile = join(home, 'resume.log');
     const resumed = await runCli(
       [
         'resume',
@@ -340,10 +344,15 @@ describe('resume --guidance', () => {
         'no emoji',
         '-m',
         'retry=1',
+        '-l',
+        logFile,
+        '--no-interactive',
+        '--skip-gates',
       ],
       home,
     );
     expect(resumed.code, resumed.stderr).toBe(0);
+    expect(readFileSync(logFile, 'utf8')).toMatch(/completed run /);
     const log = events(home);
     const at = log.findIndex((event) => event.type === 'workflow_resumed');
     expect(log[at]?.data).toMatchObject({
