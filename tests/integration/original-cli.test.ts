@@ -304,6 +304,15 @@ output:
       expect(result.code, command.join(' ')).toBe(2);
       expect(result.stderr).toContain(`\`conductor ${command[0]}\` is a command of the original conductor`);
     }
+    for (const args of [
+      ['run', 'qa-bot@team#v1.2.3'],
+      ['validate', 'qa-bot@owner/repo'],
+      ['show', 'qa-bot@team'],
+    ]) {
+      const result = await runCli(args, tempDir());
+      expect(result.code, args.join(' ')).toBe(2);
+      expect(result.stderr).toMatch(/looks like a registry reference of the original conductor/);
+    }
   });
 });
 

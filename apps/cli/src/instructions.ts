@@ -24,20 +24,18 @@ export async function addInstructions(
   flags: InstructionFlags,
   cwd = process.cwd(),
 ): Promise<void> {
-  const loaded: string[] = [];
   const workspace = flags.workspaceInstructions ? await workspaceInstructionFiles(cwd) : [];
   const given = (flags.instructions ?? []).map((path) => resolve(cwd, path));
   const read = async (path: string) => {
     try {
-      const text = await readFile(path, 'utf8');
-      loaded.push(path);
-      return text;
+      return await readFile(path, 'utf8');
     } catch (error) {
       throw new UsageError(`--instructions ${path}: ${(error as Error).message}`, { cause: error });
     }
   };
   const before = await Promise.all(workspace.map(read));
   const after = await Promise.all(given.map(read));
+  const loaded = [...workspace, ...given];
   if (before.length > 0 || after.length > 0) {
     const settings = workflow.definition.workflow;
     const own = settings.instructions === undefined ? [] : [settings.instructions].flat();

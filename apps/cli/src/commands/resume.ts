@@ -12,6 +12,7 @@ import {
 } from '../foreground.js';
 import type { CommandIo } from '../io.js';
 import { listOriginalCheckpoints, originalCheckpointsFor } from '../original-files.js';
+import { checkWorkflowRef } from '../workflow-ref.js';
 
 export interface ResumeCommandOptions extends ForegroundOptions {
   from?: string;
@@ -47,6 +48,7 @@ export async function resumeCommand(
         '$CONDUCTOR_HOME/runs/<run-id>/checkpoints/<file>.json, or --run <run-id> for its newest checkpoint.',
     );
   }
+  if (workflow !== undefined) checkWorkflowRef(workflow);
   const guidance = options.guidance ?? [];
   for (const text of guidance) {
     if (text.trim() === '' || text.length > MAX_GUIDANCE_CHARS) {

@@ -9,6 +9,7 @@ import {
 import { parseInputFlags } from '../inputs.js';
 import { addInstructions } from '../instructions.js';
 import type { CommandIo } from '../io.js';
+import { checkWorkflowRef } from '../workflow-ref.js';
 
 export interface RunCommandOptions extends ForegroundOptions {
   input: string[];
@@ -25,6 +26,7 @@ export async function runCommand(
   path: string,
   options: RunCommandOptions,
 ): Promise<ExitCodeValue> {
+  checkWorkflowRef(path);
   const inputs = parseInputFlags(options.input);
   const metadata = parseMetadataFlags(options.metadata);
   const maxOutputChars = parseMaxOutputChars(options.maxOutputChars);
