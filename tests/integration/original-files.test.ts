@@ -169,7 +169,7 @@ function originalCheckpoint(workflow: string, who: string, createdAt: string) {
       agent_outputs: { one: who },
       current_iteration: 1,
       execution_history: ['one'],
-      user_guidance: [],
+      user_guidance: who === 'ada' ? ['mind the tests'] : [],
     },
     limits: { current_iteration: 1, max_iterations: 10, execution_history: ['one'] },
     copilot_session_ids: {},
@@ -203,6 +203,11 @@ describe("the original conductor's files", () => {
     expect(b.code, b.stderr).toBe(0);
     expect(JSON.parse(b.stdout)).toEqual({ result: 'bob-2' });
     const runs = readdirSync(join(home, 'runs'));
+    // The guidance the original kept in its checkpoint goes on applying.
+    const guided = runs.map(
+      (runId) => events(home, runId).find((e) => e.type === 'workflow_resumed')?.data.guidance,
+    );
+    expect(guided.sort()).toEqual([['mind the tests'], undefined]);
     expect(runs).toHaveLength(2);
     for (const runId of runs) {
       expect(runId).toMatch(/^legacy-[0-9a-f]{16}$/);

@@ -66,7 +66,8 @@ export function resumeWorkflow(options: ResumeOptions): WorkflowRun {
       const { checkpoint, state, history } = plan;
       const continued = await workflowToContinue(options, plan, env);
       const { hashChanged, step } = continued;
-      const guidance = [...(options.guidance ?? [])];
+      // The original conductor keeps the guidance it was given in its checkpoint's context.
+      const guidance = [...guidanceIn(checkpoint?.context.user_guidance), ...(options.guidance ?? [])];
       const workflow = guidance.length > 0 ? { ...continued.workflow, guidance } : continued.workflow;
       const providers = await prepareProviders(workflow, options, env);
 
@@ -132,4 +133,11 @@ export function resumeWorkflow(options: ResumeOptions): WorkflowRun {
       return execute({ runId, workflow, inputs, state: from, generation, providers, maxChars });
     },
   });
+}
+
+/** `context.user_guidance` of a checkpoint: the texts, when it is a list of them. */
+function guidanceIn(value: unknown): string[] {
+  return Array.isArray(value)
+    ? value.filter((text): text is string => typeof text === 'string' && text !== '')
+    : [];
 }
