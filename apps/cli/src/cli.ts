@@ -30,7 +30,8 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
       exitCode = code;
     });
     try {
-      await program.parseAsync(argv, { from: 'user' });
+      const { normalizeArgv } = await import('./argv.js');
+      await program.parseAsync(normalizeArgv(argv), { from: 'user' });
     } catch (error) {
       // --help and --version end here too, with exit code 0.
       if (!(error instanceof CommanderError)) throw error;
@@ -58,6 +59,8 @@ async function createProgram(
     )
     .version(version(), '-v, --version')
     .option('--no-color', 'no colours in the output (as with NO_COLOR=1)')
+    .option('-q, --quiet', 'no progress output: only the result, warnings and errors')
+    .option('-s, --silent', 'no progress output and no warnings: only the result (stdout) and errors')
     .showHelpAfterError('(add --help for usage)')
     .addHelpText('after', `${EXIT_CODES_HELP}\n\nDocs: docs/workflow-syntax.md, examples/README.md`)
     .exitOverride()

@@ -10,6 +10,10 @@ import { formatDuration } from './table.js';
 
 export interface ExecuteOptions {
   quiet?: boolean;
+  /** `-s/--silent`: no warnings either (errors and the result still show). */
+  silent?: boolean;
+  /** `--log-file`: the whole progress, warnings and result go here too, whatever `quiet` says. */
+  logFile?: NodeJS.WritableStream;
   /** Called once the run has started (its id and bus exist), e.g. to attach a dashboard. */
   onStarted?: (run: WorkflowRun) => Promise<void> | void;
 }
@@ -60,12 +64,25 @@ export async function executeRun(
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
 
+  // `--log-file` gets every progress line, uncoloured, as a terminal without --quiet would.
+  const logged = options.logFile
+    ? createProgressReporter({
+        stream: options.logFile as NodeJS.WriteStream,
+        tty: false,
+        colours: false,
+      })
+    : null;
+  const out = reportStreams(io, options);
+
   try {
     const run = start({ signal: controller.signal, interrupt: onSignal });
-    const unsubscribe = run.bus.subscribe((event) => progress.onEvent(event));
+    const unsubscribe = run.bus.subscribe((event) => {
+      progress.onEvent(event);
+      logged?.onEvent(event);
+    });
     // Once started, the run id, warnings and run.json are final (a resume may have to find its run first).
     await run.started;
-    for (const warning of run.warnings) io.stderr.write(`warning: ${warning}\n`);
+    for (const warning of run.warnings) out.warn(`warning: ${warning}\n`);
     try {
       await options.onStarted?.(run);
     } catch (error) {
@@ -75,7 +92,7 @@ export async function executeRun(
       const result = await run.result;
       unsubscribe();
       progress.close();
-      reportResult(io, result, options.quiet ?? false);
+      reportResult(out, result);
       throw error;
     }
     const result = await run.result;
@@ -83,11 +100,11 @@ export async function executeRun(
     progress.close();
     // The original's cost.show_summary (default true); --quiet hides it with the rest of the progress.
     const summary = costSummary(progress.state);
-    if (summary && !options.quiet && run.workflow?.definition.workflow.cost?.show_summary !== false)
-      io.stderr.write(summary);
-    return reportResult(io, result, options.quiet ?? false, await runTimes(io, result));
+    if (summary && run.workflow?.definition.workflow.cost?.show_summary !== false) out.progress(summary);
+    return reportResult(out, result, await runTimes(io, result));
   } finally {
     progress.close();
+    logged?.close();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
@@ -115,17 +132,48 @@ function timesText(times: RunDurations | null, elapsedSeconds: number): string {
   return `${formatDuration(times.active_seconds)} active time, ${formatDuration(times.wall_seconds)} wall time`;
 }
 
+/** Where a run's report goes: stdout (the result), stderr by kind, and the `--log-file` for all of it. */
+interface ReportStreams {
+  result(text: string): void;
+  /** Progress-like lines: hidden by --quiet and --silent. */
+  progress(text: string): void;
+  /** Warnings: hidden by --silent. */
+  warn(text: string): void;
+  /** Errors and how to continue: always shown. */
+  error(text: string): void;
+}
+
+function reportStreams(io: CommandIo, options: ExecuteOptions): ReportStreams {
+  const log = (text: string) => options.logFile?.write(text);
+  return {
+    result(text) {
+      io.stdout.write(text);
+      log(text);
+    },
+    progress(text) {
+      if (!options.quiet && !options.silent) io.stderr.write(text);
+      log(text);
+    },
+    warn(text) {
+      if (!options.silent) io.stderr.write(text);
+      log(text);
+    },
+    error(text) {
+      io.stderr.write(text);
+      log(text);
+    },
+  };
+}
+
 function reportResult(
-  io: CommandIo,
+  out: ReportStreams,
   result: RunResult,
-  quiet: boolean,
   times: RunDurations | null = null,
 ): ExitCodeValue {
   const elapsed = `${(times?.active_seconds ?? result.elapsedSeconds).toFixed(2)}s`;
   if (result.status === 'completed') {
-    io.stdout.write(`${JSON.stringify(result.output ?? null, null, 2)}\n`);
-    if (!quiet)
-      io.stderr.write(`completed run ${result.runId} in ${timesText(times, result.elapsedSeconds)}\n`);
+    out.result(`${JSON.stringify(result.output ?? null, null, 2)}\n`);
+    out.progress(`completed run ${result.runId} in ${timesText(times, result.elapsedSeconds)}\n`);
     return ExitCode.Success;
   }
   const timeLine = times ? `\nRun time: ${timesText(times, result.elapsedSeconds)}` : '';
@@ -138,12 +186,12 @@ function reportResult(
       ? ''
       : `\nNo checkpoint was written; its event log has the history.\nContinue with: conductor resume --run ${result.runId}`;
   if (result.status === 'interrupted') {
-    io.stderr.write(`interrupted run ${result.runId}${where} after ${elapsed}${timeLine}${resume}\n`);
+    out.error(`interrupted run ${result.runId}${where} after ${elapsed}${timeLine}${resume}\n`);
     return ExitCode.Interrupted;
   }
   if (result.output !== undefined && result.output !== null)
-    io.stdout.write(`${JSON.stringify(result.output, null, 2)}\n`);
-  io.stderr.write(`failed run ${result.runId}${where} after ${elapsed}: ${what}${timeLine}${resume}\n`);
+    out.result(`${JSON.stringify(result.output, null, 2)}\n`);
+  out.error(`failed run ${result.runId}${where} after ${elapsed}: ${what}${timeLine}${resume}\n`);
   return ExitCode.RunFailed;
 }
 

@@ -12,6 +12,7 @@ import { executeRun } from './execute.js';
 import type { ExitCodeValue } from './exit-codes.js';
 import { type GateFlags, gateOptions } from './gates.js';
 import type { CommandIo } from './io.js';
+import { closeLogFile, logFilePath, openLogFile } from './log-file.js';
 import {
   checkPortAvailable,
   parsePort,
@@ -23,6 +24,13 @@ import {
 /** The flags `run` and `resume` share: output, dashboard, gates. */
 export interface ForegroundOptions extends WebOptions, GateFlags {
   quiet?: boolean;
+  silent?: boolean;
+  /** `--log-file auto|PATH`. */
+  logFile?: string;
+  /** `--metadata key=value` (repeatable). */
+  metadata?: string[];
+  /** `--no-interactive` (commander's `interactive: false`): accepted, no effect. */
+  interactive?: boolean;
   webLinger?: string;
   maxOutputChars?: string;
 }
@@ -37,6 +45,22 @@ export function parseMaxOutputChars(value: string | undefined): number | undefin
     );
   }
   return chars;
+}
+
+/** `--metadata key=value` flags as a record; undefined when none was given. */
+export function parseMetadataFlags(flags: readonly string[] | undefined): Record<string, string> | undefined {
+  if (!flags || flags.length === 0) return undefined;
+  const metadata: Record<string, string> = {};
+  for (const flag of flags) {
+    const at = flag.indexOf('=');
+    if (at <= 0) {
+      throw new UsageError(
+        `--metadata "${flag}" is not of the form key=value. Example: --metadata tracker=ado`,
+      );
+    }
+    metadata[flag.slice(0, at)] = flag.slice(at + 1);
+  }
+  return metadata;
 }
 
 /** What a command adds to the engine options it starts a run with. */
@@ -56,11 +80,33 @@ export interface StartExtras {
 export async function runFromCommandLine(
   io: CommandIo,
   start: (extras: StartExtras) => WorkflowRun,
-  options: ForegroundOptions & { source: 'run' | 'resume' },
+  options: ForegroundOptions & { source: 'run' | 'resume'; workflowPath?: string },
 ): Promise<ExitCodeValue> {
+  if (options.web && options.webBg) {
+    throw new UsageError(
+      '--web and --web-bg cannot be combined: --web serves the dashboard here, --web-bg in the background.',
+    );
+  }
   const port = parsePort(options.webPort);
   await checkPortAvailable(port);
   if (options.webBg) return startInBackground(io, io.argv);
+  const logPath = options.logFile ? logFilePath(options.logFile, options.workflowPath, io.env) : null;
+  const logFile = logPath ? openLogFile(logPath) : undefined;
+  if (logPath && !options.quiet) io.stderr.write(`log file: ${logPath}\n`);
+  try {
+    return await runInForeground(io, start, options, port, logFile);
+  } finally {
+    if (logFile) await closeLogFile(logFile);
+  }
+}
+
+async function runInForeground(
+  io: CommandIo,
+  start: (extras: StartExtras) => WorkflowRun,
+  options: ForegroundOptions & { source: 'run' | 'resume' },
+  port: number,
+  logFile: NodeJS.WritableStream | undefined,
+): Promise<ExitCodeValue> {
   let dashboard: RunningDashboard | null = null;
   let started: WorkflowRun | null = null;
   const code = await executeRun(
@@ -78,6 +124,8 @@ export async function runFromCommandLine(
       })),
     {
       quiet: options.quiet,
+      silent: options.silent,
+      ...(logFile ? { logFile } : {}),
       onStarted: async (run) => {
         if (options.web || options.webPort !== undefined) {
           dashboard = await serveRunDashboard(io, run, {

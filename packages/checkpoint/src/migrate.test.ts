@@ -163,6 +163,26 @@ describe('loadCheckpoint errors', () => {
     );
   });
 
+  it("reads the original's empty run_id and event_log_path: an id of its own per file, no log", async () => {
+    const dir = await tempDir();
+    const original = JSON.parse(await readFile(fixture('v1-failure.json'), 'utf8'));
+    const first = join(dir, 'review-20241121-063512-1a2b3c4d.json');
+    const second = join(dir, 'review-20241121-071203-5e6f7a8b.json');
+    await writeFile(first, JSON.stringify({ ...original, run_id: '', event_log_path: '' }));
+    await writeFile(
+      second,
+      JSON.stringify({ ...original, run_id: '', event_log_path: '', created_at: 1732173123.5 }),
+    );
+    const a = await loadCheckpoint(first);
+    const b = await loadCheckpoint(second);
+    expect(a.event_log_path).toBeNull();
+    expect(a.run_id).toMatch(/^legacy-[0-9a-f]{16}$/);
+    expect(b.run_id).toMatch(/^legacy-[0-9a-f]{16}$/);
+    // Two runs of the original, two ids; the same file read again, the same id.
+    expect(b.run_id).not.toBe(a.run_id);
+    expect((await loadCheckpoint(first)).run_id).toBe(a.run_id);
+  });
+
   it('keeps fields a newer conductor added (forward compatible)', async () => {
     const path = join(await tempDir(), 'cp.json');
     await copyFile(fixture('v1-interrupt.json'), path);

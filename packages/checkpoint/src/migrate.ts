@@ -28,7 +28,7 @@ export function migrateCheckpoint(raw: unknown, file: string | null = null): Che
   }
   const { version } = raw as { version?: unknown };
   if (version === 2) return validate(CheckpointSchema, raw, file);
-  if (version === 1) return fromV1(validate(CheckpointV1Schema, raw, file), file);
+  if (version === 1) return fromV1(validate(CheckpointV1Schema, raw, file), raw, file);
   if (version === undefined) {
     throw new CheckpointInvalidError(file, [
       {
@@ -70,7 +70,7 @@ function describe(value: unknown): string {
   return typeof value;
 }
 
-function fromV1(old: CheckpointV1, file: string | null): Checkpoint {
+function fromV1(old: CheckpointV1, raw: object, file: string | null): Checkpoint {
   const createdAt =
     typeof old.created_at === 'number' ? new Date(old.created_at * 1000) : new Date(old.created_at);
   const hash = old.workflow_hash.replace(/^sha256:/i, '').toLowerCase();
@@ -87,7 +87,7 @@ function fromV1(old: CheckpointV1, file: string | null): Checkpoint {
     old.context;
   const candidate = {
     version: 2,
-    run_id: legacyRunId(old),
+    run_id: legacyRunId(old, raw),
     generation: 0,
     workflow_path: old.workflow_path,
     workflow_hash: hash,
@@ -104,7 +104,7 @@ function fromV1(old: CheckpointV1, file: string | null): Checkpoint {
       current_iteration: current_iteration ?? history.length,
     },
     limits: { ...old.limits, timeout_seconds: old.limits.timeout_seconds ?? null },
-    event_log_path: old.event_log_path ?? null,
+    event_log_path: old.event_log_path || null,
     // The original wrote no seq; its log lines are numbered by order when read.
     last_seq: 0,
     migrated_from: 1,
@@ -118,10 +118,14 @@ function triggerOf(old: CheckpointV1): CheckpointTrigger | string {
   return old.trigger ?? (old.failure ? 'failure' : 'interrupt');
 }
 
-/** The original's run id if it can name a folder; otherwise one derived from what identifies the run. */
-function legacyRunId(old: CheckpointV1): string {
+/**
+ * The original's run id if it can name a folder. Otherwise one derived from the checkpoint itself: its
+ * id when it has one, else its whole content (the original writes `run_id: ""` or none for a run without
+ * an id), so reading the same file always gives the same id and two files never share one.
+ */
+function legacyRunId(old: CheckpointV1, raw: object): string {
   if (old.run_id && RUN_ID.test(old.run_id)) return old.run_id;
-  const seed = old.run_id ?? `${old.workflow_path}\0${String(old.created_at)}`;
+  const seed = old.run_id ? old.run_id : `file\0${JSON.stringify(raw)}`;
   return `legacy-${createHash('sha256').update(seed).digest('hex').slice(0, 16)}`;
 }
 

@@ -129,7 +129,10 @@ export const CheckpointV1Schema = v.object({
     timeout_seconds: v.nullish(v.pipe(v.number(), v.minValue(0))),
   }),
   run_id: v.nullish(v.string()),
-  event_log_path: v.nullish(v.pipe(v.string(), v.check(isAbsolute, 'an absolute path'))),
+  // The original writes "" when the run had no log (and `run_id: ""` when it had no id).
+  event_log_path: v.nullish(
+    v.union([v.literal(''), v.pipe(v.string(), v.check(isAbsolute, 'an absolute path'))]),
+  ),
 });
 
 export type CheckpointV1 = v.InferOutput<typeof CheckpointV1Schema>;

@@ -16,7 +16,7 @@ export async function launchChromium(): Promise<Browser> {
   const executablePath = chromiumPath();
   if (!executablePath)
     throw new Error('no Chromium: run `node scripts/ensure-chromium.mjs` or set CONDUCTOR_CHROMIUM');
-  return chromium.launch({
+  const browser = await chromium.launch({
     executablePath,
     args: [
       '--headless',
@@ -28,6 +28,15 @@ export async function launchChromium(): Promise<Browser> {
       '--no-first-run',
     ],
   });
+  // Playwright's 30 s default per action is too short on a loaded 2-core CI machine, where one
+  // page wait has been seen to take longer; the test's own timeout (vitest.config.ts) still bounds it.
+  const newPage = browser.newPage.bind(browser);
+  browser.newPage = async (options) => {
+    const page = await newPage(options);
+    page.setDefaultTimeout(90_000);
+    return page;
+  };
+  return browser;
 }
 
 export function screenshotPath(name: string): string {

@@ -3,16 +3,19 @@ import { listCheckpoints } from '@conductor/checkpoint';
 import { conductorHome } from '@conductor/event-log';
 import { ExitCode, type ExitCodeValue } from '../exit-codes.js';
 import type { CommandIo } from '../io.js';
+import { listOriginalCheckpoints, originalCheckpointsFor } from '../original-files.js';
 import { formatAge, table } from '../table.js';
 
 export interface CheckpointListOptions {
   json?: boolean;
+  quiet?: boolean;
 }
 
 /**
  * `conductor checkpoint list [workflow]`: the checkpoint files, newest first, whatever their run's status
- * (a completed run keeps its last ones; a run killed before its first checkpoint has none). What can be
- * resumed is `conductor runs`.
+ * (a completed run keeps its last ones; a run killed before its first checkpoint has none): this
+ * conductor's (under $CONDUCTOR_HOME/runs) and the original conductor's (in $TMPDIR/conductor/checkpoints).
+ * What can be resumed is `conductor runs`.
  */
 export async function checkpointListCommand(
   io: CommandIo,
@@ -20,14 +23,21 @@ export async function checkpointListCommand(
   options: CheckpointListOptions,
 ): Promise<ExitCodeValue> {
   const home = conductorHome(io.env);
-  const { checkpoints, unreadable } = await listCheckpoints({ home });
+  const ours = await listCheckpoints({ home });
+  const original = await listOriginalCheckpoints(io.env);
   const wanted = workflow ? resolve(workflow) : null;
-  const shown = wanted ? checkpoints.filter((c) => c.workflow_path === wanted) : checkpoints;
+  const mine = wanted ? ours.checkpoints.filter((c) => c.workflow_path === wanted) : ours.checkpoints;
+  const theirs = workflow ? await originalCheckpointsFor(workflow, original) : original.checkpoints;
+  const shown = [
+    ...mine.map((c) => ({ ...c, location: 'conductor' as const })),
+    ...theirs.map((c) => ({ ...c, location: 'original' as const })),
+  ].sort((a, b) => Date.parse(b.created_at) - Date.parse(a.created_at));
+  const lookedIn = `looked in ${resolve(home, 'runs')} and ${original.dir} (the original conductor's)`;
   if (options.json) {
     io.stdout.write(`${JSON.stringify(shown, null, 2)}\n`);
   } else if (shown.length === 0) {
     io.stderr.write(
-      `no checkpoint files${workflow ? ` for ${workflow}` : ''} in ${home} (\`conductor runs\` lists every run, checkpointed or not)\n`,
+      `no checkpoint files${workflow ? ` for ${workflow}` : ''}: ${lookedIn} (\`conductor runs\` lists every run, checkpointed or not)\n`,
     );
   } else {
     const now = Date.now();
@@ -44,7 +54,10 @@ export async function checkpointListCommand(
         ]),
       ),
     );
+    if (!options.quiet) io.stderr.write(`${lookedIn}\n`);
   }
-  for (const bad of unreadable) io.stderr.write(`warning: unreadable checkpoint ${bad.path}: ${bad.error}\n`);
+  for (const bad of [...ours.unreadable, ...original.unreadable]) {
+    io.stderr.write(`warning: unreadable checkpoint ${bad.path}: ${bad.error.message}\n`);
+  }
   return ExitCode.Success;
 }

@@ -1,7 +1,9 @@
 import { type Command, Option } from 'commander';
+import { checkVerbosity } from '../argv.js';
 import { EXIT_CODES_HELP, type ExitCodeValue } from '../exit-codes.js';
 import { collect } from '../inputs.js';
 import type { CommandIo } from '../io.js';
+import { UNSUPPORTED, unsupportedCommand } from './unsupported.js';
 
 const PROVIDER_HELP =
   'provider for agent steps, replacing the workflow\'s runtime.provider: "openai" (OpenAI or any OpenAI-compatible server: OPENAI_BASE_URL, OPENAI_API_KEY), "claude" (Anthropic: ANTHROPIC_API_KEY or ANTHROPIC_AUTH_TOKEN, ANTHROPIC_BASE_URL) or "mock" (offline, deterministic; no API key)';
@@ -21,6 +23,20 @@ function runOptions(command: Command): Command {
       "answer every human gate with its first option and skip agents' dialogs (for unattended runs)",
     )
     .option('-q, --quiet', 'no progress output, only the result and errors')
+    .option(
+      '-m, --metadata <key=value>',
+      'metadata merged on top of workflow.metadata, recorded with the run (repeatable)',
+      collect,
+      [],
+    )
+    .option(
+      '-l, --log-file <auto|path>',
+      "also write the whole progress to this file; 'auto': $TMPDIR/conductor/conductor-<workflow>-<time>.log",
+    )
+    .option(
+      '--no-interactive',
+      "accepted for the original conductor's scripts (it has no effect: there is no Esc menu)",
+    )
     .option('--web', 'serve the live dashboard; it stays up after the run ends until Ctrl-C')
     .option(
       '--web-bg',
@@ -50,8 +66,17 @@ export function registerCommands(
     async (...args: unknown[]) => {
       // Commander passes the arguments, the options, then the command itself.
       const command = args.at(-1) as Command;
+      // The global -q/-s (before or after the command) count as the command's own --quiet.
+      const all = command.optsWithGlobals();
+      checkVerbosity(all);
+      const local = args.at(-2) as Record<string, unknown>;
+      args[args.length - 2] = {
+        ...local,
+        quiet: Boolean(all.quiet || all.silent),
+        silent: Boolean(all.silent),
+      };
       const action = await load();
-      const color = command.optsWithGlobals().color !== false;
+      const color = all.color !== false;
       setExit(await action({ ...io, color }, ...(args as never[])));
     };
 
@@ -62,10 +87,11 @@ export function registerCommands(
     'status',
     'stop',
     'list',
+    'respond',
     'runs',
     'dashboard',
     'delete',
-    'gate',
+    'answer',
   ]);
   program.hook('preAction', async (_program, command) => {
     if (usesHome.has(command.name())) (await import('../home.js')).checkedHome(io.env);
@@ -76,7 +102,24 @@ export function registerCommands(
       .command('run')
       .description('run a workflow; progress on stderr, the final output as JSON on stdout')
       .argument('<workflow>', 'path to the workflow YAML file')
-      .option('-i, --input <name=value>', 'a workflow input (repeatable)', collect, []),
+      .option(
+        '-i, --input <name=value>',
+        'a workflow input (repeatable); also --input.NAME=VALUE',
+        collect,
+        [],
+      )
+      .option('--dry-run', 'print the execution plan (steps, routes, inputs) without running anything')
+      .option(
+        '--instructions <path>',
+        'a file whose text is added to every agent prompt (repeatable)',
+        collect,
+        [],
+      )
+      .option(
+        '--workspace-instructions',
+        'add AGENTS.md, CLAUDE.md, .github/copilot-instructions.md and .github/instructions/**/*.instructions.md (applyTo "**"), from the current directory up to the git root, to every agent prompt',
+      )
+      .option('--print-loaded-instructions', 'print which instruction files were loaded'),
   )
     .addHelpText(
       'after',
@@ -97,6 +140,12 @@ export function registerCommands(
       .option('--from <checkpoint>', 'resume from this checkpoint file')
       .option('--run <run-id>', 'resume this run (its newest checkpoint, or its event log alone)')
       .option(
+        '--guidance <text>',
+        'guidance for the rest of the run, added to every agent prompt (repeatable; at most 10000 characters)',
+        collect,
+        [],
+      )
+      .option(
         '--force-workflow',
         "continue even though the workflow file's name is not the one the run was started with (a renamed workflow)",
       ),
@@ -106,6 +155,7 @@ export function registerCommands(
       '\nExamples:\n' +
         '  conductor resume examples/release.yaml --web\n' +
         '  conductor resume --from ~/.conductor/runs/<run-id>/checkpoints/<file>.json\n' +
+        '  conductor resume examples/release.yaml --guidance "use the staging database"\n' +
         `  conductor runs                 # every run, and whether it can be resumed\n${EXIT_CODES_HELP}`,
     )
     .action(act(async () => (await import('./resume.js')).resumeCommand));
@@ -121,7 +171,10 @@ export function registerCommands(
   program
     .command('replay')
     .description("serve any run's event log (ours or the original conductor's) in the dashboard for playback")
-    .argument('<events.jsonl>', 'the event log, e.g. ~/.conductor/runs/<run-id>/events.jsonl')
+    .argument(
+      '<log>',
+      "the event log (e.g. ~/.conductor/runs/<run-id>/events.jsonl), the original conductor's, or its dashboard's JSON download",
+    )
     .option('--speed <n>', 'initial playback speed: 1, 5, 20, max, or any number', '1')
     .option('--web-port <port>', 'dashboard port (default: a free one)')
     .action(act(async () => (await import('./replay.js')).replayCommand));
@@ -160,7 +213,24 @@ export function registerCommands(
       'stop a running run with a checkpoint (like Ctrl-C in its terminal); for a run that ended, close the dashboard its process still serves (--web-bg)',
     )
     .argument('[run-id]', 'the run to stop (default: the only running one)')
+    .option('--run-id <id>', 'the run to stop (the same as the argument)')
+    .option('--port <port>', 'the run whose dashboard listens on this port')
+    .option('--all', 'every running run')
+    .option(
+      '--allow-self',
+      'allow stopping the process this command runs in (a workflow step calling conductor stop)',
+    )
+    .option('--force', 'if a run has not stopped by --timeout, kill its process (SIGKILL; no checkpoint)')
+    .option(
+      '-y, --yes',
+      'do not ask before stopping several runs (nothing is ever asked: accepted for scripts)',
+    )
+    .option('--json', 'print {"stopped": [...], "failed": [...]} on stdout')
     .option('--timeout <seconds>', 'how long to wait for its checkpoint', '60')
+    .addHelpText(
+      'after',
+      '\nExit codes: 0 stopped (or nothing left to stop), 1 a run did not stop, 2 nothing matched.',
+    )
     .action(act(async () => (await import('./stop.js')).stopCommand));
 
   program
@@ -171,9 +241,26 @@ export function registerCommands(
     .action(act(async () => (await import('./delete.js')).deleteCommand));
 
   program
-    .command('gate')
+    .command('show')
+    .description("print a workflow's inputs, steps with their routes, and outputs")
+    .argument('<workflow>', 'path to the workflow YAML file')
+    .action(act(async () => (await import('./show.js')).showCommand));
+
+  const gate = program.command('gate').description('answer a human gate from the command line');
+  gate
+    .command('respond')
+    .description('answer the gate a run with a dashboard waits at (as its page would)')
+    .requiredOption('-p, --port <port>', "the run's dashboard port")
+    .requiredOption('-c, --choice <value>', "the option's value")
+    .option('-a, --agent <step>', "the gate's step (default: the gate waiting)")
+    .option('--input <text>', 'the text the option asks for (prompt_for)')
+    .option('--token <token>', "the dashboard's token (default: from the run's record)")
+    .action(act(async () => (await import('./gate.js')).gateRespondCommand));
+
+  gate
+    .command('answer', { isDefault: true })
     .description(
-      "answer the gate a run waits at, through its process's dashboard (a run started with --web or --web-bg, or resumed from `conductor dashboard`)",
+      "answer the gate a run waits at, through its process's dashboard (a run started with --web or --web-bg, or resumed from `conductor dashboard`): conductor gate <run-id> <value>",
     )
     .argument('<run-id>', 'the run')
     .argument('<value>', "the option's value")
@@ -181,11 +268,22 @@ export function registerCommands(
     .option('--text <text>', 'the text the option asks for (prompt_for)')
     .action(act(async () => (await import('./gate.js')).gateCommand));
 
-  const checkpoint = program.command('checkpoint').description('inspect checkpoint files');
+  // The original's other commands: each says what to use instead (exit 2).
+  for (const [name, why] of Object.entries(UNSUPPORTED)) {
+    program
+      .command(name, { hidden: true })
+      .description(`(the original conductor's; not available: ${why})`)
+      .allowUnknownOption()
+      .allowExcessArguments()
+      .action(act(async () => unsupportedCommand(name)));
+  }
+
+  const checkpoint = program.command('checkpoint').alias('checkpoints').description('inspect checkpoints');
   checkpoint
-    .command('list')
+    // `conductor checkpoints` alone lists too.
+    .command('list', { isDefault: true })
     .description(
-      'list the checkpoint files under $CONDUCTOR_HOME, newest first: run id, workflow, step, trigger, age. A run killed before its first checkpoint has none: `conductor runs` lists every run and what can be resumed',
+      "list the checkpoint files, newest first: run id, workflow, step, trigger, age; under $CONDUCTOR_HOME and the original conductor's in $TMPDIR/conductor/checkpoints. A run killed before its first checkpoint has none: `conductor runs` lists every run and what can be resumed",
     )
     .argument('[workflow]', 'only checkpoints of this workflow file')
     .option('--json', 'machine-readable output')

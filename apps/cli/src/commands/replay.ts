@@ -1,4 +1,6 @@
-import { existsSync, statSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { jsonlStore, startDashboard } from '@conductor/dashboard';
 import { UsageError } from '../errors.js';
@@ -13,7 +15,10 @@ export interface ReplayOptions {
 
 const SPEEDS = new Set(['1', '5', '20', 'max']);
 
-/** `conductor replay <events.jsonl>`: serves any run log (ours or the original conductor's) for playback. */
+/**
+ * `conductor replay <log>`: serves any run log for playback: ours, the original conductor's JSONL log, or
+ * the JSON array its dashboard downloads.
+ */
 export async function replayCommand(
   io: CommandIo,
   path: string,
@@ -31,8 +36,26 @@ export async function replayCommand(
   }
   const speed = speedText === 'max' ? Number.POSITIVE_INFINITY : Number(speedText);
   const port = parsePort(options.webPort);
+  // The original dashboard's download (`conductor-logs.json`) is one JSON array of events: it is
+  // replayed as the JSONL log it was made from (a copy in a temporary folder, removed at the end).
+  const converted = startsWithBracket(file) ? await jsonArrayAsJsonl(file, path) : null;
+  try {
+    return await serveReplay(io, path, file, converted?.path ?? file, speed, port);
+  } finally {
+    if (converted) await rm(converted.dir, { recursive: true, force: true });
+  }
+}
+
+async function serveReplay(
+  io: CommandIo,
+  path: string,
+  file: string,
+  log: string,
+  speed: number,
+  port: number,
+): Promise<ExitCodeValue> {
   const dashboard = await startDashboard({
-    history: jsonlStore(file),
+    history: jsonlStore(log),
     // A run's stored outputs are beside its log (runs/<id>/outputs).
     outputsDir: join(dirname(file), 'outputs'),
     // The protocol says 0 for "as fast as possible" (JSON has no Infinity).
@@ -51,7 +74,7 @@ export async function replayCommand(
   if (state.event_count === 0) {
     await dashboard.close();
     throw new UsageError(
-      `${path} holds no events: it is empty, or not an event log (one JSON event per line). ` +
+      `${path} holds no events: it is empty, or not an event log (one JSON event per line, or a JSON array of events). ` +
         'Runs keep theirs at $CONDUCTOR_HOME/runs/<run-id>/events.jsonl.',
     );
   }
@@ -62,4 +85,40 @@ export async function replayCommand(
   io.stdout.write(`${dashboard.url}\n`);
   await serveUntilInterrupted(io, dashboard);
   return ExitCode.Success;
+}
+
+/** The file's first character that is not white space is `[`: a JSON array, not JSONL. */
+function startsWithBracket(file: string): boolean {
+  const fd = openSync(file, 'r');
+  try {
+    const buffer = Buffer.alloc(4096);
+    const read = readSync(fd, buffer, 0, buffer.length, 0);
+    const head = buffer
+      .subarray(0, read)
+      .toString('utf8')
+      .replace(/^\uFEFF/, '')
+      .trimStart();
+    return head.startsWith('[');
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** A JSON array of events, written one per line in a temporary folder. */
+async function jsonArrayAsJsonl(file: string, shown: string): Promise<{ dir: string; path: string }> {
+  let events: unknown;
+  try {
+    events = JSON.parse((await readFile(file, 'utf8')).replace(/^\uFEFF/, ''));
+  } catch (error) {
+    throw new UsageError(
+      `${shown} starts with "[" but is not valid JSON (${(error as Error).message}); ` +
+        "give the original dashboard's download (conductor-logs.json) whole, or a JSONL event log.",
+      { cause: error },
+    );
+  }
+  if (!Array.isArray(events)) throw new UsageError(`${shown} is not a JSON array of events.`);
+  const dir = await mkdtemp(join(tmpdir(), 'conductor-replay-'));
+  const path = join(dir, 'events.jsonl');
+  await writeFile(path, events.map((event) => `${JSON.stringify(event)}\n`).join(''), { mode: 0o600 });
+  return { dir, path };
 }

@@ -1,13 +1,24 @@
 import { loadWorkflow, runWorkflow } from '@conductor/engine';
 import type { ExitCodeValue } from '../exit-codes.js';
-import { type ForegroundOptions, parseMaxOutputChars, runFromCommandLine } from '../foreground.js';
+import {
+  type ForegroundOptions,
+  parseMaxOutputChars,
+  parseMetadataFlags,
+  runFromCommandLine,
+} from '../foreground.js';
 import { parseInputFlags } from '../inputs.js';
+import { addInstructions } from '../instructions.js';
 import type { CommandIo } from '../io.js';
+import { checkWorkflowRef } from '../workflow-ref.js';
 
 export interface RunCommandOptions extends ForegroundOptions {
   input: string[];
   provider?: string;
   mockResponses?: string;
+  dryRun?: boolean;
+  instructions?: string[];
+  workspaceInstructions?: boolean;
+  printLoadedInstructions?: boolean;
 }
 
 export async function runCommand(
@@ -15,9 +26,16 @@ export async function runCommand(
   path: string,
   options: RunCommandOptions,
 ): Promise<ExitCodeValue> {
+  checkWorkflowRef(path);
   const inputs = parseInputFlags(options.input);
+  const metadata = parseMetadataFlags(options.metadata);
   const maxOutputChars = parseMaxOutputChars(options.maxOutputChars);
   const workflow = await loadWorkflow(path, { env: io.env });
+  if (options.dryRun) {
+    const { printPlan } = await import('../plan.js');
+    return printPlan(io, workflow, inputs);
+  }
+  await addInstructions(io, workflow, options);
   return runFromCommandLine(
     io,
     (extras) =>
@@ -26,9 +44,10 @@ export async function runCommand(
         inputs,
         provider: options.provider,
         mockResponses: options.mockResponses,
+        ...(metadata ? { metadata } : {}),
         ...(maxOutputChars === undefined ? {} : { maxOutputChars }),
         ...extras,
       }),
-    { ...options, source: 'run' },
+    { ...options, source: 'run', workflowPath: path },
   );
 }

@@ -1,6 +1,7 @@
 import { formatIssues, validateWorkflowFile } from '@conductor/engine';
 import { ExitCode, type ExitCodeValue } from '../exit-codes.js';
 import type { CommandIo } from '../io.js';
+import { checkWorkflowRef } from '../workflow-ref.js';
 
 export interface ValidateOptions {
   quiet?: boolean;
@@ -12,6 +13,7 @@ export async function validateCommand(
   path: string,
   options: ValidateOptions,
 ): Promise<ExitCodeValue> {
+  checkWorkflowRef(path);
   const result = await validateWorkflowFile(path, { env: io.env });
   if (result.issues.length > 0) io.stderr.write(`${formatIssues(result.issues)}\n`);
   if (!result.ok) {

@@ -52,6 +52,8 @@ export interface RecorderRun {
   generation: number;
   /** Unix seconds of the run's first start. */
   startedAt: number;
+  /** `--metadata`: kept in run.json, merged on top of what earlier generations recorded. */
+  metadata?: Readonly<Record<string, string>>;
 }
 
 /** What a failed or interrupted run's checkpoint attempt gave: a path, or why there is none. */
@@ -298,6 +300,9 @@ export function createRunRecorder(bus: EventBus, options: RecorderOptions): RunR
         generation: started.generation,
         event_log_path: writer ? writer.path : null,
         last_checkpoint_path: previous?.last_checkpoint_path ?? null,
+        ...(started.metadata
+          ? { metadata: { ...(previous?.metadata as object | undefined), ...started.metadata } }
+          : {}),
       };
       await writeRunRecord(record, { home: options.home });
       recorded = true;

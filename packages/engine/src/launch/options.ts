@@ -74,4 +74,9 @@ export interface ExecutionOptions {
    * A render past them fails its step (CONDUCTOR_TEMPLATE_BUDGET).
    */
   renderBudget?: Partial<RenderBudget>;
+  /**
+   * Metadata merged on top of `workflow.metadata` (`--metadata k=v`): recorded in `workflow_started`
+   * (a run) or `workflow_resumed` (a resume) and in run.json.
+   */
+  metadata?: Readonly<Record<string, string>>;
 }

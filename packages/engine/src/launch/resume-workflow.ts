@@ -19,6 +19,11 @@ export interface ResumeOptions extends ExecutionOptions, ResumeTarget {
    * one workflow must not run in another whose step names happen to match.
    */
   forceWorkflow?: boolean;
+  /**
+   * Guidance for the rest of the run (`--guidance`, at most 10,000 characters each): every agent prompt
+   * ends with it under `[User Guidance]`. Recorded in `workflow_resumed.guidance`; a later resume needs it given again.
+   */
+  guidance?: readonly string[];
 }
 
 /**
@@ -59,7 +64,11 @@ export function resumeWorkflow(options: ResumeOptions): WorkflowRun {
       // Everything that can refuse the resume happens before anything on disk changes.
       const plan = await planResume(options.from !== undefined ? options : { ...options, runId }, home);
       const { checkpoint, state, history } = plan;
-      const { workflow, hashChanged, step } = await workflowToContinue(options, plan, env);
+      const continued = await workflowToContinue(options, plan, env);
+      const { hashChanged, step } = continued;
+      // The original conductor keeps the guidance it was given in its checkpoint's context.
+      const guidance = [...guidanceIn(checkpoint?.context.user_guidance), ...(options.guidance ?? [])];
+      const workflow = guidance.length > 0 ? { ...continued.workflow, guidance } : continued.workflow;
       const providers = await prepareProviders(workflow, options, env);
 
       const writer = await recorder.openExisting(runId);
@@ -82,7 +91,14 @@ export function resumeWorkflow(options: ResumeOptions): WorkflowRun {
         Math.max(checkpoint?.generation ?? 0, plan.record?.generation ?? 0, state.generation) + 1;
       bus.connect({ lastSeq, clock });
       await recorder.begin(
-        { runId, workflow, inputs: state.inputs, generation, startedAt: state.state.startedAt },
+        {
+          runId,
+          workflow,
+          inputs: state.inputs,
+          generation,
+          startedAt: state.state.startedAt,
+          ...(options.metadata ? { metadata: options.metadata } : {}),
+        },
         plan.record,
       );
       bus.emit('workflow_resumed', {
@@ -95,6 +111,8 @@ export function resumeWorkflow(options: ResumeOptions): WorkflowRun {
         log_file: recorder.logPath,
         state_source: checkpoint ? (state.folded > 0 ? 'checkpoint+log' : 'checkpoint') : 'log',
         ...(checkpoint?.migrated_from ? { migrated_from: checkpoint.migrated_from } : {}),
+        ...(options.metadata ? { metadata: { ...options.metadata } } : {}),
+        ...(guidance.length > 0 ? { guidance } : {}),
         ...(hashChanged ? { workflow_hash_changed: hashChanged } : {}),
         ...(warnings.length > 0 ? { resume_warning: warnings.join('\n') } : {}),
       });
@@ -115,4 +133,11 @@ export function resumeWorkflow(options: ResumeOptions): WorkflowRun {
       return execute({ runId, workflow, inputs, state: from, generation, providers, maxChars });
     },
   });
+}
+
+/** `context.user_guidance` of a checkpoint: the texts, when it is a list of them. */
+function guidanceIn(value: unknown): string[] {
+  return Array.isArray(value)
+    ? value.filter((text): text is string => typeof text === 'string' && text !== '')
+    : [];
 }

@@ -64,11 +64,18 @@ export function runWorkflow(workflow: LoadedWorkflow | string, options: RunOptio
       // takes the id; the claim then makes this process the run's one owner until it ends.
       await recorder.openNew(runId);
       await recorder.claim(runId, 'run');
-      await recorder.begin({ runId, workflow: loaded, inputs, generation: 0, startedAt });
+      await recorder.begin({
+        runId,
+        workflow: loaded,
+        inputs,
+        generation: 0,
+        startedAt,
+        ...(options.metadata ? { metadata: options.metadata } : {}),
+      });
       bus.emit('workflow_started', {
         ...workflowOutline(loaded, providers),
         inputs,
-        metadata: definition.workflow.metadata ?? {},
+        metadata: { ...(definition.workflow.metadata ?? {}), ...(options.metadata ?? {}) },
         run_id: runId,
         log_file: options.logFile ?? recorder.logPath ?? null,
         yaml_source: loaded.path ?? null,

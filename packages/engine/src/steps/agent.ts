@@ -44,7 +44,7 @@ export const executeAgent: StepExecutor<AgentStep> = async (
     let body = render(step.prompt, 'prompt');
     if (body instanceof Promise) body = await body;
     const instructions = instructionsOf(settings);
-    const prompt = instructions ? `${instructions}\n\n${body}` : body;
+    const prompt = `${instructions ? `${instructions}\n\n${body}` : body}${guidanceSection(ctx.workflow.guidance)}`;
     ctx.emit('agent_prompt_rendered', {
       agent_name,
       rendered_prompt: prompt,
@@ -224,6 +224,13 @@ function instructionsOf(settings: WorkflowSettings): string {
   return (Array.isArray(instructions) ? instructions : [instructions])
     .filter((text) => text.trim() !== '')
     .join('\n\n');
+}
+
+/** The original conductor's `[User Guidance]` section, after the prompt ('' without guidance). */
+function guidanceSection(guidance: readonly string[] | undefined): string {
+  if (!guidance || guidance.length === 0) return '';
+  const lines = guidance.map((text) => `- ${text}`).join('\n');
+  return `\n\n[User Guidance]\nThe user gave this guidance for the rest of the run; follow it:\n${lines}`;
 }
 
 function schemaInstruction(schema: Record<string, unknown>): string {

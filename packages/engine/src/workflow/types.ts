@@ -394,4 +394,9 @@ export interface LoadedWorkflow {
   source: string;
   /** sha256 hex of `source`. */
   hash: string;
+  /**
+   * Guidance a person gave this run (`conductor resume --guidance`): added to every agent prompt under
+   * `[User Guidance]`, as the original conductor does. Not part of the file.
+   */
+  guidance?: readonly string[];
 }
