@@ -27,6 +27,7 @@ export {
 export type {
   Attempt,
   BudgetExceeded,
+  Downtime,
   GroupState,
   ItemState,
   PendingGate,
@@ -35,6 +36,7 @@ export type {
   RunInfo,
   RunState,
   RunStatus,
+  RunTimes,
   RunTotals,
   StepError,
   StepState,
@@ -53,6 +55,7 @@ export {
   MAX_TOOL_CALLS_KEPT,
   projectEvents,
   runElapsedSeconds,
+  runTimes,
 } from './projection.js';
 export type {
   CommonEventData,

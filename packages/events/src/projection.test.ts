@@ -6,6 +6,7 @@ import {
   MAX_ATTEMPTS_KEPT,
   projectEvents,
   runElapsedSeconds,
+  runTimes,
 } from './projection.js';
 
 let seq = 0;
@@ -450,6 +451,38 @@ describe('projection: groups inside sub-workflows', () => {
       name: 'each',
       total: 5,
       running: 1,
+    });
+  });
+});
+
+describe('runTimes: the wall and active time of a run across resumes', () => {
+  const at = (seq: number, timestamp: number, type: string, data: Record<string, unknown> = {}) => ({
+    seq,
+    type,
+    timestamp,
+    data,
+  });
+  const started = { name: 'w', entry_point: 'a', agents: [{ name: 'a', type: 'agent' }] };
+  const resumed = { run_id: 'r', resumed_at_step: 'a', generation: 1, history_source: 'log' };
+
+  it('is null before the run starts, and runs to now while it goes', () => {
+    expect(runTimes(initialRunState(), 5)).toBeNull();
+    const state = projectEvents([at(1, 100, 'workflow_started', started)]);
+    expect(runTimes(state, 130)).toEqual({ wall: 30, active: 30, downtimes: [] });
+  });
+
+  it('leaves the time between a failure and its resume out of the active time', () => {
+    const state = projectEvents([
+      at(1, 100, 'workflow_started', started),
+      at(2, 110, 'workflow_failed', { error_type: 'X', message: 'boom' }),
+      at(3, 200, 'workflow_resumed', resumed),
+      at(4, 205, 'workflow_completed', { output: 'ok' }),
+    ]);
+    expect(state.resumes[0]?.stopped_at).toBe(110);
+    expect(runTimes(state, 999)).toEqual({
+      wall: 105,
+      active: 15,
+      downtimes: [{ from: 110, to: 200, generation: 1 }],
     });
   });
 });

@@ -26,6 +26,8 @@ export interface FoldContext {
   readonly atRoot: boolean;
   /** The event was synthesized from a checkpoint. */
   readonly synthetic: boolean;
+  /** When the event before this one happened (`last_event_at` before it), or null for the first. */
+  readonly previousEventAt: number | null;
 }
 
 /** Folds one event of type `K` into the state; returns the next state, never changing the one given. */

@@ -200,6 +200,11 @@ export interface ResumeMark {
   /** The first seq of the resumed generation: the activity stream's divider goes before it. */
   seq: number;
   at: number;
+  /**
+   * When the generation before stopped: the time of the last event before the resume (its failure, its
+   * stop, or the last thing a killed process wrote). Up to `at` the run was down. Null without history.
+   */
+  stopped_at: number | null;
   checkpoint_path: string | null;
   checkpoint_created_at: string | null;
   resumed_at_step: string;
