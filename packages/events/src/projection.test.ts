@@ -486,3 +486,21 @@ describe('runTimes: the wall and active time of a run across resumes', () => {
     });
   });
 });
+
+describe('a synthetic attempt', () => {
+  it('has no elapsed time unless its event says one (its timestamps are made up)', () => {
+    const state = projectEvents([
+      { seq: 1, type: 'script_started', timestamp: 100, data: { agent_name: 's', synthetic: true } },
+      { seq: 2, type: 'script_completed', timestamp: 100.001, data: { agent_name: 's', synthetic: true } },
+      { seq: 3, type: 'agent_started', timestamp: 100.002, data: { agent_name: 'a', synthetic: true } },
+      {
+        seq: 4,
+        type: 'agent_completed',
+        timestamp: 100.003,
+        data: { agent_name: 'a', elapsed: 0.42, synthetic: true },
+      },
+    ]);
+    expect(state.steps.s?.attempts[0]?.elapsed).toBeNull();
+    expect(state.steps.a?.attempts[0]?.elapsed).toBe(0.42);
+  });
+});

@@ -4,6 +4,7 @@ import type { InfoBody } from '../../src/protocol';
 import type { Api } from './api';
 import { formatClock, formatDateTime, formatUsd, isoOf, usageCost, usageTokens } from './format';
 import { Icon, StatusBadge } from './Icon';
+import { currentStepOf } from './runFacts';
 import type { ConnectionState } from './runModel';
 
 interface RunHeaderProps {
@@ -75,7 +76,7 @@ export function RunHeader({ state, info, stalled, connection, now, api }: RunHea
         </div>
         <div>
           <dt>Current step</dt>
-          <dd data-testid="run-current-step">{run.current_step ?? '—'}</dd>
+          <dd data-testid="run-current-step">{currentStepOf(state) ?? '—'}</dd>
         </div>
         {run.usage.attempts > 0 ? (
           <div>

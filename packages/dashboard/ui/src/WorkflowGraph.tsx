@@ -1,3 +1,4 @@
+import { completedText, nodeCounts } from './runFacts';
 import type { RunState } from '@conductor/events';
 import { ReactFlow, ReactFlowProvider } from '@xyflow/react';
 import '@xyflow/react/dist/base.css';
@@ -7,7 +8,7 @@ import { edgeTypes, nodeTypes } from './GraphNodes';
 import { ViewportKeeper, ZoomButtons } from './GraphViewport';
 import { graphSourceAt, layoutGraph, layoutKey } from './graphLayout';
 import { currentIn, type FlowNode, flowEdges, flowNodes, type RouteFlowEdge } from './graphModel';
-import { pathKey, stepsAt, type ViewPath } from './workflowView';
+import { pathKey, type ViewPath } from './workflowView';
 
 interface WorkflowGraphProps {
   state: RunState;
@@ -42,11 +43,9 @@ export function WorkflowGraph(props: WorkflowGraphProps) {
 }
 
 function StepCounts({ state, path }: { state: RunState; path: ViewPath }) {
-  const steps = stepsAt(state, path);
-  const done = steps.filter((s) => s.status === 'completed').length;
   return (
-    <span className="muted step-counts">
-      {done}/{steps.length} completed
+    <span className="muted step-counts" data-testid="graph-counts">
+      {completedText(nodeCounts(state, path))}
     </span>
   );
 }
