@@ -12,8 +12,10 @@ import { ReplayControls } from './ReplayControls';
 import { RunHeader } from './RunHeader';
 import { RunOverview } from './RunOverview';
 import { StepDetails } from './StepDetails';
+import { Timeline } from './Timeline';
 import { useInfo } from './useInfo';
 import { useRunStream } from './useRunStream';
+import { type RunViewKind, ViewSwitch } from './ViewSwitch';
 import { WorkflowGraph } from './WorkflowGraph';
 import { findGroup, pathKey } from './workflowView';
 
@@ -45,6 +47,7 @@ function Dashboard({
   const [selected, setSelected] = useState<string | null>(null);
   /** The workflow the graph panel shows: the root, or a sub-workflow by its parent path. */
   const [viewPath, setViewPath] = useState<string[]>([]);
+  const [view, setView] = useState<RunViewKind>('graph');
   const live = info.mode === 'live';
   const ticking = isTicking(state, info);
   const stalled = isStalled(state, info);
@@ -121,14 +124,25 @@ function Dashboard({
         ) : null}
       </div>
       <main className="workspace">
-        <WorkflowGraph
-          state={state}
-          ready={snapshot.ready}
-          selected={selected}
-          onSelect={select}
-          path={viewPath}
-          onNavigate={navigate}
-        />
+        {view === 'timeline' ? (
+          <section className="panel graph-panel timeline-panel" aria-label="Timeline">
+            <header className="panel-header">
+              <h2 className="panel-title">Timeline</h2>
+              <ViewSwitch view={view} onChange={setView} />
+            </header>
+            <Timeline state={state} now={now} selected={selected} onSelect={select} />
+          </section>
+        ) : (
+          <WorkflowGraph
+            state={state}
+            ready={snapshot.ready}
+            selected={selected}
+            onSelect={select}
+            path={viewPath}
+            onNavigate={navigate}
+            views={<ViewSwitch view={view} onChange={setView} />}
+          />
+        )}
         <ActivityStream
           activity={snapshot.activity}
           loadingOlder={snapshot.loadingOlder}

@@ -91,7 +91,11 @@ const StepNode = memo(function StepNode({ data }: NodeProps<StepFlowNode>) {
           <span className="step-node-status">{label}</span>
         )}
         {duration ? (
-          <span className="node-duration mono" data-testid="node-duration" title="Duration of the latest attempt">
+          <span
+            className="node-duration mono"
+            data-testid="node-duration"
+            title="Duration of the latest attempt"
+          >
             {duration}
           </span>
         ) : null}

@@ -1,13 +1,13 @@
-import { completedText, nodeCounts } from './runFacts';
 import type { RunState } from '@conductor/events';
 import { ReactFlow, ReactFlowProvider } from '@xyflow/react';
 import '@xyflow/react/dist/base.css';
-import { useMemo } from 'react';
+import { type ReactNode, useMemo } from 'react';
 import { Breadcrumb } from './Breadcrumb';
 import { edgeTypes, nodeTypes } from './GraphNodes';
 import { ViewportKeeper, ZoomButtons } from './GraphViewport';
 import { graphSourceAt, layoutGraph, layoutKey } from './graphLayout';
 import { currentIn, type FlowNode, flowEdges, flowNodes, type RouteFlowEdge } from './graphModel';
+import { completedText, nodeCounts } from './runFacts';
 import { pathKey, type ViewPath } from './workflowView';
 
 interface WorkflowGraphProps {
@@ -19,6 +19,8 @@ interface WorkflowGraphProps {
   /** The workflow shown: the root (`[]`) or a sub-workflow by its parent path. */
   path: ViewPath;
   onNavigate: (path: string[]) => void;
+  /** Shown next to the title: the switch to the timeline. */
+  views?: ReactNode;
 }
 
 /** The workflow panel: steps, groups and routes laid out by dagre, coloured by the projection's status. */
@@ -32,6 +34,7 @@ export function WorkflowGraph(props: WorkflowGraphProps) {
       >
         <header className="panel-header">
           <h2 className="panel-title">Workflow</h2>
+          {props.views}
           <StepCounts state={state} path={path} />
           <ZoomButtons />
         </header>

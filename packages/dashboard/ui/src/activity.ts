@@ -329,7 +329,7 @@ function continues(row: ActivityRow | undefined, event: ConductorEvent): row is 
 }
 
 /** Whether `event` is a `workflow_failed` repeating the error of the step failure in `row`. */
-function repeatsFailure(row: ActivityRow | undefined, event: ConductorEvent): row is ActivityRow {
+function repeatsFailure(row: ActivityRow | undefined, event: ConductorEvent): boolean {
   if (!row || event.type !== 'workflow_failed' || row.category !== 'error' || row.count !== 1) return false;
   const data: Data = event.data ?? {};
   // Only in a summary rebuilt from a checkpoint, which writes both from the one failure it knows.
@@ -347,10 +347,14 @@ export function appendRows(
   const next = rows.slice();
   for (const event of events) {
     const last = next[next.length - 1];
-    if (repeatsFailure(last, event)) {
+    if (last && repeatsFailure(last, event)) {
       // The summary's step failure and run failure are one fact: one row, which says both.
       const saved = event.data?.checkpoint_path ? ', checkpoint saved' : '';
-      next[next.length - 1] = { ...last, lastSeq: event.seq, summary: `${last.summary} — the run stopped${saved}` };
+      next[next.length - 1] = {
+        ...last,
+        lastSeq: event.seq,
+        summary: `${last.summary} — the run stopped${saved}`,
+      };
     } else if (continues(last, event)) {
       const content = str(event.data?.content) ?? '';
       next[next.length - 1] = {
