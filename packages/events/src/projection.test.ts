@@ -504,3 +504,30 @@ describe('a synthetic attempt', () => {
     expect(state.steps.a?.attempts[0]?.elapsed).toBe(0.42);
   });
 });
+
+describe('a failed script', () => {
+  it('keeps its stderr and exit code as its output, beside the error', () => {
+    const state = projectEvents([
+      { seq: 1, type: 'script_started', timestamp: 100, data: { agent_name: 's' } },
+      {
+        seq: 2,
+        type: 'script_failed',
+        timestamp: 101,
+        data: {
+          agent_name: 's',
+          error_type: 'ScriptFailed',
+          message: 'script step "s" exited with code 3',
+          stdout: '',
+          stderr: 'no such table: users\n',
+          exit_code: 3,
+        },
+      },
+    ]);
+    const attempt = state.steps.s?.attempts[0];
+    expect(attempt?.error).toEqual({
+      error_type: 'ScriptFailed',
+      message: 'script step "s" exited with code 3',
+    });
+    expect(attempt?.output).toMatchObject({ stderr: 'no such table: users\n', exit_code: 3 });
+  });
+});

@@ -206,7 +206,16 @@ export const EventDataSchemas = {
     exit_code: opt(v.nullable(num)),
     spills,
   }),
-  script_failed: event({ ...named, elapsed: opt(num), ...errorFields, spills }),
+  /** What the script wrote when it ran and failed (exit code, timeout); absent when it never started. */
+  script_failed: event({
+    ...named,
+    elapsed: opt(num),
+    ...errorFields,
+    stdout: opt(str),
+    stderr: opt(str),
+    exit_code: opt(v.nullable(num)),
+    spills,
+  }),
   // A child process the engine started (a script, a tool server), recorded so that a resume after a
   // crash can stop it if it outlived its owner: pid, process group and start time identify it.
   child_process_spawned: event({

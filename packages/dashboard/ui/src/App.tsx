@@ -13,6 +13,7 @@ import { RunHeader } from './RunHeader';
 import { RunOverview } from './RunOverview';
 import { StepDetails } from './StepDetails';
 import { Timeline } from './Timeline';
+import { useColorScheme } from './theme';
 import { useInfo } from './useInfo';
 import { useRunStream } from './useRunStream';
 import { type RunViewKind, ViewSwitch } from './ViewSwitch';
@@ -43,6 +44,7 @@ function Dashboard({
   refreshInfo: () => void;
 }) {
   const { snapshot, model, replay } = useRunStream(api, info);
+  const theme = useColorScheme(info.color_scheme);
   const { state } = snapshot;
   const [selected, setSelected] = useState<string | null>(null);
   /** The workflow the graph panel shows: the root, or a sub-workflow by its parent path. */
@@ -109,6 +111,7 @@ function Dashboard({
         connection={snapshot.connection}
         now={now}
         api={api}
+        theme={theme}
       />
       {replay ? <ReplayControls driver={replay} at={state.last_event_at} /> : null}
       <div className="banners">

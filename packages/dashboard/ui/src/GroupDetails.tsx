@@ -1,11 +1,11 @@
 import type { ItemState, RunState } from '@conductor/events';
-import { CodeBlock } from './CodeBlock';
 import { DetailsHeader, ErrorBox, ExpandableEntry, errorLine, Fact, TimeOrDash } from './DetailsParts';
 import { formatDuration } from './format';
 import { GroupProgress } from './GraphNodes';
 import { groupCountsText } from './graphModel';
 import { Icon, StatusBadge } from './Icon';
 import type { GroupFacts } from './runModel';
+import { ValueView } from './ValueView';
 import { type GroupView, itemLabel, stepKeyIn } from './workflowView';
 
 interface GroupDetailsProps {
@@ -246,7 +246,7 @@ function ItemRow({ item, onOpen }: { item: ItemState; onOpen: (() => void) | nul
       </dl>
       {item.error ? <ErrorBox error={item.error} /> : null}
       {hasOutput ? (
-        <CodeBlock value={item.output} testId="group-item-output" label={`Output of item ${item.index}`} />
+        <ValueView value={item.output} testId="group-item-output" label={`Output of item ${item.index}`} />
       ) : item.status === 'completed' ? (
         <p className="empty">No output.</p>
       ) : null}

@@ -4,6 +4,7 @@ import { CodeBlock } from './CodeBlock';
 import { formatUsd, usageCost, usageTokens } from './format';
 import { StatusBadge } from './Icon';
 import { countsText, nodeCounts } from './runFacts';
+import { ValueView } from './ValueView';
 
 /** The side panel when no step is selected: the run as a whole. */
 /** `stalled`: the log says running but no process runs the run. */
@@ -73,7 +74,7 @@ export function RunOverview({ state, stalled = false }: { state: RunState; stall
         {run.output !== undefined && run.output !== null ? (
           <div className="details-section">
             <h3 className="section-title">Output</h3>
-            <CodeBlock value={run.output} testId="run-output" label="Run output" />
+            <ValueView value={run.output} testId="run-output" label="Run output" />
           </div>
         ) : null}
         {hasInputs ? (

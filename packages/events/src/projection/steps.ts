@@ -205,7 +205,17 @@ export const stepReducers: Reducers = {
       ...(hasUsage(event.data) ? attemptUsage(event.data) : {}),
       error: errorOf(event.data),
     })),
-  script_failed: failStep,
+  // A script that ran and failed (a failing exit code, a timeout) keeps what it wrote: its stderr and
+  // exit code are what a person reads first.
+  script_failed: (state, event, ctx) => {
+    const { data } = event;
+    if (data.stdout === undefined && data.stderr === undefined && data.exit_code === undefined)
+      return failStep(state, event, ctx);
+    return finishAttempt(state, ctx, event, 'failed', event.data.elapsed, () => ({
+      error: errorOf(event.data),
+      ...outputFields(scriptOutputOf(data), data),
+    }));
+  },
   set_failed: failStep,
   subworkflow_failed: failStep,
 
