@@ -298,7 +298,8 @@ export const EventDataSchemas = {
     max_concurrent: opt(num),
     failure_mode: opt(str),
   }),
-  for_each_item_started: event({ group_name: str, item_key: opt(any), index: num }),
+  /** `item_preview`: the start of the item's value as text (a label for items without `key_by`). */
+  for_each_item_started: event({ group_name: str, item_key: opt(any), index: num, item_preview: opt(str) }),
   for_each_item_completed: event({
     group_name: str,
     item_key: opt(any),

@@ -63,8 +63,8 @@ export function ValueView({ value, label, testId }: ValueViewProps) {
           aria-label={`${label} as a tree`}
         />
       </div>
-      {raw.map(({ field, text }) => (
-        <details key={field} className="raw-text" data-testid={`raw-${field}`}>
+      {raw.map(({ field, text, folded }) => (
+        <details key={field} className="raw-text" data-testid={`raw-${field}`} open={!folded}>
           <summary>
             Raw <span className="mono">{field}</span>{' '}
             <span className="muted">({lineCount(text).toLocaleString()} lines)</span>

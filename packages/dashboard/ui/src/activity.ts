@@ -51,6 +51,8 @@ export interface ActivityRow {
   count: number;
   /** Total streamed characters, for coalesced rows. */
   chars: number;
+  /** The for-each item the event is of (`group#index`), or null. */
+  item: string | null;
 }
 
 /** Rows kept in memory; older ones are paged in again from `/api/events?before=`. */
@@ -126,11 +128,54 @@ function isItemEvent(data: Data): boolean {
   return typeof data.group_name === 'string' && typeof data.index === 'number';
 }
 
-function itemOf(d: { index?: number; item_key?: unknown }): string {
+function itemOf(d: { index?: number; item_key?: unknown; item_preview?: unknown }): string {
   return itemLabel(
     d.index ?? null,
     d.item_key === undefined || d.item_key === null ? null : String(d.item_key),
+    str(d.item_preview),
   );
+}
+
+/** Whether `event` starts or ends the body step of a for-each item (not the item's own event). */
+function isItemBodyBoundary(event: ConductorEvent): boolean {
+  const data: Data = event.data ?? {};
+  if (!isItemEvent(data)) return false;
+  return isStepBoundary(event.type);
+}
+
+function isStepBoundary(type: string): boolean {
+  const kind = eventKindOf(type);
+  return (
+    kind != null &&
+    kind.subject === 'step' &&
+    (kind.phase === 'started' || kind.phase === 'completed' || kind.phase === 'failed')
+  );
+}
+
+const sameItem = (row: ActivityRow, event: ConductorEvent): boolean =>
+  row.item !== null && row.item === itemIdOf(event);
+
+function itemIdOf(event: ConductorEvent): string | null {
+  const data: Data = event.data ?? {};
+  return isItemEvent(data) ? `${keyed(data, data.group_name as string)}#${data.index as number}` : null;
+}
+
+/**
+ * An item's start and its body step's start say the same, and so do the body's end and the item's end:
+ * the stream shows them as one row (the item's), when they come one after the other.
+ */
+function mergesWithItem(row: ActivityRow | undefined, event: ConductorEvent): 'into-row' | 'replace' | null {
+  if (!row || !sameItem(row, event) || row.count !== 1) return null;
+  if (row.type === 'for_each_item_started' && isItemBodyBoundary(event)) {
+    return eventKindOf(event.type)?.phase === 'started' ? 'into-row' : null;
+  }
+  if (
+    (event.type === 'for_each_item_completed' || event.type === 'for_each_item_failed') &&
+    eventKindOf(row.type)?.phase !== 'started' &&
+    isStepBoundary(row.type)
+  )
+    return 'replace';
+  return null;
 }
 
 function errorText(data: { error_type?: unknown; message?: unknown }): string {
@@ -313,6 +358,7 @@ export function rowOf(event: ConductorEvent, timing?: RunTiming): ActivityRow {
     synthetic: event.data?.synthetic === true,
     count: 1,
     chars: content?.length ?? 0,
+    item: itemIdOf(event),
   };
 }
 
@@ -347,6 +393,15 @@ export function appendRows(
   const next = rows.slice();
   for (const event of events) {
     const last = next[next.length - 1];
+    const merge = mergesWithItem(last, event);
+    if (last && merge === 'into-row') {
+      next[next.length - 1] = { ...last, lastSeq: event.seq };
+      continue;
+    }
+    if (last && merge === 'replace') {
+      next[next.length - 1] = { ...rowOf(event, timing), seq: last.seq };
+      continue;
+    }
     if (last && repeatsFailure(last, event)) {
       // The summary's step failure and run failure are one fact: one row, which says both.
       const saved = event.data?.checkpoint_path ? ', checkpoint saved' : '';

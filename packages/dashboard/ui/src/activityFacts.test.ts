@@ -59,3 +59,23 @@ describe('the numbers activity rows show', () => {
     expect(formatTime(noon, dayBefore)).toMatch(/2026.* 13:05:09\.042$/);
   });
 });
+
+describe('for-each items in the activity', () => {
+  it('shows one row per item event: the body step of an item does not repeat it', () => {
+    const item = { group_name: 'each', index: 4, item_key: '4' };
+    const body = { ...item, agent_name: 'each[4]' };
+    const rows = appendRows(
+      [],
+      [
+        at(1, 'for_each_item_started', 1, { ...item, item_preview: 'owls of the north' }),
+        at(2, 'set_started', 1, body),
+        at(3, 'set_completed', 2, { ...body, elapsed: 0.5 }),
+        at(4, 'for_each_item_completed', 2, { ...item, elapsed: 0.5, output: 'done' }),
+      ],
+    );
+    expect(rows.map((r) => [r.seq, r.summary])).toEqual([
+      [1, 'item 4 (owls of the north) started'],
+      [3, 'item 4 completed in 500ms — done'],
+    ]);
+  });
+});

@@ -9,13 +9,19 @@ describe('how an output is laid out for reading', () => {
     const stdout = `${JSON.stringify({ rows: [1, 2, 3], total: 3 })}\n`;
     const { shown, raw } = readingOrder({ stdout, stderr: '', exit_code: 0, rows: [1, 2, 3], total: 3 });
     expect(Object.keys(shown as object)).toEqual(['rows', 'total', 'exit_code']);
-    expect(raw).toEqual([{ field: 'stdout', text: stdout }]);
+    expect(raw).toEqual([{ field: 'stdout', text: stdout, folded: true }]);
   });
 
   it("shows a failed script's stderr and exit code", () => {
     const { shown, raw } = readingOrder({ stdout: '', stderr: 'no such table\n', exit_code: 3 });
     expect(shown).toEqual({ exit_code: 3, stderr: 'no such table\n' });
     expect(raw).toEqual([]);
+  });
+
+  it('keeps a long stdout that parsed to nothing open, as text', () => {
+    const { shown, raw } = readingOrder({ stdout: 'line 0\nline 1\n', stderr: '', exit_code: 0 });
+    expect(shown).toEqual({ exit_code: 0 });
+    expect(raw).toEqual([{ field: 'stdout', text: 'line 0\nline 1\n', folded: false }]);
   });
 
   it('leaves other objects and lists as they are', () => {

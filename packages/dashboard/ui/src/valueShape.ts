@@ -11,8 +11,8 @@ const SCRIPT_FIELDS = ['exit_code', 'stderr'];
 export interface ReadingOrder {
   /** What the tree shows, in the order to read it. */
   shown: unknown;
-  /** Raw texts shown folded under the tree, not in it. */
-  raw: Array<{ field: string; text: string }>;
+  /** Raw texts shown under the tree, not in it: folded when the tree has what they parsed to. */
+  raw: Array<{ field: string; text: string; folded: boolean }>;
 }
 
 /** Whether `value` is a script's output: `stdout`, `stderr` and `exit_code` beside what stdout parsed to. */
@@ -46,7 +46,7 @@ export function readingOrder(value: object): ReadingOrder {
   const stdout = record.stdout;
   const hasParsed = Object.keys(parsed).length > 0;
   if (typeof stdout === 'string' && stdout !== '') {
-    if (hasParsed || stdout.includes('\n')) raw.push({ field: 'stdout', text: stdout });
+    if (hasParsed || stdout.includes('\n')) raw.push({ field: 'stdout', text: stdout, folded: hasParsed });
     else own.stdout = stdout;
   }
   return { shown: { ...parsed, ...own }, raw };
