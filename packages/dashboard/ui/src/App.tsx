@@ -165,6 +165,7 @@ function Dashboard({
           ))}
           {selected && group ? (
             <GroupDetails
+              api={api}
               state={state}
               group={group}
               facts={snapshot.groupFacts[group.key] ?? null}
