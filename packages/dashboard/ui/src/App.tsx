@@ -116,7 +116,7 @@ function Dashboard({
       {replay ? <ReplayControls driver={replay} at={state.last_event_at} /> : null}
       <div className="banners">
         {live ? <OwnershipBanner state={state} ownership={info.ownership} /> : null}
-        <RunEndBanner state={state} />
+        <RunEndBanner state={state} replay={!live} />
         <ResumeBanner resumes={state.resumes} />
         {synthetic ? <SyntheticHistoryNote /> : null}
         {snapshot.error ? (
