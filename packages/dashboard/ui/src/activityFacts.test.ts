@@ -79,3 +79,12 @@ describe('for-each items in the activity', () => {
     ]);
   });
 });
+
+describe('the countdown of a wait step', () => {
+  it('says what is left, and nothing once the wait is over', async () => {
+    const { waitLeftText } = await import('./WaitCountdown');
+    expect(waitLeftText(112, 100)).toBe('12s left');
+    expect(waitLeftText(200, 100.5)).toBe('1m 40s left');
+    expect(waitLeftText(112, 112)).toBeNull();
+  });
+});

@@ -86,6 +86,8 @@ export interface Attempt {
   tool_calls: number;
   /** The latest tool calls, oldest first, at most MAX_TOOL_CALLS_KEPT (absent before the first). */
   tools?: ToolCallRecord[];
+  /** A wait step's attempt: when the wait ends (its start plus `duration_seconds`). */
+  wait_until?: number;
   /** Made up from a checkpoint, not read from a log. */
   synthetic: boolean;
   first_seq: number;

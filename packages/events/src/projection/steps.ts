@@ -147,7 +147,16 @@ export const stepReducers: Reducers = {
   agent_started: startStep,
   script_started: startStep,
   set_started: startStep,
-  wait_started: startStep,
+  // A wait says how long it waits: the dashboard counts down to its end.
+  wait_started: (state, event, ctx) =>
+    updateAttempt(
+      startStep(state, event, ctx),
+      ctx,
+      event,
+      event.data.agent_name,
+      () => ({ wait_until: event.timestamp + event.data.duration_seconds }),
+      'running',
+    ),
   subworkflow_started: startStep,
 
   agent_prompt_rendered: (state, event, ctx) =>
