@@ -51,7 +51,7 @@ export function Timeline({ state, now, selected, onSelect }: TimelineProps) {
         <div className="timeline-axis" aria-hidden="true">
           <span className="timeline-label" />
           <span className="timeline-track">
-            {ticks(model).map((t) => (
+            {ticks(model, 3).map((t) => (
               <span key={t} className="timeline-tick" style={{ left: `${position(model, t)}%` }}>
                 +{formatDuration(t - model.start)}
               </span>

@@ -9,7 +9,7 @@ export function ViewSwitch({ view, onChange }: { view: RunViewKind; onChange: (v
         <button
           key={kind}
           type="button"
-          className="filter-chip"
+          className="view-switch-button"
           aria-pressed={view === kind}
           data-testid={`view-${kind}`}
           onClick={() => onChange(kind)}
