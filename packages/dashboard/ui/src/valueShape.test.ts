@@ -24,6 +24,24 @@ describe('how an output is laid out for reading', () => {
     expect(raw).toEqual([{ field: 'stdout', text: 'line 0\nline 1\n', folded: false }]);
   });
 
+  it('shows the head of a stdout stored whole elsewhere, open: its spill notes are not parsed fields', () => {
+    const { shown, raw } = readingOrder({
+      stdout: 'row 0\nrow 1\n',
+      stderr: '',
+      exit_code: 0,
+      stdout_truncated: true,
+      stdout_bytes: 2_000_000,
+      stdout_file: '/runs/r/outputs/x.txt',
+    });
+    expect(Object.keys(shown as object)).toEqual([
+      'exit_code',
+      'stdout_truncated',
+      'stdout_bytes',
+      'stdout_file',
+    ]);
+    expect(raw).toEqual([{ field: 'stdout', text: 'row 0\nrow 1\n', folded: false }]);
+  });
+
   it('leaves other objects and lists as they are', () => {
     expect(readingOrder({ title: 'x', stdout: 'not a script' }).shown).toEqual({
       title: 'x',

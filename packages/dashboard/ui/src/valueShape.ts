@@ -5,8 +5,12 @@
 
 /** The raw streams a script output carries beside the fields parsed from its stdout. */
 const RAW_FIELDS = ['stdout'] as const;
-/** A script output's own fields: shown after what it parsed from stdout. */
-const SCRIPT_FIELDS = ['exit_code', 'stderr'];
+/** A script output's own fields (its streams' spill notes too): shown after what it parsed from stdout. */
+const SCRIPT_FIELDS = [
+  'exit_code',
+  'stderr',
+  ...['stdout', 'stderr'].flatMap((f) => [`${f}_truncated`, `${f}_bytes`, `${f}_file`]),
+];
 
 export interface ReadingOrder {
   /** What the tree shows, in the order to read it. */
