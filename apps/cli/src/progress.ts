@@ -56,6 +56,12 @@ const formatSeconds = (seconds: number | null): string =>
         ? `${seconds.toFixed(1)}s`
         : `${Math.floor(seconds / 60)}m${Math.round(seconds % 60)}s`;
 
+/** What is left of a wait ending at `until` (Unix seconds) at `now`: `12s left`, `1m05s left`. */
+export function waitLeft(until: number, now: number): string {
+  const left = Math.max(0, Math.ceil(until - now));
+  return left < 60 ? `${left}s left` : `${Math.floor(left / 60)}m${String(left % 60).padStart(2, '0')}s left`;
+}
+
 /**
  * Live progress on stderr: a line when a step starts and when it ends, with its elapsed time; a spinner
  * in a terminal. It reads step status from the projection, the one interpretation of events.
@@ -101,8 +107,25 @@ export function createProgressReporter(options: ProgressOptions = {}): ProgressR
     process.once('exit', restoreTerminal);
   };
 
+  /** A wait step's countdown on the spinner, ticking once a second. */
+  let countdown: ReturnType<typeof setInterval> | null = null;
+  const stopCountdown = () => {
+    if (countdown) clearInterval(countdown);
+    countdown = null;
+  };
+  const startCountdown = (label: string, until: number) => {
+    stopCountdown();
+    const show = () => {
+      if (spinner) spinner.text = `${label}${colour(2, ` ${waitLeft(until, Date.now() / 1000)}`)}`;
+    };
+    show();
+    countdown = setInterval(show, 1000);
+    countdown.unref?.();
+  };
+
   function restoreTerminal(): void {
     process.off('exit', restoreTerminal);
+    stopCountdown();
     if (!spinner) return;
     spinner.stop();
     spinner = null;
@@ -221,7 +244,10 @@ export function createProgressReporter(options: ProgressOptions = {}): ProgressR
       if (!attempt) return;
       const startedNow = (prev?.attempt_count ?? 0) < next.attempt_count;
       if (startedNow) {
-        startSpinner(`${name}${next.type ? colour(2, ` (${next.type})`) : ''}`);
+        const label = `${name}${next.type ? colour(2, ` (${next.type})`) : ''}`;
+        startSpinner(label);
+        if (event.type === 'wait_started' && typeof data.duration_seconds === 'number' && tty)
+          startCountdown(label, event.timestamp + data.duration_seconds);
         return;
       }
       const prevStatus = prev?.attempts.at(-1)?.status;

@@ -1,5 +1,6 @@
 export type {
   AdditionalInput,
+  ColorScheme,
   ControlAnswer,
   DashboardErrorCode,
   DialogMessageBody,

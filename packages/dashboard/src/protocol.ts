@@ -25,6 +25,8 @@ export interface OwnershipBody {
 }
 
 /** `GET /api/info`. */
+export type ColorScheme = 'system' | 'light' | 'dark';
+
 export interface InfoBody {
   run_id: string | null;
   workflow_name: string | null;
@@ -32,6 +34,8 @@ export interface InfoBody {
   source: 'run' | 'resume' | 'replay';
   log_path: string | null;
   replay_speed: number | null;
+  /** The page's colours as the embedder set them (`colorScheme`): `system` follows the browser. */
+  color_scheme: ColorScheme;
   version: string | null;
   /** What this dashboard can do now: control given, and the run owned by this process. */
   control: { stop: boolean; gate: boolean; dialog: boolean };

@@ -28,6 +28,7 @@ export type {
   Attempt,
   BudgetExceeded,
   DialogMessageRecord,
+  Downtime,
   GroupState,
   ItemState,
   PendingDialog,
@@ -37,6 +38,7 @@ export type {
   RunInfo,
   RunState,
   RunStatus,
+  RunTimes,
   RunTotals,
   StepError,
   StepState,
@@ -56,6 +58,7 @@ export {
   MAX_TOOL_CALLS_KEPT,
   projectEvents,
   runElapsedSeconds,
+  runTimes,
 } from './projection.js';
 export type { RunDurations, RunSpan, RunSummary, RunSummaryFold } from './run-summary.js';
 export { createRunSummaryFold, runDurations, summarizeRun } from './run-summary.js';

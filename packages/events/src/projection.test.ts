@@ -6,6 +6,7 @@ import {
   MAX_ATTEMPTS_KEPT,
   projectEvents,
   runElapsedSeconds,
+  runTimes,
 } from './projection.js';
 
 let seq = 0;
@@ -451,5 +452,82 @@ describe('projection: groups inside sub-workflows', () => {
       total: 5,
       running: 1,
     });
+  });
+});
+
+describe('runTimes: the wall and active time of a run across resumes', () => {
+  const at = (seq: number, timestamp: number, type: string, data: Record<string, unknown> = {}) => ({
+    seq,
+    type,
+    timestamp,
+    data,
+  });
+  const started = { name: 'w', entry_point: 'a', agents: [{ name: 'a', type: 'agent' }] };
+  const resumed = { run_id: 'r', resumed_at_step: 'a', generation: 1, history_source: 'log' };
+
+  it('is null before the run starts, and runs to now while it goes', () => {
+    expect(runTimes(initialRunState(), 5)).toBeNull();
+    const state = projectEvents([at(1, 100, 'workflow_started', started)]);
+    expect(runTimes(state, 130)).toEqual({ wall: 30, active: 30, downtimes: [] });
+  });
+
+  it('leaves the time between a failure and its resume out of the active time', () => {
+    const state = projectEvents([
+      at(1, 100, 'workflow_started', started),
+      at(2, 110, 'workflow_failed', { error_type: 'X', message: 'boom' }),
+      at(3, 200, 'workflow_resumed', resumed),
+      at(4, 205, 'workflow_completed', { output: 'ok' }),
+    ]);
+    expect(state.resumes[0]?.stopped_at).toBe(110);
+    expect(runTimes(state, 999)).toEqual({
+      wall: 105,
+      active: 15,
+      downtimes: [{ from: 110, to: 200, generation: 1 }],
+    });
+  });
+});
+
+describe('a synthetic attempt', () => {
+  it('has no elapsed time unless its event says one (its timestamps are made up)', () => {
+    const state = projectEvents([
+      { seq: 1, type: 'script_started', timestamp: 100, data: { agent_name: 's', synthetic: true } },
+      { seq: 2, type: 'script_completed', timestamp: 100.001, data: { agent_name: 's', synthetic: true } },
+      { seq: 3, type: 'agent_started', timestamp: 100.002, data: { agent_name: 'a', synthetic: true } },
+      {
+        seq: 4,
+        type: 'agent_completed',
+        timestamp: 100.003,
+        data: { agent_name: 'a', elapsed: 0.42, synthetic: true },
+      },
+    ]);
+    expect(state.steps.s?.attempts[0]?.elapsed).toBeNull();
+    expect(state.steps.a?.attempts[0]?.elapsed).toBe(0.42);
+  });
+});
+
+describe('a failed script', () => {
+  it('keeps its stderr and exit code as its output, beside the error', () => {
+    const state = projectEvents([
+      { seq: 1, type: 'script_started', timestamp: 100, data: { agent_name: 's' } },
+      {
+        seq: 2,
+        type: 'script_failed',
+        timestamp: 101,
+        data: {
+          agent_name: 's',
+          error_type: 'ScriptFailed',
+          message: 'script step "s" exited with code 3',
+          stdout: '',
+          stderr: 'no such table: users\n',
+          exit_code: 3,
+        },
+      },
+    ]);
+    const attempt = state.steps.s?.attempts[0];
+    expect(attempt?.error).toEqual({
+      error_type: 'ScriptFailed',
+      message: 'script step "s" exited with code 3',
+    });
+    expect(attempt?.output).toMatchObject({ stderr: 'no such table: users\n', exit_code: 3 });
   });
 });

@@ -75,6 +75,40 @@ export function projectEvents(
   return next;
 }
 
+/** A time the run was down: from a generation's end (failure, stop, kill) to the resume that followed. */
+export interface Downtime {
+  from: number;
+  to: number;
+  /** The generation the resume started. */
+  generation: number;
+}
+
+/** A run's times: wall (first start to end, or `now`), active (wall less the downtimes), the downtimes. */
+export interface RunTimes {
+  wall: number;
+  active: number;
+  downtimes: Downtime[];
+}
+
+/**
+ * The run's wall and active times up to `now` (or its end): what the header, the activity's
+ * "Completed" row and the timeline say. Null before the run started.
+ */
+export function runTimes(state: RunState, now: number): RunTimes | null {
+  const start = state.run.started_at;
+  if (start === null) return null;
+  const end = state.run.finished_at ?? now;
+  const downtimes: Downtime[] = [];
+  for (const mark of state.resumes) {
+    if (mark.stopped_at === null || mark.at > end) continue;
+    const from = Math.max(start, mark.stopped_at);
+    if (mark.at > from) downtimes.push({ from, to: mark.at, generation: mark.generation });
+  }
+  const wall = Math.max(0, end - start);
+  const down = downtimes.reduce((sum, d) => sum + (d.to - d.from), 0);
+  return { wall, active: Math.max(0, wall - down), downtimes };
+}
+
 /** Whole seconds the run has been going: from its very first start, across resumes. */
 export function runElapsedSeconds(state: RunState, now: number): number | null {
   if (state.run.started_at === null) return null;

@@ -274,7 +274,16 @@ export const EventDataSchemas = {
     exit_code: opt(v.nullable(num)),
     spills,
   }),
-  script_failed: event({ ...named, elapsed: opt(num), ...errorFields, spills }),
+  /** What the script wrote when it ran and failed (exit code, timeout); absent when it never started. */
+  script_failed: event({
+    ...named,
+    elapsed: opt(num),
+    ...errorFields,
+    stdout: opt(str),
+    stderr: opt(str),
+    exit_code: opt(v.nullable(num)),
+    spills,
+  }),
   // A child process the engine started (a script, a tool server), recorded so that a resume after a
   // crash can stop it if it outlived its owner: pid, process group and start time identify it.
   child_process_spawned: event({
@@ -357,7 +366,8 @@ export const EventDataSchemas = {
     max_concurrent: opt(num),
     failure_mode: opt(str),
   }),
-  for_each_item_started: event({ group_name: str, item_key: opt(any), index: num }),
+  /** `item_preview`: the start of the item's value as text (a label for items without `key_by`). */
+  for_each_item_started: event({ group_name: str, item_key: opt(any), index: num, item_preview: opt(str) }),
   for_each_item_completed: event({
     group_name: str,
     item_key: opt(any),

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { ConductorEvent } from '@conductor/events';
 import { describe, expect, it } from 'vitest';
 import { fromEvents } from './index.js';
-import { Pacer, paced, playbackDelay } from './pacing.js';
+import { isCompressedGap, Pacer, paced, playbackDelay } from './pacing.js';
 import { collect, event } from './test-helpers.js';
 
 const seqs = (events: ConductorEvent[]) => events.map((e) => e.seq);
@@ -187,5 +187,15 @@ describe('@conductor/replay/pacing', () => {
     const imports = source.match(/^import .*$/gm) ?? [];
     expect(imports.length).toBeGreaterThan(0);
     for (const line of imports) expect(line).toMatch(/^import type /);
+  });
+});
+
+describe('compressed gaps', () => {
+  it('plays gaps up to maxDelayMs as recorded and longer ones in compressedDelayMs', () => {
+    expect(playbackDelay(100, 112, 1, 15_000, 1500)).toBe(12_000);
+    expect(playbackDelay(100, 190, 1, 15_000, 1500)).toBe(1500);
+    expect(isCompressedGap(100, 190, 1, 15_000)).toBe(true);
+    expect(isCompressedGap(100, 112, 1, 15_000)).toBe(false);
+    expect(isCompressedGap(100, 190, Number.POSITIVE_INFINITY, 15_000)).toBe(false);
   });
 });

@@ -30,14 +30,29 @@ export function playbackDelay(
   to: number,
   speed: number,
   maxDelayMs = DEFAULT_MAX_DELAY_MS,
+  compressedDelayMs = maxDelayMs,
 ): number {
   const gapMs = ((to - from) * 1000) / checkSpeed(speed);
-  return Math.min(Math.max(0, gapMs), maxDelayMs);
+  return gapMs > maxDelayMs ? compressedDelayMs : Math.max(0, gapMs);
+}
+
+/**
+ * Whether the gap between events stamped `from` and `to` is compressed at `speed` (its playback would
+ * wait longer than `maxDelayMs`): a player says so ("skipping 1m 30s").
+ */
+export function isCompressedGap(from: number, to: number, speed: number, maxDelayMs = DEFAULT_MAX_DELAY_MS) {
+  return Number.isFinite(speed) && ((to - from) * 1000) / checkSpeed(speed) > maxDelayMs;
 }
 
 export interface PacerOptions {
-  /** The longest wait between two events, in ms. Default 2000. */
+  /** The longest gap played as recorded, in ms (after the speed). Default 2000. */
   maxDelayMs?: number;
+  /**
+   * What a longer gap waits instead, in ms: the gap is compressed to it. Default `maxDelayMs` (a long
+   * gap waits the most any gap does). A player that plays real time (1×) sets a long `maxDelayMs` and
+   * a short `compressedDelayMs`, and labels the compressed gaps.
+   */
+  compressedDelayMs?: number;
   /** Behind its clock by more than this (ms), the pacer goes on from now rather than play a burst. Default 1000. */
   maxLagMs?: number;
 }
@@ -52,6 +67,7 @@ export class Pacer {
   private readonly speed: () => number;
   private readonly maxDelayMs: number;
   private readonly maxLagMs: number;
+  private readonly compressedDelayMs: number;
   /** Timestamp (s) of the last event played; null: the next event plays at once. */
   private previous: number | null = null;
   /** When (clock ms) the last event was due. */
@@ -62,6 +78,12 @@ export class Pacer {
     this.speed = typeof speed === 'function' ? speed : () => speed;
     this.maxDelayMs = options.maxDelayMs ?? DEFAULT_MAX_DELAY_MS;
     this.maxLagMs = options.maxLagMs ?? DEFAULT_MAX_LAG_MS;
+    this.compressedDelayMs = options.compressedDelayMs ?? this.maxDelayMs;
+  }
+
+  /** Timestamp (s) of the last event played, or null when the next plays at once. */
+  get lastPlayed(): number | null {
+    return this.previous;
   }
 
   /** Forgets the timing, so the next event plays at once: after a pause, a seek or a new speed. */
@@ -75,7 +97,9 @@ export class Pacer {
    */
   wait(timestamp: number, now: number): number {
     if (this.previous === null) return this.play(timestamp, now);
-    const due = this.playedAt + playbackDelay(this.previous, timestamp, this.speed(), this.maxDelayMs);
+    const due =
+      this.playedAt +
+      playbackDelay(this.previous, timestamp, this.speed(), this.maxDelayMs, this.compressedDelayMs);
     // A clock advanced by the waits themselves may land a rounding error short of `due`.
     if (due - now > ROUNDING_MS) return due - now;
     return this.play(timestamp, now - due > this.maxLagMs ? now : due);

@@ -115,6 +115,7 @@ describe('GET /api/info', () => {
       source: 'resume',
       log_path: null,
       replay_speed: null,
+      color_scheme: 'system',
       version: '0.1.0',
       control: { stop: true, gate: false, dialog: false },
       ownership: { owner: 'this-process', pid: process.pid, host: null, since: null },

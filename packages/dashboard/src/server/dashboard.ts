@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { applyEvent, initialRunState, type RunState } from '@conductor/events';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import type { InfoBody } from '../protocol.js';
+import type { ColorScheme, InfoBody } from '../protocol.js';
 import { jsonError } from './errors.js';
 import { follow } from './follow.js';
 import type { HistoryStore } from './history.js';
@@ -86,6 +86,11 @@ export interface DashboardOptions {
   uiDir?: string | URL | false;
   /** Path the app is served under, e.g. `/conductor` (the socket is then `/conductor/ws`). Default ''. */
   basePath?: string;
+  /**
+   * The page's colours: `system` (default) follows the browser's `prefers-color-scheme`; `light` or
+   * `dark` fixes them. The page's toggle overrides it for that browser.
+   */
+  colorScheme?: ColorScheme;
   limits?: Partial<DashboardLimits>;
   /**
    * The run's `outputs/` folder (`runs/<id>/outputs`): texts over the output cap, served by id at
@@ -212,6 +217,7 @@ export function createDashboard(options: DashboardOptions): Dashboard {
       source: i.source ?? 'run',
       log_path: i.logPath ?? store.path,
       replay_speed: i.replaySpeed ?? null,
+      color_scheme: options.colorScheme ?? 'system',
       version,
       control: {
         stop: owned && options.control !== undefined,

@@ -73,11 +73,22 @@ export function uiRoute(uiDir: () => string | null, basePath: string, indexFile 
     const file = resolve(base, `.${path}`);
     if (file !== base && !file.startsWith(base + sep)) return c.text('not found', 404);
     const found = await fileAt(file, indexFile);
-    if (found) return send(c, found, path);
+    if (found) return found.endsWith('.html') ? sendIndex(c, found, basePath) : send(c, found, path);
     if (extname(path) !== '') return c.text('not found', 404);
     const index = await fileAt(join(base, indexFile));
-    return index ? send(c, index, `/${indexFile}`) : c.html(NOT_BUILT, 503);
+    return index ? sendIndex(c, index, basePath) : c.html(NOT_BUILT, 503);
   };
+}
+
+/**
+ * An HTML page of the build with its asset URLs made absolute under `basePath`: the build names them `./assets/…`, which
+ * resolve wrong from `/runs/x` (no trailing slash: `/runs/assets/…`) or from a deep link.
+ */
+async function sendIndex(c: Parameters<Handler>[0], file: string, basePath: string) {
+  const html = (await readFile(file, 'utf8')).replace(/(src|href)="\.\//g, `$1="${basePath}/`);
+  c.header('Content-Type', TYPES['.html'] as string);
+  c.header('Cache-Control', 'no-cache');
+  return c.body(html, 200);
 }
 
 async function fileAt(path: string, indexFile = 'index.html'): Promise<string | null> {

@@ -60,9 +60,10 @@ export function Row({
         {row.count > 1 ? (
           <span
             className="tag"
-            title={`${row.count} streamed chunks, ${row.chars.toLocaleString()} characters`}
+            data-testid="chunk-count"
+            title={`${row.count} streamed chunks, ${row.chars.toLocaleString()} characters, shown as one row`}
           >
-            ×{row.count}
+            {row.count.toLocaleString()} chunks
           </span>
         ) : null}
         {row.summary}

@@ -42,10 +42,11 @@ export function ActivityStream(props: ActivityStreamProps) {
   } = props;
   const [stepFilter, setStepFilter] = useState<string>('');
   const [hidden, setHidden] = useState<ReadonlySet<Category>>(() => new Set());
+  const [query, setQuery] = useState('');
 
   const items = useMemo(
-    () => itemsOf(activity, resumes, { step: stepFilter || null, path: pathFilter, hidden }),
-    [activity, resumes, stepFilter, pathFilter, hidden],
+    () => itemsOf(activity, resumes, { step: stepFilter || null, path: pathFilter, hidden, query }),
+    [activity, resumes, stepFilter, pathFilter, hidden, query],
   );
 
   const scrollRef = useRef<HTMLDivElement>(null);
@@ -126,7 +127,7 @@ export function ActivityStream(props: ActivityStreamProps) {
       return next;
     });
 
-  const filtered = stepFilter !== '' || hidden.size > 0 || pathFilter !== null;
+  const filtered = stepFilter !== '' || hidden.size > 0 || pathFilter !== null || query.trim() !== '';
   const rowCount = activity.rows.length;
 
   return (
@@ -137,6 +138,15 @@ export function ActivityStream(props: ActivityStreamProps) {
           {rowCount.toLocaleString()} row{rowCount === 1 ? '' : 's'}
         </span>
         <div className="activity-filters">
+          <input
+            type="search"
+            className="activity-search"
+            placeholder="Search"
+            aria-label="Search the activity"
+            value={query}
+            onChange={(e) => setQuery(e.target.value)}
+            data-testid="activity-search"
+          />
           <label className="select">
             <span className="visually-hidden">Filter by step</span>
             <select

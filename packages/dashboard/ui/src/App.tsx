@@ -13,8 +13,11 @@ import { ReplayControls } from './ReplayControls';
 import { RunHeader } from './RunHeader';
 import { RunOverview } from './RunOverview';
 import { StepDetails } from './StepDetails';
+import { Timeline } from './Timeline';
+import { useColorScheme } from './theme';
 import { useInfo } from './useInfo';
 import { useRunStream } from './useRunStream';
+import { type RunViewKind, ViewSwitch } from './ViewSwitch';
 import { WorkflowGraph } from './WorkflowGraph';
 import { findGroup, pathKey } from './workflowView';
 
@@ -42,10 +45,12 @@ function Dashboard({
   refreshInfo: () => void;
 }) {
   const { snapshot, model, replay } = useRunStream(api, info);
+  const theme = useColorScheme(info.color_scheme);
   const { state } = snapshot;
   const [selected, setSelected] = useState<string | null>(null);
   /** The workflow the graph panel shows: the root, or a sub-workflow by its parent path. */
   const [viewPath, setViewPath] = useState<string[]>([]);
+  const [view, setView] = useState<RunViewKind>('graph');
   const live = info.mode === 'live';
   const ticking = isTicking(state, info);
   const stalled = isStalled(state, info);
@@ -109,11 +114,12 @@ function Dashboard({
         connection={snapshot.connection}
         now={now}
         api={api}
+        theme={theme}
       />
       {replay ? <ReplayControls driver={replay} at={state.last_event_at} /> : null}
       <div className="banners">
         {live ? <OwnershipBanner state={state} ownership={info.ownership} /> : null}
-        <RunEndBanner state={state} />
+        <RunEndBanner state={state} replay={!live} />
         <ResumeBanner resumes={state.resumes} />
         {synthetic ? <SyntheticHistoryNote /> : null}
         {snapshot.error ? (
@@ -124,14 +130,25 @@ function Dashboard({
         ) : null}
       </div>
       <main className="workspace">
-        <WorkflowGraph
-          state={state}
-          ready={snapshot.ready}
-          selected={selected}
-          onSelect={select}
-          path={viewPath}
-          onNavigate={navigate}
-        />
+        {view === 'timeline' ? (
+          <section className="panel graph-panel timeline-panel" aria-label="Timeline">
+            <header className="panel-header">
+              <h2 className="panel-title">Timeline</h2>
+              <ViewSwitch view={view} onChange={setView} />
+            </header>
+            <Timeline state={state} now={now} selected={selected} onSelect={select} />
+          </section>
+        ) : (
+          <WorkflowGraph
+            state={state}
+            ready={snapshot.ready}
+            selected={selected}
+            onSelect={select}
+            path={viewPath}
+            onNavigate={navigate}
+            views={<ViewSwitch view={view} onChange={setView} />}
+          />
+        )}
         <ActivityStream
           activity={snapshot.activity}
           loadingOlder={snapshot.loadingOlder}
@@ -160,6 +177,7 @@ function Dashboard({
           ))}
           {selected && group ? (
             <GroupDetails
+              api={api}
               state={state}
               group={group}
               facts={snapshot.groupFacts[group.key] ?? null}

@@ -106,8 +106,11 @@ export function SyntheticHistoryNote() {
   );
 }
 
-/** A failed or interrupted run: what went wrong, and how to go on from the checkpoint. */
-export function RunEndBanner({ state }: { state: RunState }) {
+/**
+ * A failed or interrupted run: what went wrong, and how to go on from the checkpoint. In replay the
+ * failure is history (the run may have been resumed since): no command is offered.
+ */
+export function RunEndBanner({ state, replay = false }: { state: RunState; replay?: boolean }) {
   const { run } = state;
   if (run.status !== 'failed' && run.status !== 'interrupted') return null;
   const error = run.error;
@@ -143,7 +146,11 @@ export function RunEndBanner({ state }: { state: RunState }) {
             {error.message}
           </p>
         ) : null}
-        {command ? (
+        {replay ? (
+          <p className="banner-detail muted" data-testid="replay-failure-note">
+            This is a replay of the log: the failure as it was then.
+          </p>
+        ) : command ? (
           <div className="resume-command">
             <span className="muted">Checkpoint saved. Resume with</span>
             <CopyCommand command={command} />

@@ -27,7 +27,7 @@ const handles = (
 
 const StepNode = memo(function StepNode({ data }: NodeProps<StepFlowNode>) {
   const { name, stepKey, kind, status, attempts, type, selected, synthetic, member, onSelect } = data;
-  const { subworkflow, waitingInside: waiting, cost } = data;
+  const { subworkflow, waitingInside: waiting, cost, duration } = data;
   const label = statusLabel(status);
   if (kind === 'end') {
     return (
@@ -90,6 +90,15 @@ const StepNode = memo(function StepNode({ data }: NodeProps<StepFlowNode>) {
         ) : (
           <span className="step-node-status">{label}</span>
         )}
+        {duration ? (
+          <span
+            className="node-duration mono"
+            data-testid="node-duration"
+            title="Duration of the latest attempt"
+          >
+            {duration}
+          </span>
+        ) : null}
         {cost ? (
           <span className="node-cost" data-testid="node-cost" title="Cost of every attempt">
             {cost}

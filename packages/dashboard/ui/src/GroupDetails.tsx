@@ -1,14 +1,17 @@
 import type { ItemState, RunState } from '@conductor/events';
-import { CodeBlock } from './CodeBlock';
+import type { Api } from './api';
 import { DetailsHeader, ErrorBox, ExpandableEntry, errorLine, Fact, TimeOrDash } from './DetailsParts';
 import { formatDuration } from './format';
 import { GroupProgress } from './GraphNodes';
 import { groupCountsText } from './graphModel';
 import { Icon, StatusBadge } from './Icon';
+import { ItemList } from './ItemList';
 import type { GroupFacts } from './runModel';
+import { ValueView } from './ValueView';
 import { type GroupView, itemLabel, stepKeyIn } from './workflowView';
 
 interface GroupDetailsProps {
+  api: Api;
   state: RunState;
   group: GroupView;
   /** From the group's start event, when the UI has seen it. */
@@ -27,6 +30,7 @@ const FAILURE_MODE: Record<string, string> = {
 
 /** A group's side panel: its counts and timings, and its items (for-each) or members (parallel). */
 export function GroupDetails({
+  api,
   state,
   group,
   facts,
@@ -103,7 +107,10 @@ export function GroupDetails({
         {group.kind === 'parallel' ? (
           <Members state={state} group={group} onSelect={onSelect} />
         ) : (
-          <Items state={state} group={group} onOpenSubworkflow={onOpenSubworkflow} />
+          <>
+            <Items state={state} group={group} onOpenSubworkflow={onOpenSubworkflow} />
+            {group.state ? <ItemList key={group.key} api={api} group={group} /> : null}
+          </>
         )}
       </div>
     </section>
@@ -246,7 +253,7 @@ function ItemRow({ item, onOpen }: { item: ItemState; onOpen: (() => void) | nul
       </dl>
       {item.error ? <ErrorBox error={item.error} /> : null}
       {hasOutput ? (
-        <CodeBlock value={item.output} testId="group-item-output" label={`Output of item ${item.index}`} />
+        <ValueView value={item.output} testId="group-item-output" label={`Output of item ${item.index}`} />
       ) : item.status === 'completed' ? (
         <p className="empty">No output.</p>
       ) : null}

@@ -1,9 +1,9 @@
 import { type Attempt, type ConductorEvent, type SpilledOutput, scriptOutputOf } from '@conductor/events';
 import { useState } from 'react';
 import type { Api } from './api';
-import { CodeBlock } from './CodeBlock';
 import { formatBytes } from './format';
 import { Icon } from './Icon';
+import { ValueView } from './ValueView';
 
 interface OutputViewProps {
   api: Api;
@@ -43,7 +43,7 @@ export function OutputView({ api, attempt, label, stepName, testId }: OutputView
 
   return (
     <>
-      <CodeBlock value={whole ? whole.value : attempt.output} testId={testId} label={label} />
+      <ValueView value={whole ? whole.value : attempt.output} testId={testId} label={label} />
       {attempt.output_truncated && !whole ? (
         <p className="output-note" data-testid="output-truncated">
           <span className="muted">

@@ -1,9 +1,10 @@
 import { type RunState, runElapsedSeconds } from '@conductor/events';
 import { useEffect, useRef, useState } from 'react';
-import type { InfoBody } from '../../src/protocol';
+import type { ColorScheme, InfoBody } from '../../src/protocol';
 import type { Api } from './api';
 import { formatClock, formatDateTime, formatUsd, isoOf, usageCost, usageTokens } from './format';
 import { Icon, StatusBadge } from './Icon';
+import { currentStepOf } from './runFacts';
 import type { ConnectionState } from './runModel';
 import { AllRunsLink } from './runs/AllRunsLink';
 
@@ -16,9 +17,11 @@ interface RunHeaderProps {
   /** Seconds "now" for the elapsed clock: wall time live, the replayed time in replay. */
   now: number;
   api: Api;
+  /** The colour scheme shown, and the toggle to the next one. */
+  theme: { scheme: ColorScheme; toggle: () => void };
 }
 
-export function RunHeader({ state, info, stalled, connection, now, api }: RunHeaderProps) {
+export function RunHeader({ state, info, stalled, connection, now, api, theme }: RunHeaderProps) {
   const { run } = state;
   const elapsed = runElapsedSeconds(state, now);
   const name = run.name ?? state.graph?.name ?? info.workflow_name ?? 'Workflow';
@@ -77,7 +80,7 @@ export function RunHeader({ state, info, stalled, connection, now, api }: RunHea
         </div>
         <div>
           <dt>Current step</dt>
-          <dd data-testid="run-current-step">{run.current_step ?? '—'}</dd>
+          <dd data-testid="run-current-step">{currentStepOf(state) ?? '—'}</dd>
         </div>
         {run.usage.attempts > 0 ? (
           <div>
@@ -100,6 +103,20 @@ export function RunHeader({ state, info, stalled, connection, now, api }: RunHea
       </dl>
       <div className="header-actions">
         <ConnectionIndicator state={connection} />
+        <button
+          type="button"
+          className="button button-ghost theme-toggle"
+          onClick={theme.toggle}
+          data-testid="theme-toggle"
+          data-scheme={theme.scheme}
+          title="Colours: as the system, light or dark"
+        >
+          {theme.scheme === 'system'
+            ? 'Theme: system'
+            : theme.scheme === 'light'
+              ? 'Theme: light'
+              : 'Theme: dark'}
+        </button>
         <DownloadLogButton api={api} runId={runId} />
         {info.mode === 'live' && info.ownership?.owner !== 'this-process' ? (
           <span className="chip" data-testid="read-only" title="Another process runs the run, or none does">

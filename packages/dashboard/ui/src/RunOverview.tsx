@@ -3,13 +3,13 @@ import { Time } from './Banners';
 import { CodeBlock } from './CodeBlock';
 import { formatUsd, usageCost, usageTokens } from './format';
 import { StatusBadge } from './Icon';
+import { countsText, nodeCounts } from './runFacts';
+import { ValueView } from './ValueView';
 
 /** The side panel when no step is selected: the run as a whole. */
 /** `stalled`: the log says running but no process runs the run. */
 export function RunOverview({ state, stalled = false }: { state: RunState; stalled?: boolean }) {
   const { run } = state;
-  const steps = state.step_order.map((key) => state.steps[key]).filter((s) => s !== undefined);
-  const count = (status: string) => steps.filter((s) => s.status === status).length;
   const hasInputs = Object.keys(run.inputs).length > 0;
   return (
     <section className="panel run-overview" aria-label="Run overview" data-testid="run-overview">
@@ -30,10 +30,7 @@ export function RunOverview({ state, stalled = false }: { state: RunState; stall
             </div>
             <div className="fact">
               <dt>Steps</dt>
-              <dd>
-                {count('completed')} completed · {count('running') + count('waiting')} active ·{' '}
-                {count('failed')} failed · {count('pending')} pending
-              </dd>
+              <dd data-testid="run-step-counts">{countsText(nodeCounts(state))}</dd>
             </div>
             {run.usage.attempts > 0 ? (
               <>
@@ -77,7 +74,7 @@ export function RunOverview({ state, stalled = false }: { state: RunState; stall
         {run.output !== undefined && run.output !== null ? (
           <div className="details-section">
             <h3 className="section-title">Output</h3>
-            <CodeBlock value={run.output} testId="run-output" label="Run output" />
+            <ValueView value={run.output} testId="run-output" label="Run output" />
           </div>
         ) : null}
         {hasInputs ? (

@@ -7,6 +7,7 @@ import { formatDuration, formatUsd, generationLabel, usageCost, usageTokens } fr
 import { Icon, StatusBadge } from './Icon';
 import { OutputView } from './OutputView';
 import { ToolCalls } from './ToolCalls';
+import { WaitCountdown } from './WaitCountdown';
 import { isSubworkflowStep, waitingInside } from './workflowView';
 
 interface StepDetailsProps {
@@ -162,6 +163,11 @@ function StepBody({ step, api }: { step: StepState; api: Api }) {
               <Timestamp ts={latest.finished_at} testId="step-finished-at" />
             </Fact>
             <Fact label="Elapsed">{latest.elapsed !== null ? formatDuration(latest.elapsed) : '—'}</Fact>
+            {latest.status === 'running' && latest.wait_until !== undefined ? (
+              <Fact label="Wait ends">
+                <WaitCountdown until={latest.wait_until} />
+              </Fact>
+            ) : null}
             <Fact label="Generation">{generationLabel(latest.generation)}</Fact>
             {latest.model ? <Fact label="Model">{latest.model}</Fact> : null}
             {latest.input_tokens !== null || latest.output_tokens !== null || latest.tokens !== null ? (

@@ -1,13 +1,14 @@
 import type { RunState } from '@conductor/events';
 import { ReactFlow, ReactFlowProvider } from '@xyflow/react';
 import '@xyflow/react/dist/base.css';
-import { useMemo } from 'react';
+import { type ReactNode, useMemo } from 'react';
 import { Breadcrumb } from './Breadcrumb';
 import { edgeTypes, nodeTypes } from './GraphNodes';
 import { ViewportKeeper, ZoomButtons } from './GraphViewport';
 import { graphSourceAt, layoutGraph, layoutKey } from './graphLayout';
 import { currentIn, type FlowNode, flowEdges, flowNodes, type RouteFlowEdge } from './graphModel';
-import { pathKey, stepsAt, type ViewPath } from './workflowView';
+import { completedText, nodeCounts } from './runFacts';
+import { pathKey, type ViewPath } from './workflowView';
 
 interface WorkflowGraphProps {
   state: RunState;
@@ -18,6 +19,8 @@ interface WorkflowGraphProps {
   /** The workflow shown: the root (`[]`) or a sub-workflow by its parent path. */
   path: ViewPath;
   onNavigate: (path: string[]) => void;
+  /** Shown next to the title: the switch to the timeline. */
+  views?: ReactNode;
 }
 
 /** The workflow panel: steps, groups and routes laid out by dagre, coloured by the projection's status. */
@@ -31,6 +34,7 @@ export function WorkflowGraph(props: WorkflowGraphProps) {
       >
         <header className="panel-header">
           <h2 className="panel-title">Workflow</h2>
+          {props.views}
           <StepCounts state={state} path={path} />
           <ZoomButtons />
         </header>
@@ -42,11 +46,9 @@ export function WorkflowGraph(props: WorkflowGraphProps) {
 }
 
 function StepCounts({ state, path }: { state: RunState; path: ViewPath }) {
-  const steps = stepsAt(state, path);
-  const done = steps.filter((s) => s.status === 'completed').length;
   return (
-    <span className="muted step-counts">
-      {done}/{steps.length} completed
+    <span className="muted step-counts" data-testid="graph-counts">
+      {completedText(nodeCounts(state, path))}
     </span>
   );
 }

@@ -217,7 +217,7 @@ describe('activity rows: what each event says', () => {
       ev('dialog_started', { ...d, opening_question: 'Which dates?' }),
       ev('dialog_message', { ...d, role: 'user', content: 'May' }),
       ev('dialog_completed', { ...d, turn_count: 3, agent_proposed_continue: true }),
-    ].map(rowOf);
+    ].map((event) => rowOf(event));
     expect(rows.map((row) => [row.category, row.summary])).toEqual([
       ['step', 'Validating the answer with gpt-mini'],
       ['step', 'Validation failed: name the file; add a line'],

@@ -5,6 +5,7 @@ import {
   type EventSubject,
   type EventType,
   eventKindOf,
+  type ResumeMark,
 } from '@conductor/events';
 import { formatDuration, formatUsd, preview } from './format';
 import { itemLabel } from './workflowView';
@@ -50,6 +51,8 @@ export interface ActivityRow {
   count: number;
   /** Total streamed characters, for coalesced rows. */
   chars: number;
+  /** The for-each item the event is of (`group#index`), or null. */
+  item: string | null;
 }
 
 /** Rows kept in memory; older ones are paged in again from `/api/events?before=`. */
@@ -127,19 +130,95 @@ function isItemEvent(data: Data): boolean {
   return typeof data.group_name === 'string' && typeof data.index === 'number';
 }
 
-function itemOf(d: { index?: number; item_key?: unknown }): string {
+function itemOf(d: { index?: number; item_key?: unknown; item_preview?: unknown }): string {
   return itemLabel(
     d.index ?? null,
     d.item_key === undefined || d.item_key === null ? null : String(d.item_key),
+    str(d.item_preview),
   );
+}
+
+/** Whether `event` starts or ends the body step of a for-each item (not the item's own event). */
+function isItemBodyBoundary(event: ConductorEvent): boolean {
+  const data: Data = event.data ?? {};
+  if (!isItemEvent(data)) return false;
+  return isStepBoundary(event.type);
+}
+
+function isStepBoundary(type: string): boolean {
+  const kind = eventKindOf(type);
+  return (
+    kind != null &&
+    kind.subject === 'step' &&
+    (kind.phase === 'started' || kind.phase === 'completed' || kind.phase === 'failed')
+  );
+}
+
+const sameItem = (row: ActivityRow, event: ConductorEvent): boolean =>
+  row.item !== null && row.item === itemIdOf(event);
+
+function itemIdOf(event: ConductorEvent): string | null {
+  const data: Data = event.data ?? {};
+  return isItemEvent(data) ? `${keyed(data, data.group_name as string)}#${data.index as number}` : null;
+}
+
+/**
+ * An item's start and its body step's start say the same, and so do the body's end and the item's end:
+ * the stream shows them as one row (the item's), when they come one after the other.
+ */
+function mergesWithItem(row: ActivityRow | undefined, event: ConductorEvent): 'into-row' | 'replace' | null {
+  if (!row || !sameItem(row, event) || row.count !== 1) return null;
+  if (row.type === 'for_each_item_started' && isItemBodyBoundary(event)) {
+    return eventKindOf(event.type)?.phase === 'started' ? 'into-row' : null;
+  }
+  if (
+    (event.type === 'for_each_item_completed' || event.type === 'for_each_item_failed') &&
+    eventKindOf(row.type)?.phase !== 'started' &&
+    isStepBoundary(row.type)
+  )
+    return 'replace';
+  return null;
 }
 
 function errorText(data: { error_type?: unknown; message?: unknown }): string {
   return [str(data.error_type), str(data.message)].filter(Boolean).join(': ') || 'failed';
 }
 
+/**
+ * What the rows need to know of the run beyond each event: when it first started and its resumes, so
+ * that its "Completed" row gives the whole run's times, not the last resume's.
+ */
+export interface RunTiming {
+  startedAt: number | null;
+  resumes: readonly ResumeMark[];
+}
+
+/** "active 1m 02s · wall 2m 08s": the run's times up to `at` (its downtimes between failure and resume left out of active). */
+export function runTimesText(timing: RunTiming, at: number): string | null {
+  if (timing.startedAt === null) return null;
+  const wall = Math.max(0, at - timing.startedAt);
+  let down = 0;
+  for (const mark of timing.resumes) {
+    if (mark.stopped_at === null || mark.at > at) continue;
+    down += Math.max(0, mark.at - Math.max(timing.startedAt, mark.stopped_at));
+  }
+  return `active ${formatDuration(Math.max(0, wall - down))} · wall ${formatDuration(wall)}`;
+}
+
 export function summarize(event: ConductorEvent): string {
+  return summarizeIn(event, undefined);
+}
+
+/** What a row says of `event`, knowing the run's timing (for its "Completed" row). */
+export function summarizeIn(event: ConductorEvent, timing: RunTiming | undefined): string {
   const kind = eventKindOf(event.type);
+  if (timing && event.type === 'workflow_completed' && event.data?.status !== 'failed') {
+    const times = runTimesText(timing, event.timestamp);
+    if (times) {
+      const output = event.data?.output;
+      return `Completed — ${times}${withOutput(output)}`;
+    }
+  }
   const text = summaryOf(event);
   // A for-each item's own step events: say which item (the group's and the item's events say it already).
   const own = kind ? kind.subject === 'group' || kind.subject === 'item' : event.type.startsWith('for_each_');
@@ -210,8 +289,11 @@ const SUMMARIES: Summaries = {
     if (d.cost_usd != null) parts.push(formatUsd(d.cost_usd));
     return `${parts.join(' · ')}${withOutput(d.output)}`;
   },
+  // A summary rebuilt from a checkpoint knows no exit code: say only what is known.
   script_completed: (d) =>
-    `Exited ${d.exit_code ?? '?'}${took(d.elapsed)}${d.stdout ? ` — ${preview(d.stdout)}` : ''}`,
+    `${d.exit_code == null ? 'Completed' : `Exited ${d.exit_code}`}${took(d.elapsed)}${
+      d.stdout ? ` — ${preview(d.stdout)}` : ''
+    }`,
   set_completed: (d) => `Set${took(d.elapsed)}${d.value_repr ? ` — ${preview(d.value_repr)}` : ''}`,
   subworkflow_completed: (d) => `Completed${took(d.elapsed)}${withOutput(d.output)}`,
   gate_presented: (d) => `Waiting for a decision: ${preview(d.prompt)}`,
@@ -286,7 +368,7 @@ function withoutKeys(data: Data, keys: string[]): Data {
   return copy;
 }
 
-export function rowOf(event: ConductorEvent): ActivityRow {
+export function rowOf(event: ConductorEvent, timing?: RunTiming): ActivityRow {
   const content = str(event.data?.content);
   return {
     seq: event.seq,
@@ -297,10 +379,11 @@ export function rowOf(event: ConductorEvent): ActivityRow {
     step: stepOf(event),
     group: groupOf(event),
     path: pathOf(event),
-    summary: summarize(event),
+    summary: summarizeIn(event, timing),
     synthetic: event.data?.synthetic === true,
     count: 1,
     chars: content?.length ?? 0,
+    item: itemIdOf(event),
   };
 }
 
@@ -316,12 +399,43 @@ function continues(row: ActivityRow | undefined, event: ConductorEvent): row is 
   );
 }
 
+/** Whether `event` is a `workflow_failed` repeating the error of the step failure in `row`. */
+function repeatsFailure(row: ActivityRow | undefined, event: ConductorEvent): boolean {
+  if (!row || event.type !== 'workflow_failed' || row.category !== 'error' || row.count !== 1) return false;
+  const data: Data = event.data ?? {};
+  // Only in a summary rebuilt from a checkpoint, which writes both from the one failure it knows.
+  if (!row.synthetic || data.synthetic !== true) return false;
+  if (data.stopped_by_user === true || str(data.agent_name) !== row.step) return false;
+  return row.summary.endsWith(errorText(data));
+}
+
 /** Appends events to rows (a new array), coalescing streamed chunks. */
-export function appendRows(rows: readonly ActivityRow[], events: readonly ConductorEvent[]): ActivityRow[] {
+export function appendRows(
+  rows: readonly ActivityRow[],
+  events: readonly ConductorEvent[],
+  timing?: RunTiming,
+): ActivityRow[] {
   const next = rows.slice();
   for (const event of events) {
     const last = next[next.length - 1];
-    if (continues(last, event)) {
+    const merge = mergesWithItem(last, event);
+    if (last && merge === 'into-row') {
+      next[next.length - 1] = { ...last, lastSeq: event.seq };
+      continue;
+    }
+    if (last && merge === 'replace') {
+      next[next.length - 1] = { ...rowOf(event, timing), seq: last.seq };
+      continue;
+    }
+    if (last && repeatsFailure(last, event)) {
+      // The summary's step failure and run failure are one fact: one row, which says both.
+      const saved = event.data?.checkpoint_path ? ', checkpoint saved' : '';
+      next[next.length - 1] = {
+        ...last,
+        lastSeq: event.seq,
+        summary: `${last.summary} — the run stopped${saved}`,
+      };
+    } else if (continues(last, event)) {
       const content = str(event.data?.content) ?? '';
       next[next.length - 1] = {
         ...last,
@@ -332,7 +446,7 @@ export function appendRows(rows: readonly ActivityRow[], events: readonly Conduc
           last.summary.length >= KEPT_TEXT ? last.summary : (last.summary + content).slice(0, KEPT_TEXT),
       };
     } else {
-      next.push(rowOf(event));
+      next.push(rowOf(event, timing));
     }
   }
   return next;
@@ -350,8 +464,12 @@ export interface ActivityWindow {
 
 export const emptyWindow: ActivityWindow = { rows: [], hasOlder: false, hasNewer: false };
 
-export function windowOf(events: readonly ConductorEvent[], hasOlder: boolean): ActivityWindow {
-  const rows = appendRows([], events);
+export function windowOf(
+  events: readonly ConductorEvent[],
+  hasOlder: boolean,
+  timing?: RunTiming,
+): ActivityWindow {
+  const rows = appendRows([], events, timing);
   return { rows: rows.slice(-MAX_ROWS), hasOlder: hasOlder || rows.length > MAX_ROWS, hasNewer: false };
 }
 
@@ -363,9 +481,10 @@ export function appendToWindow(
   window: ActivityWindow,
   events: readonly ConductorEvent[],
   following = true,
+  timing?: RunTiming,
 ): ActivityWindow {
   if (window.hasNewer || events.length === 0) return window;
-  const rows = appendRows(window.rows, events);
+  const rows = appendRows(window.rows, events, timing);
   if (rows.length <= MAX_ROWS) return { ...window, rows };
   if (!following) return { ...window, hasNewer: true };
   return { ...window, rows: rows.slice(rows.length - MAX_ROWS), hasOlder: true };
@@ -375,10 +494,11 @@ export function prependToWindow(
   window: ActivityWindow,
   older: readonly ConductorEvent[],
   hasOlder: boolean,
+  timing?: RunTiming,
 ): ActivityWindow {
   const first = window.rows[0];
   const fresh = first ? older.filter((e) => e.seq < first.seq) : older;
-  const rows = [...appendRows([], fresh), ...window.rows];
+  const rows = [...appendRows([], fresh, timing), ...window.rows];
   if (rows.length <= MAX_ROWS) return { ...window, rows, hasOlder };
   return { rows: rows.slice(0, MAX_ROWS), hasOlder, hasNewer: true };
 }

@@ -32,6 +32,7 @@ const mark = (at: number): ResumeMark => ({
   generation: 1,
   seq: at,
   at: 1000 + at,
+  stopped_at: null,
   checkpoint_path: null,
   checkpoint_created_at: null,
   resumed_at_step: 'draft',

@@ -18,6 +18,8 @@ export interface ActivityFilter {
   /** A sub-workflow's parent path: only its events (and its own sub-workflows'). */
   path: string | null;
   hidden: ReadonlySet<Category>;
+  /** Text to find in a row's summary, type or step (any case); empty or absent: every row. */
+  query?: string;
 }
 
 /**
@@ -27,8 +29,9 @@ export interface ActivityFilter {
 export function itemsOf(
   activity: ActivityWindow,
   resumes: readonly ResumeMark[],
-  { step, path, hidden }: ActivityFilter,
+  { step, path, hidden, query = '' }: ActivityFilter,
 ): Item[] {
+  const needle = query.trim().toLowerCase();
   const items: Item[] = [];
   if (activity.hasOlder) items.push({ kind: 'older', key: 'older' });
   const rows = activity.rows;
@@ -42,6 +45,7 @@ export function itemsOf(
     if (step !== null && !rowOfStep(row, step)) continue;
     if (path !== null && row.path !== path && !row.path.startsWith(`${path}/`)) continue;
     if (hidden.has(row.category)) continue;
+    if (needle !== '' && !rowMatches(row, needle)) continue;
     while (next < marks.length && (marks[next] as ResumeMark).seq <= row.seq) {
       const mark = marks[next++] as ResumeMark;
       items.push({ kind: 'divider', key: `resume-${mark.seq}`, mark });
@@ -53,6 +57,15 @@ export function itemsOf(
     items.push({ kind: 'divider', key: `resume-${mark.seq}`, mark });
   }
   return items;
+}
+
+/** Whether a row says `needle` (lower case) in its summary, type or step. */
+export function rowMatches(row: ActivityRow, needle: string): boolean {
+  return (
+    row.summary.toLowerCase().includes(needle) ||
+    row.type.toLowerCase().includes(needle) ||
+    (row.step?.toLowerCase().includes(needle) ?? false)
+  );
 }
 
 /** The step's own rows, its sub-workflow's, and for a group its members' and items'. */

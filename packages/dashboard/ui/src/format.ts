@@ -45,38 +45,34 @@ export function usageTokens(usage: UsageTotals): string {
   return parts.join(' · ');
 }
 
-const timeFormat = new Intl.DateTimeFormat(undefined, {
-  hour: '2-digit',
-  minute: '2-digit',
-  second: '2-digit',
-});
-/** 24-hour and fixed-width, so the activity stream's time column lines up. */
+/**
+ * One time format for the whole page (header, activity, banners, replay): 24-hour and fixed-width, so
+ * columns line up, with the date in front when it is not today.
+ */
 const clockFormat = new Intl.DateTimeFormat(undefined, {
   hour: '2-digit',
   minute: '2-digit',
   second: '2-digit',
   hourCycle: 'h23',
 });
-const dateTimeFormat = new Intl.DateTimeFormat(undefined, {
-  year: 'numeric',
-  month: 'short',
-  day: 'numeric',
-  hour: '2-digit',
-  minute: '2-digit',
-  second: '2-digit',
-});
+const dayFormat = new Intl.DateTimeFormat(undefined, { year: 'numeric', month: 'short', day: 'numeric' });
 
-/** Local wall-clock time, with milliseconds (the activity stream). */
-export function formatTime(ts: number): string {
-  const date = new Date(ts * 1000);
-  return `${clockFormat.format(date)}.${String(date.getMilliseconds()).padStart(3, '0')}`;
+function sameDay(a: Date, b: Date): boolean {
+  return a.toDateString() === b.toDateString();
 }
 
-/** Local date and time; today's dates are shown as time only. */
-export function formatDateTime(ts: number): string {
+/** Local wall-clock time with milliseconds (the activity stream), the date first when not today. */
+export function formatTime(ts: number, now: number = Date.now() / 1000): string {
   const date = new Date(ts * 1000);
-  const today = new Date();
-  return date.toDateString() === today.toDateString() ? timeFormat.format(date) : dateTimeFormat.format(date);
+  const time = `${clockFormat.format(date)}.${String(date.getMilliseconds()).padStart(3, '0')}`;
+  return sameDay(date, new Date(now * 1000)) ? time : `${dayFormat.format(date)} ${time}`;
+}
+
+/** Local time, the date first when not today. */
+export function formatDateTime(ts: number, now: number = Date.now() / 1000): string {
+  const date = new Date(ts * 1000);
+  const time = clockFormat.format(date);
+  return sameDay(date, new Date(now * 1000)) ? time : `${dayFormat.format(date)} ${time}`;
 }
 
 export function isoOf(ts: number): string {

@@ -1,6 +1,6 @@
-import type { RunState, StepState, UsageTotals } from '@conductor/events';
+import type { Attempt, RunState, StepState, UsageTotals } from '@conductor/events';
 import { type Edge, MarkerType, type Node } from '@xyflow/react';
-import { usageCost } from './format';
+import { formatDuration, usageCost } from './format';
 import { edgeLabel, type Layout } from './graphLayout';
 import { STATUS_LABEL } from './Icon';
 import {
@@ -36,6 +36,8 @@ export interface StepNodeData extends Record<string, unknown> {
   waitingInside: number;
   /** What every attempt cost (a sub-workflow's calls included); null when it called no model or cost $0. */
   cost: string | null;
+  /** How long the latest attempt took, once it finished ("1.2s"); null before. */
+  duration: string | null;
   onSelect: (key: string) => void;
 }
 
@@ -112,10 +114,19 @@ export function flowNodes(
         subworkflow: isWorkflow ? { name: state.subworkflows[stepKey]?.graph.name ?? null } : null,
         waitingInside: isWorkflow ? waitingInside(state, stepKey).length : 0,
         cost: step ? nodeCost(step.usage) : null,
+        duration: attemptDuration(latest),
         onSelect,
       },
     };
   });
+}
+
+/** How long an attempt took, once finished: its recorded elapsed time, else its end less its start. */
+export function attemptDuration(attempt: Attempt | undefined): string | null {
+  if (!attempt || attempt.finished_at === null) return null;
+  const seconds =
+    attempt.elapsed ?? (attempt.started_at !== null ? attempt.finished_at - attempt.started_at : null);
+  return seconds === null ? null : formatDuration(seconds);
 }
 
 /** The layout's edges, labelled with their conditions. */

@@ -3,6 +3,8 @@ import { createRoot } from 'react-dom/client';
 import { App } from './App';
 import { createApi, takeToken } from './api';
 import './styles.css';
+import './timeline.css';
+import './values.css';
 
 // Read before anything else: the token is taken out of the address bar at once.
 const api = createApi(takeToken());

@@ -1,5 +1,5 @@
 import { applyEvent, type ConductorEvent, initialRunState, type RunState } from '@conductor/events';
-import { Pacer } from '@conductor/replay/pacing';
+import { isCompressedGap, Pacer } from '@conductor/replay/pacing';
 import { MAX_PAGE } from '../../src/protocol';
 import { PAGE_SIZE } from './activity';
 import type { Api } from './api';
@@ -22,6 +22,46 @@ export interface ReplayStatus {
   /** Set while a scrub folds events in the background. */
   seeking: boolean;
   error: string | null;
+  /** Resumes and failures of the run, to mark on the scrubber. */
+  marks: ReplayMark[];
+  /** Seconds of a long gap without events being skipped now (compressed), or null. */
+  skipping: number | null;
+}
+
+export interface ReplayMark {
+  seq: number;
+  kind: 'resume' | 'failure';
+  label: string;
+}
+
+/**
+ * At 1×, gaps up to this long play as recorded (real time); longer ones (a run left failed overnight)
+ * are compressed to COMPRESSED_GAP_MS, and the bar says what is skipped.
+ */
+export const REAL_TIME_GAP_MS = 15_000;
+export const COMPRESSED_GAP_MS = 1_500;
+
+/** The resumes and failures among `events`, for the scrubber. */
+export function replayMarks(events: readonly ConductorEvent[]): ReplayMark[] {
+  const marks: ReplayMark[] = [];
+  for (const event of events) {
+    if (event.type === 'workflow_resumed')
+      marks.push({
+        seq: event.seq,
+        kind: 'resume',
+        label: `resume ${String(event.data?.generation ?? '')}`.trim(),
+      });
+    else if (event.type === 'workflow_failed')
+      marks.push({
+        seq: event.seq,
+        kind: 'failure',
+        label:
+          event.data?.stopped_by_user === true
+            ? 'stopped'
+            : `failed${event.data?.agent_name ? ` at ${String(event.data.agent_name)}` : ''}`,
+      });
+  }
+  return marks;
 }
 
 /** The log loads in the largest pages the server gives. */
@@ -59,9 +99,9 @@ export class ReplayDriver {
   private cursor = 0;
   private snapshots: Array<{ index: number; state: RunState }> = [{ index: 0, state: initialRunState() }];
   /** When each event is due: recorded gaps divided by the speed (`max`: none), as `paced` plays them. */
-  private readonly pacer = new Pacer(() => {
-    const { speed } = this.status.get();
-    return speed === 'max' ? Number.POSITIVE_INFINITY : speed;
+  private readonly pacer = new Pacer(() => this.speedNumber(), {
+    maxDelayMs: REAL_TIME_GAP_MS,
+    compressedDelayMs: COMPRESSED_GAP_MS,
   });
   private frameId = 0;
   private seekToken = 0;
@@ -83,6 +123,8 @@ export class ReplayDriver {
       lastSeq: 0,
       seeking: false,
       error: null,
+      marks: [],
+      skipping: null,
     });
     model.setOlderPageLoader(async (before, limit) => this.olderPage(before, limit));
   }
@@ -113,7 +155,8 @@ export class ReplayDriver {
       return;
     }
     const lastSeq = this.events[this.events.length - 1]?.seq ?? 0;
-    this.status.set((s) => ({ ...s, phase: 'ready', lastSeq, total: this.events.length }));
+    const marks = replayMarks(this.events);
+    this.status.set((s) => ({ ...s, phase: 'ready', lastSeq, total: this.events.length, marks }));
     this.play();
   }
 
@@ -137,7 +180,7 @@ export class ReplayDriver {
 
   pause(): void {
     this.frames.cancel(this.frameId);
-    this.status.set((s) => ({ ...s, playing: false }));
+    this.status.set((s) => ({ ...s, playing: false, skipping: null }));
   }
 
   setSpeed(speed: ReplaySpeed): void {
@@ -159,7 +202,7 @@ export class ReplayDriver {
       index = snapshot.index;
       state = snapshot.state;
     }
-    this.status.set((s) => ({ ...s, seeking: true, position: seq }));
+    this.status.set((s) => ({ ...s, seeking: true, position: seq, skipping: null }));
     while (index < target) {
       const end = Math.min(target, index + SEEK_CHUNK);
       for (; index < end; ) {
@@ -205,11 +248,27 @@ export class ReplayDriver {
       this.status.set((s) => ({ ...s, position: this.seqAt(this.cursor) }));
     }
     if (this.cursor >= n) {
-      this.status.set((s) => ({ ...s, playing: false }));
+      this.status.set((s) => ({ ...s, playing: false, skipping: null }));
       return;
     }
+    const skipping = this.skippingBefore(this.events[this.cursor] as ConductorEvent);
+    if (skipping !== this.status.get().skipping) this.status.set((s) => ({ ...s, skipping }));
     this.frameId = this.frames.request(this.frame);
   };
+
+  private speedNumber(): number {
+    const { speed } = this.status.get();
+    return speed === 'max' ? Number.POSITIVE_INFINITY : speed;
+  }
+
+  /** Seconds of the gap before `next` when the pacer compresses it, else null. */
+  private skippingBefore(next: ConductorEvent): number | null {
+    const last = this.pacer.lastPlayed;
+    if (last === null) return null;
+    return isCompressedGap(last, next.timestamp, this.speedNumber(), REAL_TIME_GAP_MS)
+      ? next.timestamp - last
+      : null;
+  }
 
   private remember(index: number, state: RunState): void {
     if (this.snapshots.some((s) => s.index === index)) return;

@@ -6,6 +6,7 @@ import {
   oldestSeq,
   PAGE_SIZE,
   prependToWindow,
+  type RunTiming,
   windowOf,
 } from './activity';
 import { collectDialogReplies, type DialogReplies } from './dialogReplies';
@@ -119,7 +120,7 @@ export class RunModel {
       ...s,
       state,
       lastSeq,
-      activity: windowOf(latest, hasOlder),
+      activity: windowOf(latest, hasOlder, timingOf(state)),
       groupFacts: collectGroupFacts(s.groupFacts, latest),
       dialogReplies: collectDialogReplies({}, latest),
       ready: true,
@@ -145,7 +146,7 @@ export class RunModel {
         ...s,
         state,
         lastSeq: (fresh[fresh.length - 1] as ConductorEvent).seq,
-        activity: appendToWindow(s.activity, fresh, this.following),
+        activity: appendToWindow(s.activity, fresh, this.following, timingOf(state)),
         groupFacts: collectGroupFacts(s.groupFacts, fresh),
         dialogReplies: collectDialogReplies(s.dialogReplies, fresh),
       };
@@ -183,7 +184,7 @@ export class RunModel {
         return {
           ...s,
           loadingOlder: false,
-          activity: prependToWindow(s.activity, events, hasOlder),
+          activity: prependToWindow(s.activity, events, hasOlder, timingOf(s.state)),
           groupFacts: collectGroupFacts(s.groupFacts, events),
         };
       });
@@ -200,7 +201,10 @@ export class RunModel {
   jumpToLatest(): void {
     if (!this.snapshot.activity.hasNewer) return;
     const latest = this.recent;
-    this.store.set((s) => ({ ...s, activity: windowOf(latest, (latest[0]?.seq ?? 1) > 1) }));
+    this.store.set((s) => ({
+      ...s,
+      activity: windowOf(latest, (latest[0]?.seq ?? 1) > 1, timingOf(s.state)),
+    }));
   }
 
   /** For scripts and tests driving the page: what the UI has folded. (No window: the unit tests.) */
@@ -208,6 +212,10 @@ export class RunModel {
     const { lastSeq, state } = this.snapshot;
     if (typeof window !== 'undefined') window.__conductor = { lastSeq, state };
   }
+}
+
+function timingOf(state: RunState): RunTiming {
+  return { startedAt: state.run.started_at, resumes: state.resumes };
 }
 
 export function messageOf(error: unknown): string {

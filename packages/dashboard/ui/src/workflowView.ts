@@ -188,8 +188,12 @@ export function forEachView(state: RunState, path: ViewPath, decl: ForEachDecl):
   };
 }
 
-/** "item 3 (k3)", or "item 3" when the key is just the index. */
-export function itemLabel(index: number | null, key: string | null): string {
+/**
+ * "item 3 (k3)" by its key; without a key (the key is just the index), by the start of its value when
+ * known ("item 3 (owls of the north…)"), else "item 3".
+ */
+export function itemLabel(index: number | null, key: string | null, preview: string | null = null): string {
   const at = index === null ? '?' : String(index);
-  return key === null || key === at ? `item ${at}` : `item ${at} (${key})`;
+  if (key !== null && key !== at) return `item ${at} (${key})`;
+  return preview ? `item ${at} (${preview})` : `item ${at}`;
 }

@@ -57,9 +57,9 @@ describe('for-each groups', () => {
       failure_mode: 'fail_fast',
     });
     expect(events.filter((e) => e.type === 'for_each_item_started').map((e) => e.data)).toEqual([
-      { group_name: 'each', item_key: '0', index: 0 },
-      { group_name: 'each', item_key: '1', index: 1 },
-      { group_name: 'each', item_key: '2', index: 2 },
+      { group_name: 'each', item_key: '0', index: 0, item_preview: '{"name":"a"}' },
+      { group_name: 'each', item_key: '1', index: 1, item_preview: '{"name":"b"}' },
+      { group_name: 'each', item_key: '2', index: 2, item_preview: '{"name":"c"}' },
     ]);
     expect(events.filter((e) => e.type === 'for_each_item_completed').map((e) => e.data)).toEqual(
       [0, 1, 2].map((index) => ({

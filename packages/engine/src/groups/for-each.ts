@@ -93,7 +93,12 @@ export const executeForEach: StepExecutor<ForEachGroup> = async (
   const runItem = async (index: number): Promise<void> => {
     const item_key = keys[index] as string;
     const itemStarted = ctx.clock();
-    ctx.emit('for_each_item_started', { group_name, item_key, index });
+    ctx.emit('for_each_item_started', {
+      group_name,
+      item_key,
+      index,
+      item_preview: itemPreview(items[index]),
+    });
     try {
       const locals: TemplateScope = { [group.as]: items[index], _index: index, _key: item_key };
       const result = await ctx.runChild(
@@ -209,6 +214,21 @@ async function sourceItems(ctx: StepContext<ForEachGroup>): Promise<unknown[]> {
 }
 
 /** `key_by` of an item (a path like `item.id`, or a template), as a string; the index when it has none. */
+/** Characters of an item's value its start event carries, to label it when it has no key. */
+const ITEM_PREVIEW_CHARS = 80;
+
+/** The start of an item's value as one line of text: what the dashboard names an item without `key_by`. */
+function itemPreview(item: unknown): string {
+  let text: string;
+  try {
+    text = typeof item === 'string' ? item : (JSON.stringify(item) ?? String(item));
+  } catch {
+    text = String(item);
+  }
+  text = text.replace(/\s+/g, ' ').trim();
+  return text.length > ITEM_PREVIEW_CHARS ? `${text.slice(0, ITEM_PREVIEW_CHARS - 1)}…` : text;
+}
+
 async function itemKey(ctx: StepContext<ForEachGroup>, item: unknown, index: number): Promise<string> {
   const group = ctx.step;
   if (group.key_by === undefined) return String(index);

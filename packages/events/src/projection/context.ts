@@ -26,6 +26,8 @@ export interface FoldContext {
   readonly atRoot: boolean;
   /** The event was synthesized from a checkpoint. */
   readonly synthetic: boolean;
+  /** When the event before this one happened (`last_event_at` before it), or null for the first. */
+  readonly previousEventAt: number | null;
 }
 
 /** Folds one event of type `K` into the state; returns the next state, never changing the one given. */
@@ -155,7 +157,10 @@ export function updateAttempt(
   });
 }
 
-/** Ends the step's latest attempt as `status`, at the event: `elapsed` as the event says, else measured. */
+/**
+ * Ends the step's latest attempt as `status`, at the event: `elapsed` as the event says, else measured
+ * (not for a synthetic event, whose times are not known).
+ */
 export function finishAttempt(
   state: RunState,
   ctx: FoldContext,
@@ -171,7 +176,8 @@ export function finishAttempt(
     event.data.agent_name,
     (a) => ({
       finished_at: event.timestamp,
-      elapsed: elapsed ?? (a.started_at === null ? null : event.timestamp - a.started_at),
+      // A synthetic event's times are made up (spaced 1 ms apart) unless it says how long the step took.
+      elapsed: elapsed ?? (a.started_at === null || ctx.synthetic ? null : event.timestamp - a.started_at),
       ...extra(a),
     }),
     status,

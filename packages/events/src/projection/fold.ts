@@ -47,7 +47,13 @@ export function combineReducers(concerns: readonly Reducers[]): Fold {
     // are read (as the engine adds them to every event of the item), so a group of many items costs
     // one check per item event, not per step event.
     const path = Array.isArray(data.subworkflow_path) ? (data.subworkflow_path as string[]) : [];
-    const ctx: FoldContext = { before: base, path, atRoot: path.length === 0, synthetic };
+    const ctx: FoldContext = {
+      before: base,
+      path,
+      atRoot: path.length === 0,
+      synthetic,
+      previousEventAt: state.last_event_at,
+    };
     if (isItemStepEvent(data, kind)) {
       const next = itemStep(base, kind, ctx, data.group_name as string);
       // An item's model calls still cost: its usage counts for its group and the run.

@@ -50,6 +50,7 @@ describe('the run reducer', () => {
         generation: 1,
         seq: 3,
         at: 1003,
+        stopped_at: 1002,
         checkpoint_path: '/c.json',
         checkpoint_created_at: null,
         resumed_at_step: 'draft',

@@ -54,6 +54,7 @@ export const runReducers: Reducers = {
       generation: data.generation,
       seq: event.seq,
       at: event.timestamp,
+      stopped_at: ctx.previousEventAt,
       checkpoint_path: data.checkpoint_path ?? null,
       checkpoint_created_at: data.checkpoint_created_at ?? null,
       resumed_at_step: data.resumed_at_step,

@@ -86,6 +86,8 @@ export interface Attempt {
   tool_calls: number;
   /** The latest tool calls, oldest first, at most MAX_TOOL_CALLS_KEPT (absent before the first). */
   tools?: ToolCallRecord[];
+  /** A wait step's attempt: when the wait ends (its start plus `duration_seconds`). */
+  wait_until?: number;
   /** Made up from a checkpoint, not read from a log. */
   synthetic: boolean;
   first_seq: number;
@@ -205,6 +207,11 @@ export interface ResumeMark {
   /** The first seq of the resumed generation: the activity stream's divider goes before it. */
   seq: number;
   at: number;
+  /**
+   * When the generation before stopped: the time of the last event before the resume (its failure, its
+   * stop, or the last thing a killed process wrote). Up to `at` the run was down. Null without history.
+   */
+  stopped_at: number | null;
   checkpoint_path: string | null;
   checkpoint_created_at: string | null;
   resumed_at_step: string;

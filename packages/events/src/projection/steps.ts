@@ -147,7 +147,16 @@ export const stepReducers: Reducers = {
   agent_started: startStep,
   script_started: startStep,
   set_started: startStep,
-  wait_started: startStep,
+  // A wait says how long it waits: the dashboard counts down to its end.
+  wait_started: (state, event, ctx) =>
+    updateAttempt(
+      startStep(state, event, ctx),
+      ctx,
+      event,
+      event.data.agent_name,
+      () => ({ wait_until: event.timestamp + event.data.duration_seconds }),
+      'running',
+    ),
   subworkflow_started: startStep,
 
   agent_prompt_rendered: (state, event, ctx) =>
@@ -205,7 +214,17 @@ export const stepReducers: Reducers = {
       ...(hasUsage(event.data) ? attemptUsage(event.data) : {}),
       error: errorOf(event.data),
     })),
-  script_failed: failStep,
+  // A script that ran and failed (a failing exit code, a timeout) keeps what it wrote: its stderr and
+  // exit code are what a person reads first.
+  script_failed: (state, event, ctx) => {
+    const { data } = event;
+    if (data.stdout === undefined && data.stderr === undefined && data.exit_code === undefined)
+      return failStep(state, event, ctx);
+    return finishAttempt(state, ctx, event, 'failed', event.data.elapsed, () => ({
+      error: errorOf(event.data),
+      ...outputFields(scriptOutputOf(data), data),
+    }));
+  },
   set_failed: failStep,
   subworkflow_failed: failStep,
 
