@@ -25,7 +25,7 @@ export interface SocketLimits {
 }
 
 /** Events in one batched frame at most (a frame also ends with each turn of the event loop). */
-const MAX_FRAME_EVENTS = 512;
+const MAX_FRAME_EVENTS = 1024;
 
 export interface SocketDeps {
   store: HistoryStore;
