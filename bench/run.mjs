@@ -7,6 +7,7 @@ const benches = [
   './dashboard-resume.mjs',
   './dashboard-follow.mjs',
   './dashboard-fanout.mjs',
+  './first-paint.mjs',
   './for-each.mjs',
   './big-stdout.mjs',
   './cli-start.mjs',
