@@ -44,7 +44,7 @@ function text(seed) {
 }
 
 /** The events of a realistic run, seq 1..count. */
-function* runEvents(count) {
+export function* runEvents(count) {
   const perStep = Math.floor((count - 1) / STEPS);
   const stamp = (seq) => 1_732_170_000 + seq / 1000;
   yield {
@@ -103,7 +103,7 @@ function* runEvents(count) {
   }
 }
 
-async function writeLog(path, count) {
+export async function writeLog(path, count) {
   const { mkdir } = await import('node:fs/promises');
   await mkdir(join(path, '..'), { recursive: true });
   const out = createWriteStream(path);

@@ -1,5 +1,5 @@
 // Appends 1,000,000 realistic agent_message events (~230 bytes a line) through @conductor/event-log's
-// writer, then the same bytes raw (one writeSync per line; one big write), and prints events/s and
+// writer (one write per event; buffered and flushed per step as the engine runs it), then the same bytes raw (one writeSync per line; one big write), and prints events/s and
 // MB/s for each. Also times reading them back, finding the last seq, building the seq index and
 // serving the last page.
 // `node bench/event-log-writer.mjs [events]` after `pnpm build`, or `import { run }` (bench/run.mjs).
@@ -78,6 +78,24 @@ export async function run({ events = 1_000_000 } = {}) {
     const writerEntry = entry('event-log: writer.append, 1 write per event', events, bytes, appendMs);
     writerEntry.figures['close (fsync) s'] = Number((closeMs / 1000).toFixed(3));
     report.push(writerEntry);
+
+    // The writer as the engine opens it: buffered, flushed at each step boundary. A `set` step writes 3
+    // events and an agent step hundreds (its streamed messages): both shapes, same events.
+    for (const perStep of [3, 100]) {
+      const path = join(dir, `buffered-${perStep}.jsonl`);
+      const buffered = await openEventLog(path, { buffered: true });
+      t = performance.now();
+      for (let i = 0; i < list.length; i++) {
+        buffered.append(list[i]);
+        if ((i + 1) % perStep === 0) buffered.flush();
+      }
+      buffered.flush();
+      const ms = performance.now() - t;
+      await buffered.close();
+      report.push(
+        entry(`event-log: writer.append buffered, flushed every ${perStep} events`, events, bytes, ms),
+      );
+    }
 
     // What serialization alone costs, to read the writer's figure against the raw ones below.
     t = performance.now();

@@ -6,6 +6,8 @@ const benches = [
   './event-log-writer.mjs',
   './dashboard-resume.mjs',
   './dashboard-follow.mjs',
+  './dashboard-fanout.mjs',
+  './first-paint.mjs',
   './for-each.mjs',
   './big-stdout.mjs',
   './cli-start.mjs',

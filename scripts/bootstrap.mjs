@@ -5,6 +5,7 @@
 //   node scripts/bootstrap.mjs demo   # the failing → resumed run with its dashboard
 //   node scripts/bootstrap.mjs test   # every test, including the real-Chromium one
 //   node scripts/bootstrap.mjs bench  # the benchmarks
+//   node scripts/bootstrap.mjs bench:peers  # the loop against LangGraph.js and Mastra (installs bench/peers)
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
@@ -29,6 +30,12 @@ const tasks = {
     ['node_modules/.bin/vitest', ['run', ...rest]],
   ],
   bench: [['node', ['bench/run.mjs', ...rest]]],
+  // bench/peers has its own lockfile, outside the workspace: only this task installs it (npm ci; the
+  // SQLite drivers build or download native code), never `npm test` or the demo.
+  'bench:peers': [
+    ['npm', ['ci', '--prefix', 'bench/peers', '--no-audit', '--no-fund']],
+    ['node', ['bench/peers/run.mjs', ...rest]],
+  ],
 };
 if (!tasks[task]) {
   console.error(`usage: node scripts/bootstrap.mjs <${Object.keys(tasks).join('|')}> [args...]`);

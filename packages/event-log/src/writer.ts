@@ -32,9 +32,17 @@ export interface EventLogWriter {
    * Writes the event as one line with a single `write` on an O_APPEND descriptor. When it returns
    * the line is in the OS (survives a crash of this process, not of the machine: see `sync`).
    * Synchronous, so it can run inside an event bus subscriber.
+   *
+   * With `buffered: true` (see {@link OpenEventLogOptions}) the line is kept in memory instead and
+   * written, with the lines before it, in one `write` at the next `flush`, `sync` or `close`, when
+   * the process next turns its event loop, or when 64 KiB are waiting. A write error then surfaces
+   * at the next call of `append`, `flush` or `sync`.
    */
   append(event: ConductorEvent): void;
-  /** No-op: appends are not buffered in user space. Exists so callers can flush at step boundaries. */
+  /**
+   * Writes the buffered lines (one `write`): when it returns every appended line is in the OS.
+   * A no-op when nothing waits (always, without `buffered`). Callers flush at step boundaries.
+   */
   flush(): void;
   /** fsync: the log survives power loss up to here. Call before writing a checkpoint. */
   sync(): Promise<void>;
@@ -45,7 +53,16 @@ export interface EventLogWriter {
 export interface OpenEventLogOptions {
   /** Mode of a new log file. Default 0o600: logs hold prompts and outputs. */
   mode?: number;
+  /**
+   * Group appends into one `write` (default false: one `write` per event). A crash then loses at most
+   * the lines appended since the last flush, never part of a line: the engine flushes at every step
+   * boundary, so a kill -9 loses at most the step in flight.
+   */
+  buffered?: boolean;
 }
+
+/** Buffered lines are written once this many bytes (UTF-16 units) wait, whatever the caller does. */
+const FLUSH_AT = 64 * 1024;
 
 /**
  * Opens (creating it and its folders if needed) a log for appending. An existing log's end is
@@ -76,7 +93,7 @@ export async function openEventLog(path: string, options: OpenEventLogOptions = 
     await handle.close();
     throw error instanceof EventLogIoError ? error : new EventLogIoError('repair', path, error);
   }
-  return createWriter(handle, path, lastSeq, repaired);
+  return createWriter(handle, path, lastSeq, repaired, options.buffered ?? false);
 }
 
 function createWriter(
@@ -84,6 +101,7 @@ function createWriter(
   path: string,
   initialSeq: number,
   repaired: TailRepair | null,
+  buffered: boolean,
 ): EventLogWriter {
   const fd = handle.fd;
   let lastSeq = initialSeq;
@@ -91,6 +109,53 @@ function createWriter(
   let closing: Promise<void> | null = null;
   // Set when a write failed part-way: the next append must not continue the broken line.
   let broken = false;
+  // Buffered mode: the lines not yet written, and a write error not yet reported to a caller.
+  let pending = '';
+  let scheduled = false;
+  let failure: unknown = null;
+
+  /** Writes `text` (whole lines) with one write; on failure the next write starts a fresh line. */
+  function write(text: string): void {
+    if (broken) {
+      // Ends the partial line with '\n' so this event starts a line of its own; readers skip the
+      // partial one. Cheaper and safer here than truncating under a live reader.
+      writeAll(fd, path, '\n');
+      broken = false;
+    }
+    try {
+      writeAll(fd, path, text);
+    } catch (error) {
+      broken = true;
+      throw error;
+    }
+  }
+
+  /** Writes what is buffered. The lines of a failed write are dropped: the error says they are. */
+  function writePending(): void {
+    if (pending === '') return;
+    const text = pending;
+    pending = '';
+    write(text);
+  }
+
+  function reportFailure(): void {
+    if (failure === null) return;
+    const error = failure;
+    failure = null;
+    throw error;
+  }
+
+  // On the next turn of the event loop: a step that waits (a model, a script) has its lines in the
+  // file for followers at once, while a run of synchronous steps writes once per step boundary.
+  const flushSoon = () => {
+    scheduled = false;
+    if (closed) return;
+    try {
+      writePending();
+    } catch (error) {
+      failure = error;
+    }
+  };
 
   return {
     path,
@@ -103,6 +168,7 @@ function createWriter(
     },
     append(event) {
       if (closed) throw new EventLogClosedError(path);
+      reportFailure();
       const { seq } = event;
       if (!Number.isSafeInteger(seq) || seq <= lastSeq) throw new EventLogSeqError(path, seq, lastSeq);
       let line: string;
@@ -112,25 +178,28 @@ function createWriter(
       } catch (error) {
         throw new EventLogSerializeError(path, seq, error);
       }
-      if (broken) {
-        // Ends the partial line with '\n' so this event starts a line of its own; readers skip the
-        // partial one. Cheaper and safer here than truncating under a live reader.
-        writeAll(fd, path, '\n');
-        broken = false;
+      if (!buffered) {
+        write(line);
+        lastSeq = seq;
+        return;
       }
-      try {
-        writeAll(fd, path, line);
-      } catch (error) {
-        broken = true;
-        throw error;
-      }
+      pending += line;
       lastSeq = seq;
+      if (pending.length >= FLUSH_AT) writePending();
+      else if (!scheduled) {
+        scheduled = true;
+        setImmediate(flushSoon);
+      }
     },
     flush() {
       if (closed) throw new EventLogClosedError(path);
+      reportFailure();
+      writePending();
     },
     async sync() {
       if (closed) throw new EventLogClosedError(path);
+      reportFailure();
+      writePending();
       try {
         await handle.sync();
       } catch (error) {
@@ -139,11 +208,14 @@ function createWriter(
     },
     close() {
       closing ??= (async () => {
+        const unwritten = closed ? null : pending;
         closed = true;
         try {
+          pending = '';
+          if (unwritten) write(unwritten);
           await handle.sync();
         } catch (error) {
-          throw new EventLogIoError('fsync', path, error);
+          throw error instanceof EventLogIoError ? error : new EventLogIoError('fsync', path, error);
         } finally {
           await handle.close();
         }

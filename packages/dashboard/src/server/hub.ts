@@ -17,7 +17,7 @@ export interface LiveEvent {
 export type HubListener = (live: LiveEvent) => void;
 
 /** Events delivered per turn of the event loop. */
-const FLUSH_BATCH = 256;
+const FLUSH_BATCH = 1024;
 
 /**
  * Takes the live events off their source (the store's tail, or the bus of a store nobody else writes)

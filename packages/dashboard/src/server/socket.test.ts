@@ -55,10 +55,18 @@ function connect(
   after: number,
   headers: Record<string, string> = {},
   token = TOKEN,
+  batch = false,
 ): Client {
-  const ws = new WebSocket(`ws://127.0.0.1:${running.port}/ws?after=${after}&token=${token}`, { headers });
+  const query = `after=${after}&token=${token}${batch ? '&batch=1' : ''}`;
+  const ws = new WebSocket(`ws://127.0.0.1:${running.port}/ws?${query}`, { headers });
   const events: ConductorEvent[] = [];
-  ws.on('message', (data) => events.push(JSON.parse(String(data)) as ConductorEvent));
+  ws.on('message', (data) => {
+    // batch=1: a frame is a JSON array of events; otherwise one event.
+    const parsed = JSON.parse(String(data)) as ConductorEvent | ConductorEvent[];
+    if (batch) expect(Array.isArray(parsed)).toBe(true);
+    if (Array.isArray(parsed)) events.push(...parsed);
+    else events.push(parsed);
+  });
   const opened = new Promise<void>((resolve, reject) => {
     ws.once('open', () => resolve());
     ws.once('error', reject);
@@ -116,6 +124,31 @@ describe('/ws over a real port', () => {
     await expect.poll(() => second.lastSeq(), WAIT).toBe(7000);
     const seqs = [...first.events, ...second.events].map((e) => e.seq);
     expect(seqs).toEqual(range(1, 7000));
+  });
+
+  it('batch=1: many events per frame, still every event exactly once across a reconnect, with others at once', async () => {
+    const { bus, running } = await liveRun(2000);
+    const frames: number[] = [];
+    const first = connect(running, 0, {}, TOKEN, true);
+    first.ws.on('message', (data) => frames.push((JSON.parse(String(data)) as unknown[]).length));
+    const unbatched = connect(running, 0);
+    const others = Array.from({ length: 5 }, () => connect(running, 0, {}, TOKEN, true));
+    const firstHalf = burst(bus, 2500);
+    await expect.poll(() => first.events.length, WAIT).toBeGreaterThanOrEqual(4000);
+    const emitting = firstHalf.then(() => burst(bus, 2500));
+    first.ws.close();
+    await first.closed;
+    const cut = first.lastSeq();
+    expect(cut, 'the disconnect happened mid-burst').toBeLessThan(7000);
+    const second = connect(running, cut, {}, TOKEN, true);
+    await emitting;
+    await expect.poll(() => second.lastSeq(), WAIT).toBe(7000);
+    expect([...first.events, ...second.events].map((e) => e.seq)).toEqual(range(1, 7000));
+    expect(Math.max(...frames), 'history and bursts arrive many events to a frame').toBeGreaterThan(1);
+    for (const client of [unbatched, ...others]) {
+      await expect.poll(() => client.lastSeq(), WAIT).toBe(7000);
+      expect(client.events.map((e) => e.seq)).toEqual(range(1, 7000));
+    }
   });
 
   type Paused = { _socket: { pause(): void; resume(): void } };

@@ -24,6 +24,9 @@ export interface SocketLimits {
   stallTimeoutMs: number;
 }
 
+/** Events in one batched frame at most (a frame also ends with each turn of the event loop). */
+const MAX_FRAME_EVENTS = 1024;
+
 export interface SocketDeps {
   store: HistoryStore;
   hub: LiveHub;
@@ -71,7 +74,18 @@ export function createSocketEndpoint(deps: SocketDeps) {
     setTimeout(() => ws.terminate(), limits.closeGraceMs).unref();
   }
 
-  function serve(ws: WebSocket, afterSeq: number) {
+  // The last batched frame made: clients that follow live get the same events in the same turn of the
+  // event loop, so most of them send this one buffer (serialized and encoded once for all of them).
+  let shared: { first: number; last: number; count: number; data: Buffer } | null = null;
+  function frameOf(first: number, last: number, jsons: string[]): Buffer {
+    if (shared && shared.first === first && shared.last === last && shared.count === jsons.length)
+      return shared.data;
+    const data = Buffer.from(`[${jsons.join(',')}]`);
+    shared = { first, last, count: jsons.length, data };
+    return data;
+  }
+
+  function serve(ws: WebSocket, afterSeq: number, batch: boolean) {
     const abort = new AbortController();
     const client = { alive: true, abort };
     clients.set(ws, client);
@@ -90,6 +104,35 @@ export function createSocketEndpoint(deps: SocketDeps) {
 
     // The last seq written to this socket: where a catch-up from the store resumes.
     let lastSent = afterSeq;
+
+    // `batch=1`: events go out as JSON arrays, one frame per turn of the event loop (or per
+    // MAX_FRAME_EVENTS), instead of one frame each: a WebSocket message costs the server far more than
+    // the bytes in it, and a burst otherwise queues a message per event per client.
+    let frame: string[] = [];
+    let frameFirst = 0;
+    let frameScheduled = false;
+    function sendFrame(): void {
+      frameScheduled = false;
+      if (frame.length === 0) return;
+      const jsons = frame;
+      frame = [];
+      if (ws.readyState !== ws.OPEN) return;
+      ws.send(frameOf(frameFirst, lastSent, jsons), { binary: false });
+    }
+    function send(seq: number, json: string): void {
+      lastSent = seq;
+      if (!batch) {
+        ws.send(json);
+        return;
+      }
+      if (frame.length === 0) frameFirst = seq;
+      frame.push(json);
+      if (frame.length >= MAX_FRAME_EVENTS) sendFrame();
+      else if (!frameScheduled) {
+        frameScheduled = true;
+        setImmediate(sendFrame);
+      }
+    }
     const tooSlow = 'client too slow: reconnect with after=<last seq>';
 
     /** Resolves true once the socket's buffer is down to the high-water mark, false if it stalled. */
@@ -126,13 +169,9 @@ export function createSocketEndpoint(deps: SocketDeps) {
         {
           history(event, json) {
             if (ws.readyState !== ws.OPEN) return;
-            const data = json ? json() : JSON.stringify(event);
-            lastSent = event.seq;
-            if (ws.bufferedAmount <= limits.highWaterBytes) {
-              ws.send(data);
-              return;
-            }
-            ws.send(data);
+            send(event.seq, json ? json() : JSON.stringify(event));
+            if (ws.bufferedAmount <= limits.highWaterBytes) return;
+            sendFrame();
             return drained().then((ok) => {
               if (!ok) resync(ws, tooSlow);
             });
@@ -143,8 +182,7 @@ export function createSocketEndpoint(deps: SocketDeps) {
               void behind();
               return;
             }
-            lastSent = event.event.seq;
-            ws.send(event.json());
+            send(event.event.seq, event.json());
           },
         },
         { maxBuffered: limits.maxQueue, catchUpTimeoutMs: limits.catchUpTimeoutMs, signal: current.signal },
@@ -191,7 +229,8 @@ export function createSocketEndpoint(deps: SocketDeps) {
         `after must be a seq (an integer >= 0), got ${JSON.stringify(after)}`,
       );
     }
-    wss.handleUpgrade(request, socket, head, (ws) => serve(ws, Number(after)));
+    const batch = url.searchParams.get('batch') === '1';
+    wss.handleUpgrade(request, socket, head, (ws) => serve(ws, Number(after), batch));
     return true;
   }
 

@@ -109,7 +109,8 @@ export function createApi(token: string | null): Api {
     downloadLog: async () => (await request('api/logs')).blob(),
     storedOutput: async (ref) => (await request(`api/outputs/${encodeURIComponent(ref)}`)).blob(),
     socketUrl: (after) => {
-      const url = new URL(`ws?after=${after}`, appBase);
+      // batch=1: many events per frame (docs/dashboard-protocol.md); liveClient decodes both forms.
+      const url = new URL(`ws?after=${after}&batch=1`, appBase);
       url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
       if (token) url.searchParams.set('token', token);
       return url.toString();

@@ -81,15 +81,18 @@ export function connectLive(api: Api, model: RunModel): () => void {
       model.setError(null);
     };
     ws.onmessage = (message) => {
-      let decoded: DecodedEvent;
+      let parsed: unknown;
       try {
-        decoded = decodeEvent(JSON.parse(String(message.data)));
+        parsed = JSON.parse(String(message.data));
       } catch {
         return; // Not JSON; the protocol sends nothing else.
       }
-      // Not an event: left out. An event the vocabulary cannot read is kept (the projection counts it).
-      if (!decoded.ok) return;
-      queue.push(decoded.event);
+      // The socket is opened with batch=1: a frame is an array of events (one object from an older server).
+      for (const item of Array.isArray(parsed) ? parsed : [parsed]) {
+        const decoded: DecodedEvent = decodeEvent(item);
+        // Not an event: left out. An event the vocabulary cannot read is kept (the projection counts it).
+        if (decoded.ok) queue.push(decoded.event);
+      }
       schedule();
     };
     ws.onclose = (close) => {

@@ -93,6 +93,9 @@ export interface RunRecorder {
   finish(result: RunResult | null): Promise<void>;
 }
 
+/** Events that record something outside this process: in the file before the run goes on. */
+const FLUSH_AT_ONCE: ReadonlySet<string> = new Set(['child_process_spawned']);
+
 export function createRunRecorder(bus: EventBus, options: RecorderOptions): RunRecorder {
   let writer: EventLogWriter | null = null;
   let logError: unknown = null;
@@ -104,14 +107,17 @@ export function createRunRecorder(bus: EventBus, options: RecorderOptions): RunR
   let consecutiveFailures = 0;
   let periodicSince: { iteration: number | null; at: number } = { iteration: null, at: options.clock() };
 
-  // Subscribed now, before the caller can add listeners: when anyone else sees an event, it is in
-  // the file. An append that fails is kept and reported at the next step boundary, so the run ends
-  // cleanly (with a checkpoint) instead of an emit throwing inside a step.
+  // Subscribed now, before the caller can add listeners. The writer groups a step's events into one
+  // write: every line is in the file at each step boundary (a kill -9 loses at most the step in
+  // flight), at the latest when the process next waits, and at once for a child process started, so a
+  // resume after a crash can always stop it. An append that fails is kept and reported at the next step
+  // boundary, so the run ends cleanly (with a checkpoint) instead of an emit throwing inside a step.
   const unsubscribe = options.eventLog
     ? bus.subscribe((event) => {
         if (!writer || writer.closed || logError) return;
         try {
           writer.append(event);
+          if (FLUSH_AT_ONCE.has(event.type)) writer.flush();
         } catch (error) {
           logError = error;
         }
@@ -119,7 +125,7 @@ export function createRunRecorder(bus: EventBus, options: RecorderOptions): RunR
     : () => {};
 
   async function open(runId: string): Promise<EventLogWriter> {
-    writer = await openEventLog(eventLogPath(runId, options.home));
+    writer = await openEventLog(eventLogPath(runId, options.home), { buffered: true });
     return writer;
   }
 
@@ -276,6 +282,7 @@ export function createRunRecorder(bus: EventBus, options: RecorderOptions): RunR
         writer.append(event);
         last = event.seq;
       }
+      writer.flush();
       return last;
     },
     async begin(started, previous) {
@@ -311,7 +318,12 @@ export function createRunRecorder(bus: EventBus, options: RecorderOptions): RunR
       return {
         async onStepBoundary(state) {
           if (logError) throw logError;
-          writer?.flush();
+          try {
+            if (writer && !writer.closed) writer.flush();
+          } catch (error) {
+            logError = error;
+            throw error;
+          }
           await periodic(state);
           await user.onStepBoundary?.(state);
         },

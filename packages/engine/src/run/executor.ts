@@ -1,4 +1,5 @@
 import { dirname, join } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { runDir } from '@conductor/event-log';
 import { type EventBus, nowSeconds } from '@conductor/events';
 import { createGateBroker, type GateBroker } from '../gates/broker.js';
@@ -70,6 +71,9 @@ export interface ExecutionEnvironment {
     workflow: LoadedWorkflow,
   ): Promise<Pick<PreparedProviders, 'providerFor' | 'nameFor'>>;
 }
+
+/** The longest a run of steps that do not wait keeps the event loop from turning. */
+const TURN_EVERY_MS = 5;
 
 /**
  * Runs the workflow from `initial` (a fresh state, or one restored from a checkpoint) until `$end`,
@@ -263,6 +267,7 @@ export async function executeFrom(
     return { ...runResult, lastSeq: bus.lastSeq };
   };
 
+  let lastTurn = performance.now();
   try {
     if (state.awaitingRoute) {
       // Restored from a log that ends after a step completed but before its route was recorded:
@@ -281,6 +286,13 @@ export async function executeFrom(
       const step = name === null ? undefined : steps.get(name);
       if (!step || name === null) {
         throw unknownStep(name);
+      }
+      // Steps that never wait on I/O (set, routes, scripts' templates) chain promises only, so a loop of
+      // them never lets the event loop turn: a dashboard in this process, its sockets, timers and
+      // signals would wait for the whole run. At a step boundary, every few ms, let them in.
+      if (performance.now() - lastTurn >= TURN_EVERY_MS) {
+        await new Promise((resolve) => setImmediate(resolve));
+        lastTurn = performance.now();
       }
       await hooks.onStepBoundary?.(state);
       if (timeoutSeconds !== undefined && clock() - started >= timeoutSeconds) stop('timeout');

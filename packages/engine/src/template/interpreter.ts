@@ -312,8 +312,19 @@ function range(args: Value[], meter: RenderMeter): Value {
   return new ArrayValue(Array.from({ length }, (_, i) => new IntegerValue(start + i * step)));
 }
 
-function createEnvironment(scope: Record<string, unknown>, meter: RenderMeter): Environment {
-  const globals = new Environment();
+/**
+ * The meter of the evaluation running now. Evaluations are synchronous, so the one globals
+ * environment (built once: building it per evaluation was a fifth of a `set` step's cost) can hand
+ * `range` the right meter. A stack, so an evaluation nested in another (none today) still works.
+ */
+let activeMeter: RenderMeter | null = null;
+
+/** `true`, `none`, `range`, ...: read-only for templates (`{% set %}` writes the scope's environment). */
+let globals: Environment | null = null;
+
+function globalEnvironment(): Environment {
+  if (globals) return globals;
+  globals = new Environment();
   for (const [name, value] of [
     ['true', true],
     ['false', false],
@@ -324,8 +335,18 @@ function createEnvironment(scope: Record<string, unknown>, meter: RenderMeter): 
   ] as const) {
     globals.setVariable(name, toRuntime(value));
   }
-  globals.setVariable('range', new FunctionValue((args: Value[]) => range(args, meter)));
-  const environment = new Environment(globals);
+  globals.setVariable(
+    'range',
+    new FunctionValue((args: Value[]) => {
+      if (!activeMeter) throw new Error('range() called outside an evaluation');
+      return range(args, activeMeter);
+    }),
+  );
+  return globals;
+}
+
+function createEnvironment(scope: Record<string, unknown>): Environment {
+  const environment = new Environment(globalEnvironment());
   // Converted when a template reads them: a scope may hold large values (a for-each source of
   // thousands of items) that most templates never touch.
   replaceVariables(environment, new ScopeVariables(scope));
@@ -367,6 +388,12 @@ export function run(
   location: TemplateLocation | undefined,
   meter: RenderMeter,
 ): Value {
-  const interpreter = new StrictInterpreter(createEnvironment(scope, meter), location, meter);
-  return interpreter.evaluateTop(node);
+  const interpreter = new StrictInterpreter(createEnvironment(scope), location, meter);
+  const outer = activeMeter;
+  activeMeter = meter;
+  try {
+    return interpreter.evaluateTop(node);
+  } finally {
+    activeMeter = outer;
+  }
 }
