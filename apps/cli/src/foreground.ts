@@ -109,10 +109,12 @@ async function runInForeground(
 ): Promise<ExitCodeValue> {
   let dashboard: RunningDashboard | null = null;
   let started: WorkflowRun | null = null;
+  let interrupted: AbortSignal | null = null;
   const code = await executeRun(
     io,
-    ({ signal, interrupt }) =>
-      (started = start({
+    ({ signal, interrupt }) => {
+      interrupted = signal;
+      started = start({
         signal,
         ...gateOptions(
           io,
@@ -121,7 +123,9 @@ async function runInForeground(
           () => interrupt('SIGINT'),
         ),
         ...dialogOptions(io, options, () => interrupt('SIGINT')),
-      })),
+      });
+      return started;
+    },
     {
       quiet: options.quiet,
       silent: options.silent,
@@ -137,7 +141,11 @@ async function runInForeground(
       },
     },
   );
-  if (dashboard) await serveUntilInterrupted(io, dashboard, lingerSeconds(options.webLinger));
+  // A Ctrl-C (or SIGTERM) during the run was the user asking to exit: the dashboard closes with the run
+  // instead of waiting for another Ctrl-C. Otherwise it stays up to show the finished run.
+  if (dashboard && (interrupted as AbortSignal | null)?.aborted)
+    await (dashboard as RunningDashboard).close();
+  else if (dashboard) await serveUntilInterrupted(io, dashboard, lingerSeconds(options.webLinger));
   return code;
 }
 
