@@ -1,6 +1,7 @@
 import * as v from 'valibot';
 import { isMap, LineCounter, parseDocument } from 'yaml';
 import { type Env, substituteDocumentEnv } from './env.js';
+import { resolveFileTags } from './file-tags.js';
 import { sortIssues, type WorkflowErrorCode, type WorkflowIssue } from './errors.js';
 import { Locator, type YamlPath } from './locate.js';
 import { schemaOutputIsDefinition, WorkflowSchema } from './schema.js';
@@ -70,7 +71,9 @@ export function checkWorkflow(
       }
       return located('error', `YAML syntax error: ${yamlMessage(e.message)}`, e.pos[0]);
     }),
-    ...doc.warnings.map((w) => located('warning', `YAML: ${yamlMessage(w.message)}`, w.pos[0])),
+    ...doc.warnings
+      .filter((w) => !(w.code === 'TAG_RESOLVE_FAILED' && /!file\b/.test(w.message)))
+      .map((w) => located('warning', `YAML: ${yamlMessage(w.message)}`, w.pos[0])),
   ];
   if (doc.errors.length > 0)
     return { issues: yamlIssues, definition: undefined, code: 'CONDUCTOR_WORKFLOW_YAML' };
@@ -95,7 +98,8 @@ export function checkWorkflow(
     };
   }
 
-  const issues: WorkflowIssue[] = [...yamlIssues, ...substituteDocumentEnv(doc, env, locator)];
+  const issues: WorkflowIssue[] = [...yamlIssues, ...resolveFileTags(doc.contents, file, locator)];
+  issues.push(...substituteDocumentEnv(doc, env, locator));
   let data: unknown;
   try {
     data = doc.toJS({ maxAliasCount: 1000 });
@@ -134,7 +138,15 @@ export function checkWorkflow(
   ) => checkWorkflow(childSource, childFile, childEnv, chain, options);
   issues.push(...subworkflowIssues(data, file, locator, env, stack, checkChild));
 
-  const sorted = sortIssues(issues);
+  // A value whose !file failed is reported once, at the tag, not again as the wrong type.
+  const failedTags = new Set(
+    issues.filter((issue) => issue.message.startsWith('!file ')).map((issue) => issue.path.join('.')),
+  );
+  const sorted = sortIssues(
+    issues.filter(
+      (issue) => issue.message.startsWith('!file ') || !failedTags.has(issue.path.join('.')),
+    ),
+  );
   const hasErrors = sorted.some((issue) => issue.severity === 'error');
   if (!parsed.success && !hasErrors) {
     // Every schema issue is reported in a friendlier form above; this is a safety net.
