@@ -223,6 +223,14 @@ export const SetStepSchema = v.strictObject({
       v.description('Named values (strings are templates); become <step>.output.<name>.'),
     ),
   ),
+  output_type: v.optional(
+    v.pipe(
+      v.picklist(['auto', 'string', 'integer', 'number', 'boolean', 'list', 'dict']),
+      v.description(
+        'With value: how rendered text is read. auto (default): as YAML ("42" → 42, "[a]" → a list); string: as is; integer, number, boolean, list, dict: as that type, or an error.',
+      ),
+    ),
+  ),
 });
 
 export const TerminateStepSchema = v.strictObject({

@@ -376,6 +376,6 @@ export const UNSUPPORTED_KEYS: Readonly<
   ],
   limits: [],
   context: ['trim_strategy'],
-  step: ['validator', 'dialog', 'output_type', 'session_key', 'skills', 'sandbox', 'context_tier'],
+  step: ['validator', 'dialog', 'session_key', 'skills', 'sandbox', 'context_tier'],
   outputField: [],
 };

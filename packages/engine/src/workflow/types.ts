@@ -243,7 +243,11 @@ export interface SetStep extends StepBase {
   value?: unknown;
   /** Several named values. Becomes `<step>.output.<name>`. */
   values?: Record<string, unknown>;
+  /** With `value`: how rendered text is read (default `auto`: as YAML). */
+  output_type?: SetOutputType;
 }
+
+export type SetOutputType = 'auto' | 'string' | 'integer' | 'number' | 'boolean' | 'list' | 'dict';
 
 export interface TerminateStep extends StepBase {
   type: 'terminate';

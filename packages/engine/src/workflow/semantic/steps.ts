@@ -39,6 +39,9 @@ export function checkSteps(ctx: SemanticContext): void {
           },
         );
       }
+      if (hasValues && raw.output_type !== undefined) {
+        ctx.error(at('output_type'), `${label}: "output_type" applies to "value" only, not to "values"`);
+      }
     }
     if (
       step.type === 'wait' &&
