@@ -209,6 +209,14 @@ export const ScriptStepSchema = v.strictObject({
     v.pipe(positiveNumber('timeout'), v.description('Seconds before the process is killed.')),
   ),
   stdin: v.optional(v.string()),
+  output: v.optional(
+    v.pipe(
+      v.record(v.string(), v.lazy(() => OutputFieldSchema)),
+      v.description(
+        'Fields stdout must have: declared (even {}), stdout must be one JSON object; merged over stdout, stderr and exit_code and checked.',
+      ),
+    ),
+  ),
 });
 
 export const SetStepSchema = v.strictObject({

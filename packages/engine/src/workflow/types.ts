@@ -235,6 +235,8 @@ export interface ScriptStep extends StepBase {
   /** Seconds. */
   timeout?: number;
   stdin?: string;
+  /** Declared (even `{}`): stdout must be one JSON object, and the merged output is checked against it. */
+  output?: Record<string, OutputField>;
 }
 
 export interface SetStep extends StepBase {
