@@ -10,7 +10,7 @@ import { semanticIssues } from './semantic/index.js';
 import { unavailableProviderIssues } from './semantic/providers.js';
 import { shellScriptIssues } from './shell-check.js';
 import { stepTypeIssues } from './step-types.js';
-import { subworkflowIssues } from './subworkflows.js';
+import { type InheritedRuntime, inheritRuntime, subworkflowIssues } from './subworkflows.js';
 import type { WorkflowDefinition } from './types.js';
 
 function yamlMessage(message: string): string {
@@ -23,6 +23,8 @@ export interface CheckOptions {
    * run does not, because `--provider` or a provider a script registers may stand in for them.
    */
   providers?: boolean;
+  /** A sub-workflow's check: the settings it inherits from the workflows that run it. */
+  inherited?: InheritedRuntime | undefined;
 }
 
 export interface CheckedWorkflow {
@@ -108,6 +110,7 @@ export function checkWorkflow(
     return { issues, definition: undefined, code: 'CONDUCTOR_WORKFLOW_YAML' };
   }
 
+  inheritRuntime(data, options.inherited);
   const types = stepTypeIssues(data, locator);
   issues.push(...types.issues);
   const skip = (path: YamlPath) =>
@@ -135,8 +138,9 @@ export function checkWorkflow(
     childFile: string | undefined,
     childEnv: Env,
     chain: readonly string[],
-  ) => checkWorkflow(childSource, childFile, childEnv, chain, options);
-  issues.push(...subworkflowIssues(data, file, locator, env, stack, checkChild));
+    inherited: InheritedRuntime,
+  ) => checkWorkflow(childSource, childFile, childEnv, chain, { ...options, inherited });
+  issues.push(...subworkflowIssues(data, file, locator, env, stack, checkChild, options.inherited));
 
   // A value whose !file failed is reported once, at the tag, not again as the wrong type.
   const failedTags = new Set(
