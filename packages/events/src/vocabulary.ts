@@ -263,6 +263,15 @@ export const EventDataSchemas = {
     elapsed: opt(num),
     output: opt(any),
   }),
+  /** A questions step's answer to one question (its steps are asked as gates). */
+  questions_answered: event({
+    ...named,
+    question_id: str,
+    answer: v.nullable(str),
+    source: str,
+  }),
+  questions_answer_rejected: event({ ...named, question_id: str, reason: str }),
+  questions_completed: event({ ...named, outcome: str, answered_count: num }),
   subworkflow_started: event({
     ...named,
     workflow: str,

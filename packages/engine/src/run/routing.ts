@@ -1,5 +1,6 @@
 import { describeError, StepFailure } from '../steps/errors.js';
 import { gateRoute } from '../steps/human-gate.js';
+import { questionsRoute } from '../steps/questions.js';
 import type { RouteChoice, RunnableStep, TemplateScope } from '../steps/types.js';
 import { renderCoerced, valueRepr } from '../steps/values.js';
 import type { TemplateRenderer } from '../template/renderer.js';
@@ -20,7 +21,12 @@ export async function selectRoute(
   templates: TemplateRenderer,
 ): Promise<RouteChoice | null> {
   // A gate's chosen option may name its own route, which overrides the step's routes.
-  const chosen = step.type === 'human_gate' ? gateRoute(step, output) : null;
+  const chosen =
+    step.type === 'human_gate'
+      ? gateRoute(step, output)
+      : step.type === 'questions'
+        ? questionsRoute(step, output)
+        : null;
   if (chosen !== null) return { to: chosen, route: null, index: -1 };
   const routes = step.routes ?? [];
   if (routes.length === 0) return { to: END, route: null, index: -1 };

@@ -4,13 +4,13 @@ import { constants as osConstants } from 'node:os';
 import { resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import { type SpilledOutput, scriptOutputOf } from '@conductor/events';
-import { outputMismatch } from './output-schema.js';
 import type { CapturedStream, OutputName, OutputStore } from '../outputs/store.js';
 import { spillOf, textOf } from '../outputs/store.js';
 import type { ScriptStep } from '../workflow/types.js';
 import { recordChildProcess } from './child-process.js';
 import { failureOf, round, templateAt } from './common.js';
 import { StepFailure } from './errors.js';
+import { outputMismatch } from './output-schema.js';
 import type { StepContext, StepExecutor, StepResult } from './types.js';
 
 /** How long a process group gets between SIGTERM and SIGKILL when a script is stopped. */

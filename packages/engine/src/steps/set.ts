@@ -1,8 +1,8 @@
 import type { SetStep } from '../workflow/types.js';
 import { failureOf, round, templateAt } from './common.js';
 import { StepFailure } from './errors.js';
-import type { StepContext, StepExecutor, StepResult } from './types.js';
 import { SetTypeError, typeSetValue } from './set-types.js';
+import type { StepContext, StepExecutor, StepResult } from './types.js';
 import { jsonSafe, jsonTypeOf, renderValue, valueRepr } from './values.js';
 
 /**

@@ -1,8 +1,8 @@
 import * as v from 'valibot';
 import { isMap, LineCounter, parseDocument } from 'yaml';
 import { type Env, substituteDocumentEnv } from './env.js';
-import { resolveFileTags } from './file-tags.js';
 import { sortIssues, type WorkflowErrorCode, type WorkflowIssue } from './errors.js';
+import { resolveFileTags } from './file-tags.js';
 import { Locator, type YamlPath } from './locate.js';
 import { schemaOutputIsDefinition, WorkflowSchema } from './schema.js';
 import { schemaIssue, unknownKeys } from './schema-issues.js';
@@ -147,9 +147,7 @@ export function checkWorkflow(
     issues.filter((issue) => issue.message.startsWith('!file ')).map((issue) => issue.path.join('.')),
   );
   const sorted = sortIssues(
-    issues.filter(
-      (issue) => issue.message.startsWith('!file ') || !failedTags.has(issue.path.join('.')),
-    ),
+    issues.filter((issue) => issue.message.startsWith('!file ') || !failedTags.has(issue.path.join('.'))),
   );
   const hasErrors = sorted.some((issue) => issue.severity === 'error');
   if (!parsed.success && !hasErrors) {

@@ -124,7 +124,6 @@ describe('workflow JSON Schema', () => {
     ['unknown-key.yaml', '/agents/0: oneOf: 0 options match'],
     ['wrong-type.yaml', '/agents/0: oneOf: 0 options match'],
     ['negative-script-timeout.yaml', '/agents/0: oneOf: 0 options match'],
-    ['unsupported-step-type.yaml', '/agents/0: oneOf: 0 options match'],
     ['missing-entry-point.yaml', '/workflow: missing entry_point'],
     ['non-positive-limit.yaml', '/workflow/limits/max_iterations: below minimum'],
     ['bad-input-default.yaml', ''],

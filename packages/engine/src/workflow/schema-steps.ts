@@ -211,7 +211,10 @@ export const ScriptStepSchema = v.strictObject({
   stdin: v.optional(v.string()),
   output: v.optional(
     v.pipe(
-      v.record(v.string(), v.lazy(() => OutputFieldSchema)),
+      v.record(
+        v.string(),
+        v.lazy(() => OutputFieldSchema),
+      ),
       v.description(
         'Fields stdout must have: declared (even {}), stdout must be one JSON object; merged over stdout, stderr and exit_code and checked.',
       ),
@@ -325,6 +328,42 @@ export const HumanGateStepSchema = v.strictObject({
   ),
 });
 
+export const QuestionSchema = v.strictObject({
+  id: v.optional(v.pipe(nonEmptyString('question id'), v.description('Default q1…qN; the key in answers.'))),
+  text: v.pipe(v.string(), v.description('The question (a template).')),
+  hint: v.optional(v.string()),
+  choices: v.optional(v.array(v.string())),
+  allow_free_text: v.optional(v.boolean()),
+  default: v.optional(v.string()),
+  required: v.optional(v.boolean()),
+  multiline: v.optional(v.boolean()),
+});
+
+export const QuestionsStepSchema = v.strictObject({
+  ...stepBase,
+  type: v.literal('questions'),
+  prompt: v.optional(v.pipe(v.string(), v.description('An introduction shown before the questions.'))),
+  questions: v.optional(
+    v.pipe(v.array(QuestionSchema), v.description('The questions, asked in order (or source:).')),
+  ),
+  source: v.optional(
+    v.pipe(
+      v.string(),
+      v.description('A dotted path (step.output.field) to a list of questions: strings or mappings.'),
+    ),
+  ),
+  allow_back: v.optional(v.boolean()),
+  allow_skip: v.optional(v.boolean()),
+  allow_skip_all: v.optional(v.boolean()),
+  allow_abort: v.optional(v.boolean()),
+  abort_route: v.optional(
+    v.pipe(
+      nonEmptyString('abort_route'),
+      v.description('Where an abort goes (needs allow_abort; default $end).'),
+    ),
+  ),
+});
+
 export const StepSchema = v.variant('type', [
   AgentStepSchema,
   ScriptStepSchema,
@@ -333,4 +372,5 @@ export const StepSchema = v.variant('type', [
   WaitStepSchema,
   WorkflowStepSchema,
   HumanGateStepSchema,
+  QuestionsStepSchema,
 ]);

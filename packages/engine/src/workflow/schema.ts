@@ -331,13 +331,14 @@ export const SUPPORTED_STEP_TYPES = [
   'wait',
   'workflow',
   'human_gate',
+  'questions',
 ] as const;
 
 /** Step types a for-each group's `agent:` may have. */
 export const INLINE_STEP_TYPES = ['agent', 'script', 'set', 'wait', 'workflow'] as const;
 
 /** Step types of the original format that this version recognises but cannot run yet. */
-export const UNSUPPORTED_STEP_TYPES: ReadonlySet<string> = new Set(['questions']);
+export const UNSUPPORTED_STEP_TYPES: ReadonlySet<string> = new Set([]);
 
 /** Top-level sections of the original format that this version recognises but cannot run yet. */
 export const UNSUPPORTED_SECTIONS: Readonly<Record<string, string>> = {};

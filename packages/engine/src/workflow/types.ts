@@ -304,7 +304,39 @@ export interface HumanGateStep extends StepBase {
   options: GateOption[];
 }
 
+/** One question of a questions step. */
+export interface Question {
+  id?: string;
+  /** The question (a template). */
+  text: string;
+  hint?: string;
+  choices?: string[];
+  /** Default true. */
+  allow_free_text?: boolean;
+  default?: string;
+  /** Default false. */
+  required?: boolean;
+  /** Default true. */
+  multiline?: boolean;
+}
+
+/** Several questions asked in one step (the original's `type: questions`). */
+export interface QuestionsStep extends StepBase {
+  type: 'questions';
+  /** An introduction (a template). */
+  prompt?: string;
+  questions?: Question[];
+  /** A dotted path to a list of questions (strings or mappings). */
+  source?: string;
+  allow_back?: boolean;
+  allow_skip?: boolean;
+  allow_skip_all?: boolean;
+  allow_abort?: boolean;
+  abort_route?: string;
+}
+
 export type StepDefinition =
+  | QuestionsStep
   | AgentStep
   | ScriptStep
   | SetStep
