@@ -7,6 +7,7 @@ import { Locator, type YamlPath } from './locate.js';
 import { schemaOutputIsDefinition, WorkflowSchema } from './schema.js';
 import { schemaIssue, unknownKeys } from './schema-issues.js';
 import { semanticIssues } from './semantic/index.js';
+import { providerOnlyIssues } from './semantic/provider-only.js';
 import { unavailableProviderIssues } from './semantic/providers.js';
 import { shellScriptIssues } from './shell-check.js';
 import { stepTypeIssues } from './step-types.js';
@@ -132,6 +133,7 @@ export function checkWorkflow(
   }
   issues.push(...semanticIssues(data, locator, types.skipped, types.skippedInline));
   issues.push(...shellScriptIssues(data, locator));
+  issues.push(...providerOnlyIssues(data, locator));
   if (options.providers) issues.push(...unavailableProviderIssues(data, locator));
   const checkChild = (
     childSource: string,

@@ -127,7 +127,6 @@ describe('workflow JSON Schema', () => {
     ['missing-entry-point.yaml', '/workflow: missing entry_point'],
     ['non-positive-limit.yaml', '/workflow/limits/max_iterations: below minimum'],
     ['bad-input-default.yaml', ''],
-    ['unsupported-runtime-key.yaml', '/workflow/runtime: unexpected skills'],
     ['tool-not-in-workflow-tools.yaml', ''],
     ['for-each-max-concurrent.yaml', '/for_each/0/max_concurrent: below minimum'],
     ['gate-without-options.yaml', '/agents/0: oneOf: 0 options match'],

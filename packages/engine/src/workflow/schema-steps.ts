@@ -1,6 +1,7 @@
 /** The valibot schemas of the steps under `agents:` (schema.ts puts them together with groups and settings). */
 import * as v from 'valibot';
 import { agentKeyEntries } from './schema-agent-keys.js';
+import { stepProviderOnlyEntries } from './schema-provider-only.js';
 import type { OutputField } from './types.js';
 
 export const JSON_TYPES = ['string', 'number', 'integer', 'boolean', 'array', 'object'] as const;
@@ -193,6 +194,7 @@ export const AgentStepSchema = v.strictObject({
     ),
   ),
   ...agentKeyEntries,
+  ...stepProviderOnlyEntries,
 });
 
 export const ScriptStepSchema = v.strictObject({

@@ -168,7 +168,11 @@ export interface WorkflowSettings {
   limits?: LimitsConfig;
   cost?: CostConfig;
   runtime?: RuntimeConfig;
-  context?: { mode?: ContextMode; max_tokens?: number };
+  context?: {
+    mode?: ContextMode;
+    max_tokens?: number;
+    trim_strategy?: 'summarize' | 'truncate' | 'drop_oldest';
+  };
   metadata?: Record<string, unknown>;
   instructions?: string | string[];
 }
