@@ -53,7 +53,9 @@ export function providerOnlyIssues(data: unknown, locator: Locator): WorkflowIss
     }
   }
   const steps: [YamlPath, unknown][] = [];
-  if (Array.isArray(data.agents)) data.agents.forEach((step, index) => steps.push([['agents', index], step]));
+  if (Array.isArray(data.agents)) {
+    for (const [index, step] of data.agents.entries()) steps.push([['agents', index], step]);
+  }
   if (Array.isArray(data.for_each)) {
     data.for_each.forEach((group, index) => {
       if (isPlainObject(group)) steps.push([['for_each', index, 'agent'], group.agent]);
