@@ -30,7 +30,8 @@ export function renderValue(
 
 /**
  * Like {@link renderValue} for one template, then, as the original does with final output values, rendered
- * text is typed ({@link typeRenderedText}). A template that is one `{{ expr }}` keeps its value's type.
+ * text is typed ({@link typeRenderedText}): `"{{ x | json }}"` gives the list. A template that is one
+ * `{{ expr }}` keeps its value's type when that is not text.
  */
 export async function renderCoerced(
   templates: TemplateRenderer,
@@ -39,8 +40,7 @@ export async function renderCoerced(
   where: TemplateLocation,
 ): Promise<unknown> {
   const value = await renderValue(templates, template, scope, where);
-  if (typeof value !== 'string' || typeof template !== 'string' || singleExpression(template) !== null)
-    return value;
+  if (typeof value !== 'string' || typeof template !== 'string') return value;
   return typeRenderedText(value);
 }
 
