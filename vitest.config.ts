@@ -40,6 +40,11 @@ export default defineConfig({
       },
       {
         extends: true as const,
+        // Workflows in the original conductor's format, run through the engine (no build needed).
+        test: { name: 'compat', root: here('tests/compat'), include: ['**/*.test.ts'] },
+      },
+      {
+        extends: true as const,
         test: {
           name: 'integration',
           root: here('tests/integration'),
