@@ -1,4 +1,4 @@
-import { loadWorkflow, runWorkflow } from '@conductor/engine';
+import { formatIssues, loadWorkflow, runWorkflow } from '@conductor/engine';
 import type { ExitCodeValue } from '../exit-codes.js';
 import { type ForegroundOptions, parseMaxOutputChars, runFromCommandLine } from '../foreground.js';
 import { parseInputFlags } from '../inputs.js';
@@ -17,7 +17,14 @@ export async function runCommand(
 ): Promise<ExitCodeValue> {
   const inputs = parseInputFlags(options.input);
   const maxOutputChars = parseMaxOutputChars(options.maxOutputChars);
-  const workflow = await loadWorkflow(path, { env: io.env });
+  const workflow = await loadWorkflow(path, {
+    env: io.env,
+    // Keys of providers this version lacks load but do nothing: say so, as validate does.
+    onWarning: (issue) => {
+      if (issue.message.includes('has no effect in this version'))
+        io.stderr.write(`${formatIssues([issue])}\n`);
+    },
+  });
   return runFromCommandLine(
     io,
     (extras) =>
