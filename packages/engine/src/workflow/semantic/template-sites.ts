@@ -160,10 +160,9 @@ export function templateSites(ctx: SemanticContext): TemplateSite[] {
     const source = asString(group.raw.source);
     if (source !== undefined && (looksLikeTemplate(source) || DOTTED_PATH.test(source)))
       addString(expressionSite('source'), source);
-    // `id`, `meta.slug`: the original's form, a path inside the item (nothing to check against the context).
+    // `id`: the original's form, a key of the item (nothing to check against the context).
     const keyBy = asString(group.raw.key_by);
-    const insideItem =
-      keyBy !== undefined && /^[\w.]+$/.test(keyBy) && keyBy.split('.')[0] !== asString(group.raw.as);
+    const insideItem = keyBy !== undefined && /^\w+$/.test(keyBy) && keyBy !== asString(group.raw.as);
     if (!insideItem) addString({ ...expressionSite('key_by'), locals }, group.raw.key_by);
     const body = group.raw.agent;
     if (group.checked && isObject(body)) {
