@@ -7,7 +7,7 @@ import { type CliProcess, runCli, startCli, tempDir } from './support/cli.js';
 // Workflows in the original's format through the real binary: provider-only keys warned about by validate and
 // run, a missing !file, a child that inherits the run's provider, and a questions step answered from the
 // dashboard's API.
-const compat = fileURLToPath(new URL('../compat/workflows/', import.meta.url));
+const compat = fileURLToPath(new URL('./compat/workflows/', import.meta.url));
 const clis: CliProcess[] = [];
 afterEach(() => {
   for (const cli of clis.splice(0)) cli.child.kill('SIGKILL');
