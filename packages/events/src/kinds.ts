@@ -116,6 +116,7 @@ export const EVENT_KINDS: Readonly<Record<EventType, EventKind>> = {
   wait_completed: step('wait', 'completed'),
   gate_presented: kind('gate', 'started', 'human_gate', 'agent_name'),
   gate_resolved: kind('gate', 'completed', 'human_gate', 'agent_name'),
+  questions_presented: of('gate', 'noted'),
   questions_answered: of('gate', 'noted'),
   questions_answer_rejected: of('gate', 'noted'),
   questions_completed: of('gate', 'noted'),

@@ -263,7 +263,14 @@ export const EventDataSchemas = {
     elapsed: opt(num),
     output: opt(any),
   }),
-  /** A questions step's answer to one question (its steps are asked as gates). */
+  /** A questions step starts: its questions, each then asked as a gate (`gate_presented`). */
+  questions_presented: event({
+    ...named,
+    iteration,
+    question_ids: v.array(str),
+    prompt: opt(str),
+  }),
+  /** A questions step's answer to one question. */
   questions_answered: event({
     ...named,
     question_id: str,

@@ -82,6 +82,9 @@ describe('questions steps', () => {
       answered_any: true,
       outcome: 'completed',
     });
+    expect(find(events, 'questions_presented').data).toMatchObject({
+      question_ids: ['tone', 'q2', 'length'],
+    });
     expect(find(events, 'questions_answer_rejected').data).toMatchObject({ question_id: 'length' });
     for (const event of events) expect(validateEventData(event.type, event.data)).toMatchObject({ ok: true });
     const state = projectEvents(events);

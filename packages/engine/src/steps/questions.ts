@@ -194,6 +194,12 @@ export const executeQuestions: StepExecutor<QuestionsStep> = async (
       cause: error,
     });
   }
+  ctx.emit('questions_presented', {
+    agent_name,
+    iteration: ctx.iteration,
+    question_ids: questions.map((question) => question.id),
+    prompt: intro,
+  });
   const items = new Map<string, QuestionItem>();
   let outcome: QuestionsOutput['outcome'] = 'completed';
   const reject = (question: Asked, reason: string) =>
