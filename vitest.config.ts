@@ -40,10 +40,17 @@ export default defineConfig({
       },
       {
         extends: true as const,
+        // Workflows in the original conductor's format, run through the engine (no build needed).
+        test: { name: 'compat', root: here('tests/integration/compat'), include: ['**/*.test.ts'] },
+      },
+      {
+        extends: true as const,
         test: {
           name: 'integration',
           root: here('tests/integration'),
           include: ['**/*.test.ts'],
+          // Its own project (run from source, no build needed).
+          exclude: ['compat/**', '**/node_modules/**'],
           testTimeout: 120_000,
         },
       },

@@ -122,7 +122,8 @@ describe('conductor resume: contradictory or wrong arguments', () => {
     const workflow = join(home, 'fails.yaml');
     writeFileSync(
       workflow,
-      'workflow:\n  name: s\n  entry_point: a\nagents:\n  - name: a\n    type: script\n    command: "false"\n',
+      // A route for success only: the failing exit code fails the run.
+      'workflow:\n  name: s\n  entry_point: a\nagents:\n  - name: a\n    type: script\n    command: "false"\n    routes:\n      - to: $end\n        when: exit_code == 0\n',
     );
     expect((await runMain(['run', workflow, '-q'], { home })).code).toBe(1);
     const [runId] = readdirSync(join(home, 'runs'));

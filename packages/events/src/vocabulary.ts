@@ -340,6 +340,22 @@ export const EventDataSchemas = {
     elapsed: opt(num),
     output: opt(any),
   }),
+  /** A questions step starts: its questions, each then asked as a gate (`gate_presented`). */
+  questions_presented: event({
+    ...named,
+    iteration,
+    question_ids: v.array(str),
+    prompt: opt(str),
+  }),
+  /** A questions step's answer to one question. */
+  questions_answered: event({
+    ...named,
+    question_id: str,
+    answer: v.nullable(str),
+    source: str,
+  }),
+  questions_answer_rejected: event({ ...named, question_id: str, reason: str }),
+  questions_completed: event({ ...named, outcome: str, answered_count: num }),
   subworkflow_started: event({
     ...named,
     workflow: str,

@@ -1,4 +1,4 @@
-import { loadWorkflow, runWorkflow } from '@conductor/engine';
+import { formatIssues, loadWorkflow, runWorkflow } from '@conductor/engine';
 import type { ExitCodeValue } from '../exit-codes.js';
 import {
   type ForegroundOptions,
@@ -30,7 +30,14 @@ export async function runCommand(
   const inputs = parseInputFlags(options.input);
   const metadata = parseMetadataFlags(options.metadata);
   const maxOutputChars = parseMaxOutputChars(options.maxOutputChars);
-  const workflow = await loadWorkflow(path, { env: io.env });
+  const workflow = await loadWorkflow(path, {
+    env: io.env,
+    // Keys of providers this version lacks load but do nothing: say so, as validate does.
+    onWarning: (issue) => {
+      if (!options.silent && issue.message.includes('has no effect in this version'))
+        io.stderr.write(`${formatIssues([issue])}\n`);
+    },
+  });
   if (options.dryRun) {
     const { printPlan } = await import('../plan.js');
     return printPlan(io, workflow, inputs);

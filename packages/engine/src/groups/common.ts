@@ -7,9 +7,20 @@ export const DEFAULT_FAILURE_MODE: FailureMode = 'fail_fast';
 
 /** A member's or item's failure as templates read it (`<group>.errors.<name>`). */
 export interface GroupError {
+  /** The original's name for the error's type; `error_type` holds the same (this project's events' name). */
+  exception_type: string;
   error_type: string;
   message: string;
+  /** What to do about it, when known (the original's field; null otherwise). */
+  suggestion: string | null;
 }
+
+const groupError = (type: string, message: string): GroupError => ({
+  exception_type: type,
+  error_type: type,
+  message,
+  suggestion: null,
+});
 
 /**
  * Why a member or item ended without output: the run stopped (interrupt, timeout), a sibling failed
@@ -21,12 +32,11 @@ export function memberFailure(
   cancelled: AbortSignal,
 ): GroupError {
   const reason = ctx.stopReason();
-  if (reason === 'interrupted') return { error_type: 'Interrupted', message: 'stopped by the user' };
-  if (reason === 'timeout')
-    return { error_type: 'TimeoutError', message: 'the workflow timeout was reached' };
-  if (cancelled.aborted) return { error_type: 'Cancelled', message: String(cancelled.reason ?? 'cancelled') };
+  if (reason === 'interrupted') return groupError('Interrupted', 'stopped by the user');
+  if (reason === 'timeout') return groupError('TimeoutError', 'the workflow timeout was reached');
+  if (cancelled.aborted) return groupError('Cancelled', String(cancelled.reason ?? 'cancelled'));
   const { errorType, message } = describeError(error);
-  return { error_type: errorType, message };
+  return groupError(errorType, message);
 }
 
 /** Whether a group with these counts failed under `mode`. */

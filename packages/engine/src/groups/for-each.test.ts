@@ -86,7 +86,7 @@ describe('for-each groups', () => {
       success_count: 3,
       failure_count: 0,
       elapsed: expect.any(Number),
-      output: { outputs: ['a#0/0', 'b#1/1', 'c#2/2'], errors: {}, count: 3 },
+      output: { type: 'for_each', outputs: ['a#0/0', 'b#1/1', 'c#2/2'], errors: {}, count: 3 },
     });
     expect(typesOf(events).slice(-6)).toEqual([
       'for_each_completed',
@@ -122,7 +122,12 @@ describe('for-each groups', () => {
         { v: 3 }, // no id: its key is its index
       ],
     );
-    expect(result.output).toEqual({ outputs: { k1: 'k1=1', k2: 'k2=2', '2': '2=3' }, errors: {}, count: 3 });
+    expect(result.output).toEqual({
+      type: 'for_each',
+      outputs: { k1: 'k1=1', k2: 'k2=2', '2': '2=3' },
+      errors: {},
+      count: 3,
+    });
     expect(events.filter((e) => e.type === 'for_each_item_started').map((e) => e.data.item_key)).toEqual([
       'k1',
       'k2',
@@ -169,6 +174,7 @@ describe('for-each groups', () => {
     ]);
     // In item order whatever the order they ended in.
     expect(result.output).toEqual({
+      type: 'for_each',
       outputs: ['done 0', 'done 1', 'done 2', 'done 3', 'done 4'],
       errors: {},
       count: 5,
@@ -204,7 +210,7 @@ describe('for-each groups', () => {
     });
   });
 
-  it('continue_on_error: failed items are in errors (by key) and null in outputs; all failing fails the group', async () => {
+  it('continue_on_error: failed items are in errors (by key, with exception_type) and left out of outputs; all failing fails the group', async () => {
     const body = {
       type: 'set',
       value: '{% if item == 2 %}{{ nothing.output }}{% endif %}{{ item }}',
@@ -215,9 +221,18 @@ describe('for-each groups', () => {
     );
     expect(result.status).toBe('completed');
     expect(result.output).toMatchObject({
-      outputs: ['1', null, '3'],
+      type: 'for_each',
+      outputs: [1, 3],
       errors: {
-        '1': { error_type: 'TemplateError', index: 1, key: '1', message: expect.stringContaining('nothing') },
+        '1': {
+          item_key: '1',
+          exception_type: 'TemplateError',
+          error_type: 'TemplateError',
+          index: 1,
+          key: '1',
+          message: expect.stringContaining('nothing'),
+          suggestion: null,
+        },
       },
       count: 3,
     });
@@ -231,8 +246,8 @@ describe('for-each groups', () => {
       [1, 2, 3],
     );
     expect(keyed.result.output).toMatchObject({
-      outputs: { k1: '1', k3: '3' },
-      errors: { k2: { index: 1, key: 'k2' } },
+      outputs: { k1: 1, k3: 3 },
+      errors: { k2: { index: 1, key: 'k2', item_key: 'k2' } },
     });
 
     const all = await run(forEachWorkflow({ failure_mode: 'continue_on_error', agent: body }), [2, 2]);
@@ -266,13 +281,13 @@ describe('for-each groups', () => {
       forEachWorkflow({ agent: { type: 'set', value: 1 }, routes: [{ to: '$end' }] }),
       [],
     );
-    expect(empty.result.output).toEqual({ outputs: [], errors: {}, count: 0 });
+    expect(empty.result.output).toEqual({ type: 'for_each', outputs: [], errors: {}, count: 0 });
     expect(typesOf(empty.events)).toContain('for_each_completed');
     const keyed = await run(
       forEachWorkflow({ key_by: 'item', agent: { type: 'set', value: 1 }, routes: [{ to: '$end' }] }),
       [],
     );
-    expect(keyed.result.output).toEqual({ outputs: {}, errors: {}, count: 0 });
+    expect(keyed.result.output).toEqual({ type: 'for_each', outputs: {}, errors: {}, count: 0 });
 
     const handle = runWorkflow(forEachWorkflow({ agent: { type: 'set', value: 1 } }), {
       eventLog: false,
@@ -318,6 +333,7 @@ for_each:
     const result = await handle;
     expect(result.status).toBe('completed');
     expect(result.output).toEqual({
+      type: 'for_each',
       outputs: { K1: { status: 'first' }, K2: { status: 'second' } },
       errors: {},
       count: 2,

@@ -10,16 +10,19 @@ export const DEFAULT_MAX_CONCURRENT = 10;
 
 /** An item's failure in `<group>.errors`: its error plus where it was. */
 export interface ForEachError extends GroupError {
+  /** The original's name for `key`. */
+  item_key: string;
   index: number;
   key: string;
 }
 
 /**
- * A for-each group's output. `outputs`: a list in item order (null for an item that failed), or with
- * `key_by` a mapping key → output (failed items left out); `errors`: by key (the index as a string
- * without `key_by`); `count`: the number of items.
+ * A for-each group's output, in the original's shape. `outputs`: the outputs of the items that succeeded,
+ * in item order (a failed item is left out, so later indices shift), or with `key_by` a mapping key → output;
+ * `errors`: by key (the index as a string without `key_by`); `count`: the number of items.
  */
 export interface ForEachOutput {
+  type: 'for_each';
   outputs: unknown[] | Record<string, unknown>;
   errors: Record<string, ForEachError>;
   count: number;
@@ -119,8 +122,8 @@ export const executeForEach: StepExecutor<ForEachGroup> = async (
     } catch (error) {
       tally.failed(error, {
         keep(failure) {
-          errors[item_key] = { ...failure, index, key: item_key };
-          return { ...failure, index, key: item_key };
+          errors[item_key] = { item_key, ...failure, index, key: item_key };
+          return errors[item_key];
         },
         emit(failure) {
           ctx.emit('for_each_item_failed', {
@@ -151,7 +154,11 @@ export const executeForEach: StepExecutor<ForEachGroup> = async (
   }
 
   const output: ForEachOutput = {
-    outputs: group.key_by === undefined ? results : keyedOutputs(results, succeeded, keys),
+    type: 'for_each',
+    outputs:
+      group.key_by === undefined
+        ? results.filter((_, index) => succeeded[index])
+        : keyedOutputs(results, succeeded, keys),
     errors,
     count: items.length,
   };
@@ -213,7 +220,6 @@ async function sourceItems(ctx: StepContext<ForEachGroup>): Promise<unknown[]> {
   return jsonSafe(value) as unknown[];
 }
 
-/** `key_by` of an item (a path like `item.id`, or a template), as a string; the index when it has none. */
 /** Characters of an item's value its start event carries, to label it when it has no key. */
 const ITEM_PREVIEW_CHARS = 80;
 
@@ -229,9 +235,26 @@ function itemPreview(item: unknown): string {
   return text.length > ITEM_PREVIEW_CHARS ? `${text.slice(0, ITEM_PREVIEW_CHARS - 1)}…` : text;
 }
 
+/**
+ * `key_by` of an item, as a string: a path inside the item (`id`, the original's form), else an expression
+ * with the item bound to `as` (`item.id`); the index when it has none.
+ */
 async function itemKey(ctx: StepContext<ForEachGroup>, item: unknown, index: number): Promise<string> {
   const group = ctx.step;
   if (group.key_by === undefined) return String(index);
+  // The original's form: a path inside the item (`id`, `meta.slug`).
+  const fromItem = group.key_by
+    .split('.')
+    .reduce<unknown>(
+      (value, part) =>
+        typeof value === 'object' && value !== null && Object.hasOwn(value, part)
+          ? (value as Record<string, unknown>)[part]
+          : undefined,
+      item,
+    );
+  if (fromItem !== undefined && fromItem !== null && fromItem !== '' && /^[\w.]+$/.test(group.key_by)) {
+    return typeof fromItem === 'string' ? fromItem : JSON.stringify(fromItem);
+  }
   try {
     const key = await ctx.templates.evaluateExpression(
       group.key_by,

@@ -86,7 +86,7 @@ describe('parallel groups', () => {
       group_name: 'research',
       success_count: 2,
       failure_count: 0,
-      output: { outputs: { web: { hits: 3 }, papers: 'owls papers' }, errors: {} },
+      output: { type: 'parallel', outputs: { web: { hits: 3 }, papers: 'owls papers' }, errors: {} },
     });
     expect(find(events, 'route_taken').data).toEqual({ from_agent: 'research', to_agent: 'sum' });
 
@@ -186,7 +186,7 @@ describe('parallel groups', () => {
         routes: [{ to: '$end' }],
       }),
     );
-    expect(result.output).toEqual({ outputs: { a: 1, b: false }, errors: {} });
+    expect(result.output).toEqual({ type: 'parallel', outputs: { a: 1, b: false }, errors: {} });
   });
 
   it('an interrupt stops the members and fails the group as interrupted', async () => {

@@ -3,10 +3,11 @@ import { StepFailure } from '../steps/errors.js';
 import type { ParallelGroupStep, StepContext, StepExecutor, StepResult } from '../steps/types.js';
 import { createGroupTally, DEFAULT_FAILURE_MODE, finishGroup, type GroupError } from './common.js';
 
-/** A parallel group's output: `<group>.outputs.<member>` and `<group>.errors.<member>`. */
+/** A parallel group's output: `<group>.outputs.<member>` and `<group>.errors.<member>` (the original's shape). */
 export interface ParallelOutput {
+  type: 'parallel';
   outputs: Record<string, unknown>;
-  errors: Record<string, GroupError>;
+  errors: Record<string, GroupError & { agent_name: string }>;
 }
 
 /**
@@ -24,7 +25,7 @@ export const executeParallel: StepExecutor<ParallelGroupStep> = async (
   const started = ctx.clock();
   const steps = new Map(ctx.workflow.definition.agents.map((step) => [step.name, step]));
   const progress = ctx.progress();
-  const output: ParallelOutput = { outputs: {}, errors: {} };
+  const output: ParallelOutput = { type: 'parallel', outputs: {}, errors: {} };
 
   ctx.emit('parallel_started', {
     group_name,
@@ -64,7 +65,7 @@ export const executeParallel: StepExecutor<ParallelGroupStep> = async (
     } catch (error) {
       tally.failed(error, {
         keep(failure) {
-          output.errors[name] = failure;
+          output.errors[name] = { agent_name: name, ...failure };
           return { member: name, error: failure };
         },
         emit(failure) {

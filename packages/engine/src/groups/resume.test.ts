@@ -89,6 +89,7 @@ describe('resume inside groups', () => {
     expect(resumed.status).toBe('completed');
     expect(started.sort()).toEqual(['1', '3', '4']);
     expect(resumed.output).toEqual({
+      type: 'for_each',
       outputs: ['first 0', 'second 1', 'first 2', 'second 3', 'second 4'],
       errors: {},
       count: 5,
@@ -169,7 +170,11 @@ describe('resume inside groups', () => {
       const result = await resumed;
       expect(result.status).toBe('completed');
       expect(again.started.sort()).toEqual(['a', 'c']);
-      expect(result.output).toEqual({ outputs: { a: 'a second', b: 'b first', c: 'c second' }, errors: {} });
+      expect(result.output).toEqual({
+        type: 'parallel',
+        outputs: { a: 'a second', b: 'b first', c: 'c second' },
+        errors: {},
+      });
       const { events } = await readLog(eventLogPath(run.runId, home));
       const completions = events
         .filter((e) => e.type === 'parallel_agent_completed')

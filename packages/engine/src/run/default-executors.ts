@@ -2,6 +2,7 @@ import { executeForEach } from '../groups/for-each.js';
 import { executeParallel } from '../groups/parallel.js';
 import { executeAgent } from '../steps/agent.js';
 import { executeHumanGate } from '../steps/human-gate.js';
+import { executeQuestions } from '../steps/questions.js';
 import { executeScript } from '../steps/script.js';
 import { executeSet } from '../steps/set.js';
 import { executeSubworkflow } from '../steps/subworkflow.js';
@@ -22,6 +23,7 @@ export function defaultStepExecutors(): StepExecutors {
     wait: executeWait,
     workflow: executeSubworkflow,
     human_gate: executeHumanGate,
+    questions: executeQuestions,
     parallel: executeParallel,
     for_each: executeForEach,
   };

@@ -31,6 +31,7 @@ import { END, noRouteMatched, renderFinalOutput, selectRoute } from './routing.j
 import { groupNamesOf, runnableSteps, scopeEntry } from './runnable.js';
 import { fullScope, promptScope, type ScopeSource } from './scope.js';
 import { type ExecutorState, initialExecutorState, snapshotState } from './state.js';
+import { trimScope } from './trim.js';
 
 export interface ExecutionEnvironment {
   runId: string;
@@ -181,13 +182,18 @@ export async function executeFrom(
     workflowDir,
     executors,
     scope: (iteration) => fullScope(source, iteration),
-    promptScope: (step, iteration) =>
-      promptScope(
+    promptScope: (step, iteration) => {
+      const scope = promptScope(
         source,
         { name: step.name, input: 'input' in step ? step.input : undefined },
         iteration,
         settings.context?.mode,
-      ),
+      );
+      const limit = settings.context?.max_tokens;
+      return limit === undefined
+        ? scope
+        : trimScope(scope, limit, settings.context?.trim_strategy ?? 'drop_oldest');
+    },
     emit: (type, data) => {
       bus.emit(type, data);
     },

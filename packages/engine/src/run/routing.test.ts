@@ -99,15 +99,15 @@ describe('routing', () => {
     expect(result.output).toEqual({ total: 14, text: 'n=7', items: ['x', 'y'] });
   });
 
-  it("uses the route's output mapping instead of the workflow output when it has one", async () => {
+  it("lays the route's output mapping over the workflow output (as the original does)", async () => {
     const { result, events } = await run(
-      [set('calc', { n: 7 }, [{ to: '$end', output: { via: 'route {{ output.n }}' } }])],
+      [set('calc', { n: 7 }, [{ to: '$end', output: { via: 'route {{ output.n }}', n: 'from route' } }])],
       {
-        output: { total: '{{ calc.output.n }}' },
+        output: { total: '{{ calc.output.n }}', n: '{{ missing.output }}', text: '{{ calc.output.n }}.5' },
       },
     );
-    expect(result.output).toEqual({ via: 'route 7' });
-    expect(find(events, 'workflow_completed').data.output).toEqual({ via: 'route 7' });
+    expect(result.output).toEqual({ total: 7, text: 7.5, via: 'route 7', n: 'from route' });
+    expect(find(events, 'workflow_completed').data.output).toEqual(result.output);
   });
 
   it('reports a condition that cannot be evaluated, naming the step and route', async () => {

@@ -1,7 +1,8 @@
 import { describeError, StepFailure } from '../steps/errors.js';
 import { gateRoute } from '../steps/human-gate.js';
+import { questionsRoute } from '../steps/questions.js';
 import type { RouteChoice, RunnableStep, TemplateScope } from '../steps/types.js';
-import { renderValue, valueRepr } from '../steps/values.js';
+import { renderCoerced, valueRepr } from '../steps/values.js';
 import type { TemplateRenderer } from '../template/renderer.js';
 import type { RouteDefinition, WorkflowDefinition } from '../workflow/types.js';
 import { routeScope } from './scope.js';
@@ -20,7 +21,12 @@ export async function selectRoute(
   templates: TemplateRenderer,
 ): Promise<RouteChoice | null> {
   // A gate's chosen option may name its own route, which overrides the step's routes.
-  const chosen = step.type === 'human_gate' ? gateRoute(step, output) : null;
+  const chosen =
+    step.type === 'human_gate'
+      ? gateRoute(step, output)
+      : step.type === 'questions'
+        ? questionsRoute(step, output)
+        : null;
   if (chosen !== null) return { to: chosen, route: null, index: -1 };
   const routes = step.routes ?? [];
   if (routes.length === 0) return { to: END, route: null, index: -1 };
@@ -61,8 +67,9 @@ export function noRouteMatched(step: Pick<RunnableStep, 'name' | 'routes'>, outp
 }
 
 /**
- * The run's final output at `$end`: the taken route's `output` mapping, else the workflow's
- * top-level `output:`, else the latest step output. A template that is one `{{ expr }}` keeps its value's type.
+ * The run's final output at `$end`: the workflow's top-level `output:` with the taken route's `output` keys
+ * over it (as in the original), else the latest step output. Rendered text is typed as the original types it
+ * (`"42"` → 42, `"[1, 2]"` → a list); a template that is one `{{ expr }}` keeps its value's type.
  */
 export async function renderFinalOutput(
   templates: TemplateRenderer,
@@ -72,10 +79,18 @@ export async function renderFinalOutput(
   lastOutput: unknown,
   file?: string,
 ): Promise<unknown> {
-  const output = route?.output ?? definition.output;
-  if (output === undefined) return lastOutput ?? null;
-  return renderValue(templates, output, scope, {
-    file,
-    field: route?.output ? `route to ${route.to}: output` : 'output',
-  });
+  if (route?.output === undefined && definition.output === undefined) return lastOutput ?? null;
+  const fields: Record<string, unknown> = {};
+  const render = async (templatesOf: Record<string, unknown>, field: string) => {
+    for (const [key, template] of Object.entries(templatesOf)) {
+      fields[key] = await renderCoerced(templates, template, scope, { file, field: `${field}.${key}` });
+    }
+  };
+  if (definition.output !== undefined) {
+    const overridden = route?.output ?? {};
+    const kept = Object.entries(definition.output).filter(([key]) => !Object.hasOwn(overridden, key));
+    await render(Object.fromEntries(kept), 'output');
+  }
+  if (route?.output !== undefined) await render(route.output, `route to ${route.to}: output`);
+  return fields;
 }

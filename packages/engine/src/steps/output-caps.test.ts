@@ -98,9 +98,14 @@ describe('output caps', () => {
   });
 
   it('quotes the end of a stderr over the cap when the exit code fails the step', async () => {
-    const { result, events } = await run([script('noisy', `${printLines(500, 'stderr')}; process.exit(4)`)], {
-      maxOutputChars: 1000,
-    });
+    // A route for success only: a nonzero exit that no route matches fails the step.
+    const routes = [{ to: '$end', when: 'exit_code == 0' }];
+    const { result, events } = await run(
+      [script('noisy', `${printLines(500, 'stderr')}; process.exit(4)`, { routes })],
+      {
+        maxOutputChars: 1000,
+      },
+    );
     expect(result.error?.type).toBe('ScriptFailed');
     const failed = find(events, 'script_failed').data;
     const spill = (failed.spills as Record<string, SpilledOutput>).stderr as SpilledOutput;

@@ -157,11 +157,29 @@ describe('script step', () => {
     });
   });
 
-  it('fails on a nonzero exit code when the step has no routes', async () => {
-    const { result } = await run([script('solo', 'console.error("boom"); process.exit(1)')]);
-    expect(result.error?.type).toBe('ScriptFailed');
-    expect(result.error?.message).toContain('has no routes');
-    expect(result.error?.message).toContain('boom');
+  it('ends the run at $end on a nonzero exit code when the step has no routes, as the original does', async () => {
+    const { result, events } = await run([script('solo', 'console.error("boom"); process.exit(3)')]);
+    expect(result.status).toBe('completed');
+    expect(result.output).toMatchObject({ exit_code: 3, stderr: 'boom\n' });
+    expect(find(events, 'script_completed').data).toMatchObject({ agent_name: 'solo', exit_code: 3 });
+  });
+
+  it('with output: requires one JSON object on stdout and checks the merged output against it', async () => {
+    const schema = { count: { type: 'number' as const }, exit_code: { type: 'number' as const } };
+    const good = await run([script('s', 'console.log(JSON.stringify({ count: 2 }))', { output: schema })]);
+    expect(good.result.output).toMatchObject({ count: 2, exit_code: 0 });
+
+    const text = await run([script('s', 'console.log("two")', { output: {} })]);
+    expect(text.result.error).toMatchObject({ type: 'ScriptOutputError', step: 's' });
+    expect(text.result.error?.message).toContain('stdout must be one JSON object');
+
+    const wrong = await run([script('s', 'console.log(JSON.stringify({ count: "2" }))', { output: schema })]);
+    expect(wrong.result.error?.type).toBe('ScriptOutputError');
+    expect(wrong.result.error?.message).toContain('count');
+
+    // Without output:, a list or trailing text is ignored and the three fields stay.
+    const loose = await run([script('s', 'console.log("[1, 2]")')]);
+    expect(loose.result.output).toEqual({ stdout: '[1, 2]\n', stderr: '', exit_code: 0 });
   });
 
   it('reports a command that does not exist as ScriptNotFound', async () => {

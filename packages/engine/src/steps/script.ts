@@ -10,6 +10,7 @@ import type { ScriptStep } from '../workflow/types.js';
 import { recordChildProcess } from './child-process.js';
 import { failureOf, round, templateAt } from './common.js';
 import { StepFailure } from './errors.js';
+import { outputMismatch } from './output-schema.js';
 import type { StepContext, StepExecutor, StepResult } from './types.js';
 
 /** How long a process group gets between SIGTERM and SIGKILL when a script is stopped. */
@@ -118,13 +119,13 @@ export const executeScript: StepExecutor<ScriptStep> = async (
 
     // The output is what the completion event stands for (readers and resumes rebuild it the same way).
     const output = scriptOutputOf(captured) as Record<string, unknown>;
+    if (step.output !== undefined) checkScriptOutput(step, finished, output);
 
-    if (finished.exitCode !== 0 && !(await handlesExit(ctx, output))) {
-      const routes = step.routes ?? [];
-      const why =
-        routes.length === 0
-          ? 'the step has no routes, so a failing exit code fails it (add a route such as "when: exit_code != 0" to handle it)'
-          : `no route matched (${routes.map((r) => (r.when ? `when: ${r.when}` : `to: ${r.to}`)).join('; ')})`;
+    // As in the original, a step without routes ends the run at $end whatever its exit code; with routes,
+    // a nonzero exit that none of them matches fails here, quoting stderr (the engine would say less).
+    const routes = step.routes ?? [];
+    if (finished.exitCode !== 0 && routes.length > 0 && !(await handlesExit(ctx, output))) {
+      const why = `no route matched (${routes.map((r) => (r.when ? `when: ${r.when}` : `to: ${r.to}`)).join('; ')})`;
       throw new StepFailure(
         step.name,
         'ScriptFailed',
@@ -150,6 +151,32 @@ export const executeScript: StepExecutor<ScriptStep> = async (
       : new StepFailure(step.name, errorType, message, { cause: error });
   }
 };
+
+/** A script with `output:` must print one JSON object whose merged output has the declared fields. */
+function checkScriptOutput(step: ScriptStep, finished: Finished, output: Record<string, unknown>): void {
+  const stdout = finished.stdout.text;
+  let parsed: unknown;
+  try {
+    parsed = typeof stdout === 'string' ? JSON.parse(stdout) : undefined;
+  } catch {
+    parsed = undefined;
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new StepFailure(
+      step.name,
+      'ScriptOutputError',
+      `script step "${step.name}" declares output:, so its stdout must be one JSON object, but it printed ${JSON.stringify(textOf(stdout).slice(0, 200))}.${stderrTail(finished.stderr)}`,
+    );
+  }
+  const mismatch = outputMismatch(output, step.output ?? {});
+  if (mismatch !== null) {
+    throw new StepFailure(
+      step.name,
+      'ScriptOutputError',
+      `script step "${step.name}": its output does not match its output: schema: ${mismatch}`,
+    );
+  }
+}
 
 /** Whether a route takes care of this output; a condition that cannot be evaluated is left to the engine to report. */
 async function handlesExit(ctx: StepContext<ScriptStep>, output: unknown): Promise<boolean> {

@@ -1,8 +1,9 @@
 import type { SetStep } from '../workflow/types.js';
 import { failureOf, round, templateAt } from './common.js';
 import { StepFailure } from './errors.js';
+import { SetTypeError, typeSetValue } from './set-types.js';
 import type { StepContext, StepExecutor, StepResult } from './types.js';
-import { jsonTypeOf, renderValue, valueRepr } from './values.js';
+import { jsonSafe, jsonTypeOf, renderValue, valueRepr } from './values.js';
 
 /**
  * Binds values into the context: `value` becomes `<step>.output`, `values` becomes
@@ -27,7 +28,17 @@ export const executeSet: StepExecutor<SetStep> = async (ctx: StepContext<SetStep
       output = values;
     } else if (step.value !== undefined) {
       const rendered = renderValue(ctx.templates, step.value, ctx.scope, templateAt(ctx, 'value'));
-      output = rendered instanceof Promise ? await rendered : rendered;
+      const value = rendered instanceof Promise ? await rendered : rendered;
+      try {
+        output = jsonSafe(typeSetValue(value, step.output_type));
+      } catch (error) {
+        if (!(error instanceof SetTypeError)) throw error;
+        throw new StepFailure(
+          step.name,
+          'SetError',
+          `set step "${step.name}": the value ${error.message}, as output_type ${step.output_type} requires`,
+        );
+      }
     } else {
       throw new StepFailure(step.name, 'SetError', `set step "${step.name}" needs value: or values:`);
     }

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type ConductorEvent, projectEvents, validateEventData } from '@conductor/events';
@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { GateRequest } from '../gates/broker.js';
 import { runWorkflow } from '../launch/run-workflow.js';
 import { find, typesOf, workflowOf } from '../testing/support.js';
-import { loadWorkflow } from '../workflow/load.js';
+import { loadWorkflow, validateWorkflow } from '../workflow/load.js';
 
 let dir: string;
 beforeEach(() => {
@@ -49,6 +49,42 @@ const parentYaml = (inputs: string[], rest: string) =>
   `agents:\n  - name: research\n    type: workflow\n${rest}`;
 
 describe('sub-workflows', () => {
+  it("inherits the run's provider and default model, and validate checks the child with them", async () => {
+    write(
+      'agent-child.yaml',
+      `workflow:
+  name: agent-child
+  entry_point: w
+agents:
+  - name: w
+    prompt: hi
+    reasoning: { effort: max }
+`,
+    );
+    const parent = write(
+      'provider-parent.yaml',
+      `workflow:
+  name: provider-parent
+  entry_point: c
+  runtime: { provider: mock, default_model: m1 }
+agents:
+  - name: c
+    type: workflow
+    workflow: agent-child.yaml
+`,
+    );
+    const { result, events } = await run(parent);
+    expect(result.status).toBe('completed');
+    expect(find(events, 'agent_completed').data).toMatchObject({ agent_name: 'w', model: 'm1' });
+
+    // openai takes effort up to high: the child is checked as if it named openai itself.
+    writeFileSync(parent, readFileSync(parent, 'utf8').replace('provider: mock', 'provider: openai'));
+    const validation = validateWorkflow(parent, { env: {} });
+    expect(validation.ok).toBe(false);
+    if (validation.ok) return;
+    expect(validation.errors[0]?.message).toMatch(/agent-child\.yaml:\d+:\d+: .*max/);
+  });
+
   it('runs the child with input_mapping; its events carry subworkflow_path; its output is the step output', async () => {
     write('child.yaml', child);
     const parent = write(
@@ -203,7 +239,7 @@ describe('sub-workflows', () => {
   it('a failed child fails the step (subworkflow_failed) with its error; a failed terminate is SubworkflowTerminated', async () => {
     write(
       'bad.yaml',
-      `workflow:\n  name: bad\n  entry_point: x\nagents:\n  - name: x\n    type: script\n    command: node\n    args: ["-e", "process.exit(3)"]\n`,
+      `workflow:\n  name: bad\n  entry_point: x\nagents:\n  - name: x\n    type: script\n    command: node\n    args: ["-e", "process.exit(3)"]\n    routes:\n      - to: $end\n        when: exit_code == 0\n`,
     );
     const parent = write(
       'p.yaml',

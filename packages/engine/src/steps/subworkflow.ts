@@ -11,6 +11,21 @@ import type { StepContext, StepExecutor, StepResult } from './types.js';
 import { renderValue } from './values.js';
 
 /**
+ * A child runs with the run's provider settings (`runtime.provider`, `runtime.default_model`) where it sets
+ * none itself: the original shares the parent's providers with it.
+ */
+function inheritProviderSettings(child: LoadedWorkflow, parent: LoadedWorkflow): void {
+  const from = parent.definition.workflow.runtime;
+  if (!from) return;
+  const settings = child.definition.workflow;
+  const runtime = { ...settings.runtime };
+  if (runtime.provider === undefined && from.provider !== undefined) runtime.provider = from.provider;
+  if (runtime.default_model === undefined && from.default_model !== undefined)
+    runtime.default_model = from.default_model;
+  settings.runtime = runtime;
+}
+
+/**
  * Runs another workflow file as this step, in the same run: its events go to the same bus with
  * `data.subworkflow_path` (the parent step names), and its final output is this step's output. Its
  * inputs are `input_mapping` rendered against this workflow's context, or else this workflow's own
@@ -63,6 +78,7 @@ export const executeSubworkflow: StepExecutor<WorkflowStep> = async (
         { cause: error },
       );
     }
+    inheritProviderSettings(child, ctx.workflow);
     const inputs = await childInputs(ctx, child);
     let resolved: Record<string, unknown>;
     try {

@@ -29,24 +29,46 @@ export function renderValue(
 }
 
 /**
- * Like {@link renderValue} for one template, then, as the original's terminate does, text that is a
- * JSON literal (`true`, `42`, `[1, 2]`, `{"a": 1}`) becomes that value.
+ * Like {@link renderValue} for one template, then, as the original does with final output values, rendered
+ * text is typed ({@link typeRenderedText}): `"{{ x | json }}"` gives the list. A template that is one
+ * `{{ expr }}` keeps its value's type when that is not text.
  */
 export async function renderCoerced(
   templates: TemplateRenderer,
-  template: string,
+  template: unknown,
   scope: TemplateScope,
   where: TemplateLocation,
 ): Promise<unknown> {
   const value = await renderValue(templates, template, scope, where);
-  if (typeof value !== 'string' || singleExpression(template) !== null) return value;
-  const trimmed = value.trim();
-  if (!/^(true|false|null|-?\d|\[|\{|")/.test(trimmed)) return value;
-  try {
-    return JSON.parse(trimmed);
-  } catch {
-    return value;
+  if (typeof value !== 'string' || typeof template !== 'string') return value;
+  return typeRenderedText(value);
+}
+
+const PYTHON_WORDS: Readonly<Record<string, unknown>> = { True: true, False: false, None: null };
+const INTEGER = /^\s*[-+]?\d+\s*$/;
+const FLOAT = /^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$/;
+
+/**
+ * The original's typing of a rendered final output value: `True`/`False`/`None` become true/false/null; text
+ * starting with `{`, `[` or `"`, or equal to true/false/null, is read as JSON; text with a `.` as a float,
+ * other text as an integer when it is one (`1e5` stays text); anything else stays text.
+ */
+export function typeRenderedText(text: string): unknown {
+  if (Object.hasOwn(PYTHON_WORDS, text.trim())) return PYTHON_WORDS[text.trim()];
+  const trimmed = text.trim();
+  if (/^[{["]/.test(trimmed) || trimmed === 'true' || trimmed === 'false' || trimmed === 'null') {
+    try {
+      return JSON.parse(trimmed);
+    } catch {
+      return text;
+    }
   }
+  if (text.includes('.')) return FLOAT.test(text) ? Number.parseFloat(trimmed) : text;
+  if (INTEGER.test(text)) {
+    const value = Number(trimmed);
+    return Number.isSafeInteger(value) ? value : text;
+  }
+  return text;
 }
 
 /** A value that survives JSON (events, checkpoints): undefined becomes null, non-finite numbers null. */

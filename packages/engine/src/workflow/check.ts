@@ -2,14 +2,16 @@ import * as v from 'valibot';
 import { isMap, LineCounter, parseDocument } from 'yaml';
 import { type Env, substituteDocumentEnv } from './env.js';
 import { sortIssues, type WorkflowErrorCode, type WorkflowIssue } from './errors.js';
+import { resolveFileTags } from './file-tags.js';
 import { Locator, type YamlPath } from './locate.js';
 import { schemaOutputIsDefinition, WorkflowSchema } from './schema.js';
 import { schemaIssue, unknownKeys } from './schema-issues.js';
 import { semanticIssues } from './semantic/index.js';
+import { providerOnlyIssues } from './semantic/provider-only.js';
 import { unavailableProviderIssues } from './semantic/providers.js';
 import { shellScriptIssues } from './shell-check.js';
 import { stepTypeIssues } from './step-types.js';
-import { subworkflowIssues } from './subworkflows.js';
+import { type InheritedRuntime, inheritRuntime, subworkflowIssues } from './subworkflows.js';
 import type { WorkflowDefinition } from './types.js';
 
 function yamlMessage(message: string): string {
@@ -22,6 +24,8 @@ export interface CheckOptions {
    * run does not, because `--provider` or a provider a script registers may stand in for them.
    */
   providers?: boolean;
+  /** A sub-workflow's check: the settings it inherits from the workflows that run it. */
+  inherited?: InheritedRuntime | undefined;
 }
 
 export interface CheckedWorkflow {
@@ -70,7 +74,9 @@ export function checkWorkflow(
       }
       return located('error', `YAML syntax error: ${yamlMessage(e.message)}`, e.pos[0]);
     }),
-    ...doc.warnings.map((w) => located('warning', `YAML: ${yamlMessage(w.message)}`, w.pos[0])),
+    ...doc.warnings
+      .filter((w) => !(w.code === 'TAG_RESOLVE_FAILED' && /!file\b/.test(w.message)))
+      .map((w) => located('warning', `YAML: ${yamlMessage(w.message)}`, w.pos[0])),
   ];
   if (doc.errors.length > 0)
     return { issues: yamlIssues, definition: undefined, code: 'CONDUCTOR_WORKFLOW_YAML' };
@@ -95,7 +101,8 @@ export function checkWorkflow(
     };
   }
 
-  const issues: WorkflowIssue[] = [...yamlIssues, ...substituteDocumentEnv(doc, env, locator)];
+  const issues: WorkflowIssue[] = [...yamlIssues, ...resolveFileTags(doc.contents, file, locator)];
+  issues.push(...substituteDocumentEnv(doc, env, locator));
   let data: unknown;
   try {
     data = doc.toJS({ maxAliasCount: 1000 });
@@ -104,6 +111,7 @@ export function checkWorkflow(
     return { issues, definition: undefined, code: 'CONDUCTOR_WORKFLOW_YAML' };
   }
 
+  inheritRuntime(data, options.inherited);
   const types = stepTypeIssues(data, locator);
   issues.push(...types.issues);
   const skip = (path: YamlPath) =>
@@ -125,16 +133,24 @@ export function checkWorkflow(
   }
   issues.push(...semanticIssues(data, locator, types.skipped, types.skippedInline));
   issues.push(...shellScriptIssues(data, locator));
+  issues.push(...providerOnlyIssues(data, locator));
   if (options.providers) issues.push(...unavailableProviderIssues(data, locator));
   const checkChild = (
     childSource: string,
     childFile: string | undefined,
     childEnv: Env,
     chain: readonly string[],
-  ) => checkWorkflow(childSource, childFile, childEnv, chain, options);
-  issues.push(...subworkflowIssues(data, file, locator, env, stack, checkChild));
+    inherited: InheritedRuntime,
+  ) => checkWorkflow(childSource, childFile, childEnv, chain, { ...options, inherited });
+  issues.push(...subworkflowIssues(data, file, locator, env, stack, checkChild, options.inherited));
 
-  const sorted = sortIssues(issues);
+  // A value whose !file failed is reported once, at the tag, not again as the wrong type.
+  const failedTags = new Set(
+    issues.filter((issue) => issue.message.startsWith('!file ')).map((issue) => issue.path.join('.')),
+  );
+  const sorted = sortIssues(
+    issues.filter((issue) => issue.message.startsWith('!file ') || !failedTags.has(issue.path.join('.'))),
+  );
   const hasErrors = sorted.some((issue) => issue.severity === 'error');
   if (!parsed.success && !hasErrors) {
     // Every schema issue is reported in a friendlier form above; this is a safety net.

@@ -104,12 +104,36 @@ describe('resolveInputs', () => {
     expect(resolveInputs(definition, { topic: 't', count: '9007199254740991' }).count).toBe(9007199254740991);
   });
 
-  it('passes inputs through when the workflow declares none', () => {
+  it("passes inputs through when the workflow declares none, reading text as the original's CLI does", () => {
     const bare = parseWorkflow(
       'workflow:\n  name: b\n  entry_point: a\nagents:\n  - name: a\n    prompt: hi\n',
       { env: {} },
     );
-    expect(resolveInputs(bare.definition, { anything: '1' })).toEqual({ anything: '1' });
+    expect(
+      resolveInputs(bare.definition, {
+        anything: '1',
+        ratio: '0.5',
+        version: 'v1.2',
+        flag: 'true',
+        nothing: 'null',
+        list: '["a", 2]',
+        broken: '[a',
+        yes: 'yes',
+        big: '1e5',
+        given: { kept: true },
+      }),
+    ).toEqual({
+      anything: 1,
+      ratio: 0.5,
+      version: 'v1.2',
+      flag: true,
+      nothing: null,
+      list: ['a', 2],
+      broken: '[a',
+      yes: 'yes',
+      big: '1e5',
+      given: { kept: true },
+    });
   });
 
   it('summarises one problem on one line', () => {

@@ -111,18 +111,48 @@ function coerce(name: string, definition: InputDefinition, given: unknown): Coer
 }
 
 /**
+ * A value given for an input the workflow does not declare, read as the original's command line reads every
+ * value: true/false/null are literals, `[…]` and `{…}` JSON, text with a `.` a float when it is one, other text
+ * an integer when it is one, else the text.
+ */
+export function coerceUndeclared(text: string): unknown {
+  if (text === 'true') return true;
+  if (text === 'false') return false;
+  if (text === 'null') return null;
+  if (/^\s*[[{]/.test(text)) {
+    try {
+      return JSON.parse(text);
+    } catch {
+      return text;
+    }
+  }
+  if (text.includes('.')) {
+    return /^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$/.test(text) ? Number.parseFloat(text) : text;
+  }
+  if (/^\s*[-+]?\d+\s*$/.test(text) && Number.isSafeInteger(Number(text))) return Number(text);
+  return text;
+}
+
+/**
  * The inputs of a run: `given` (CLI strings like `count=3` are read as the declared type; arrays and objects
  * from JSON) plus defaults; an optional input without a default gets its type's zero value (`""`, `0`,
  * `false`, `[]`, `{}`). An input is required unless `required: false` or a default is given. Throws
  * `InputError` listing every missing, unknown or malformed input. A workflow without an `input:` section
- * accepts any inputs as given.
+ * accepts any inputs, strings read by {@link coerceUndeclared}.
  */
 export function resolveInputs(
   definition: WorkflowDefinition,
   given: Record<string, unknown>,
 ): Record<string, unknown> {
   const declared = definition.workflow.input;
-  if (declared === undefined) return { ...given };
+  if (declared === undefined) {
+    return Object.fromEntries(
+      Object.entries(given).map(([name, value]) => [
+        name,
+        typeof value === 'string' ? coerceUndeclared(value) : value,
+      ]),
+    );
+  }
   const problems: InputProblem[] = [];
   const resolved: Record<string, unknown> = {};
   const names = Object.keys(declared);

@@ -207,14 +207,14 @@ agents:
       expect(result.errors[0]?.hint).toContain('"command" belongs to script steps; set "type: script"');
   });
 
-  it('reports keys of the original format as not supported yet', () => {
+  it('accepts hooks, and warns once about each provider-only key, naming why it has no effect', () => {
     const source = base(
       '  - name: a\n    prompt: hi\n    session_key: shared\n    output:\n      score:\n        type: number\n        minimum: 0\n',
       '  hooks:\n    on_start: "{{ x }}"\n',
     );
-    expect(issuesOf(source)).toEqual([
-      '4:3 error "hooks" in "workflow" is part of the original conductor format but not supported by this version of conductor yet',
-      '9:5 error "session_key" in step "a" is part of the original conductor format but not supported by this version of conductor yet',
+    expect(issuesOf(`${source}  - name: b\n    prompt: hi\n    session_key: other\n`)).toEqual([
+      '9:5 warning "session_key" has no effect in this version of conductor: shared sessions belong to the claude-agent-sdk provider',
+      '14:11 warning step "b" is never reached from the entry point "a"',
     ]);
   });
 

@@ -65,9 +65,7 @@ describe('runtime.provider, the mapping form', () => {
       ),
     );
     expect(issues).toEqual([
-      expect.stringMatching(
-        /^8:7 error "bearer_token" in "workflow.runtime.provider" is part of the original conductor format but not supported/,
-      ),
+      expect.stringMatching(/^8:7 error "bearer_token" applies to the copilot provider, not to openai/),
       expect.stringMatching(
         /^9:7 error unknown key "base_ur" in "workflow.runtime.provider" \| Did you mean "base_url"\?/,
       ),

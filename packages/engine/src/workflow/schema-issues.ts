@@ -11,6 +11,7 @@ import { UNSUPPORTED_KEYS, UNSUPPORTED_SECTIONS } from './schema.js';
 import {
   AgentStepSchema,
   HumanGateStepSchema,
+  QuestionsStepSchema,
   ScriptStepSchema,
   SetStepSchema,
   TerminateStepSchema,
@@ -39,6 +40,7 @@ const STEP_SCHEMAS: Record<string, AnySchema> = {
   wait: WaitStepSchema as unknown as AnySchema,
   workflow: WorkflowStepSchema as unknown as AnySchema,
   human_gate: HumanGateStepSchema as unknown as AnySchema,
+  questions: QuestionsStepSchema as unknown as AnySchema,
 };
 
 /** `step "draft"`, or `step 3` when it has no usable name. */

@@ -2,6 +2,7 @@
 import * as v from 'valibot';
 import { agentKeyEntries } from './schema-agent-keys.js';
 import { DialogSchema, ValidatorSchema } from './schema-agent-review.js';
+import { stepProviderOnlyEntries } from './schema-provider-only.js';
 import type { OutputField } from './types.js';
 
 export const JSON_TYPES = ['string', 'number', 'integer', 'boolean', 'array', 'object'] as const;
@@ -196,6 +197,7 @@ export const AgentStepSchema = v.strictObject({
   validator: v.optional(ValidatorSchema),
   dialog: v.optional(DialogSchema),
   ...agentKeyEntries,
+  ...stepProviderOnlyEntries,
 });
 
 export const ScriptStepSchema = v.strictObject({
@@ -212,6 +214,17 @@ export const ScriptStepSchema = v.strictObject({
     v.pipe(positiveNumber('timeout'), v.description('Seconds before the process is killed.')),
   ),
   stdin: v.optional(v.string()),
+  output: v.optional(
+    v.pipe(
+      v.record(
+        v.string(),
+        v.lazy(() => OutputFieldSchema),
+      ),
+      v.description(
+        'Fields stdout must have: declared (even {}), stdout must be one JSON object; merged over stdout, stderr and exit_code and checked.',
+      ),
+    ),
+  ),
 });
 
 export const SetStepSchema = v.strictObject({
@@ -224,6 +237,14 @@ export const SetStepSchema = v.strictObject({
     v.pipe(
       v.record(v.string(), v.unknown()),
       v.description('Named values (strings are templates); become <step>.output.<name>.'),
+    ),
+  ),
+  output_type: v.optional(
+    v.pipe(
+      v.picklist(['auto', 'string', 'integer', 'number', 'boolean', 'list', 'dict']),
+      v.description(
+        'With value: how rendered text is read. auto (default): as YAML ("42" → 42, "[a]" → a list); string: as is; integer, number, boolean, list, dict: as that type, or an error.',
+      ),
     ),
   ),
 });
@@ -312,6 +333,42 @@ export const HumanGateStepSchema = v.strictObject({
   ),
 });
 
+export const QuestionSchema = v.strictObject({
+  id: v.optional(v.pipe(nonEmptyString('question id'), v.description('Default q1…qN; the key in answers.'))),
+  text: v.pipe(v.string(), v.description('The question (a template).')),
+  hint: v.optional(v.string()),
+  choices: v.optional(v.array(v.string())),
+  allow_free_text: v.optional(v.boolean()),
+  default: v.optional(v.string()),
+  required: v.optional(v.boolean()),
+  multiline: v.optional(v.boolean()),
+});
+
+export const QuestionsStepSchema = v.strictObject({
+  ...stepBase,
+  type: v.literal('questions'),
+  prompt: v.optional(v.pipe(v.string(), v.description('An introduction shown before the questions.'))),
+  questions: v.optional(
+    v.pipe(v.array(QuestionSchema), v.description('The questions, asked in order (or source:).')),
+  ),
+  source: v.optional(
+    v.pipe(
+      v.string(),
+      v.description('A dotted path (step.output.field) to a list of questions: strings or mappings.'),
+    ),
+  ),
+  allow_back: v.optional(v.boolean()),
+  allow_skip: v.optional(v.boolean()),
+  allow_skip_all: v.optional(v.boolean()),
+  allow_abort: v.optional(v.boolean()),
+  abort_route: v.optional(
+    v.pipe(
+      nonEmptyString('abort_route'),
+      v.description('Where an abort goes (needs allow_abort; default $end).'),
+    ),
+  ),
+});
+
 export const StepSchema = v.variant('type', [
   AgentStepSchema,
   ScriptStepSchema,
@@ -320,4 +377,5 @@ export const StepSchema = v.variant('type', [
   WaitStepSchema,
   WorkflowStepSchema,
   HumanGateStepSchema,
+  QuestionsStepSchema,
 ]);

@@ -6,6 +6,7 @@
 import * as v from 'valibot';
 import { defaultReasoningEffort } from './schema-agent-keys.js';
 import { budgetEntries, CostSchema } from './schema-cost.js';
+import { providerMappingOnlyEntries, runtimeProviderOnlyEntries } from './schema-provider-only.js';
 import {
   AgentStepSchema,
   agentIterations,
@@ -202,6 +203,7 @@ export const ProviderSettingsSchema = v.strictObject({
       v.description('openai, claude: extra HTTP headers on every request.'),
     ),
   ),
+  ...providerMappingOnlyEntries,
 });
 
 export const WorkflowSettingsSchema = v.strictObject({
@@ -281,16 +283,47 @@ export const WorkflowSettingsSchema = v.strictObject({
         }),
       ),
       default_reasoning_effort: v.optional(defaultReasoningEffort),
+      ...runtimeProviderOnlyEntries,
     }),
   ),
   context: v.optional(
     v.strictObject({
       mode: v.optional(v.picklist(['accumulate', 'last_only', 'explicit'])),
-      max_tokens: v.optional(positiveInteger('context.max_tokens')),
+      max_tokens: v.optional(
+        v.pipe(
+          positiveInteger('context.max_tokens'),
+          v.description(
+            "About how many tokens of earlier steps' outputs an agent prompt sees (JSON length / 4).",
+          ),
+        ),
+      ),
+      trim_strategy: v.optional(
+        v.pipe(
+          v.picklist(['summarize', 'truncate', 'drop_oldest']),
+          v.description(
+            'How outputs over max_tokens are cut: drop_oldest (default), truncate (long strings), summarize (the older half into _context_summary; no model call).',
+          ),
+        ),
+      ),
     }),
   ),
   metadata: v.optional(v.record(v.string(), v.unknown())),
-  instructions: v.optional(v.union([v.string(), v.array(v.string())])),
+  instructions: v.optional(
+    v.pipe(
+      v.union([v.string(), v.array(v.string())]),
+      v.description('Text (not paths; use !file for a file) put before every agent prompt.'),
+    ),
+  ),
+  hooks: v.optional(
+    v.pipe(
+      v.strictObject({
+        on_start: v.optional(v.string()),
+        on_complete: v.optional(v.string()),
+        on_error: v.optional(v.string()),
+      }),
+      v.description('Templates the original renders and discards at start, completion and error; no effect.'),
+    ),
+  ),
 });
 
 export const WorkflowSchema = v.strictObject({
@@ -331,13 +364,14 @@ export const SUPPORTED_STEP_TYPES = [
   'wait',
   'workflow',
   'human_gate',
+  'questions',
 ] as const;
 
 /** Step types a for-each group's `agent:` may have. */
 export const INLINE_STEP_TYPES = ['agent', 'script', 'set', 'wait', 'workflow'] as const;
 
 /** Step types of the original format that this version recognises but cannot run yet. */
-export const UNSUPPORTED_STEP_TYPES: ReadonlySet<string> = new Set(['questions']);
+export const UNSUPPORTED_STEP_TYPES: ReadonlySet<string> = new Set([]);
 
 /** Top-level sections of the original format that this version recognises but cannot run yet. */
 export const UNSUPPORTED_SECTIONS: Readonly<Record<string, string>> = {};
@@ -352,30 +386,12 @@ export const UNSUPPORTED_KEYS: Readonly<
     readonly string[]
   >
 > = {
-  workflow: ['hooks', 'context_mode'],
-  runtime: ['default_context_tier', 'skills'],
+  workflow: ['context_mode'],
+  runtime: [],
   // The mapping fields of the original's copilot, hermes and aca providers, which this version lacks.
-  provider: [
-    'bearer_token',
-    'type',
-    'wire_api',
-    'azure',
-    'runtime_url',
-    'runtime_token',
-    'hermes_home',
-    'hermes_toolsets',
-    'hermes_skip_memory',
-    'hermes_skip_context_files',
-    'pool_endpoint',
-    'api_version',
-    'inner_provider',
-    'identifier_scope',
-    'egress',
-    'lifecycle',
-    'auth',
-  ],
+  provider: [],
   limits: [],
-  context: ['trim_strategy'],
-  step: ['output_type', 'session_key', 'skills', 'sandbox', 'context_tier'],
+  context: [],
+  step: [],
   outputField: [],
 };

@@ -17,7 +17,40 @@ export type CheckWorkflow = (
   file: string | undefined,
   env: Env,
   stack: readonly string[],
+  inherited: InheritedRuntime,
 ) => { issues: WorkflowIssue[]; definition: WorkflowDefinition | undefined };
+
+/** What a sub-workflow takes from the run when it does not set it itself: the provider and default model. */
+export interface InheritedRuntime {
+  provider?: unknown;
+  default_model?: unknown;
+}
+
+/** The provider settings a workflow's children inherit: its own, over those it inherited. */
+export function runtimeToInherit(data: unknown, inherited: InheritedRuntime = {}): InheritedRuntime {
+  const settings = isPlainObject(data) && isPlainObject(data.workflow) ? data.workflow : {};
+  const runtime = isPlainObject(settings.runtime) ? settings.runtime : {};
+  const result: InheritedRuntime = { ...inherited };
+  if (runtime.provider !== undefined) result.provider = runtime.provider;
+  if (runtime.default_model !== undefined) result.default_model = runtime.default_model;
+  return result;
+}
+
+/** Lays inherited settings under a child's own (its data, before the schema checks). */
+export function inheritRuntime(data: unknown, inherited: InheritedRuntime | undefined): void {
+  if (!inherited || !isPlainObject(data) || !isPlainObject(data.workflow)) return;
+  const settings = data.workflow;
+  if (settings.runtime !== undefined && !isPlainObject(settings.runtime)) return;
+  const runtime = (settings.runtime ?? {}) as Record<string, unknown>;
+  let changed = false;
+  for (const key of ['provider', 'default_model'] as const) {
+    if (runtime[key] === undefined && inherited[key] !== undefined) {
+      runtime[key] = inherited[key];
+      changed = true;
+    }
+  }
+  if (changed) settings.runtime = runtime;
+}
 
 /** Where a step runs a sub-workflow: its YAML path and the raw step. */
 function subworkflowSites(data: unknown): { path: YamlPath; step: Record<string, unknown> }[] {
@@ -50,6 +83,7 @@ export function subworkflowIssues(
   env: Env,
   stack: readonly string[],
   check: CheckWorkflow,
+  inherited: InheritedRuntime = {},
 ): WorkflowIssue[] {
   const issues: WorkflowIssue[] = [];
   for (const { path, step } of subworkflowSites(data)) {
@@ -89,7 +123,7 @@ export function subworkflowIssues(
       );
       continue;
     }
-    const child = check(source, target, env, chain);
+    const child = check(source, target, env, chain, runtimeToInherit(data, inherited));
     const errors = child.issues.filter((issue) => issue.severity === 'error');
     if (errors.length > 0) {
       const first = errors[0] as WorkflowIssue;

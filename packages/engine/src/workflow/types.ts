@@ -168,7 +168,11 @@ export interface WorkflowSettings {
   limits?: LimitsConfig;
   cost?: CostConfig;
   runtime?: RuntimeConfig;
-  context?: { mode?: ContextMode; max_tokens?: number };
+  context?: {
+    mode?: ContextMode;
+    max_tokens?: number;
+    trim_strategy?: 'summarize' | 'truncate' | 'drop_oldest';
+  };
   metadata?: Record<string, unknown>;
   instructions?: string | string[];
 }
@@ -254,6 +258,8 @@ export interface ScriptStep extends StepBase {
   /** Seconds. */
   timeout?: number;
   stdin?: string;
+  /** Declared (even `{}`): stdout must be one JSON object, and the merged output is checked against it. */
+  output?: Record<string, OutputField>;
 }
 
 export interface SetStep extends StepBase {
@@ -262,7 +268,11 @@ export interface SetStep extends StepBase {
   value?: unknown;
   /** Several named values. Becomes `<step>.output.<name>`. */
   values?: Record<string, unknown>;
+  /** With `value`: how rendered text is read (default `auto`: as YAML). */
+  output_type?: SetOutputType;
 }
+
+export type SetOutputType = 'auto' | 'string' | 'integer' | 'number' | 'boolean' | 'list' | 'dict';
 
 export interface TerminateStep extends StepBase {
   type: 'terminate';
@@ -317,7 +327,39 @@ export interface HumanGateStep extends StepBase {
   options: GateOption[];
 }
 
+/** One question of a questions step. */
+export interface Question {
+  id?: string;
+  /** The question (a template). */
+  text: string;
+  hint?: string;
+  choices?: string[];
+  /** Default true. */
+  allow_free_text?: boolean;
+  default?: string;
+  /** Default false. */
+  required?: boolean;
+  /** Default true. */
+  multiline?: boolean;
+}
+
+/** Several questions asked in one step (the original's `type: questions`). */
+export interface QuestionsStep extends StepBase {
+  type: 'questions';
+  /** An introduction (a template). */
+  prompt?: string;
+  questions?: Question[];
+  /** A dotted path to a list of questions (strings or mappings). */
+  source?: string;
+  allow_back?: boolean;
+  allow_skip?: boolean;
+  allow_skip_all?: boolean;
+  allow_abort?: boolean;
+  abort_route?: string;
+}
+
 export type StepDefinition =
+  | QuestionsStep
   | AgentStep
   | ScriptStep
   | SetStep

@@ -13,6 +13,7 @@ const RESERVED_LOOP_NAMES = new Set(['workflow', 'context', 'output', '_index', 
 const NOT_IN_GROUPS: Readonly<Record<string, string>> = {
   human_gate: 'gates cannot run alongside other steps (concurrent questions would compete for one person)',
   terminate: 'a terminate step would end the whole run from inside the group',
+  questions: 'questions cannot run alongside other steps (concurrent questions would compete for one person)',
 };
 
 /** A parallel group's members are distinct steps that can run alongside others; a for-each group's `as` and `source` are usable. */

@@ -2,6 +2,7 @@ import type { WorkflowIssue } from '../errors.js';
 import type { Locator, YamlPath } from '../locate.js';
 import { PROVIDER_FIELDS, unavailableProvider } from '../provider-names.js';
 import { asString, isPlainObject as isObject, type Raw } from '../raw.js';
+import { PROVIDER_ONLY_FIELDS } from '../schema-provider-only.js';
 import type { SemanticContext } from './context.js';
 
 const PROVIDER_PATH: YamlPath = ['workflow', 'runtime', 'provider'];
@@ -23,6 +24,8 @@ export function checkProviderSettings(ctx: SemanticContext): void {
     const owners = Object.entries(PROVIDER_FIELDS)
       .filter(([, taken]) => taken.includes(key))
       .map(([owner]) => owner);
+    const elsewhere = PROVIDER_ONLY_FIELDS[key];
+    if (owners.length === 0 && elsewhere !== undefined) owners.push(elsewhere);
     if (owners.length === 0) continue; // an unknown key: the schema reports it
     ctx.error(
       [...PROVIDER_PATH, key],

@@ -83,6 +83,13 @@ export function checkRoutes(ctx: SemanticContext): void {
           );
       });
     }
+    if (step.type === 'questions' && step.raw.abort_route !== undefined) {
+      checkTarget(
+        ['agents', step.index, 'abort_route'],
+        step.raw.abort_route,
+        `abort_route of ${stepLabel(data, step.index)}`,
+      );
+    }
   }
   for (const group of ctx.groups) {
     const routes = Array.isArray(group.raw.routes) ? group.raw.routes : [];

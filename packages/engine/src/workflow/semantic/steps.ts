@@ -12,6 +12,55 @@ const MAX_WAIT_MS = 24 * 60 * 60 * 1000;
 const isRegistryReference = (reference: string) =>
   /^[\w.-]+@[\w./-]+(#.*)?$/.test(reference) && !/\.ya?ml$/i.test(reference);
 
+const RESERVED_CHOICES = new Set([
+  '__back__',
+  '__skip__',
+  '__skip_all__',
+  '__abort__',
+  '__finish__',
+  '__free_text__',
+]);
+
+/** The original's rules for a questions step: one source of questions, distinct ids, usable questions. */
+function checkQuestions(
+  ctx: SemanticContext,
+  raw: Record<string, unknown>,
+  at: (...rest: YamlPath) => YamlPath,
+  label: string,
+): void {
+  const hasList = raw.questions !== undefined;
+  const hasSource = raw.source !== undefined;
+  if (hasList === hasSource) {
+    ctx.error(at(), `${label} needs exactly one of "questions" and "source"${hasList ? ', not both' : ''}`);
+  }
+  if (typeof raw.source === 'string' && raw.source.split('.').length < 3) {
+    ctx.error(at('source'), `${label}: source must be a dotted path of at least 3 parts (step.output.field)`);
+  }
+  if (raw.abort_route !== undefined && raw.allow_abort !== true) {
+    ctx.error(at('abort_route'), `${label}: abort_route needs allow_abort: true`);
+  }
+  const questions = Array.isArray(raw.questions) ? raw.questions : [];
+  const ids = new Set<string>();
+  questions.forEach((question: unknown, i) => {
+    if (!isObject(question)) return;
+    const id = typeof question.id === 'string' ? question.id : `q${i + 1}`;
+    if (ids.has(id)) ctx.error(at('questions', i, 'id'), `${label}: question id "${id}" is used twice`);
+    ids.add(id);
+    const choices = Array.isArray(question.choices) ? question.choices : [];
+    if (choices.length === 0 && question.allow_free_text === false) {
+      ctx.error(at('questions', i), `${label}: question ${i + 1} needs choices or allow_free_text`);
+    }
+    choices.forEach((choice: unknown, c) => {
+      if (typeof choice === 'string' && RESERVED_CHOICES.has(choice)) {
+        ctx.error(
+          at('questions', i, 'choices', c),
+          `${label}: "${choice}" is reserved and cannot be a choice`,
+        );
+      }
+    });
+  });
+}
+
 /** What each step type needs beyond the schema: a prompt, one of value/values, a duration, distinct gate options, local workflow files, `input` references that exist. */
 export function checkSteps(ctx: SemanticContext): void {
   const { inputs } = ctx;
@@ -39,7 +88,11 @@ export function checkSteps(ctx: SemanticContext): void {
           },
         );
       }
+      if (hasValues && raw.output_type !== undefined) {
+        ctx.error(at('output_type'), `${label}: "output_type" applies to "value" only, not to "values"`);
+      }
     }
+    if (step.type === 'questions') checkQuestions(ctx, raw, at, label);
     if (
       step.type === 'wait' &&
       (typeof raw.duration === 'number' ||

@@ -160,7 +160,10 @@ export function templateSites(ctx: SemanticContext): TemplateSite[] {
     const source = asString(group.raw.source);
     if (source !== undefined && (looksLikeTemplate(source) || DOTTED_PATH.test(source)))
       addString(expressionSite('source'), source);
-    addString({ ...expressionSite('key_by'), locals }, group.raw.key_by);
+    // `id`: the original's form, a key of the item (nothing to check against the context).
+    const keyBy = asString(group.raw.key_by);
+    const insideItem = keyBy !== undefined && /^\w+$/.test(keyBy) && keyBy !== asString(group.raw.as);
+    if (!insideItem) addString({ ...expressionSite('key_by'), locals }, group.raw.key_by);
     const body = group.raw.agent;
     if (group.checked && isObject(body)) {
       const type = body.type === undefined ? 'agent' : asString(body.type);

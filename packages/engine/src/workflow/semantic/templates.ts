@@ -9,7 +9,7 @@ import type { TemplateSite } from './template-sites.js';
 /** What the runtime puts under `workflow` in a template's scope. */
 const WORKFLOW_VARIABLES = ['input', 'name', 'description', 'file', 'dir'];
 /** What templates may read of a group: `<group>.outputs`, `.errors`, `.count`, or the whole as `.output`. */
-const GROUP_MEMBERS = ['outputs', 'errors', 'count', 'output'];
+const GROUP_MEMBERS = ['outputs', 'errors', 'count', 'output', 'type'];
 
 /** Whether a step's explicit `input` list covers a read of `path` (`review.output.score`). */
 function explicitlyListed(inputs: readonly string[], path: readonly string[]): boolean {
