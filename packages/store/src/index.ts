@@ -1,0 +1,21 @@
+export {
+  LeaseLostError,
+  RunLeasedError,
+  StoreCheckpointNotFoundError,
+  StoreSeqError,
+  StoreSpecError,
+  StoreUnavailableError,
+} from './errors.js';
+export type { FilesStoreOptions } from './files.js';
+export { filesStore } from './files.js';
+export { redactStoreUrl, scrub } from './redact.js';
+export type {
+  ClaimOptions,
+  FollowOptions,
+  Lease,
+  ListRunsOptions,
+  MigrationResult,
+  PageOptions,
+  RunStore,
+  StoredEventPage,
+} from './types.js';

@@ -1,0 +1,97 @@
+import type { Checkpoint, CheckpointSummary } from '@conductor/checkpoint';
+import type { ConductorEvent } from '@conductor/events';
+import type { RunRecord } from '@conductor/run-folder';
+
+/**
+ * Where runs live: their events, checkpoints, run records and who owns them. Two implementations:
+ * `filesStore` (today's `$CONDUCTOR_HOME` layout, the default) and the PostgreSQL store of
+ * `@conductor/store-postgres`. Everything a run needs from storage goes through this interface, so the
+ * engine, the dashboard, replay and the CLI never ask which one they have.
+ */
+export interface RunStore {
+  /** `files` or `postgres`. For messages and listings, never for branching. */
+  readonly kind: string;
+  /** Where the store is, safe to print: a path, or a database URL without its password. */
+  readonly location: string;
+
+  /** Brings the store's layout up to date. Safe to call any number of times, from any number of processes. */
+  migrate(): Promise<MigrationResult>;
+
+  /**
+   * Appends events the owner numbered (seq strictly increasing from the run's last one, no gaps), all or
+   * none: the events of one step are one call. Checked against the lease: an append by an owner that lost
+   * the run fails with CONDUCTOR_LEASE_LOST and writes nothing.
+   */
+  append(lease: Lease, events: readonly ConductorEvent[]): Promise<void>;
+  /** Events with `seq > afterSeq`, at most `limit`, in seq order. */
+  readPage(runId: string, options: PageOptions): Promise<StoredEventPage>;
+  /** The run's last seq, 0 for none. */
+  lastSeq(runId: string): Promise<number>;
+  /**
+   * Every event after `afterSeq`, then each new one as it is written (by any process on any machine),
+   * until `signal` aborts. Nothing skipped, nothing repeated.
+   */
+  follow(runId: string, options: FollowOptions): AsyncIterable<ConductorEvent>;
+
+  /** Saves a checkpoint of the lease's run; returns its reference (a path, or `postgres:<run>/<id>`). */
+  saveCheckpoint(lease: Lease | null, checkpoint: Checkpoint): Promise<string>;
+  /** The run's checkpoints, newest first. */
+  listCheckpoints(runId: string): Promise<CheckpointSummary[]>;
+  loadCheckpoint(ref: string): Promise<Checkpoint>;
+
+  writeRunRecord(record: RunRecord): Promise<void>;
+  readRunRecord(runId: string): Promise<RunRecord | null>;
+  /** Every run's record, newest first: what a run browser lists. */
+  listRuns(options?: ListRunsOptions): Promise<RunRecord[]>;
+
+  /**
+   * Makes this process the run's one owner. Rejects with CONDUCTOR_RUN_OWNED (exit code 3), writing
+   * nothing, while another owner holds it; takes over from an owner that died (its lease expired).
+   */
+  claim(runId: string, options: ClaimOptions): Promise<Lease>;
+
+  close(): Promise<void>;
+}
+
+export interface MigrationResult {
+  from: number;
+  to: number;
+}
+
+export interface PageOptions {
+  afterSeq?: number;
+  limit: number;
+}
+
+export interface StoredEventPage {
+  events: ConductorEvent[];
+  hasMore: boolean;
+}
+
+export interface FollowOptions {
+  afterSeq?: number;
+  signal: AbortSignal;
+}
+
+export interface ListRunsOptions {
+  limit?: number;
+}
+
+export interface ClaimOptions {
+  /** What the claimant does (`run`, `resume`, `worker`), shown to whoever finds the run owned. */
+  purpose: string;
+  /** How long the lease holds without a renewal. Default 15 s (PostgreSQL); unused by files. */
+  ttlMs?: number;
+}
+
+/** One owner's hold on one run. `generation` is its fencing token. */
+export interface Lease {
+  readonly runId: string;
+  readonly generation: number;
+  /** Set once a renewal or an append found the run taken over: the owner must stop. */
+  readonly lost: boolean;
+  /** Extends the lease. Rejects with CONDUCTOR_LEASE_LOST once another owner took the run. */
+  renew(): Promise<void>;
+  /** Lets go of the run; safe to call twice. */
+  release(): Promise<void>;
+}
