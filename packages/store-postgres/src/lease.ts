@@ -18,7 +18,7 @@ export interface PgLeaseOptions {
   /** Renew every ttl/3 while held. Default true. */
   autoRenew?: boolean;
   /** Called once when a renewal finds the run taken over: the owner must stop. */
-  onLost?: (error: LeaseLostError) => void;
+  onLost?: (error: Error) => void;
 }
 
 /** A lease held in this process: its generation is the fencing token every append checks. */

@@ -15,12 +15,12 @@ import {
   readAppended,
   readEventPage,
 } from '@conductor/event-log';
-import type { ConductorEvent } from '@conductor/events';
 import {
   claimRun,
   conductorHome,
   errnoCode,
   listRunRecords,
+  type RunClaim,
   type RunRecord,
   readOwner,
   readRunRecord,
@@ -152,28 +152,37 @@ export function filesStore(options: FilesStoreOptions = {}): RunStore {
     },
     async claim(runId, claimOptions): Promise<Lease> {
       const claim = await claimRun(runId, { home, purpose: claimOptions.purpose });
-      let lost = false;
-      return {
-        runId,
-        generation: claim.generation,
-        get lost() {
-          return lost;
-        },
-        async renew() {
-          const owner = await readOwner(runId, { home });
-          if (!owner || owner.claim.generation !== claim.generation) {
-            lost = true;
-            throw new LeaseLostError(runId, claim.generation, 'was followed by another claim');
-          }
-        },
-        async release() {
-          await closeWriter(runId);
-          await claim.release();
-        },
-      };
+      return filesLease(claim, home, () => closeWriter(runId));
     },
     async close() {
       await Promise.all([...writers.keys()].map((runId) => closeWriter(runId)));
+    },
+  };
+}
+
+/**
+ * A run-folder claim as a store lease: for code that claimed the run itself (the engine's recorder) and
+ * writes through the files store. `beforeRelease` runs first when it is released.
+ */
+export function filesLease(claim: RunClaim, home: string, beforeRelease?: () => Promise<void>): Lease {
+  const { runId, generation } = claim;
+  let lost = false;
+  return {
+    runId,
+    generation,
+    get lost() {
+      return lost;
+    },
+    async renew() {
+      const owner = await readOwner(runId, { home });
+      if (!owner || owner.claim.generation !== generation) {
+        lost = true;
+        throw new LeaseLostError(runId, generation, 'was followed by another claim');
+      }
+    },
+    async release() {
+      await beforeRelease?.();
+      await claim.release();
     },
   };
 }

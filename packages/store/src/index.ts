@@ -1,3 +1,5 @@
+export type { CopyResult } from './copy.js';
+export { copyRun, StoreCopyError } from './copy.js';
 export {
   LeaseLostError,
   RunLeasedError,
@@ -7,7 +9,7 @@ export {
   StoreUnavailableError,
 } from './errors.js';
 export type { FilesStoreOptions } from './files.js';
-export { filesStore } from './files.js';
+export { filesLease, filesStore } from './files.js';
 export { redactStoreUrl, scrub } from './redact.js';
 export type {
   ClaimOptions,

@@ -82,6 +82,8 @@ export interface ClaimOptions {
   purpose: string;
   /** How long the lease holds without a renewal. Default 15 s (PostgreSQL); unused by files. */
   ttlMs?: number;
+  /** Called once when the store finds the run taken over (a renewal failed): the owner must stop. */
+  onLost?: (error: Error) => void;
 }
 
 /** One owner's hold on one run. `generation` is its fencing token. */

@@ -8,6 +8,9 @@ const PROVIDER_HELP =
 const MOCK_HELP =
   'scripted answers for the mock provider: a YAML/JSON file { <agent>: [ {output: {...}} | {error: "..."} | {text: "..."} ] }, consumed in order, the last one repeating';
 
+const STORE_HELP =
+  'keep runs in a shared store that any machine can resume and watch: postgres://user@host/db (password in PGPASSWORD or ~/.pgpass; default: CONDUCTOR_STORE, else the files under $CONDUCTOR_HOME)';
+
 /** A command's function: what it is given on the command line, after the io. */
 type Action = (io: CommandIo, ...args: never[]) => Promise<ExitCodeValue>;
 
@@ -16,6 +19,7 @@ function runOptions(command: Command): Command {
   return command
     .option('-p, --provider <name>', PROVIDER_HELP)
     .option('--mock-responses <file>', MOCK_HELP)
+    .option('--store <url>', STORE_HELP)
     .option('--skip-gates', 'answer every human gate with its first option (for unattended runs)')
     .option('-q, --quiet', 'no progress output, only the result and errors')
     .option('--web', 'serve the live dashboard; it stays up after the run ends until Ctrl-C')
@@ -50,7 +54,7 @@ export function registerCommands(
     };
 
   // Commands that read or write runs under $CONDUCTOR_HOME check it first (`checkpoint list` is "list").
-  const usesHome = new Set(['run', 'resume', 'status', 'stop', 'list']);
+  const usesHome = new Set(['run', 'resume', 'status', 'stop', 'list', 'import', 'export']);
   program.hook('preAction', async (_program, command) => {
     if (usesHome.has(command.name())) (await import('../home.js')).checkedHome(io.env);
   });
@@ -131,4 +135,25 @@ export function registerCommands(
     .argument('[workflow]', 'only checkpoints of this workflow file')
     .option('--json', 'machine-readable output')
     .action(act(async () => (await import('./checkpoint.js')).checkpointListCommand));
+
+  const store = program
+    .command('store')
+    .description('a shared store (PostgreSQL): its schema, and moving runs between it and $CONDUCTOR_HOME');
+  store
+    .command('migrate')
+    .description("create or upgrade the store's schema (also done on first use)")
+    .option('--store <url>', STORE_HELP)
+    .action(act(async () => (await import('./store.js')).storeMigrateCommand));
+  store
+    .command('import')
+    .description('copy a run of $CONDUCTOR_HOME (its events, checkpoints and record) into the store')
+    .requiredOption('--run <run-id>', 'the run to copy')
+    .option('--store <url>', STORE_HELP)
+    .action(act(async () => (await import('./store.js')).storeImportCommand));
+  store
+    .command('export')
+    .description('copy a run of the store into $CONDUCTOR_HOME as files (replay and resume then work on it)')
+    .requiredOption('--run <run-id>', 'the run to copy')
+    .option('--store <url>', STORE_HELP)
+    .action(act(async () => (await import('./store.js')).storeExportCommand));
 }

@@ -4,6 +4,7 @@ import { UsageError } from '../errors.js';
 import type { ExitCodeValue } from '../exit-codes.js';
 import { type ForegroundOptions, parseMaxOutputChars, runFromCommandLine } from '../foreground.js';
 import type { CommandIo } from '../io.js';
+import { withSharedStore } from '../store.js';
 
 export interface ResumeCommandOptions extends ForegroundOptions {
   from?: string;
@@ -11,6 +12,7 @@ export interface ResumeCommandOptions extends ForegroundOptions {
   provider?: string;
   mockResponses?: string;
   forceWorkflow?: boolean;
+  store?: string;
 }
 
 export async function resumeCommand(
@@ -36,20 +38,23 @@ export async function resumeCommand(
     );
   }
   const maxOutputChars = parseMaxOutputChars(options.maxOutputChars);
-  return runFromCommandLine(
-    io,
-    (extras) =>
-      resumeWorkflow({
-        env: io.env,
-        from: options.from,
-        runId: options.run,
-        workflow,
-        provider: options.provider,
-        mockResponses: options.mockResponses,
-        forceWorkflow: options.forceWorkflow,
-        ...(maxOutputChars === undefined ? {} : { maxOutputChars }),
-        ...extras,
-      }),
-    { ...options, source: 'resume' },
+  return withSharedStore(io.env, options.store, (store) =>
+    runFromCommandLine(
+      io,
+      (extras) =>
+        resumeWorkflow({
+          ...(store ? { store } : {}),
+          env: io.env,
+          from: options.from,
+          runId: options.run,
+          workflow,
+          provider: options.provider,
+          mockResponses: options.mockResponses,
+          forceWorkflow: options.forceWorkflow,
+          ...(maxOutputChars === undefined ? {} : { maxOutputChars }),
+          ...extras,
+        }),
+      { ...options, source: 'resume' },
+    ),
   );
 }

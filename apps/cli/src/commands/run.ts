@@ -3,11 +3,13 @@ import type { ExitCodeValue } from '../exit-codes.js';
 import { type ForegroundOptions, parseMaxOutputChars, runFromCommandLine } from '../foreground.js';
 import { parseInputFlags } from '../inputs.js';
 import type { CommandIo } from '../io.js';
+import { withSharedStore } from '../store.js';
 
 export interface RunCommandOptions extends ForegroundOptions {
   input: string[];
   provider?: string;
   mockResponses?: string;
+  store?: string;
 }
 
 export async function runCommand(
@@ -18,17 +20,20 @@ export async function runCommand(
   const inputs = parseInputFlags(options.input);
   const maxOutputChars = parseMaxOutputChars(options.maxOutputChars);
   const workflow = await loadWorkflow(path, { env: io.env });
-  return runFromCommandLine(
-    io,
-    (extras) =>
-      runWorkflow(workflow, {
-        env: io.env,
-        inputs,
-        provider: options.provider,
-        mockResponses: options.mockResponses,
-        ...(maxOutputChars === undefined ? {} : { maxOutputChars }),
-        ...extras,
-      }),
-    { ...options, source: 'run' },
+  return withSharedStore(io.env, options.store, (store) =>
+    runFromCommandLine(
+      io,
+      (extras) =>
+        runWorkflow(workflow, {
+          ...(store ? { store } : {}),
+          env: io.env,
+          inputs,
+          provider: options.provider,
+          mockResponses: options.mockResponses,
+          ...(maxOutputChars === undefined ? {} : { maxOutputChars }),
+          ...extras,
+        }),
+      { ...options, source: 'run' },
+    ),
   );
 }

@@ -1,3 +1,4 @@
+import type { RunStore } from '@conductor/store';
 import type { GateResolver } from '../gates/broker.js';
 import type { ProviderFactory } from '../providers/config.js';
 import type { MockResponsesInput } from '../providers/mock.js';
@@ -59,4 +60,10 @@ export interface ExecutionOptions {
    * A render past them fails its step (CONDUCTOR_TEMPLATE_BUDGET).
    */
   renderBudget?: Partial<RenderBudget>;
+  /**
+   * A shared store (e.g. `postgresStore(url)` of @conductor/store-postgres) that owns the run across
+   * machines: claimed there, its history copied into the home, every event, checkpoint and record
+   * written there too. Default: the run lives in `$CONDUCTOR_HOME` alone.
+   */
+  store?: RunStore;
 }
