@@ -68,7 +68,18 @@ export default defineConfig({
           name: 'integration',
           root: here('tests/integration'),
           include: ['**/*.test.ts'],
+          exclude: ['**/*.pg.test.ts', '**/node_modules/**'],
           testTimeout: 120_000,
+        },
+      },
+      {
+        extends: true as const,
+        test: {
+          name: 'integration-pg',
+          root: here('tests/integration'),
+          include: ['**/*.pg.test.ts'],
+          globalSetup: [here('scripts/pg-global-setup.mjs')],
+          testTimeout: 300_000,
         },
       },
     ],
