@@ -13,7 +13,9 @@ export async function openSharedStore(
   if (spec === undefined || spec === '') return null;
   if (/^postgres(ql)?:\/\//.test(spec)) {
     const { postgresStore } = await import('@conductor/store-postgres');
-    return postgresStore(spec);
+    // CONDUCTOR_LEASE_SECONDS: how long a dead owner's run waits before another may take it over.
+    const seconds = Number(env.CONDUCTOR_LEASE_SECONDS);
+    return postgresStore(spec, Number.isFinite(seconds) && seconds > 0 ? { leaseTtlMs: seconds * 1000 } : {});
   }
   throw new StoreSpecError(redactStoreUrl(spec), 'not a store this conductor knows');
 }

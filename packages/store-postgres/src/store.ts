@@ -12,6 +12,7 @@ import {
 import pg from 'pg';
 import { CHANNEL, Notifier } from './follow.js';
 import { claimLease, type LeaseContext, type PgLease, type PgLeaseOptions } from './lease.js';
+import { createRunQueue } from './queue.js';
 import { migrate } from './schema.js';
 import { parseStoreUrl } from './url.js';
 
@@ -22,6 +23,8 @@ export interface PostgresStoreOptions {
   pollMs?: number;
   /** Pool size. Default 4. */
   maxConnections?: number;
+  /** A claim's lease when the claimant gives none. Default 15 s. */
+  leaseTtlMs?: number;
 }
 
 export interface PostgresStore extends RunStore {
@@ -101,7 +104,7 @@ export function postgresStore(spec: string, options: PostgresStoreOptions = {}):
     return { events, hasMore: rows.length > limit };
   }
 
-  return {
+  const store: PostgresStore = {
     kind: 'postgres',
     location,
     schema,
@@ -261,11 +264,15 @@ export function postgresStore(spec: string, options: PostgresStoreOptions = {}):
     },
     async claim(runId, claimOptions) {
       await ensure();
-      return claimLease(ctx, runId, claimOptions);
+      return claimLease(ctx, runId, { ttlMs: options.leaseTtlMs, ...claimOptions });
+    },
+    openQueue(queueOptions) {
+      return createRunQueue(store, queueOptions);
     },
     async close() {
       await notifier.close();
       await pool.end().catch(() => {});
     },
   };
+  return store;
 }

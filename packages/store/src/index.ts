@@ -18,6 +18,9 @@ export type {
   ListRunsOptions,
   MigrationResult,
   PageOptions,
+  RunJob,
+  RunQueue,
+  RunQueueOptions,
   RunStore,
   StoredEventPage,
 } from './types.js';

@@ -50,7 +50,45 @@ export interface RunStore {
    */
   claim(runId: string, options: ClaimOptions): Promise<Lease>;
 
+  /**
+   * The queue `conductor submit` and `conductor worker` share, for stores that several machines
+   * reach (PostgreSQL: pg-boss). Absent on the files store.
+   */
+  openQueue?(options?: RunQueueOptions): Promise<RunQueue>;
+
   close(): Promise<void>;
+}
+
+/** What a worker is asked to do: start a run, or continue one whose owner died. */
+export interface RunJob {
+  action: 'run' | 'resume';
+  runId: string;
+  /** Absolute path of the workflow file, the same on every worker (a shared checkout). */
+  workflowPath?: string;
+  inputs?: Record<string, unknown>;
+  /** `--provider` and `--mock-responses` given to `submit`. */
+  provider?: string;
+  mockResponses?: string;
+}
+
+export interface RunQueueOptions {
+  /** How often a worker looks for runs whose owner's lease expired. Default 2000 ms. */
+  sweepMs?: number;
+  /** How often an idle worker asks for a job. Default 1 s. */
+  pollingIntervalSeconds?: number;
+}
+
+/**
+ * Runs waiting for a worker. A worker that dies leaves its run's lease to expire; workers then queue a
+ * `resume` of it, and whichever claims the run continues it. The lease, not the queue, decides who owns
+ * a run: a duplicate job finds it owned and does nothing.
+ */
+export interface RunQueue {
+  /** Queues a job; resolves with its id. */
+  submit(job: RunJob): Promise<string | null>;
+  /** Takes jobs, `concurrency` at once, until `stop`. */
+  work(concurrency: number, handler: (job: RunJob) => Promise<void>): Promise<void>;
+  stop(): Promise<void>;
 }
 
 export interface MigrationResult {

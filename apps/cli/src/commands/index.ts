@@ -54,7 +54,7 @@ export function registerCommands(
     };
 
   // Commands that read or write runs under $CONDUCTOR_HOME check it first (`checkpoint list` is "list").
-  const usesHome = new Set(['run', 'resume', 'status', 'stop', 'list', 'import', 'export']);
+  const usesHome = new Set(['run', 'resume', 'status', 'stop', 'list', 'import', 'export', 'worker']);
   program.hook('preAction', async (_program, command) => {
     if (usesHome.has(command.name())) (await import('../home.js')).checkedHome(io.env);
   });
@@ -135,6 +135,24 @@ export function registerCommands(
     .argument('[workflow]', 'only checkpoints of this workflow file')
     .option('--json', 'machine-readable output')
     .action(act(async () => (await import('./checkpoint.js')).checkpointListCommand));
+
+  program
+    .command('submit')
+    .description('queue a run of a workflow for any `conductor worker` of the store; prints its run id')
+    .argument('<workflow>', 'the workflow file (at the same path on every worker)')
+    .option('-i, --input <name=value>', 'a workflow input (repeatable)', collect, [])
+    .option('-p, --provider <name>', PROVIDER_HELP)
+    .option('--mock-responses <file>', MOCK_HELP)
+    .option('--store <url>', STORE_HELP)
+    .action(act(async () => (await import('./worker.js')).submitCommand));
+  program
+    .command('worker')
+    .description('take queued runs from the store and run them; resume runs whose worker died')
+    .option('--concurrency <n>', 'runs at once', '1')
+    .option('-p, --provider <name>', PROVIDER_HELP)
+    .option('--mock-responses <file>', MOCK_HELP)
+    .option('--store <url>', STORE_HELP)
+    .action(act(async () => (await import('./worker.js')).workerCommand));
 
   const store = program
     .command('store')
