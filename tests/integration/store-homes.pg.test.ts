@@ -13,7 +13,9 @@ describe('one store, two homes', () => {
     const marker = join(homeA, 'fail-once');
     writeFileSync(marker, '');
     const workflow = failsOnceWorkflow(homeA, marker);
-    const failed = await runCli(['run', workflow, '-q', '--store', url], homeA, { CONDUCTOR_RUN_ID: 'two-homes' });
+    const failed = await runCli(['run', workflow, '-q', '--store', url], homeA, {
+      CONDUCTOR_RUN_ID: 'two-homes',
+    });
     expect(failed.code, failed.stderr).toBe(1);
 
     const resumed = await runCli(['resume', '--run', 'two-homes', '-q'], homeB, { CONDUCTOR_STORE: url });
@@ -38,7 +40,9 @@ describe('one store, two homes', () => {
       writeFileSync(marker, '');
       const workflow = failsOnceWorkflow(homeA, marker, '2s');
       const runId = `race-${trial}`;
-      const failed = await runCli(['run', workflow, '-q', '--store', url], homeA, { CONDUCTOR_RUN_ID: runId });
+      const failed = await runCli(['run', workflow, '-q', '--store', url], homeA, {
+        CONDUCTOR_RUN_ID: runId,
+      });
       expect(failed.code, failed.stderr).toBe(1);
 
       const results = await Promise.all(
@@ -49,8 +53,13 @@ describe('one store, two homes', () => {
       expect(proceeded, report).toHaveLength(1);
       expect(JSON.parse(proceeded[0]?.stdout ?? '')).toEqual({ six: 6 });
       const refused = results.filter((r) => r.code !== 0);
-      expect(refused.map((r) => r.code), report).toEqual([3]);
-      expect(refused[0]?.stderr).toMatch(new RegExp(`run ${runId} is owned by process \\d+ on host .* \\(conductor resume`));
+      expect(
+        refused.map((r) => r.code),
+        report,
+      ).toEqual([3]);
+      expect(refused[0]?.stderr).toMatch(
+        new RegExp(`run ${runId} is owned by process \\d+ on host .* \\(conductor resume`),
+      );
 
       const events = await storedEvents(url, runId);
       assertContiguous(events);

@@ -1,6 +1,6 @@
-import PgBoss from 'pg-boss';
 import type { RunJob, RunQueue, RunQueueOptions } from '@conductor/store';
 import type pg from 'pg';
+import PgBoss from 'pg-boss';
 
 /** What the queue needs of the store (its database, and its schema to name its own after). */
 export interface QueueDatabase {
@@ -46,7 +46,9 @@ export async function createRunQueue(store: QueueDatabase, options: RunQueueOpti
       if (!(await boss.getQueue(name))) await boss.createQueue(name, { name, policy, retryLimit: 0 });
     }
   } finally {
-    await lock.query('SELECT pg_advisory_unlock(hashtext($1))', [`conductor-queue:${store.schema}`]).catch(() => {});
+    await lock
+      .query('SELECT pg_advisory_unlock(hashtext($1))', [`conductor-queue:${store.schema}`])
+      .catch(() => {});
     lock.release();
   }
   const sweepMs = options.sweepMs ?? 2000;

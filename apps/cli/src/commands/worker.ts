@@ -16,7 +16,10 @@ interface QueueOptions {
   concurrency?: string;
 }
 
-async function openQueue(io: CommandIo, spec: string | undefined): Promise<{ store: RunStore; queue: RunQueue }> {
+async function openQueue(
+  io: CommandIo,
+  spec: string | undefined,
+): Promise<{ store: RunStore; queue: RunQueue }> {
   const store = await openSharedStore(io.env, spec);
   if (!store?.openQueue) {
     await store?.close();
@@ -33,7 +36,11 @@ function newRunId(): string {
 }
 
 /** `conductor submit <workflow>`: queues a run for any worker; prints its run id. */
-export async function submitCommand(io: CommandIo, path: string, options: QueueOptions): Promise<ExitCodeValue> {
+export async function submitCommand(
+  io: CommandIo,
+  path: string,
+  options: QueueOptions,
+): Promise<ExitCodeValue> {
   const inputs = parseInputFlags(options.input ?? []);
   const workflowPath = resolve(path);
   // Checked here, so a broken workflow is reported to the person who submits it, not to a worker.
