@@ -21,6 +21,8 @@ const tasks = {
   demo: [['node', ['scripts/demo.mjs', ...rest]]],
   test: [
     ['node', ['scripts/ensure-chromium.mjs']],
+    // The PostgreSQL store's tests start their own server from the machine's initdb/pg_ctl.
+    ['node', ['scripts/ensure-postgres.mjs']],
     turbo('run', 'typecheck', '--output-logs=errors-only'),
     ['node_modules/.bin/biome', ['check', '.']],
     // Import rules (.dependency-cruiser.mjs): no cycles, the engine's layers, packages used by name.
@@ -28,7 +30,10 @@ const tasks = {
     ['node', ['scripts/check-packages.mjs']],
     ['node_modules/.bin/vitest', ['run', ...rest]],
   ],
-  bench: [['node', ['bench/run.mjs', ...rest]]],
+  bench: [
+    ...(process.env.CONDUCTOR_BENCH_PG ? [] : [['node', ['scripts/ensure-postgres.mjs']]]),
+    ['node', ['bench/run.mjs', ...rest]],
+  ],
 };
 if (!tasks[task]) {
   console.error(`usage: node scripts/bootstrap.mjs <${Object.keys(tasks).join('|')}> [args...]`);
