@@ -102,6 +102,44 @@ export default {
       to: { path: '^(packages|apps)/', pathNot: [`^$1/$2/`, EXPORTED] },
     },
     {
+      name: 'pg-only-in-store-postgres',
+      comment:
+        'The PostgreSQL driver and queue (pg, pg-boss) belong to @conductor/store-postgres alone: everything ' +
+        'else reaches PostgreSQL through the RunStore interface of @conductor/store.',
+      severity: 'error',
+      from: { path: '^(packages|apps)/', pathNot: '^packages/store-postgres/' },
+      to: { path: 'node_modules/(pg|pg-boss)/' },
+    },
+    {
+      name: 'store-postgres-loaded-lazily',
+      comment:
+        'A default install must not load pg: only the CLI chooses a store (apps/cli/src/store.ts), and it ' +
+        'imports @conductor/store-postgres with a dynamic import() when --store or CONDUCTOR_STORE names one. ' +
+        'Packages take a RunStore instead.',
+      severity: 'error',
+      from: {
+        path: '^(packages|apps)/',
+        pathNot: ['^packages/store-postgres/', '^apps/cli/src/store\\.ts$'],
+      },
+      to: { path: '^packages/store-postgres/' },
+    },
+    {
+      name: 'store-postgres-dynamic-in-cli',
+      comment: 'apps/cli/src/store.ts imports @conductor/store-postgres only with import(), on use.',
+      severity: 'error',
+      from: { path: '^apps/cli/src/store\\.ts$' },
+      to: { path: '^packages/store-postgres/', dynamic: false },
+    },
+    {
+      name: 'store-below-its-users',
+      comment:
+        '@conductor/store is layer 2 (it imports events, event-log, checkpoint and run-folder): it must not ' +
+        'import the engine, the dashboard, replay, the CLI or the PostgreSQL store.',
+      severity: 'error',
+      from: { path: '^packages/store/' },
+      to: { path: '^(packages/(engine|dashboard|replay|store-postgres)|apps)/' },
+    },
+    {
       name: 'no-unresolvable',
       comment:
         'An import that does not resolve: a typo, a missing dependency, or a subpath the package does not ' +

@@ -1,7 +1,18 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
-const packages = ['events', 'run-folder', 'checkpoint', 'event-log', 'engine', 'replay', 'dashboard'];
+const packages = [
+  'events',
+  'run-folder',
+  'checkpoint',
+  'event-log',
+  'engine',
+  'replay',
+  'dashboard',
+  'store',
+];
+// Packages whose tests need a PostgreSQL server (started once per run by scripts/pg-global-setup.mjs).
+const pgPackages = ['store-postgres'];
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 
 // Tests import workspace packages from source, so `vitest` needs no build of the package under test.
@@ -12,7 +23,10 @@ export default defineConfig({
       // Before its package's entry: an alias also matches the paths below it.
       '@conductor/replay/pacing': here('packages/replay/src/pacing.ts'),
       ...Object.fromEntries(
-        packages.map((name) => [`@conductor/${name}`, here(`packages/${name}/src/index.ts`)]),
+        [...packages, ...pgPackages].map((name) => [
+          `@conductor/${name}`,
+          here(`packages/${name}/src/index.ts`),
+        ]),
       ),
     },
   },
@@ -24,6 +38,16 @@ export default defineConfig({
       ...packages.map((name) => ({
         extends: true as const,
         test: { name, root: here(`packages/${name}`), include: ['src/**/*.test.{ts,tsx}'] },
+      })),
+      ...pgPackages.map((name) => ({
+        extends: true as const,
+        test: {
+          name,
+          root: here(`packages/${name}`),
+          include: ['src/**/*.test.{ts,tsx}'],
+          globalSetup: [here('scripts/pg-global-setup.mjs')],
+          testTimeout: 120_000,
+        },
       })),
       {
         extends: true as const,
@@ -49,9 +73,19 @@ export default defineConfig({
           name: 'integration',
           root: here('tests/integration'),
           include: ['**/*.test.ts'],
-          // Its own project (run from source, no build needed).
-          exclude: ['compat/**', '**/node_modules/**'],
+          // Its own project (run from source, no build needed); PostgreSQL tests are integration-pg.
+          exclude: ['compat/**', '**/*.pg.test.ts', '**/node_modules/**'],
           testTimeout: 120_000,
+        },
+      },
+      {
+        extends: true as const,
+        test: {
+          name: 'integration-pg',
+          root: here('tests/integration'),
+          include: ['**/*.pg.test.ts'],
+          globalSetup: [here('scripts/pg-global-setup.mjs')],
+          testTimeout: 300_000,
         },
       },
     ],

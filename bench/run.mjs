@@ -11,6 +11,7 @@ const benches = [
   './for-each.mjs',
   './big-stdout.mjs',
   './cli-start.mjs',
+  './store-postgres.mjs',
 ].filter((path) => existsSync(new URL(path, import.meta.url)));
 
 const only = process.argv.slice(2);

@@ -22,6 +22,8 @@ const tasks = {
   demo: [['node', ['scripts/demo.mjs', ...rest]]],
   test: [
     ['node', ['scripts/ensure-chromium.mjs']],
+    // The PostgreSQL store's tests start their own server from the machine's initdb/pg_ctl.
+    ['node', ['scripts/ensure-postgres.mjs']],
     turbo('run', 'typecheck', '--output-logs=errors-only'),
     ['node_modules/.bin/biome', ['check', '.']],
     // Import rules (.dependency-cruiser.mjs): no cycles, the engine's layers, packages used by name.
@@ -29,7 +31,10 @@ const tasks = {
     ['node', ['scripts/check-packages.mjs']],
     ['node_modules/.bin/vitest', ['run', ...rest]],
   ],
-  bench: [['node', ['bench/run.mjs', ...rest]]],
+  bench: [
+    ...(process.env.CONDUCTOR_BENCH_PG ? [] : [['node', ['scripts/ensure-postgres.mjs']]]),
+    ['node', ['bench/run.mjs', ...rest]],
+  ],
   // bench/peers has its own lockfile, outside the workspace: only this task installs it (npm ci; the
   // SQLite drivers build or download native code), never `npm test` or the demo.
   'bench:peers': [

@@ -27,6 +27,7 @@ export { jsonlStore, memoryStore } from './server/history.js';
 export type { LiveSource } from './server/hub.js';
 export type { OwnershipSource, RunOwnership } from './server/ownership.js';
 export type { DashboardControl } from './server/routes.js';
+export { runStoreHistory } from './server/run-store-history.js';
 export type { SocketStats } from './server/socket.js';
 export type { RunningDashboard, StartDashboardOptions } from './server/start.js';
 export { startDashboard } from './server/start.js';

@@ -10,6 +10,9 @@ const PROVIDER_HELP =
 const MOCK_HELP =
   'scripted answers for the mock provider: a YAML/JSON file { <agent>: [ {output: {...}} | {error: "..."} | {text: "..."} ] }, consumed in order, the last one repeating';
 
+const STORE_HELP =
+  'keep runs in a shared store that any machine can resume and watch: postgres://user@host/db (password in PGPASSWORD or ~/.pgpass; default: CONDUCTOR_STORE, else the files under $CONDUCTOR_HOME)';
+
 /** A command's function: what it is given on the command line, after the io. */
 type Action = (io: CommandIo, ...args: never[]) => Promise<ExitCodeValue>;
 
@@ -18,6 +21,7 @@ function runOptions(command: Command): Command {
   return command
     .option('-p, --provider <name>', PROVIDER_HELP)
     .option('--mock-responses <file>', MOCK_HELP)
+    .option('--store <url>', STORE_HELP)
     .option(
       '--skip-gates',
       "answer every human gate with its first option and skip agents' dialogs (for unattended runs)",
@@ -92,6 +96,9 @@ export function registerCommands(
     'dashboard',
     'delete',
     'answer',
+    'import',
+    'export',
+    'worker',
   ]);
   program.hook('preAction', async (_program, command) => {
     if (usesHome.has(command.name())) (await import('../home.js')).checkedHome(io.env);
@@ -288,4 +295,43 @@ export function registerCommands(
     .argument('[workflow]', 'only checkpoints of this workflow file')
     .option('--json', 'machine-readable output')
     .action(act(async () => (await import('./checkpoint.js')).checkpointListCommand));
+
+  program
+    .command('submit')
+    .description('queue a run of a workflow for any `conductor worker` of the store; prints its run id')
+    .argument('<workflow>', 'the workflow file (at the same path on every worker)')
+    .option('-i, --input <name=value>', 'a workflow input (repeatable)', collect, [])
+    .option('-p, --provider <name>', PROVIDER_HELP)
+    .option('--mock-responses <file>', MOCK_HELP)
+    .option('--store <url>', STORE_HELP)
+    .action(act(async () => (await import('./worker.js')).submitCommand));
+  program
+    .command('worker')
+    .description('take queued runs from the store and run them; resume runs whose worker died')
+    .option('--concurrency <n>', 'runs at once', '1')
+    .option('-p, --provider <name>', PROVIDER_HELP)
+    .option('--mock-responses <file>', MOCK_HELP)
+    .option('--store <url>', STORE_HELP)
+    .action(act(async () => (await import('./worker.js')).workerCommand));
+
+  const store = program
+    .command('store')
+    .description('a shared store (PostgreSQL): its schema, and moving runs between it and $CONDUCTOR_HOME');
+  store
+    .command('migrate')
+    .description("create or upgrade the store's schema (also done on first use)")
+    .option('--store <url>', STORE_HELP)
+    .action(act(async () => (await import('./store.js')).storeMigrateCommand));
+  store
+    .command('import')
+    .description('copy a run of $CONDUCTOR_HOME (its events, checkpoints and record) into the store')
+    .requiredOption('--run <run-id>', 'the run to copy')
+    .option('--store <url>', STORE_HELP)
+    .action(act(async () => (await import('./store.js')).storeImportCommand));
+  store
+    .command('export')
+    .description('copy a run of the store into $CONDUCTOR_HOME as files (replay and resume then work on it)')
+    .requiredOption('--run <run-id>', 'the run to copy')
+    .option('--store <url>', STORE_HELP)
+    .action(act(async () => (await import('./store.js')).storeExportCommand));
 }

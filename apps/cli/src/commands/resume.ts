@@ -12,6 +12,7 @@ import {
 } from '../foreground.js';
 import type { CommandIo } from '../io.js';
 import { listOriginalCheckpoints, originalCheckpointsFor } from '../original-files.js';
+import { withSharedStore } from '../store.js';
 import { checkWorkflowRef } from '../workflow-ref.js';
 
 export interface ResumeCommandOptions extends ForegroundOptions {
@@ -21,6 +22,7 @@ export interface ResumeCommandOptions extends ForegroundOptions {
   mockResponses?: string;
   forceWorkflow?: boolean;
   guidance?: string[];
+  store?: string;
 }
 
 /** The original's limit on one `--guidance` text. */
@@ -61,23 +63,26 @@ export async function resumeCommand(
   const maxOutputChars = parseMaxOutputChars(options.maxOutputChars);
   const from =
     options.from ?? (workflow && !options.run ? await originalCheckpointToResume(io, workflow) : undefined);
-  return runFromCommandLine(
-    io,
-    (extras) =>
-      resumeWorkflow({
-        env: io.env,
-        from,
-        runId: options.run,
-        workflow,
-        provider: options.provider,
-        mockResponses: options.mockResponses,
-        forceWorkflow: options.forceWorkflow,
-        ...(guidance.length > 0 ? { guidance } : {}),
-        ...(metadata ? { metadata } : {}),
-        ...(maxOutputChars === undefined ? {} : { maxOutputChars }),
-        ...extras,
-      }),
-    { ...options, source: 'resume', ...(workflow ? { workflowPath: workflow } : {}) },
+  return withSharedStore(io.env, options.store, (store) =>
+    runFromCommandLine(
+      io,
+      (extras) =>
+        resumeWorkflow({
+          ...(store ? { store } : {}),
+          env: io.env,
+          from,
+          runId: options.run,
+          workflow,
+          provider: options.provider,
+          mockResponses: options.mockResponses,
+          forceWorkflow: options.forceWorkflow,
+          ...(guidance.length > 0 ? { guidance } : {}),
+          ...(metadata ? { metadata } : {}),
+          ...(maxOutputChars === undefined ? {} : { maxOutputChars }),
+          ...extras,
+        }),
+      { ...options, source: 'resume', ...(workflow ? { workflowPath: workflow } : {}) },
+    ),
   );
 }
 

@@ -9,6 +9,7 @@ import {
 import { parseInputFlags } from '../inputs.js';
 import { addInstructions } from '../instructions.js';
 import type { CommandIo } from '../io.js';
+import { withSharedStore } from '../store.js';
 import { checkWorkflowRef } from '../workflow-ref.js';
 
 export interface RunCommandOptions extends ForegroundOptions {
@@ -19,6 +20,7 @@ export interface RunCommandOptions extends ForegroundOptions {
   instructions?: string[];
   workspaceInstructions?: boolean;
   printLoadedInstructions?: boolean;
+  store?: string;
 }
 
 export async function runCommand(
@@ -43,18 +45,21 @@ export async function runCommand(
     return printPlan(io, workflow, inputs);
   }
   await addInstructions(io, workflow, options);
-  return runFromCommandLine(
-    io,
-    (extras) =>
-      runWorkflow(workflow, {
-        env: io.env,
-        inputs,
-        provider: options.provider,
-        mockResponses: options.mockResponses,
-        ...(metadata ? { metadata } : {}),
-        ...(maxOutputChars === undefined ? {} : { maxOutputChars }),
-        ...extras,
-      }),
-    { ...options, source: 'run', workflowPath: path },
+  return withSharedStore(io.env, options.store, (store) =>
+    runFromCommandLine(
+      io,
+      (extras) =>
+        runWorkflow(workflow, {
+          ...(store ? { store } : {}),
+          env: io.env,
+          inputs,
+          provider: options.provider,
+          mockResponses: options.mockResponses,
+          ...(metadata ? { metadata } : {}),
+          ...(maxOutputChars === undefined ? {} : { maxOutputChars }),
+          ...extras,
+        }),
+      { ...options, source: 'run', workflowPath: path },
+    ),
   );
 }

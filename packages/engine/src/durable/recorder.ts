@@ -21,6 +21,7 @@ import {
   updateRunRecord,
   writeRunRecord,
 } from '@conductor/run-folder';
+import type { RunStore } from '@conductor/store';
 import {
   DEFAULT_MAX_ITERATIONS,
   type ExecutorHooks,
@@ -32,6 +33,7 @@ import { describeError } from '../steps/errors.js';
 import type { LoadedWorkflow } from '../workflow/types.js';
 import { checkpointOf, triggerOf } from './checkpoint-state.js';
 import { RunExistsError } from './errors.js';
+import { createSharedStore } from './shared-store.js';
 
 export interface RecorderOptions {
   /** Absolute `$CONDUCTOR_HOME`. */
@@ -42,6 +44,12 @@ export interface RecorderOptions {
   checkpoints: boolean;
   /** Unix seconds. */
   clock: () => number;
+  /**
+   * A shared store (PostgreSQL) that owns the run across machines: the run is claimed there first,
+   * its history copied into `home`, and every event, checkpoint and record written there too. See
+   * `shared-store.ts`. Without it the run lives in `home` alone.
+   */
+  store?: RunStore;
 }
 
 export interface RecorderRun {
@@ -78,6 +86,8 @@ export interface RunRecorder {
    * when the run id already has a log (even an empty one: another process may be starting it).
    */
   openNew(runId: string): Promise<void>;
+  /** Whether a run with this id exists in the shared store (false without one). */
+  inStore(runId: string): Promise<boolean>;
   /** Opens an existing run's log for appending (repairing a truncated last line first). */
   openExisting(runId: string): Promise<EventLogWriter | null>;
   /**
@@ -106,6 +116,7 @@ export function createRunRecorder(bus: EventBus, options: RecorderOptions): RunR
   let checkpointPathChanged = false;
   let consecutiveFailures = 0;
   let periodicSince: { iteration: number | null; at: number } = { iteration: null, at: options.clock() };
+  const shared = options.store ? createSharedStore(options.store) : null;
 
   // Subscribed now, before the caller can add listeners. The writer groups a step's events into one
   // write: every line is in the file at each step boundary (a kill -9 loses at most the step in
@@ -118,6 +129,7 @@ export function createRunRecorder(bus: EventBus, options: RecorderOptions): RunR
         try {
           writer.append(event);
           if (FLUSH_AT_ONCE.has(event.type)) writer.flush();
+          shared?.track(event);
         } catch (error) {
           logError = error;
         }
@@ -132,7 +144,8 @@ export function createRunRecorder(bus: EventBus, options: RecorderOptions): RunR
   async function setRecord(patch: Partial<RunRecord>): Promise<void> {
     if (!recorded || !run) return;
     try {
-      await updateRunRecord(run.runId, patch, { home: options.home });
+      const next = await updateRunRecord(run.runId, patch, { home: options.home });
+      await shared?.writeRecord(next);
     } catch {
       // run.json is a convenience for listings and the dashboard; the log and checkpoints are the truth.
     }
@@ -181,6 +194,7 @@ export function createRunRecorder(bus: EventBus, options: RecorderOptions): RunR
         lastSeq: bus.lastSeq,
       });
       const path = await saveCheckpoint(checkpoint, { home: options.home });
+      await shared?.saveCheckpoint(checkpoint);
       consecutiveFailures = 0;
       lastCheckpointPath = path;
       checkpointPathChanged = true;
@@ -246,12 +260,27 @@ export function createRunRecorder(bus: EventBus, options: RecorderOptions): RunR
     },
     async claim(runId, purpose) {
       if (!options.eventLog) return null;
-      claim = await claimRun(runId, { home: options.home, purpose });
+      // The shared store decides ownership across machines, so it is asked first; the local claim
+      // then keeps this home's other processes out while its files are brought up to date.
+      await shared?.claim(runId, purpose, (error) => {
+        logError ??= error;
+      });
+      try {
+        claim = await claimRun(runId, { home: options.home, purpose });
+        await shared?.hydrate(claim, options.home);
+      } catch (error) {
+        await shared?.release().catch(() => {});
+        throw error;
+      }
       return claim;
+    },
+    async inStore(runId) {
+      return shared ? shared.has(runId) : false;
     },
     async openNew(runId) {
       if (!options.eventLog) return;
       const path = eventLogPath(runId, options.home);
+      if (shared && (await shared.has(runId))) throw new RunExistsError(runId, shared.store.location, false);
       // Creating the log exclusively claims the id: of two runs started at once with one id, only one
       // gets it (a check, then an open, would let both append to the same log).
       try {
@@ -280,6 +309,7 @@ export function createRunRecorder(bus: EventBus, options: RecorderOptions): RunR
       let last = 0;
       for await (const event of events) {
         writer.append(event);
+        shared?.track(event);
         last = event.seq;
       }
       writer.flush();
@@ -312,6 +342,7 @@ export function createRunRecorder(bus: EventBus, options: RecorderOptions): RunR
           : {}),
       };
       await writeRunRecord(record, { home: options.home });
+      await shared?.writeRecord(record);
       recorded = true;
     },
     hooks(user = {}) {
@@ -324,6 +355,11 @@ export function createRunRecorder(bus: EventBus, options: RecorderOptions): RunR
             logError = error;
             throw error;
           }
+          // The step's events, in one append; an owner fenced off by a newer one stops here.
+          await shared?.flush().catch((error: unknown) => {
+            logError = error;
+            throw error;
+          });
           await periodic(state);
           await user.onStepBoundary?.(state);
         },
@@ -349,6 +385,7 @@ export function createRunRecorder(bus: EventBus, options: RecorderOptions): RunR
         ...(checkpointPathChanged ? { last_checkpoint_path: lastCheckpointPath } : {}),
       });
       if (writer && !writer.closed) await writer.close().catch(() => {});
+      await shared?.release().catch(() => {});
       // A run that never began (refused, invalid) gives its claim up as if it had not been made.
       if (run) await claim?.release().catch(() => {});
       else await claim?.abandon().catch(() => {});

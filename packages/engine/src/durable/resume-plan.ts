@@ -197,11 +197,16 @@ async function newestCheckpoint(
  * The id of the run a resume continues, found without writing anything: the checkpoint's run, the
  * given run (which must have a folder), or the workflow's newest resumable run.
  */
-export async function resumeRunId(options: ResumeTarget, home: string): Promise<string> {
+export async function resumeRunId(
+  options: ResumeTarget,
+  home: string,
+  /** Whether a shared store knows a run this home lacks (its history is copied in once claimed). */
+  inStore: (runId: string) => Promise<boolean> = async () => false,
+): Promise<string> {
   if (options.from !== undefined) return (await loadCheckpoint(resolve(options.from))).run_id;
   if (options.runId !== undefined) {
     const runId = assertRunId(options.runId);
-    if (!(await exists(runDir(runId, home)))) {
+    if (!(await exists(runDir(runId, home))) && !(await inStore(runId))) {
       throw new ResumeError(
         'CONDUCTOR_RESUME_NOTHING',
         `there is no run ${runId} under ${resolve(home, 'runs')}. List runs with \`conductor status --all\`, ` +

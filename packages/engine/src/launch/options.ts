@@ -1,3 +1,4 @@
+import type { RunStore } from '@conductor/store';
 import type { GateResolver } from '../gates/broker.js';
 import type { DialogResolver } from '../gates/dialog-broker.js';
 import type { ProviderFactory } from '../providers/config.js';
@@ -79,4 +80,10 @@ export interface ExecutionOptions {
    * (a run) or `workflow_resumed` (a resume) and in run.json.
    */
   metadata?: Readonly<Record<string, string>>;
+  /**
+   * A shared store (e.g. `postgresStore(url)` of @conductor/store-postgres) that owns the run across
+   * machines: claimed there, its history copied into the home, every event, checkpoint and record
+   * written there too. Default: the run lives in `$CONDUCTOR_HOME` alone.
+   */
+  store?: RunStore;
 }

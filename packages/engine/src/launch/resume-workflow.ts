@@ -57,7 +57,7 @@ export function resumeWorkflow(options: ResumeOptions): WorkflowRun {
     async start({ started, recorder, execute }) {
       const maxChars = resolveMaxOutputChars(options.maxOutputChars, env);
       // Which run, read from the options or the newest resumable run of the workflow (nothing written).
-      runId = await resumeRunId(options, home);
+      runId = await resumeRunId(options, home, (id) => recorder.inStore(id));
       // One owner: from here on no other process writes to this run, so the plan below stays true.
       // A second resume of the same run stops here with RunOwnedError, having written nothing.
       await recorder.claim(runId, 'resume');

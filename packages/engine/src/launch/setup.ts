@@ -49,6 +49,7 @@ export function startRun(
     eventLog: run.eventLog,
     checkpoints: options.checkpoints !== false,
     clock,
+    ...(options.store ? { store: options.store } : {}),
   });
   return launchRun({
     runId: run.runId,
