@@ -152,6 +152,9 @@ export default {
   options: {
     // Other packages are reached through their built entry (dist/): seen, but not cruised again.
     doNotFollow: { path: ['node_modules', '(^|/)dist/'] },
+    // bench/peers is a separate npm project (its own lockfile, installed only by `pnpm bench:peers`):
+    // its imports resolve only after that install, and it is not part of this workspace.
+    exclude: { path: ['^bench/peers/'] },
     // Type-only imports are dependencies too: a cycle closed by `import type` is still a cycle.
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.base.json' },
