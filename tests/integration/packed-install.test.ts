@@ -60,7 +60,8 @@ const info = await (await fetch(base + '/conductor/api/info')).json();
 const state = await (await fetch(base + '/conductor/api/state')).json();
 const page = await fetch(base + '/conductor/');
 const html = await page.text();
-const script = /src="\\.\\/(assets\\/[^"]+\\.js)"/.exec(html)?.[1];
+// The page names its assets under the base path (served index.html rewrites the build's ./assets).
+const script = /src="(?:\\.\\/|\\/conductor\\/)(assets\\/[^"]+\\.js)"/.exec(html)?.[1];
 const asset = script ? (await fetch(base + '/conductor/' + script)).status : null;
 console.log(JSON.stringify({ name: info.workflow_name, status: state.state.run.status, page: page.status, asset }));
 await dashboard.close();
@@ -99,6 +100,8 @@ describe('the packed packages, installed with npm outside the repository', () =>
       'conductor-events-0.1.0.tgz',
       'conductor-replay-0.1.0.tgz',
       'conductor-run-folder-0.1.0.tgz',
+      'conductor-store-0.1.0.tgz',
+      'conductor-store-postgres-0.1.0.tgz',
     ]);
     writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'app', private: true, type: 'module' }));
     // The embedding example's server adapter is the user's own dependency.
