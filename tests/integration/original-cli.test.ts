@@ -128,7 +128,7 @@ describe('global flags and run flags', () => {
     expect(prompts).toHaveLength(2);
     for (const prompt of prompts)
       expect(prompt.data.rendered_prompt).toMatch(
-        /^<workspace_instructions>\n.+\n\nHOUSE RULES[^]*<\/workspace_instructions>/,
+        /^<workspace_instructions>\n.+\n\nHOUSE RULES[\s\S]*<\/workspace_instructions>/,
       );
   });
 
