@@ -126,7 +126,10 @@ describe('global flags and run flags', () => {
     expect(result.stderr).toMatch(/loaded instructions:\n.*RULES\.md/);
     const prompts = events(home).filter((event) => event.type === 'agent_prompt_rendered');
     expect(prompts).toHaveLength(2);
-    for (const prompt of prompts) expect(prompt.data.rendered_prompt).toMatch(/^HOUSE RULES/);
+    for (const prompt of prompts)
+      expect(prompt.data.rendered_prompt).toMatch(
+        /^<workspace_instructions>\n.+\n\nHOUSE RULES[\s\S]*<\/workspace_instructions>/,
+      );
   });
 
   it('--web with --web-bg is a usage error', async () => {

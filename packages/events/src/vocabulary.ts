@@ -346,6 +346,8 @@ export const EventDataSchemas = {
     iteration,
     question_ids: v.array(str),
     prompt: opt(str),
+    /** On a resume: the questions an earlier attempt answered, not asked again. */
+    resumed_answers: opt(v.array(str)),
   }),
   /** A questions step's answer to one question. */
   questions_answered: event({

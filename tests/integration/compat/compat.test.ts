@@ -8,7 +8,8 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { loadWorkflow, runWorkflow, validateWorkflowFile } from '@conductor/engine';
 import type { ConductorEvent } from '@conductor/events';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
+import { type Answer, type ModelServer, openaiText, serveModel } from '../support/model-server.js';
 
 interface Expected {
   /** Inputs as the command line gives them (strings), or as a program does. */
@@ -16,13 +17,38 @@ interface Expected {
   /** `--provider`: "mock" unless null (then the workflow's own `runtime.provider`). */
   provider?: string | null;
   status: 'completed' | 'failed';
-  output: unknown;
+  /** The run's output (not checked for a failed run unless given). */
+  output?: unknown;
+  /** For a failed run: text its error message must contain. */
+  error_contains?: string[];
   /** Keys `validate` must warn about (provider-only keys). */
   warned_keys?: string[];
   /** Text each agent's rendered prompt must contain. */
   prompt_contains?: Record<string, string[]>;
   /** The model each agent was called with. */
   models?: Record<string, string>;
+  /** Per agent, the results of the MCP tool calls it made, in order. */
+  tool_results?: Record<string, string[]>;
+  /** Agents (or group items, `each[2]`) whose prompt must never have been rendered. */
+  not_run?: string[];
+  /**
+   * A local server speaking the OpenAI Chat Completions API, at `$COMPAT_MODEL_URL` (with `/v1`): it answers
+   * with an HTTP error `status` or a `text`, in order (the last repeats). `requests`: how many it must get;
+   * `body`: fields the last request's body must have.
+   */
+  model_server?: {
+    answers: Array<{ status: number } | { text: string }>;
+    requests: number;
+    body?: Record<string, unknown>;
+  };
+}
+
+function answerOf(answer: { status: number } | { text: string }): Answer {
+  if ('text' in answer) return openaiText([answer.text]);
+  return (_req, res) => {
+    res.writeHead(answer.status, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ error: { message: `status ${answer.status} from the test server` } }));
+  };
 }
 
 const dir = fileURLToPath(new URL('./workflows/', import.meta.url));
@@ -30,7 +56,12 @@ const names = readdirSync(dir)
   .filter((name) => name.endsWith('.yaml'))
   .map((name) => name.slice(0, -'.yaml'.length))
   .sort();
-const env = { PATH: process.env.PATH };
+const baseEnv = { PATH: process.env.PATH };
+let server: ModelServer | undefined;
+afterEach(async () => {
+  await server?.close();
+  server = undefined;
+});
 
 describe('workflows in the original format', () => {
   it('has an expectation for every workflow', () => {
@@ -41,6 +72,8 @@ describe('workflows in the original format', () => {
   it.each(names)('%s validates, and runs to the output the original gives', async (name) => {
     const path = `${dir}${name}.yaml`;
     const expected = JSON.parse(readFileSync(`${dir}${name}.expected.json`, 'utf8')) as Expected;
+    if (expected.model_server) server = await serveModel(...expected.model_server.answers.map(answerOf));
+    const env = server ? { ...baseEnv, COMPAT_MODEL_URL: `${server.origin}/v1` } : baseEnv;
 
     const validation = await validateWorkflowFile(path, { env });
     const errors = validation.ok ? [] : validation.errors.map((issue) => issue.message);
@@ -65,15 +98,29 @@ describe('workflows in the original format', () => {
     const events: ConductorEvent[] = [];
     for await (const event of handle.events) events.push(event);
     const result = await handle;
-    expect(result.error?.message ?? null).toBeNull();
+    if (expected.status === 'completed') expect(result.error?.message ?? null).toBeNull();
+    for (const part of expected.error_contains ?? []) expect(result.error?.message).toContain(part);
     expect(result.status).toBe(expected.status);
-    expect(result.output).toEqual(expected.output);
+    if (expected.status === 'completed' || 'output' in expected)
+      expect(result.output).toEqual(expected.output);
 
+    const rendered = (agent: string) =>
+      events.filter((event) => event.type === 'agent_prompt_rendered' && event.data.agent_name === agent);
     for (const [agent, parts] of Object.entries(expected.prompt_contains ?? {})) {
-      const rendered = events.find(
-        (event) => event.type === 'agent_prompt_rendered' && event.data.agent_name === agent,
+      // Any of its prompts: a validator's re-run renders the prompt again, with the feedback.
+      const prompts = rendered(agent).map((event) => String(event.data.rendered_prompt));
+      for (const part of parts) expect(prompts.join('\n\n')).toContain(part);
+    }
+    for (const agent of expected.not_run ?? []) expect(rendered(agent), agent).toEqual([]);
+    for (const [agent, results] of Object.entries(expected.tool_results ?? {})) {
+      const done = events.filter(
+        (event) => event.type === 'agent_tool_complete' && event.data.agent_name === agent,
       );
-      for (const part of parts) expect(String(rendered?.data.rendered_prompt)).toContain(part);
+      expect(done.map((event) => event.data.result)).toEqual(results);
+    }
+    if (expected.model_server && server) {
+      expect(server.seen).toHaveLength(expected.model_server.requests);
+      expect(server.seen.at(-1)?.body).toMatchObject(expected.model_server.body ?? {});
     }
     for (const [agent, model] of Object.entries(expected.models ?? {})) {
       const completed = events.find(

@@ -236,6 +236,25 @@ describe('resumeStateFromEvents', () => {
       stepOutputs: { approve: { selected: 'yes' } },
     });
   });
+
+  it("keeps a questions step's answers until the step completes", () => {
+    const asked: [string, Record<string, unknown>][] = [
+      ['questions_presented', { agent_name: 'ask', question_ids: ['tone', 'q2'] }],
+      ['gate_presented', { agent_name: 'ask', question_id: 'tone' }],
+      ['questions_answered', { agent_name: 'ask', question_id: 'tone', answer: 'formal', source: 'choice' }],
+      ['gate_presented', { agent_name: 'ask', question_id: 'q2' }],
+    ];
+    const midway = resumeStateFromEvents(log(started, ...asked));
+    expect(midway.state).toMatchObject({
+      currentStep: 'ask',
+      groups: { ask: { completed: { tone: { answer: 'formal', source: 'choice' } } } },
+    });
+    const done = resumeStateFromEvents(
+      log(started, ...asked, ['gate_resolved', { agent_name: 'ask', output: { outcome: 'completed' } }]),
+    );
+    expect(done.state).not.toHaveProperty('groups');
+    expect(done.state).toMatchObject({ stepOutputs: { ask: { outcome: 'completed' } } });
+  });
 });
 
 describe('resumeStateFromEvents on a log that lost a line', () => {

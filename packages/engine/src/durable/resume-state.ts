@@ -96,7 +96,8 @@ const END = '$end';
  * - A step that started (or failed) and did not complete is the step to continue at: it runs again.
  *   It is the only step that can run twice. Inside a parallel or for-each group, the members and
  *   items that completed (`parallel_agent_completed`, `for_each_item_completed`) are kept in
- *   `state.groups`, so only the unfinished ones run again.
+ *   `state.groups`, so only the unfinished ones run again; so are a questions step's answers
+ *   (`questions_answered`), so only the questions not answered are asked again.
  * - A step that started and has no end in the log although the run went on (a route was taken, or
  *   another step started, completed or failed: its completion line was lost) rewinds the state to it:
  *   it runs again, and the events after it change nothing (`rewound`). A completion of a step that
@@ -196,6 +197,17 @@ export function createResumeFold(base?: ResumeBase): ResumeFold {
     const step = groupEvent ? group : name;
     const phase = stepPhase(event.type);
 
+    // A questions step keeps each answer, so a resume asks only the questions not answered yet.
+    if (event.type === 'questions_answered' && name !== null && !group) {
+      if (typeof data.question_id === 'string') {
+        progressOf(state, name).completed[data.question_id] = {
+          answer: typeof data.answer === 'string' ? data.answer : null,
+          source: data.source,
+        };
+      }
+      folded++;
+      return;
+    }
     if (event.type === 'parallel_agent_completed' || event.type === 'for_each_item_completed') {
       const key = event.type === 'parallel_agent_completed' ? name : String(data.index);
       if (!group || key === null || key === 'undefined') return;

@@ -43,7 +43,10 @@ describe('agent step', () => {
     });
     expect(find(events, 'agent_prompt_rendered').data).toEqual({
       agent_name: 'reviewer',
-      rendered_prompt: 'Be kind.\n\nBe brief.\n\nReview: hello',
+      // The original's preamble: one <workspace_instructions> block, its texts joined with `---` lines.
+      rendered_prompt: expect.stringMatching(
+        /^<workspace_instructions>\n.+\n\nBe kind\.\n\n---\n\nBe brief\.\n<\/workspace_instructions>\n\nReview: hello$/,
+      ),
       system_prompt: 'You review essays.',
     });
     const streamed = events

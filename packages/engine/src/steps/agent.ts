@@ -218,12 +218,25 @@ export const executeAgent: StepExecutor<AgentStep> = async (
   }
 };
 
+/**
+ * The sentence the original's `<workspace_instructions>` block opens with (§3.1 gives its sense, not its
+ * words): the texts below it are the workspace's conventions.
+ */
+const INSTRUCTIONS_INTRO =
+  'Follow these instructions for this workspace: its conventions and rules apply to your work.';
+
+/**
+ * The original's preamble: every instruction text (workspace files, the YAML `instructions`, `--instructions`
+ * files; a sub-workflow's parent's first) in one `<workspace_instructions>` block, joined with `---` lines.
+ */
 function instructionsOf(settings: WorkflowSettings): string {
   const { instructions } = settings;
   if (instructions === undefined) return '';
-  return (Array.isArray(instructions) ? instructions : [instructions])
-    .filter((text) => text.trim() !== '')
-    .join('\n\n');
+  const texts = (Array.isArray(instructions) ? instructions : [instructions]).filter(
+    (text) => text.trim() !== '',
+  );
+  if (texts.length === 0) return '';
+  return `<workspace_instructions>\n${INSTRUCTIONS_INTRO}\n\n${texts.join('\n\n---\n\n')}\n</workspace_instructions>`;
 }
 
 /** The original conductor's `[User Guidance]` section, after the prompt ('' without guidance). */

@@ -1,7 +1,12 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { loadCheckpoint } from '@conductor/checkpoint';
 import { type ConductorEvent, projectEvents, validateEventData } from '@conductor/events';
 import { describe, expect, it } from 'vitest';
 import type { GateAnswer, GateRequest } from '../gates/broker.js';
+import { resumeWorkflow } from '../launch/resume-workflow.js';
 import { runWorkflow } from '../launch/run-workflow.js';
+import { tempSpace } from '../testing/durable.js';
 import { find, workflowOf } from '../testing/support.js';
 import { validateWorkflow } from '../workflow/load.js';
 import type { QuestionsStep, StepDefinition } from '../workflow/types.js';
@@ -105,6 +110,77 @@ describe('questions steps', () => {
       outcome: 'skipped_remaining',
       answered_count: 0,
       skipped_count: 3,
+    });
+  });
+
+  it('keeps each answer: a run stopped at the second question resumes there, with the first answer', async () => {
+    const { home, dir } = await tempSpace();
+    const path = join(dir, 'ask.yaml');
+    await writeFile(
+      path,
+      `workflow:
+  name: ask
+  entry_point: ask
+agents:
+  - name: ask
+    type: questions
+    questions:
+      - { id: tone, text: Which tone?, choices: [formal, casual] }
+      - { id: length, text: How long? }
+      - { id: colour, text: Which colour? }
+`,
+    );
+    const controller = new AbortController();
+    const asked: string[] = [];
+    const first = await runWorkflow(path, {
+      home,
+      signal: controller.signal,
+      gates: {
+        answer: async (request) => {
+          asked.push(request.prompt);
+          if (asked.length === 1) return { value: 'casual' };
+          controller.abort();
+          return new Promise<GateAnswer>(() => {});
+        },
+      },
+    });
+    expect(first.status).toBe('interrupted');
+    expect(asked[1]).toContain('How long?');
+    const checkpoint = await loadCheckpoint(first.checkpointPath as string);
+    expect(checkpoint.context).toMatchObject({
+      groups: { ask: { completed: { tone: { answer: 'casual', source: 'choice' } } } },
+    });
+
+    const again: GateRequest[] = [];
+    const answers: GateAnswer[] = [
+      { value: '__free_text__', additional_input: 'short' },
+      { value: '__skip__' },
+    ];
+    const resumed = resumeWorkflow({
+      runId: first.runId,
+      home,
+      gates: {
+        answer: async (request) => {
+          again.push(request);
+          return answers.shift() as GateAnswer;
+        },
+      },
+    });
+    const events: ConductorEvent[] = [];
+    for await (const event of resumed.events) events.push(event);
+    const result = await resumed;
+    expect(result.status).toBe('completed');
+    expect(again.map((request) => request.prompt)).toEqual([
+      expect.stringContaining('**Question 2 of 3:** How long?'),
+      expect.stringContaining('**Question 3 of 3:** Which colour?'),
+    ]);
+    expect(find(events, 'questions_presented').data).toMatchObject({ resumed_answers: ['tone'] });
+    expect(result.output).toMatchObject({
+      answers: { tone: 'casual', length: 'short' },
+      answered_count: 2,
+      skipped_count: 1,
+      outcome: 'completed',
+      transcript: 'Q1. Which tone?\nA: casual\n\nQ2. How long?\nA: short\n\nQ3. Which colour?\nA: (skipped)',
     });
   });
 

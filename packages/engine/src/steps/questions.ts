@@ -1,7 +1,9 @@
 /**
  * The original's `questions` step: several questions in one step, each asked as a gate (so the terminal
  * and the dashboard answer it as they answer gates), with back, skip, skip-all and abort as options.
- * `--skip-gates` fills in the defaults at once (outcome `skipped_remaining`).
+ * `--skip-gates` fills in the defaults at once (outcome `skipped_remaining`). As in the original, progress
+ * is kept after each answer (in the step's `ctx.progress()`, which checkpoints hold and a resume rebuilds
+ * from `questions_answered` events), so a stopped run resumes at the first question not yet answered.
  */
 import type { GateChoice } from '../gates/broker.js';
 import type { Question, QuestionsStep } from '../workflow/types.js';
@@ -153,6 +155,39 @@ const skippedItem = (question: Asked): QuestionItem =>
     ? { id: question.id, question: question.text, answer: question.default, source: 'default', skipped: true }
     : { id: question.id, question: question.text, answer: null, source: 'skipped', skipped: true };
 
+/** An answer kept in the step's progress (by question id) for a resume. */
+interface SavedAnswer {
+  answer: string | null;
+  source: AnswerSource;
+}
+
+const SOURCES: readonly string[] = ['choice', 'free_text', 'default', 'skipped'];
+
+function savedAnswer(value: unknown): SavedAnswer | null {
+  if (typeof value !== 'object' || value === null) return null;
+  const { answer, source } = value as Record<string, unknown>;
+  if (typeof source !== 'string' || !SOURCES.includes(source)) return null;
+  if (answer !== null && typeof answer !== 'string') return null;
+  return { answer, source: source as AnswerSource };
+}
+
+/** The answers an earlier attempt of this step kept, for the questions asked now (matched by id). */
+function restored(questions: Asked[], completed: Record<string, unknown>): Map<string, QuestionItem> {
+  const items = new Map<string, QuestionItem>();
+  for (const question of questions) {
+    const saved = Object.hasOwn(completed, question.id) ? savedAnswer(completed[question.id]) : null;
+    if (!saved) continue;
+    items.set(question.id, {
+      id: question.id,
+      question: question.text,
+      answer: saved.answer,
+      source: saved.source,
+      skipped: saved.source === 'default' || saved.source === 'skipped',
+    });
+  }
+  return items;
+}
+
 function outputOf(questions: Asked[], items: Map<string, QuestionItem>, outcome: QuestionsOutput['outcome']) {
   const list = questions.flatMap((question) => {
     const item = items.get(question.id);
@@ -194,18 +229,25 @@ export const executeQuestions: StepExecutor<QuestionsStep> = async (
       cause: error,
     });
   }
+  const progress = ctx.progress();
+  const items = restored(questions, progress.completed);
   ctx.emit('questions_presented', {
     agent_name,
     iteration: ctx.iteration,
     question_ids: questions.map((question) => question.id),
     prompt: intro,
+    ...(items.size > 0 ? { resumed_answers: [...items.keys()] } : {}),
   });
-  const items = new Map<string, QuestionItem>();
   let outcome: QuestionsOutput['outcome'] = 'completed';
   const reject = (question: Asked, reason: string) =>
     ctx.emit('questions_answer_rejected', { agent_name, question_id: question.id, reason });
 
-  let index = 0;
+  // A resume goes on at the first question an earlier attempt did not answer.
+  let index = Math.max(
+    0,
+    questions.findIndex((question) => !items.has(question.id)),
+  );
+  if (items.size === questions.length) index = questions.length;
   let first = true;
   while (index < questions.length) {
     const question = questions[index] as Asked;
@@ -237,8 +279,8 @@ export const executeQuestions: StepExecutor<QuestionsStep> = async (
       });
     const value = answered.option.value;
     if (first && answered.source === 'skip') {
-      // --skip-gates: every question gets its default.
-      for (const rest of questions) items.set(rest.id, skippedItem(rest));
+      // --skip-gates: every question not answered yet gets its default.
+      for (const rest of questions) if (!items.has(rest.id)) items.set(rest.id, skippedItem(rest));
       outcome = 'skipped_remaining';
       break;
     }
@@ -282,6 +324,7 @@ export const executeQuestions: StepExecutor<QuestionsStep> = async (
       item = { id: question.id, question: question.text, answer: value, source: 'choice', skipped: false };
     }
     items.set(question.id, item);
+    progress.completed[question.id] = { answer: item.answer, source: item.source } satisfies SavedAnswer;
     ctx.emit('questions_answered', {
       agent_name,
       question_id: question.id,

@@ -25,6 +25,20 @@ function inheritProviderSettings(child: LoadedWorkflow, parent: LoadedWorkflow):
   settings.runtime = runtime;
 }
 
+const listOf = (instructions: string | string[] | undefined): string[] =>
+  instructions === undefined ? [] : [instructions].flat();
+
+/**
+ * A child's instructions are the parent's (its own and those the command line added), then its own: the
+ * original's preamble for a child is the parent's + `---` + the child's (§2.8).
+ */
+function inheritInstructions(child: LoadedWorkflow, parent: LoadedWorkflow): void {
+  const from = listOf(parent.definition.workflow.instructions);
+  if (from.length === 0) return;
+  const settings = child.definition.workflow;
+  settings.instructions = [...from, ...listOf(settings.instructions)];
+}
+
 /**
  * Runs another workflow file as this step, in the same run: its events go to the same bus with
  * `data.subworkflow_path` (the parent step names), and its final output is this step's output. Its
@@ -79,6 +93,7 @@ export const executeSubworkflow: StepExecutor<WorkflowStep> = async (
       );
     }
     inheritProviderSettings(child, ctx.workflow);
+    inheritInstructions(child, ctx.workflow);
     const inputs = await childInputs(ctx, child);
     let resolved: Record<string, unknown>;
     try {
