@@ -16,8 +16,9 @@ export interface RunsOptions {
 const STATUSES = ['running', 'completed', 'failed', 'interrupted', 'died', 'pending'];
 
 /**
- * `conductor runs`: every run under $CONDUCTOR_HOME (or of the shared store: --store, CONDUCTOR_STORE), newest first, with the numbers of the dashboard's run
- * list (the same derivation) and whether it can be resumed, and why.
+ * `conductor runs`: every run under $CONDUCTOR_HOME (or of the shared store: --store, CONDUCTOR_STORE),
+ * newest first, with the numbers of the dashboard's run list (the same derivation) and whether it can be
+ * resumed, and why.
  */
 export async function runsCommand(io: CommandIo, options: RunsOptions): Promise<ExitCodeValue> {
   if (options.status !== undefined && !STATUSES.includes(options.status)) {
