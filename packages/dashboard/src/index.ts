@@ -19,6 +19,7 @@ export type { RunOwnerView, RunRecordView } from './runs/entry.js';
 export { listStatus, runListEntry } from './runs/entry.js';
 export type { RunActions, RunningRunsDashboard, RunsDashboardOptions } from './runs/server.js';
 export { RunActionError, startRunsDashboard } from './runs/server.js';
+export { storeCatalog } from './runs/store-catalog.js';
 export type { RunActionBody, RunListBody, RunListEntry, RunListStatus } from './runs-protocol.js';
 export type { Dashboard, DashboardInfo, DashboardLimits, DashboardOptions } from './server/dashboard.js';
 export { createDashboard, DEFAULT_LIMITS } from './server/dashboard.js';

@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import { type Lease, LeaseLostError, RunLeasedError } from '@conductor/store';
+import { type Lease, LeaseLostError, RunLeasedError, type StoredOwner } from '@conductor/store';
 import type pg from 'pg';
 
 export const DEFAULT_TTL_MS = 15_000;
@@ -150,4 +150,78 @@ export async function claimLease(
     timer.unref();
   }
   return lease;
+}
+
+/** The run's live owner: its lease, unless released or expired by the database's clock. */
+export async function readLeaseOwner(ctx: LeaseContext, runId: string): Promise<StoredOwner | null> {
+  const { rows } = await ctx.guard('read a lease in', () =>
+    ctx.pool.query<LeaseRow>(
+      `SELECT generation, host, pid, purpose, since FROM ${ctx.schema}.leases
+       WHERE run_id = $1 AND released_at IS NULL AND expires_at > now() AND generation > 0`,
+      [runId],
+    ),
+  );
+  const row = rows[0];
+  return row
+    ? {
+        generation: Number(row.generation),
+        host: row.host,
+        pid: row.pid,
+        purpose: row.purpose,
+        since: row.since.toISOString(),
+      }
+    : null;
+}
+
+/**
+ * Removes a run nobody owns, in one transaction under its lease row's lock (so no claim slips in).
+ * The lease row stays, released, so the next claim of that id still takes a higher generation and an
+ * owner that stalled before the delete stays fenced off.
+ */
+export async function deleteLeasedRun(ctx: LeaseContext, runId: string): Promise<void> {
+  const { schema } = ctx;
+  await ctx.guard('delete a run in', async () => {
+    const client = await ctx.pool.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query(
+        `INSERT INTO ${schema}.leases (run_id, generation, host, pid, purpose, since, expires_at, released_at)
+         VALUES ($1, 0, '', 0, '', now(), now(), now()) ON CONFLICT (run_id) DO NOTHING`,
+        [runId],
+      );
+      const { rows } = await client.query<LeaseRow>(
+        `SELECT generation, host, pid, purpose, since, expires_at, released_at, expires_at > now() AS live
+         FROM ${schema}.leases WHERE run_id = $1 FOR UPDATE`,
+        [runId],
+      );
+      const row = rows[0];
+      if (row && row.released_at === null && row.live) {
+        throw new RunLeasedError(
+          runId,
+          {
+            generation: Number(row.generation),
+            host: row.host,
+            pid: row.pid,
+            purpose: row.purpose,
+            since: row.since.toISOString(),
+            expiresAt: row.expires_at.toISOString(),
+          },
+          ctx.location,
+        );
+      }
+      for (const table of ['events', 'checkpoints', 'runs']) {
+        await client.query(`DELETE FROM ${schema}.${table} WHERE run_id = $1`, [runId]);
+      }
+      await client.query(
+        `UPDATE ${schema}.leases SET released_at = coalesce(released_at, now()) WHERE run_id = $1`,
+        [runId],
+      );
+      await client.query('COMMIT');
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => {});
+      throw error;
+    } finally {
+      client.release();
+    }
+  });
 }

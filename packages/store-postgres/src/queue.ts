@@ -67,7 +67,10 @@ export async function createRunQueue(store: QueueDatabase, options: RunQueueOpti
 
   return {
     submit(job) {
-      return boss.send(RUN_QUEUE, job);
+      // A resume (from a run browser, or the sweep) is queued once per run however often it is asked.
+      return job.action === 'resume'
+        ? boss.send(RESUME_QUEUE, job, { singletonKey: job.runId })
+        : boss.send(RUN_QUEUE, job);
     },
     async work(concurrency, handler) {
       const handle = async (jobs: PgBoss.Job<RunJob>[]) => {

@@ -11,7 +11,14 @@ import {
 } from '@conductor/store';
 import pg from 'pg';
 import { CHANNEL, Notifier } from './follow.js';
-import { claimLease, type LeaseContext, type PgLease, type PgLeaseOptions } from './lease.js';
+import {
+  claimLease,
+  deleteLeasedRun,
+  type LeaseContext,
+  type PgLease,
+  type PgLeaseOptions,
+  readLeaseOwner,
+} from './lease.js';
 import { createRunQueue } from './queue.js';
 import { migrate } from './schema.js';
 import { parseStoreUrl } from './url.js';
@@ -265,6 +272,14 @@ export function postgresStore(spec: string, options: PostgresStoreOptions = {}):
     async claim(runId, claimOptions) {
       await ensure();
       return claimLease(ctx, runId, { ttlMs: options.leaseTtlMs, ...claimOptions });
+    },
+    async owner(runId) {
+      await ensure();
+      return readLeaseOwner(ctx, runId);
+    },
+    async deleteRun(runId) {
+      await ensure();
+      await deleteLeasedRun(ctx, runId);
     },
     openQueue(queueOptions) {
       return createRunQueue(store, queueOptions);

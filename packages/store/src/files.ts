@@ -1,3 +1,4 @@
+import { rm } from 'node:fs/promises';
 import { setTimeout as delay } from 'node:timers/promises';
 import {
   type Checkpoint,
@@ -24,6 +25,7 @@ import {
   type RunRecord,
   readOwner,
   readRunRecord,
+  runDir,
   writeRunRecord,
 } from '@conductor/run-folder';
 import { LeaseLostError, StoreSeqError } from './errors.js';
@@ -153,6 +155,25 @@ export function filesStore(options: FilesStoreOptions = {}): RunStore {
     async claim(runId, claimOptions): Promise<Lease> {
       const claim = await claimRun(runId, { home, purpose: claimOptions.purpose });
       return filesLease(claim, home, () => closeWriter(runId));
+    },
+    async owner(runId) {
+      const owner = await readOwner(runId, { home });
+      // `unknown`: a claim made on another host, which this one cannot check: taken as held.
+      if (!owner || (owner.state !== 'alive' && owner.state !== 'unknown')) return null;
+      const { claim } = owner;
+      return {
+        generation: claim.generation,
+        host: claim.owner.host,
+        pid: claim.owner.pid,
+        purpose: claim.purpose,
+        since: claim.since,
+      };
+    },
+    async deleteRun(runId) {
+      // Claimed first, so a live owner refuses it (CONDUCTOR_RUN_OWNED) and no one claims it meanwhile.
+      await claimRun(runId, { home, purpose: 'delete' });
+      await closeWriter(runId);
+      await rm(runDir(runId, home), { recursive: true, force: true });
     },
     async close() {
       await Promise.all([...writers.keys()].map((runId) => closeWriter(runId)));

@@ -23,4 +23,5 @@ export type {
   RunQueueOptions,
   RunStore,
   StoredEventPage,
+  StoredOwner,
 } from './types.js';

@@ -49,6 +49,16 @@ export interface RunStore {
    * nothing, while another owner holds it; takes over from an owner that died (its lease expired).
    */
   claim(runId: string, options: ClaimOptions): Promise<Lease>;
+  /**
+   * Who holds the run now: its live owner, or null when nobody does (never claimed, released, or its
+   * owner died: a lease that expired unrenewed). What a run browser shows, and why it offers a resume.
+   */
+  owner(runId: string): Promise<StoredOwner | null>;
+  /**
+   * Removes the run (events, checkpoints, record, lease) while nobody owns it; rejects with
+   * CONDUCTOR_RUN_OWNED, removing nothing, while an owner holds it.
+   */
+  deleteRun(runId: string): Promise<void>;
 
   /**
    * The queue `conductor submit` and `conductor worker` share, for stores that several machines
@@ -84,7 +94,7 @@ export interface RunQueueOptions {
  * a run: a duplicate job finds it owned and does nothing.
  */
 export interface RunQueue {
-  /** Queues a job; resolves with its id. */
+  /** Queues a job; resolves with its id, or null when a resume of that run is already queued. */
   submit(job: RunJob): Promise<string | null>;
   /** Takes jobs, `concurrency` at once, until `stop`. */
   work(concurrency: number, handler: (job: RunJob) => Promise<void>): Promise<void>;
@@ -122,6 +132,18 @@ export interface ClaimOptions {
   ttlMs?: number;
   /** Called once when the store finds the run taken over (a renewal failed): the owner must stop. */
   onLost?: (error: Error) => void;
+}
+
+/** The live owner of a run, as the store records it. */
+export interface StoredOwner {
+  /** The fencing token of its lease (its claim's number, on files). */
+  generation: number;
+  host: string;
+  pid: number;
+  /** What it does: `run`, `resume`. */
+  purpose: string;
+  /** ISO 8601: since when it has held the run. */
+  since: string;
 }
 
 /** One owner's hold on one run. `generation` is its fencing token. */

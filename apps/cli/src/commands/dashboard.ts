@@ -3,16 +3,19 @@ import type { ExitCodeValue } from '../exit-codes.js';
 import { ExitCode } from '../exit-codes.js';
 import type { CommandIo } from '../io.js';
 import { runActions } from '../run-actions.js';
+import { openSharedStore } from '../store.js';
 import { parsePort, portError } from '../web.js';
 
 export interface DashboardCommandOptions {
   port?: string;
   open?: boolean;
+  store?: string;
 }
 
 /**
- * `conductor dashboard`: every run under $CONDUCTOR_HOME on one local server that stays up until Ctrl-C:
- * the run list, each run's view at /runs/<id>/, and resume, stop, gate answers and delete from the page.
+ * `conductor dashboard`: every run under $CONDUCTOR_HOME (or of the shared store named by --store or
+ * CONDUCTOR_STORE) on one local server that stays up until Ctrl-C: the run list, each run's view at
+ * /runs/<id>/, and resume, stop, gate answers and delete from the page.
  */
 export async function dashboardCommand(
   io: CommandIo,
@@ -20,18 +23,22 @@ export async function dashboardCommand(
 ): Promise<ExitCodeValue> {
   const port = parsePort(options.port, '--port');
   const home = conductorHome(io.env);
-  const { folderCatalog, startRunsDashboard } = await import('@conductor/dashboard');
-  const catalog = folderCatalog({ home });
+  const { folderCatalog, startRunsDashboard, storeCatalog } = await import('@conductor/dashboard');
+  // A shared store (--store, CONDUCTOR_STORE): every machine's runs, resumed by queueing them for workers.
+  const store = await openSharedStore(io.env, options.store);
+  const catalog = store ? storeCatalog(store) : folderCatalog({ home });
+  const storeActions = store ? (await import('../store-actions.js')).storeRunActions(store, catalog) : null;
   const server = await startRunsDashboard({
     catalog,
-    actions: runActions(io.env, home, catalog),
+    actions: storeActions ?? runActions(io.env, home, catalog),
     port,
     host: '127.0.0.1',
-  }).catch((error: unknown) => {
+  }).catch(async (error: unknown) => {
+    await store?.close();
     throw portError(port, error, '--port');
   });
   io.stdout.write(`${server.url}\n`);
-  io.stderr.write(`every run in ${home}; press Ctrl-C to exit\n`);
+  io.stderr.write(`every run in ${store?.location ?? home}; press Ctrl-C to exit\n`);
   if (options.open) {
     const { default: open } = await import('open');
     await open(server.url).catch((error: unknown) => {
@@ -48,5 +55,7 @@ export async function dashboardCommand(
     process.on('SIGTERM', finish);
   });
   await server.close();
+  await storeActions?.close();
+  await store?.close();
   return ExitCode.Success;
 }

@@ -10,6 +10,7 @@ const PROVIDER_HELP =
 const MOCK_HELP =
   'scripted answers for the mock provider: a YAML/JSON file { <agent>: [ {output: {...}} | {error: "..."} | {text: "..."} ] }, consumed in order, the last one repeating';
 
+const STORE_HELP_SHORT = 'postgres://user@host/db; default: CONDUCTOR_STORE';
 const STORE_HELP =
   'keep runs in a shared store that any machine can resume and watch: postgres://user@host/db (password in PGPASSWORD or ~/.pgpass; default: CONDUCTOR_STORE, else the files under $CONDUCTOR_HOME)';
 
@@ -194,6 +195,10 @@ export function registerCommands(
     .option('--status <status>', 'only runs with this status: running, completed, failed, interrupted, died')
     .option('--workflow <name>', 'only runs of this workflow (its name)')
     .option('--json', 'machine-readable output')
+    .option(
+      '--store <url>',
+      `list the runs of a shared store instead, from every machine (${STORE_HELP_SHORT})`,
+    )
     .action(act(async () => (await import('./runs.js')).runsCommand));
 
   program
@@ -203,6 +208,10 @@ export function registerCommands(
     )
     .option('--port <port>', 'port to listen on (default: a free one)')
     .option('--open', 'open the page in the default browser')
+    .option(
+      '--store <url>',
+      `serve the runs of a shared store instead, from every machine; resume queues them for \`conductor worker\` (${STORE_HELP_SHORT})`,
+    )
     .action(act(async () => (await import('./dashboard.js')).dashboardCommand));
 
   program

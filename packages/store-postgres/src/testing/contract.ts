@@ -129,5 +129,40 @@ export function storeContract(name: string, subject: ContractSubject): void {
       );
       await next.release();
     });
+
+    it('says who owns a run (any handle), and nobody once it is released', async () => {
+      const store = await open();
+      expect(await store.owner('run-w')).toBeNull();
+      const lease = await store.claim('run-w', { purpose: 'resume' });
+      const other = await reopen(store);
+      expect(await other.owner('run-w')).toMatchObject({
+        generation: lease.generation,
+        pid: process.pid,
+        purpose: 'resume',
+      });
+      await lease.release();
+      expect(await other.owner('run-w')).toBeNull();
+    });
+
+    it('deletes a run nobody owns, and refuses (CONDUCTOR_RUN_OWNED) while one does', async () => {
+      const store = await open();
+      const lease = await store.claim('run-del', { purpose: 'run' });
+      await store.append(lease, events(1, 2));
+      await store.saveCheckpoint(lease, checkpoint('run-del'));
+      await store.writeRunRecord(record('run-del'));
+      const other = await reopen(store);
+      await expect(other.deleteRun('run-del')).rejects.toMatchObject({ code: 'CONDUCTOR_RUN_OWNED' });
+      expect(await other.lastSeq('run-del')).toBe(2);
+      await lease.release();
+      await other.deleteRun('run-del');
+      expect(await store.lastSeq('run-del')).toBe(0);
+      expect(await store.readRunRecord('run-del')).toBeNull();
+      expect(await store.listCheckpoints('run-del')).toEqual([]);
+      expect((await store.listRuns()).map((r) => r.run_id)).not.toContain('run-del');
+      // Its id can be used again.
+      const again = await store.claim('run-del', { purpose: 'run' });
+      await store.append(again, events(1, 1));
+      await again.release();
+    });
   });
 }
