@@ -86,7 +86,7 @@ describe('the run browser over a shared store', () => {
       // Three more steps' worth: seq 3, seq 4, then the rest.
       for (const batch of [events.slice(2, 3), events.slice(3, 4), events.slice(4)]) {
         await writer.append(lease, batch);
-        await expect.poll(state, { timeout: 1000, interval: 20 }).toBe(batch.at(-1)?.seq);
+        await expect.poll(state, { timeout: 30_000, interval: 20 }).toBe(batch.at(-1)?.seq);
       }
       await lease.release();
       await expect.poll(async () => (await row('live'))?.status).toBe('completed');
