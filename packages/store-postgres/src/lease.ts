@@ -50,50 +50,14 @@ export async function claimLease(
 ): Promise<PgLease> {
   const ttlMs = options.ttlMs ?? DEFAULT_TTL_MS;
   const { schema } = ctx;
-  const generation = await ctx.guard('claim a run in', async () => {
-    const client = await ctx.pool.connect();
-    try {
-      await client.query('BEGIN');
-      await client.query(
-        `INSERT INTO ${schema}.leases (run_id, generation, host, pid, purpose, since, expires_at, released_at)
-         VALUES ($1, 0, '', 0, '', now(), now(), now()) ON CONFLICT (run_id) DO NOTHING`,
-        [runId],
-      );
-      const { rows } = await client.query<LeaseRow>(
-        `SELECT generation, host, pid, purpose, since, expires_at, released_at, expires_at > now() AS live
-         FROM ${schema}.leases WHERE run_id = $1 FOR UPDATE`,
-        [runId],
-      );
-      const row = rows[0];
-      if (row && row.released_at === null && row.live) {
-        await client.query('ROLLBACK');
-        throw new RunLeasedError(
-          runId,
-          {
-            generation: Number(row.generation),
-            host: row.host,
-            pid: row.pid,
-            purpose: row.purpose,
-            since: row.since.toISOString(),
-            expiresAt: row.expires_at.toISOString(),
-          },
-          ctx.location,
-        );
-      }
-      const updated = await client.query<{ generation: string }>(
-        `UPDATE ${schema}.leases SET generation = generation + 1, host = $2, pid = $3, purpose = $4,
-           since = now(), expires_at = now() + make_interval(secs => $5), released_at = NULL
-         WHERE run_id = $1 RETURNING generation`,
-        [runId, hostname(), process.pid, options.purpose, ttlMs / 1000],
-      );
-      await client.query('COMMIT');
-      return Number(updated.rows[0]?.generation);
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => {});
-      throw error;
-    } finally {
-      client.release();
-    }
+  const generation = await withFreeLease(ctx, 'claim a run in', runId, async (client) => {
+    const updated = await client.query<{ generation: string }>(
+      `UPDATE ${schema}.leases SET generation = generation + 1, host = $2, pid = $3, purpose = $4,
+         since = now(), expires_at = now() + make_interval(secs => $5), released_at = NULL
+       WHERE run_id = $1 RETURNING generation`,
+      [runId, hostname(), process.pid, options.purpose, ttlMs / 1000],
+    );
+    return Number(updated.rows[0]?.generation);
   });
 
   let lost = false;
@@ -180,7 +144,30 @@ export async function readLeaseOwner(ctx: LeaseContext, runId: string): Promise<
  */
 export async function deleteLeasedRun(ctx: LeaseContext, runId: string): Promise<void> {
   const { schema } = ctx;
-  await ctx.guard('delete a run in', async () => {
+  await withFreeLease(ctx, 'delete a run in', runId, async (client) => {
+    for (const table of ['events', 'checkpoints', 'runs']) {
+      await client.query(`DELETE FROM ${schema}.${table} WHERE run_id = $1`, [runId]);
+    }
+    await client.query(
+      `UPDATE ${schema}.leases SET released_at = coalesce(released_at, now()) WHERE run_id = $1`,
+      [runId],
+    );
+  });
+}
+
+/**
+ * Runs `work` in one transaction holding the run's lease row locked (created released when the run has
+ * none), after checking that no live owner holds it (not released, not expired by the database's clock):
+ * else CONDUCTOR_RUN_OWNED. Claims and deletes both go through here, so neither can slip past the other.
+ */
+async function withFreeLease<T>(
+  ctx: LeaseContext,
+  action: string,
+  runId: string,
+  work: (client: pg.PoolClient) => Promise<T>,
+): Promise<T> {
+  const { schema } = ctx;
+  return ctx.guard(action, async () => {
     const client = await ctx.pool.connect();
     try {
       await client.query('BEGIN');
@@ -209,14 +196,9 @@ export async function deleteLeasedRun(ctx: LeaseContext, runId: string): Promise
           ctx.location,
         );
       }
-      for (const table of ['events', 'checkpoints', 'runs']) {
-        await client.query(`DELETE FROM ${schema}.${table} WHERE run_id = $1`, [runId]);
-      }
-      await client.query(
-        `UPDATE ${schema}.leases SET released_at = coalesce(released_at, now()) WHERE run_id = $1`,
-        [runId],
-      );
+      const result = await work(client);
       await client.query('COMMIT');
+      return result;
     } catch (error) {
       await client.query('ROLLBACK').catch(() => {});
       throw error;
