@@ -5,6 +5,7 @@
  * agent's dialogs: the broker carries the run's dialog broker (dialog-broker.ts) too.
  */
 import { createDialogBroker, type DialogBroker, type DialogResolver } from './dialog-broker.js';
+import { askResolver, createWaitingRoom, runIdOf } from './waiting.js';
 
 /** One choice as answerers see it (a type, not an interface, so it is a plain event payload). */
 export type GateChoice = {
@@ -110,11 +111,6 @@ export class GateAnswerError extends Error {
   }
 }
 
-interface Waiting {
-  info: PendingGateInfo;
-  settle(answer: GateAnswer, source: GateAnswerSource): boolean;
-}
-
 /** The named texts of an answer for `option`: a plain string goes under its `prompt_for`. */
 export function additionalInputOf(
   option: GateChoice,
@@ -128,13 +124,13 @@ export function additionalInputOf(
 }
 
 export function createGateBroker(options: GateBrokerOptions): GateBroker {
-  const waiting = new Map<symbol, Waiting>();
-
-  const find = (step: string): Waiting | undefined => {
-    for (const entry of waiting.values()) if (entry.info.key === step) return entry;
-    for (const entry of waiting.values()) if (entry.info.step === step) return entry;
-    return undefined;
-  };
+  const room = createWaitingRoom<PendingGateInfo, GateAnswer, GateAnswerSource, GateAnswered>(
+    (info, answer, source) => {
+      const option = info.options.find((choice) => choice.value === answer.value);
+      if (!option) return null;
+      return { option, additional_input: additionalInputOf(option, answer.additional_input), source };
+    },
+  );
 
   return {
     ask(question, subworkflowPath, signal, onOpen) {
@@ -146,88 +142,44 @@ export function createGateBroker(options: GateBrokerOptions): GateBroker {
         prompt: question.prompt,
         options: question.options,
       };
-      const id = Symbol(info.key);
-      const controller = new AbortController();
-      return new Promise<GateAnswered>((resolve, reject) => {
-        let settled = false;
-        const finish = () => {
-          settled = true;
-          waiting.delete(id);
-          signal.removeEventListener('abort', onAbort);
-          controller.abort();
-        };
-        const onAbort = () => {
-          if (settled) return;
-          finish();
-          reject(signal.reason instanceof Error ? signal.reason : new Error('the run was stopped'));
-        };
-        const settle = (answer: GateAnswer, source: GateAnswerSource): boolean => {
-          if (settled) return false;
-          const option = info.options.find((choice) => choice.value === answer.value);
-          if (!option) return false;
-          finish();
-          resolve({ option, additional_input: additionalInputOf(option, answer.additional_input), source });
-          return true;
-        };
-        if (signal.aborted) {
-          onAbort();
-          return;
-        }
-        signal.addEventListener('abort', onAbort, { once: true });
-        waiting.set(id, { info, settle });
-        try {
-          onOpen();
-        } catch (error) {
-          finish();
-          reject(error);
-          return;
-        }
-        if (settled) return;
+      return room.wait(info, signal, onOpen, ({ settle, fail, signal: asked }) => {
         const first = info.options[0];
         if (options.skipGates && first) {
           settle({ value: first.value }, 'skip');
           return;
         }
-        if (!options.resolver) return;
-        let asked: Promise<GateAnswer>;
-        try {
-          asked = options.resolver.answer({
-            ...question,
-            runId: typeof options.runId === 'function' ? options.runId() : options.runId,
-            subworkflowPath: path,
-            key: info.key,
-            signal: controller.signal,
-          });
-        } catch (error) {
-          asked = Promise.reject(error);
-        }
-        asked.then(
+        const { resolver } = options;
+        if (!resolver) return;
+        askResolver(
+          () =>
+            resolver.answer({
+              ...question,
+              runId: runIdOf(options.runId),
+              subworkflowPath: path,
+              key: info.key,
+              signal: asked,
+            }),
           (answer) => {
-            if (settled) return;
             if (!settle(answer, 'resolver')) {
-              finish();
-              reject(
+              fail(
                 new GateAnswerError(
                   `gate "${info.step}" was answered "${answer?.value}", which is not one of its options (${info.options.map((o) => o.value).join(', ')})`,
                 ),
               );
             }
           },
-          // A resolver that gives up leaves the gate to the other answerers (a dashboard may still answer).
-          () => {},
         );
       });
     },
     answer(step, value, additionalInput) {
-      const entry = find(step);
-      if (!entry) return false;
-      return entry.settle(
+      return room.answer(
+        step,
         { value, ...(additionalInput === undefined ? {} : { additional_input: additionalInput }) },
         'api',
       );
     },
     pending() {
-      return [...waiting.values()].map((entry) => ({ ...entry.info }));
+      return room.pending();
     },
     dialogs: createDialogBroker({
       runId: options.runId,

@@ -5,6 +5,8 @@
  * /api/dialog). The other is told to stop through the request's signal, as for gates.
  */
 
+import { askResolver, createWaitingRoom, runIdOf } from './waiting.js';
+
 /** One message of a dialog (a type, so it is a plain event payload). */
 export type DialogMessage = { role: 'user' | 'agent'; content: string };
 
@@ -88,18 +90,10 @@ export interface DialogBroker {
   pending(): PendingDialogInfo[];
 }
 
-interface Waiting {
-  info: PendingDialogInfo;
-  settle(text: string, source: DialogAnswerSource): boolean;
-}
-
 export function createDialogBroker(options: DialogBrokerOptions): DialogBroker {
-  const waiting = new Map<symbol, Waiting>();
-  const find = (step: string): Waiting | undefined => {
-    for (const entry of waiting.values()) if (entry.info.key === step) return entry;
-    for (const entry of waiting.values()) if (entry.info.step === step) return entry;
-    return undefined;
-  };
+  const room = createWaitingRoom<PendingDialogInfo, string, DialogAnswerSource, DialogReply>(
+    (_info, text, source) => (text.trim() === '' ? null : { text, source }),
+  );
 
   return {
     skipReason: options.skipGates ? 'skip_gates' : options.skipDialogs ? 'no_answerer' : null,
@@ -111,65 +105,22 @@ export function createDialogBroker(options: DialogBrokerOptions): DialogBroker {
         key: [...path, turn.step].join('/'),
         subworkflowPath: path,
       };
-      const id = Symbol(info.key);
-      const controller = new AbortController();
-      return new Promise<DialogReply>((resolve, reject) => {
-        let settled = false;
-        const finish = () => {
-          settled = true;
-          waiting.delete(id);
-          signal.removeEventListener('abort', onAbort);
-          controller.abort();
-        };
-        const onAbort = () => {
-          if (settled) return;
-          finish();
-          reject(signal.reason instanceof Error ? signal.reason : new Error('the run was stopped'));
-        };
-        const settle = (text: string, source: DialogAnswerSource): boolean => {
-          if (settled || text.trim() === '') return false;
-          finish();
-          resolve({ text, source });
-          return true;
-        };
-        if (signal.aborted) {
-          onAbort();
-          return;
-        }
-        signal.addEventListener('abort', onAbort, { once: true });
-        waiting.set(id, { info, settle });
-        try {
-          onOpen();
-        } catch (error) {
-          finish();
-          reject(error);
-          return;
-        }
-        if (settled || !options.resolver) return;
-        let asked: Promise<string>;
-        try {
-          asked = options.resolver.reply({
-            ...info,
-            runId: typeof options.runId === 'function' ? options.runId() : options.runId,
-            signal: controller.signal,
-          });
-        } catch (error) {
-          asked = Promise.reject(error);
-        }
-        asked.then(
+      return room.wait(info, signal, onOpen, ({ settle, signal: asked }) => {
+        const { resolver } = options;
+        if (!resolver) return;
+        askResolver(
+          () => resolver.reply({ ...info, runId: runIdOf(options.runId), signal: asked }),
           (text) => {
             if (typeof text === 'string') settle(text, 'resolver');
           },
-          // A resolver that gives up leaves the turn to the other answerers (a dashboard may still answer).
-          () => {},
         );
       });
     },
     answer(step, text) {
-      return find(step)?.settle(text, 'api') ?? false;
+      return room.answer(step, text, 'api');
     },
     pending() {
-      return [...waiting.values()].map((entry) => ({ ...entry.info }));
+      return room.pending();
     },
   };
 }
