@@ -59,6 +59,7 @@ export {
   projectEvents,
   runElapsedSeconds,
   runTimes,
+  timesBetween,
 } from './projection.js';
 export type { RunDurations, RunSpan, RunSummary, RunSummaryFold } from './run-summary.js';
 export { createRunSummaryFold, runDurations, summarizeRun } from './run-summary.js';

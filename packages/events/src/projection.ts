@@ -4,7 +4,7 @@ import { combineReducers } from './projection/fold.js';
 import { gateReducers } from './projection/gates.js';
 import { groupReducers } from './projection/groups.js';
 import { runReducers } from './projection/run.js';
-import { initialRunState, type RunState } from './projection/state.js';
+import { initialRunState, type ResumeMark, type RunState } from './projection/state.js';
 import { stepReducers } from './projection/steps.js';
 import { subworkflowReducers } from './projection/subworkflows.js';
 import { toolReducers } from './projection/tools.js';
@@ -97,9 +97,16 @@ export interface RunTimes {
 export function runTimes(state: RunState, now: number): RunTimes | null {
   const start = state.run.started_at;
   if (start === null) return null;
-  const end = state.run.finished_at ?? now;
+  return timesBetween(start, state.run.finished_at ?? now, state.resumes);
+}
+
+/**
+ * The times of a run that first started at `start`, up to `end`: each resume whose run had stopped
+ * (`stopped_at`) by then is a downtime, from the stop to the resume, left out of the active time.
+ */
+export function timesBetween(start: number, end: number, resumes: readonly ResumeMark[]): RunTimes {
   const downtimes: Downtime[] = [];
-  for (const mark of state.resumes) {
+  for (const mark of resumes) {
     if (mark.stopped_at === null || mark.at > end) continue;
     const from = Math.max(start, mark.stopped_at);
     if (mark.at > from) downtimes.push({ from, to: mark.at, generation: mark.generation });
