@@ -1,5 +1,5 @@
-import { constants, writeSync } from 'node:fs';
-import { type FileHandle, mkdir, open } from 'node:fs/promises';
+import { constants, fstatSync, mkdirSync, writeSync } from 'node:fs';
+import { type FileHandle, open } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { ConductorEvent } from '@conductor/events';
 import { syncDirectory } from '@conductor/run-folder';
@@ -54,6 +54,11 @@ export interface OpenEventLogOptions {
   /** Mode of a new log file. Default 0o600: logs hold prompts and outputs. */
   mode?: number;
   /**
+   * Create the log, failing (EventLogIoError whose `cause` has code EEXIST) if the file exists:
+   * of two writers started at once on one path, only one gets it. Default false.
+   */
+  exclusive?: boolean;
+  /**
    * Group appends into one `write` (default false: one `write` per event). A crash then loses at most
    * the lines appended since the last flush, never part of a line: the engine flushes at every step
    * boundary, so a kill -9 loses at most the step in flight.
@@ -71,29 +76,34 @@ const FLUSH_AT = 64 * 1024;
  */
 export async function openEventLog(path: string, options: OpenEventLogOptions = {}): Promise<EventLogWriter> {
   try {
-    await mkdir(dirname(path), { recursive: true, mode: 0o700 });
+    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
   } catch (error) {
     throw new EventLogIoError('create the folder of', path, error);
   }
   let handle: FileHandle;
   try {
     // 'a+' is O_APPEND | O_CREAT | O_RDWR: every write goes to the end, and the tail can be read.
-    handle = await open(path, 'a+', options.mode ?? 0o600);
+    handle = await open(path, options.exclusive ? 'ax+' : 'a+', options.mode ?? 0o600);
   } catch (error) {
-    throw new EventLogIoError('open', path, error);
+    throw new EventLogIoError(options.exclusive ? 'create' : 'open', path, error);
   }
-  let repaired: TailRepair | null;
-  let lastSeq: number;
+  let repaired: TailRepair | null = null;
+  let lastSeq = 0;
+  let size: number;
   try {
-    const { size } = await handle.stat();
-    if (size === 0) syncDirectory(dirname(path));
-    repaired = await repairTail(handle, path, size);
-    lastSeq = await lastSeqOf(path);
+    size = fstatSync(handle.fd).size;
+    // A new (or empty) log has nothing to repair or read: the common case, a run's start, costs one open.
+    if (size > 0) {
+      repaired = await repairTail(handle, path, size);
+      lastSeq = await lastSeqOf(path);
+    }
   } catch (error) {
     await handle.close();
     throw error instanceof EventLogIoError ? error : new EventLogIoError('repair', path, error);
   }
-  return createWriter(handle, path, lastSeq, repaired, options.buffered ?? false);
+  // The folder's entry for a new log is made durable with the log's first fsync (`sync`, `close`):
+  // nothing about the log is promised to survive a machine that dies before then.
+  return createWriter(handle, path, lastSeq, repaired, options.buffered ?? false, size === 0);
 }
 
 function createWriter(
@@ -102,8 +112,17 @@ function createWriter(
   initialSeq: number,
   repaired: TailRepair | null,
   buffered: boolean,
+  created: boolean,
 ): EventLogWriter {
   const fd = handle.fd;
+  let folderSynced = !created;
+  /** fsyncs the log, and its folder the first time (so a new log's name survives with its lines). */
+  const durable = async () => {
+    await handle.sync();
+    if (folderSynced) return;
+    syncDirectory(dirname(path));
+    folderSynced = true;
+  };
   let lastSeq = initialSeq;
   let closed = false;
   let closing: Promise<void> | null = null;
@@ -201,7 +220,7 @@ function createWriter(
       reportFailure();
       writePending();
       try {
-        await handle.sync();
+        await durable();
       } catch (error) {
         throw new EventLogIoError('fsync', path, error);
       }
@@ -213,7 +232,7 @@ function createWriter(
         try {
           pending = '';
           if (unwritten) write(unwritten);
-          await handle.sync();
+          await durable();
         } catch (error) {
           throw error instanceof EventLogIoError ? error : new EventLogIoError('fsync', path, error);
         } finally {

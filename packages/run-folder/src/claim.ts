@@ -1,8 +1,17 @@
 import { randomBytes } from 'node:crypto';
-import { link, mkdir, open, readdir, readFile, rmdir, stat, unlink } from 'node:fs/promises';
+import {
+  closeSync,
+  linkSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  rmdirSync,
+  statSync,
+} from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import * as v from 'valibot';
-import { syncDirectory, writeFileAtomic } from './atomic.js';
+import { closeQuietly, unlinkQuietly, writeFileAtomicSync, writeWhole } from './atomic.js';
 import { ClaimIoError, errnoCode } from './errors.js';
 import { claimDir, conductorHome } from './paths.js';
 import { currentProcess, type ProcessIdentity, processState, sameProcess } from './process.js';
@@ -18,6 +27,11 @@ import { currentProcess, type ProcessIdentity, processState, sameProcess } from 
  * the name exists. Of any number of claimants, exactly one creates `n + 1`; the others read it and stop.
  * No claim file is ever renamed or replaced by another process, so a dead owner's claim is taken over
  * without a race: its successor simply takes the next number.
+ *
+ * Claims are not fsynced: a claim only means something while its owner runs, and a machine that dies
+ * takes its owners with it (after a reboot every claim of that host reads as dead, by its boot id).
+ * Their files are tiny and handled with synchronous calls: thread-pool round trips cost more than the
+ * calls themselves, and they are on the path of every run's start and end.
  */
 export interface ClaimInfo {
   runId: string;
@@ -112,15 +126,15 @@ const CLAIM_FILE = /^(\d{1,15})\.json$/;
 export async function claimRun(runId: string, options: ClaimOptions = {}): Promise<RunClaim> {
   const dir = claimDir(runId, options.home ?? conductorHome());
   try {
-    await mkdir(dir, { recursive: true, mode: 0o700 });
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
   } catch (error) {
     throw new ClaimIoError('create', dir, error);
   }
   const me = currentProcess();
   for (;;) {
-    const numbers = await claimNumbers(dir);
+    const numbers = claimNumbers(dir);
     const highest = numbers.at(-1);
-    const previous = highest === undefined ? null : await ownerFrom(join(dir, `${highest}.json`), runId);
+    const previous = highest === undefined ? null : ownerFrom(join(dir, `${highest}.json`), runId);
     if (previous && (previous.state === 'alive' || previous.state === 'unknown')) {
       throw new RunOwnedError(runId, previous);
     }
@@ -136,12 +150,12 @@ export async function claimRun(runId: string, options: ClaimOptions = {}): Promi
       purpose: options.purpose ?? 'run',
       released_at: null,
     };
-    if (!(await createExclusively(dir, path, `${JSON.stringify(body, null, 2)}\n`))) continue;
+    if (!createExclusively(dir, path, `${JSON.stringify(body, null, 2)}\n`)) continue;
     // A claimant that listed the folder long ago may create a number below the newest one (older
     // claims are pruned): the highest number is the owner, so that claim steps back and looks again.
-    const after = await claimNumbers(dir);
+    const after = claimNumbers(dir);
     if ((after.at(-1) ?? generation) > generation) {
-      await unlink(path).catch(() => {});
+      unlinkQuietly(path);
       continue;
     }
     let released = false;
@@ -156,28 +170,29 @@ export async function claimRun(runId: string, options: ClaimOptions = {}): Promi
       async release() {
         if (released) return;
         released = true;
-        const current = await ownerFrom(path, runId);
+        const current = ownerFrom(path, runId);
         // Only ever our own file, and only while it is still ours.
         if (!current || !sameProcess(current.claim.owner, me) || current.claim.releasedAt) return;
         try {
-          await writeFileAtomic(
+          writeFileAtomicSync(
             path,
             `${JSON.stringify({ ...body, released_at: new Date().toISOString() }, null, 2)}\n`,
+            { durable: false },
           );
         } catch (error) {
           throw new ClaimIoError('release the claim', path, error);
         }
-        await prune(dir, await claimNumbers(dir), generation);
+        prune(dir, claimNumbers(dir), generation);
       },
       async abandon() {
         if (released) return;
         released = true;
-        const current = await ownerFrom(path, runId);
+        const current = ownerFrom(path, runId);
         if (!current || !sameProcess(current.claim.owner, me) || current.claim.releasedAt) return;
-        await unlink(path).catch(() => {});
+        unlinkQuietly(path);
         // Left only if empty: a folder that holds anything else is not ours to remove.
-        await rmdir(dir).catch(() => {});
-        await rmdir(dirname(dir)).catch(() => {});
+        rmdirQuietly(dir);
+        rmdirQuietly(dirname(dir));
       },
     };
   }
@@ -186,14 +201,14 @@ export async function claimRun(runId: string, options: ClaimOptions = {}): Promi
 /** Who owns the run now (its newest claim, and whether that owner still holds it); null if nobody ever did. */
 export async function readOwner(runId: string, options: { home?: string } = {}): Promise<OwnerStatus | null> {
   const dir = claimDir(runId, options.home ?? conductorHome());
-  const highest = (await claimNumbers(dir)).at(-1);
+  const highest = claimNumbers(dir).at(-1);
   return highest === undefined ? null : ownerFrom(join(dir, `${highest}.json`), runId);
 }
 
-async function claimNumbers(dir: string): Promise<number[]> {
+function claimNumbers(dir: string): number[] {
   let names: string[];
   try {
-    names = await readdir(dir);
+    names = readdirSync(dir);
   } catch (error) {
     if (errnoCode(error) === 'ENOENT') return [];
     throw new ClaimIoError('list', dir, error);
@@ -207,10 +222,10 @@ async function claimNumbers(dir: string): Promise<number[]> {
 }
 
 /** The claim at `path` and its owner's state; a claim that cannot be read is a dead owner's (null if gone). */
-async function ownerFrom(path: string, runId: string): Promise<OwnerStatus | null> {
+function ownerFrom(path: string, runId: string): OwnerStatus | null {
   let text: string;
   try {
-    text = await readFile(path, 'utf8');
+    text = readFileSync(path, 'utf8');
   } catch (error) {
     if (errnoCode(error) === 'ENOENT') return null;
     throw new ClaimIoError('read', path, error);
@@ -255,23 +270,21 @@ async function ownerFrom(path: string, runId: string): Promise<OwnerStatus | nul
  * hard-linked to its name (the link is atomic and fails when the name is taken). Where the file system
  * has no hard links, an exclusive create is used instead. False when the name is taken.
  */
-async function createExclusively(dir: string, path: string, content: string): Promise<boolean> {
+function createExclusively(dir: string, path: string, content: string): boolean {
   const temp = join(dir, `.claim-${process.pid}-${randomBytes(6).toString('hex')}.tmp`);
   try {
-    const handle = await open(temp, 'wx', 0o600);
+    const fd = openSync(temp, 'wx', 0o600);
     try {
-      await handle.writeFile(content, 'utf8');
-      await handle.sync();
+      writeWhole(fd, content);
     } finally {
-      await handle.close();
+      closeQuietly(fd);
     }
   } catch (error) {
-    await unlink(temp).catch(() => {});
+    unlinkQuietly(temp);
     throw new ClaimIoError('write', temp, error);
   }
   try {
-    await link(temp, path);
-    syncDirectory(dir);
+    linkSync(temp, path);
     return true;
   } catch (error) {
     const code = errnoCode(error);
@@ -281,18 +294,17 @@ async function createExclusively(dir: string, path: string, content: string): Pr
     }
     throw new ClaimIoError('create', path, error);
   } finally {
-    await unlink(temp).catch(() => {});
+    unlinkQuietly(temp);
   }
 }
 
-async function createWithoutLink(path: string, content: string): Promise<boolean> {
+function createWithoutLink(path: string, content: string): boolean {
   try {
-    const handle = await open(path, 'wx', 0o600);
+    const fd = openSync(path, 'wx', 0o600);
     try {
-      await handle.writeFile(content, 'utf8');
-      await handle.sync();
+      writeWhole(fd, content);
     } finally {
-      await handle.close();
+      closeSync(fd);
     }
     return true;
   } catch (error) {
@@ -301,17 +313,33 @@ async function createWithoutLink(path: string, content: string): Promise<boolean
   }
 }
 
-/** Keeps the newest claim and the one before it (who owned the run last); removes stale temp files. */
-async function prune(dir: string, numbers: number[], generation: number): Promise<void> {
-  for (const n of numbers) {
-    if (n < generation - 1) await unlink(join(dir, `${n}.json`)).catch(() => {});
+function rmdirQuietly(dir: string): void {
+  try {
+    rmdirSync(dir);
+  } catch {
+    // Not empty, or gone: either way not ours to remove.
   }
-  const names = await readdir(dir).catch(() => [] as string[]);
+}
+
+/** Keeps the newest claim and the one before it (who owned the run last); removes stale temp files. */
+function prune(dir: string, numbers: number[], generation: number): void {
+  for (const n of numbers) {
+    if (n < generation - 1) unlinkQuietly(join(dir, `${n}.json`));
+  }
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return;
+  }
   const hourAgo = Date.now() - 60 * 60 * 1000;
   for (const name of names) {
     if (!name.startsWith('.claim-') || !name.endsWith('.tmp')) continue;
     const file = join(dir, name);
-    const info = await stat(file).catch(() => null);
-    if (info && info.mtimeMs < hourAgo) await unlink(file).catch(() => {});
+    try {
+      if (statSync(file).mtimeMs < hourAgo) unlinkQuietly(file);
+    } catch {
+      // Gone meanwhile.
+    }
   }
 }

@@ -1,4 +1,4 @@
-export { syncDirectory, writeFileAtomic } from './atomic.js';
+export { syncDirectory, type WriteFileAtomicOptions, writeFileAtomic } from './atomic.js';
 export type { ClaimInfo, ClaimOptions, OwnerStatus, RunClaim } from './claim.js';
 export { claimRun, RunOwnedError, readOwner } from './claim.js';
 export { ClaimIoError, errnoCode, RunIdError, RunRecordError } from './errors.js';
@@ -19,7 +19,13 @@ export type { ProcessIdentity, ProcessState } from './process.js';
 export { currentProcess, identifyProcess, processState, sameProcess } from './process.js';
 export type { RecordedProcessGroup, StopGroupOptions, StopGroupResult } from './process-group.js';
 export { stopProcessGroup } from './process-group.js';
-export type { ListRunRecordsOptions, RunRecord, RunRecordOptions, RunRecordStatus } from './record.js';
+export type {
+  ListRunRecordsOptions,
+  RunRecord,
+  RunRecordOptions,
+  RunRecordStatus,
+  WriteRunRecordOptions,
+} from './record.js';
 export {
   listRunRecords,
   readRunRecord,

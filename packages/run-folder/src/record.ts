@@ -1,7 +1,8 @@
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import * as v from 'valibot';
-import { writeFileAtomic } from './atomic.js';
+import { writeFileAtomicSync } from './atomic.js';
 import { errnoCode, RunRecordError } from './errors.js';
 import { conductorHome, listRunIds, runRecordPath } from './paths.js';
 import { currentProcess, type ProcessIdentity } from './process.js';
@@ -62,6 +63,15 @@ export interface RunRecordOptions {
   home?: string;
 }
 
+export interface WriteRunRecordOptions extends RunRecordOptions {
+  /**
+   * fsync the record and its folder (default true). The engine skips it while a run goes on (the
+   * record is a convenience, and a machine that dies leaves it at an earlier state, which the claims
+   * and the log correct) and fsyncs the record of how the run ended.
+   */
+  durable?: boolean;
+}
+
 const recordPath = (runId: string, options: RunRecordOptions) =>
   runRecordPath(runId, options.home ?? conductorHome());
 
@@ -78,11 +88,30 @@ export async function readRunRecord(
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
-    if (errnoCode(error) === 'ENOENT' || errnoCode(error) === 'ENOTDIR') return null;
-    throw new RunRecordError('CONDUCTOR_RUN_RECORD_IO', path, `could not read ${path}: ${String(error)}`, {
-      cause: error,
-    });
+    return noRecord(path, error);
   }
+  return recordFrom(path, text);
+}
+
+function readRunRecordSync(runId: string, options: RunRecordOptions): RunRecord | null {
+  const path = recordPath(runId, options);
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    return noRecord(path, error);
+  }
+  return recordFrom(path, text);
+}
+
+function noRecord(path: string, error: unknown): null {
+  if (errnoCode(error) === 'ENOENT' || errnoCode(error) === 'ENOTDIR') return null;
+  throw new RunRecordError('CONDUCTOR_RUN_RECORD_IO', path, `could not read ${path}: ${String(error)}`, {
+    cause: error,
+  });
+}
+
+function recordFrom(path: string, text: string): RunRecord {
   let raw: unknown;
   try {
     raw = JSON.parse(text);
@@ -107,9 +136,12 @@ export async function readRunRecord(
 }
 
 /** Writes the whole record atomically (temp file, fsync, rename), readable by its owner only. */
-export async function writeRunRecord(record: RunRecord, options: RunRecordOptions = {}): Promise<string> {
+export async function writeRunRecord(
+  record: RunRecord,
+  options: WriteRunRecordOptions = {},
+): Promise<string> {
   const path = recordPath(record.run_id, options);
-  await serialized(path, () => writeAtomically(path, record));
+  await serialized(path, async () => writeAtomically(path, record, options));
   return path;
 }
 
@@ -121,11 +153,12 @@ export async function writeRunRecord(record: RunRecord, options: RunRecordOption
 export async function updateRunRecord(
   runId: string,
   patch: Partial<Omit<RunRecord, 'run_id'>>,
-  options: RunRecordOptions = {},
+  options: WriteRunRecordOptions = {},
 ): Promise<RunRecord> {
   const path = recordPath(runId, options);
+  // Synchronous calls inside: run.json is small, and this is on the path of every run's start and end.
   return serialized(path, async () => {
-    const current = await readRunRecord(runId, options);
+    const current = readRunRecordSync(runId, options);
     if (!current) {
       throw new RunRecordError(
         'CONDUCTOR_RUN_RECORD_NOT_FOUND',
@@ -134,7 +167,7 @@ export async function updateRunRecord(
       );
     }
     const next: RunRecord = { ...current, ...patch, run_id: runId, updated_at: new Date().toISOString() };
-    await writeAtomically(path, next);
+    writeAtomically(path, next, options);
     return next;
   });
 }
@@ -173,10 +206,10 @@ function serialized<T>(key: string, task: () => Promise<T>): Promise<T> {
   return next;
 }
 
-async function writeAtomically(path: string, record: RunRecord): Promise<void> {
+function writeAtomically(path: string, record: RunRecord, options: WriteRunRecordOptions): void {
   try {
-    await mkdir(dirname(path), { recursive: true, mode: 0o700 });
-    await writeFileAtomic(path, `${JSON.stringify(record, null, 2)}\n`);
+    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+    writeFileAtomicSync(path, `${JSON.stringify(record, null, 2)}\n`, { durable: options.durable ?? true });
   } catch (error) {
     throw new RunRecordError('CONDUCTOR_RUN_RECORD_IO', path, `could not write ${path}: ${String(error)}`, {
       cause: error,

@@ -1,5 +1,4 @@
-import { mkdir, open as openFile, stat } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { statSync } from 'node:fs';
 import {
   type CheckpointTrigger,
   deleteCheckpoints,
@@ -136,15 +135,16 @@ export function createRunRecorder(bus: EventBus, options: RecorderOptions): RunR
       })
     : () => {};
 
-  async function open(runId: string): Promise<EventLogWriter> {
-    writer = await openEventLog(eventLogPath(runId, options.home), { buffered: true });
+  async function open(runId: string, exclusive = false): Promise<EventLogWriter> {
+    writer = await openEventLog(eventLogPath(runId, options.home), { buffered: true, exclusive });
     return writer;
   }
 
-  async function setRecord(patch: Partial<RunRecord>): Promise<void> {
+  /** Updates run.json; `durable` for how the run ended (while it runs, the claims and the log correct it). */
+  async function setRecord(patch: Partial<RunRecord>, durable = false): Promise<void> {
     if (!recorded || !run) return;
     try {
-      const next = await updateRunRecord(run.runId, patch, { home: options.home });
+      const next = await updateRunRecord(run.runId, patch, { home: options.home, durable });
       await shared?.writeRecord(next);
     } catch {
       // run.json is a convenience for listings and the dashboard; the log and checkpoints are the truth.
@@ -239,7 +239,9 @@ export function createRunRecorder(bus: EventBus, options: RecorderOptions): RunR
   }
 
   async function deletePeriodic(): Promise<void> {
-    if (!run || !options.checkpoints) return;
+    // Only a workflow with a checkpoint policy makes periodic checkpoints (left-overs of a policy since
+    // removed are harmless, as below).
+    if (!run || !options.checkpoints || !run.workflow.definition.workflow.runtime?.checkpoint) return;
     try {
       const { checkpoints } = await listCheckpoints({ home: options.home, runId: run.runId });
       const periodicOnes = checkpoints.filter((c) => c.trigger === 'periodic');
@@ -284,21 +286,11 @@ export function createRunRecorder(bus: EventBus, options: RecorderOptions): RunR
       // Creating the log exclusively claims the id: of two runs started at once with one id, only one
       // gets it (a check, then an open, would let both append to the same log).
       try {
-        await mkdir(dirname(path), { recursive: true, mode: 0o700 });
+        await open(runId, true);
       } catch (error) {
-        throw new EventLogIoError('create the folder of', path, error);
+        if (!(error instanceof EventLogIoError) || errnoCode(error.cause) !== 'EEXIST') throw error;
+        throw new RunExistsError(runId, path, sizeOf(path) === 0);
       }
-      try {
-        await (await openFile(path, 'wx', 0o600)).close();
-      } catch (error) {
-        if (errnoCode(error) !== 'EEXIST') throw new EventLogIoError('create', path, error);
-        const size = await stat(path).then(
-          (s) => s.size,
-          () => 0,
-        );
-        throw new RunExistsError(runId, path, size === 0);
-      }
-      await open(runId);
     },
     async openExisting(runId) {
       if (!options.eventLog) return null;
@@ -341,7 +333,7 @@ export function createRunRecorder(bus: EventBus, options: RecorderOptions): RunR
           ? { metadata: { ...(previous?.metadata as object | undefined), ...started.metadata } }
           : {}),
       };
-      await writeRunRecord(record, { home: options.home });
+      await writeRunRecord(record, { home: options.home, durable: false });
       await shared?.writeRecord(record);
       recorded = true;
     },
@@ -379,11 +371,14 @@ export function createRunRecorder(bus: EventBus, options: RecorderOptions): RunR
     async finish(result) {
       unsubscribe();
       const status: RunRecordStatus = result ? result.status : 'failed';
-      await setRecord({
-        status,
-        ...processFields(),
-        ...(checkpointPathChanged ? { last_checkpoint_path: lastCheckpointPath } : {}),
-      });
+      await setRecord(
+        {
+          status,
+          ...processFields(),
+          ...(checkpointPathChanged ? { last_checkpoint_path: lastCheckpointPath } : {}),
+        },
+        true,
+      );
       if (writer && !writer.closed) await writer.close().catch(() => {});
       await shared?.release().catch(() => {});
       // A run that never began (refused, invalid) gives its claim up as if it had not been made.
@@ -391,6 +386,14 @@ export function createRunRecorder(bus: EventBus, options: RecorderOptions): RunR
       else await claim?.abandon().catch(() => {});
     },
   };
+}
+
+function sizeOf(path: string): number {
+  try {
+    return statSync(path).size;
+  } catch {
+    return 0;
+  }
 }
 
 /** The run's record if it has a readable one, else null (a damaged run.json does not block a resume). */

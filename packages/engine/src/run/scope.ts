@@ -13,6 +13,39 @@ export interface ScopeSource {
   state: ExecutorState;
 }
 
+/**
+ * What every scope of one run shares, built once per source: a loop renders templates at every step,
+ * and rebuilding these objects each time was a good part of a short step's cost. Scopes are read, never
+ * written (templates cannot assign into them), so sharing them is safe.
+ */
+interface Shared {
+  groups: ReadonlySet<string>;
+  workflow: Record<string, unknown>;
+  context: { iteration: number; value: Record<string, unknown> } | null;
+}
+const shared = new WeakMap<ScopeSource, Shared>();
+
+function sharedOf(source: ScopeSource): Shared {
+  let known = shared.get(source);
+  if (!known) {
+    known = {
+      groups: groupNamesOf(source.definition),
+      workflow: workflowVariables(source, source.inputs),
+      context: null,
+    };
+    shared.set(source, known);
+  }
+  return known;
+}
+
+/** The `context` of `iteration`: one object per iteration (its `history` reads the live history). */
+function contextOf(source: ScopeSource, iteration: number): Record<string, unknown> {
+  const known = sharedOf(source);
+  if (known.context?.iteration !== iteration)
+    known.context = { iteration, value: contextVariables(source, iteration) };
+  return known.context.value;
+}
+
 function workflowVariables(source: ScopeSource, input: Record<string, unknown>): Record<string, unknown> {
   const settings = source.definition.workflow;
   return {
@@ -24,12 +57,12 @@ function workflowVariables(source: ScopeSource, input: Record<string, unknown>):
 }
 
 function contextVariables(source: ScopeSource, iteration: number): Record<string, unknown> {
-  const { history } = source.state;
+  const { state } = source;
   // A getter: a long loop renders templates at every step, and few of them read the history.
   return {
     iteration,
     get history() {
-      return history.map((record) => record.step);
+      return state.history.map((record) => record.step);
     },
   };
 }
@@ -40,11 +73,13 @@ function contextVariables(source: ScopeSource, iteration: number): Record<string
  */
 export function fullScope(source: ScopeSource, iteration: number): TemplateScope {
   const scope: TemplateScope = {};
-  const groups = groupNamesOf(source.definition);
-  for (const [name, output] of Object.entries(source.state.stepOutputs))
-    scope[name] = scopeEntry(output, groups.has(name));
-  scope.workflow = workflowVariables(source, source.inputs);
-  scope.context = contextVariables(source, iteration);
+  const { groups, workflow } = sharedOf(source);
+  const outputs = source.state.stepOutputs;
+  for (const name in outputs) {
+    if (Object.hasOwn(outputs, name)) scope[name] = scopeEntry(outputs[name], groups.has(name));
+  }
+  scope.workflow = workflow;
+  scope.context = contextOf(source, iteration);
   return scope;
 }
 
@@ -62,12 +97,12 @@ export function promptScope(
   if (mode === 'accumulate') return fullScope(source, iteration);
   const { stepOutputs, lastOutputStep } = source.state;
   const scope: TemplateScope = {};
-  const groups = groupNamesOf(source.definition);
+  const { groups } = sharedOf(source);
   if (mode === 'last_only') {
     if (lastOutputStep !== null && lastOutputStep in stepOutputs)
       scope[lastOutputStep] = scopeEntry(stepOutputs[lastOutputStep], groups.has(lastOutputStep));
-    scope.workflow = workflowVariables(source, source.inputs);
-    scope.context = contextVariables(source, iteration);
+    scope.workflow = sharedOf(source).workflow;
+    scope.context = contextOf(source, iteration);
     return scope;
   }
   const input: Record<string, unknown> = {};
@@ -123,7 +158,7 @@ export function promptScope(
     if (entry) scope[name] = scopeEntry(entry.output, true);
   }
   scope.workflow = workflowVariables(source, input);
-  scope.context = contextVariables(source, iteration);
+  scope.context = contextOf(source, iteration);
   return scope;
 }
 

@@ -5,6 +5,7 @@
 import { analyzeTemplate, looksLikeTemplate, type TemplateMode } from './analyze.js';
 import { DEFAULT_RENDER_BUDGET, type RenderBudget, RenderMeter, renderLimits } from './budget.js';
 import { TemplateError, type TemplateLocation } from './errors.js';
+import { BAIL, fastOperation } from './fast.js';
 import { locate, performOperation, type TemplateOperation, type TemplateWhere } from './operations.js';
 
 export { analyzeTemplate, looksLikeTemplate, TemplateError };
@@ -26,6 +27,8 @@ function perform(
   whereGiven: TemplateWhere | undefined,
   options: TemplateOptions,
 ): unknown {
+  const fast = fastOperation(operation, scope);
+  if (fast !== BAIL) return fast;
   const where = locate(whereGiven);
   const limits = renderLimits({ ...DEFAULT_RENDER_BUDGET, ...options.budget }, Date.now());
   return performOperation(operation, scope, where, new RenderMeter(limits, where));

@@ -19,6 +19,7 @@ import {
   renderTimeError,
 } from './budget.js';
 import { TemplateError, type TemplateLocation } from './errors.js';
+import { BAIL, fastOperation } from './fast.js';
 import { locate, performOperation, type TemplateOperation, type TemplateWhere } from './operations.js';
 import { errorFromWire, type RenderJob, type WorkerReply } from './render-job.js';
 
@@ -62,6 +63,8 @@ export function createTemplateRenderer(options: TemplateRendererOptions = {}): T
     scope: Record<string, unknown>,
     whereGiven: TemplateWhere | undefined,
   ): Rendered<unknown> => {
+    const fast = fastOperation(operation, scope);
+    if (fast !== BAIL) return fast;
     const where = locate(whereGiven);
     const now = Date.now();
     const run = options.runTimeout;
