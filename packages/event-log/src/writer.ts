@@ -2,7 +2,7 @@ import { constants, fstatSync, mkdirSync, writeSync } from 'node:fs';
 import { type FileHandle, open } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { ConductorEvent } from '@conductor/events';
-import { syncDirectory } from '@conductor/run-folder';
+import { syncDirectory, syncDirectoryAsync } from '@conductor/run-folder';
 import {
   EventLogClosedError,
   EventLogIoError,
@@ -118,9 +118,9 @@ function createWriter(
   let folderSynced = !created;
   /** fsyncs the log, and its folder the first time (so a new log's name survives with its lines). */
   const durable = async () => {
-    await handle.sync();
-    if (folderSynced) return;
-    syncDirectory(dirname(path));
+    if (folderSynced) return handle.sync();
+    // Both at once: the wait is the longer of the two, not their sum (the end of every short run).
+    await Promise.all([handle.sync(), syncDirectoryAsync(dirname(path))]);
     folderSynced = true;
   };
   let lastSeq = initialSeq;

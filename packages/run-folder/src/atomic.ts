@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { type FileHandle, open } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
 export interface WriteFileAtomicOptions {
@@ -73,6 +74,19 @@ export function unlinkQuietly(path: string): void {
     unlinkSync(path);
   } catch {
     // Gone already.
+  }
+}
+
+/** {@link syncDirectory} on the thread pool, to run alongside another fsync. Never rejects. */
+export async function syncDirectoryAsync(dir: string): Promise<void> {
+  let handle: FileHandle | undefined;
+  try {
+    handle = await open(dir, 'r');
+    await handle.sync();
+  } catch {
+    // Best effort, as below.
+  } finally {
+    await handle?.close().catch(() => {});
   }
 }
 

@@ -1,4 +1,9 @@
-export { syncDirectory, type WriteFileAtomicOptions, writeFileAtomic } from './atomic.js';
+export {
+  syncDirectory,
+  syncDirectoryAsync,
+  type WriteFileAtomicOptions,
+  writeFileAtomic,
+} from './atomic.js';
 export type { ClaimInfo, ClaimOptions, OwnerStatus, RunClaim } from './claim.js';
 export { claimRun, RunOwnedError, readOwner } from './claim.js';
 export { ClaimIoError, errnoCode, RunIdError, RunRecordError } from './errors.js';

@@ -140,11 +140,14 @@ export function createRunRecorder(bus: EventBus, options: RecorderOptions): RunR
     return writer;
   }
 
-  /** Updates run.json; `durable` for how the run ended (while it runs, the claims and the log correct it). */
-  async function setRecord(patch: Partial<RunRecord>, durable = false): Promise<void> {
+  /**
+   * Updates run.json, atomically but not durably: it is a convenience, and after a machine dies the
+   * claims and the log (fsynced at the end) say what an older run.json does not.
+   */
+  async function setRecord(patch: Partial<RunRecord>): Promise<void> {
     if (!recorded || !run) return;
     try {
-      const next = await updateRunRecord(run.runId, patch, { home: options.home, durable });
+      const next = await updateRunRecord(run.runId, patch, { home: options.home, durable: false });
       await shared?.writeRecord(next);
     } catch {
       // run.json is a convenience for listings and the dashboard; the log and checkpoints are the truth.
@@ -371,14 +374,11 @@ export function createRunRecorder(bus: EventBus, options: RecorderOptions): RunR
     async finish(result) {
       unsubscribe();
       const status: RunRecordStatus = result ? result.status : 'failed';
-      await setRecord(
-        {
-          status,
-          ...processFields(),
-          ...(checkpointPathChanged ? { last_checkpoint_path: lastCheckpointPath } : {}),
-        },
-        true,
-      );
+      await setRecord({
+        status,
+        ...processFields(),
+        ...(checkpointPathChanged ? { last_checkpoint_path: lastCheckpointPath } : {}),
+      });
       if (writer && !writer.closed) await writer.close().catch(() => {});
       await shared?.release().catch(() => {});
       // A run that never began (refused, invalid) gives its claim up as if it had not been made.

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { runWorkflow } from '../launch/run-workflow.js';
+import { evaluateCondition } from '../template/render.js';
 import { find, typesOf, workflowOf } from '../testing/support.js';
 import type { StepDefinition } from '../workflow/types.js';
+import { routeScope } from './scope.js';
 
 const set = (name: string, value: unknown, routes?: StepDefinition['routes']): StepDefinition => ({
   name,
@@ -18,6 +20,17 @@ async function run(steps: StepDefinition[], extra: Parameters<typeof workflowOf>
 }
 
 describe('routing', () => {
+  it('reads an output field named __proto__ as a field, never as a prototype', () => {
+    const output = JSON.parse('{"__proto__": {"polluted": 1}, "plain": 2}') as Record<string, unknown>;
+    const scope = routeScope({ workflow: {} }, output, 'plain == 2');
+    expect(Object.getPrototypeOf(scope)).toBe(Object.prototype);
+    expect(Object.hasOwn(scope, '__proto__')).toBe(true);
+    expect((scope as { polluted?: unknown }).polluted).toBeUndefined();
+    expect(scope.plain).toBe(2);
+    expect(scope.output).toBe(output);
+    expect(evaluateCondition('__proto__.polluted == 1 and plain == 2', scope)).toBe(true);
+  });
+
   it('takes the first matching route, with bare expressions over the output fields', async () => {
     const { result, events } = await run([
       set('review', { score: 9, approved: true }, [
