@@ -1,5 +1,6 @@
 import { round } from '../steps/common.js';
 import { describeError, StepFailure } from '../steps/errors.js';
+import { merged } from '../steps/merge.js';
 import type { StepContext, StepExecutor, StepResult, TemplateScope } from '../steps/types.js';
 import { jsonSafe, valueRepr } from '../steps/values.js';
 import type { ForEachGroup, StepDefinition } from '../workflow/types.js';
@@ -105,7 +106,7 @@ export const executeForEach: StepExecutor<ForEachGroup> = async (
     try {
       const locals: TemplateScope = { [group.as]: items[index], _index: index, _key: item_key };
       const result = await ctx.runChild(
-        { ...body, name: itemAgentName(group_name, index) } as StepDefinition,
+        merged(body, { name: itemAgentName(group_name, index) }) as StepDefinition,
         { locals, eventFields: { group_name, item_key, index }, signal: tally.signal },
       );
       results[index] = result.output;
