@@ -163,7 +163,8 @@ describe('resume inside groups', () => {
     const stopped = await run;
     expect(stopped.status).toBe('interrupted');
     const checkpoint = await loadCheckpoint(String(stopped.checkpointPath));
-    const done = Object.keys(checkpoint.context.groups?.each?.completed ?? {}).length;
+    const progress = checkpoint.context.groups?.each as { completed: Record<string, unknown> } | undefined;
+    const done = Object.keys(progress?.completed ?? {}).length;
     expect(done).toBeGreaterThan(0);
     expect(done).toBeLessThan(items.length);
 
