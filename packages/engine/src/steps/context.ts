@@ -146,7 +146,8 @@ async function runChild(
   const childLocals = options.locals ?? {};
   const ctx = build(services, step, iteration, {
     scope: merged(parent.scope, childLocals),
-    locals: merged(parent.locals, childLocals),
+    // A top-level step has no locals of its own: its children's are theirs alone (nothing mutates them).
+    locals: parent.child ? merged(parent.locals, childLocals) : childLocals,
     emit: (type, data) => parentEmit(type, merged(data, fields)),
     signal: options.signal ?? parent.signal,
     child: true,
