@@ -1,5 +1,6 @@
 import { round } from '../steps/common.js';
 import { describeError, StepFailure } from '../steps/errors.js';
+import { merged } from '../steps/merge.js';
 import type { StepContext, StepExecutor, StepResult, TemplateScope } from '../steps/types.js';
 import { jsonSafe, valueRepr } from '../steps/values.js';
 import type { ForEachGroup, StepDefinition } from '../workflow/types.js';
@@ -57,7 +58,9 @@ export const executeForEach: StepExecutor<ForEachGroup> = async (
 
   const items = await sourceItems(ctx);
   const keys: string[] = [];
-  for (const [index, item] of items.entries()) keys.push(await itemKey(ctx, item, index));
+  // Without key_by a key is the index: no render, and no await per item before the first one starts.
+  for (const [index, item] of items.entries())
+    keys.push(group.key_by === undefined ? String(index) : await itemKey(ctx, item, index));
   const progress = ctx.progress();
   if (progress.item_count !== undefined && progress.item_count !== items.length) {
     // The list changed since the earlier attempt: its progress says nothing about this one.
@@ -105,7 +108,7 @@ export const executeForEach: StepExecutor<ForEachGroup> = async (
     try {
       const locals: TemplateScope = { [group.as]: items[index], _index: index, _key: item_key };
       const result = await ctx.runChild(
-        { ...body, name: itemAgentName(group_name, index) } as StepDefinition,
+        merged(body, { name: itemAgentName(group_name, index) }) as StepDefinition,
         { locals, eventFields: { group_name, item_key, index }, signal: tally.signal },
       );
       results[index] = result.output;
@@ -141,8 +144,15 @@ export const executeForEach: StepExecutor<ForEachGroup> = async (
 
   // A sliding window: each worker takes the next item as soon as its current one ends.
   let next = 0;
+  const turn = eventLoopTurns();
   const worker = async (): Promise<void> => {
     while (next < todo.length && !tally.signal.aborted) {
+      const turning = turn();
+      if (turning) {
+        // A stop may have come in during the turn: look again before taking an item.
+        await turning;
+        continue;
+      }
       const index = todo[next++] as number;
       await runItem(index);
     }
@@ -176,6 +186,35 @@ export const executeForEach: StepExecutor<ForEachGroup> = async (
       ),
   });
 };
+
+/**
+ * The longest a group's items that do not wait (set steps, templates) keep the event loop from turning, as
+ * the step loop does between steps: without it a stop, the run's timeout, a dashboard in this process and the
+ * log's flush waited for the whole group (a 50,000-item group of set steps: seconds).
+ */
+const TURN_EVERY_MS = 5;
+
+/**
+ * Returns a turn of the event loop to wait for once TURN_EVERY_MS have passed since the last one (the
+ * workers that ask meanwhile wait for the same turn), else null: no await, so a group that ends within
+ * TURN_EVERY_MS runs exactly as it would without this.
+ */
+function eventLoopTurns(): () => Promise<void> | null {
+  let last = performance.now();
+  let turning: Promise<void> | null = null;
+  return () => {
+    if (turning) return turning;
+    if (performance.now() - last < TURN_EVERY_MS) return null;
+    turning = new Promise<void>((resolve) =>
+      setImmediate(() => {
+        turning = null;
+        last = performance.now();
+        resolve();
+      }),
+    );
+    return turning;
+  };
+}
 
 function keyedOutputs(results: unknown[], succeeded: boolean[], keys: string[]): Record<string, unknown> {
   const outputs: Record<string, unknown> = {};
@@ -222,16 +261,19 @@ async function sourceItems(ctx: StepContext<ForEachGroup>): Promise<unknown[]> {
 
 /** Characters of an item's value its start event carries, to label it when it has no key. */
 const ITEM_PREVIEW_CHARS = 80;
+const WHITESPACE = /\s/;
 
 /** The start of an item's value as one line of text: what the dashboard names an item without `key_by`. */
 function itemPreview(item: unknown): string {
+  // A number, boolean or null (items are JSON-safe: no NaN) is its JSON text, without whitespace.
+  if (typeof item === 'number' || typeof item === 'boolean' || item === null) return String(item);
   let text: string;
   try {
     text = typeof item === 'string' ? item : (JSON.stringify(item) ?? String(item));
   } catch {
     text = String(item);
   }
-  text = text.replace(/\s+/g, ' ').trim();
+  if (WHITESPACE.test(text)) text = text.replace(/\s+/g, ' ').trim();
   return text.length > ITEM_PREVIEW_CHARS ? `${text.slice(0, ITEM_PREVIEW_CHARS - 1)}…` : text;
 }
 

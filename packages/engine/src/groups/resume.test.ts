@@ -135,6 +135,52 @@ describe('resume inside groups', () => {
     expect(itemStarts(events)).toEqual({ 0: 1, 1: 2, 2: 1, 3: 1, 4: 1 });
   });
 
+  it('a stop reaches a long group of quick items mid-way (the group lets the event loop turn); resume runs the rest', async () => {
+    const { home, dir } = await tempSpace();
+    const workflow = workflowOf(
+      [{ name: 'unused', type: 'set', value: 0 }],
+      { entry_point: 'each' },
+      {
+        path: join(dir, 'quick.yaml'),
+      },
+    );
+    workflow.definition.for_each = [
+      {
+        name: 'each',
+        type: 'for_each',
+        source: 'workflow.input.items',
+        as: 'item',
+        max_concurrent: 100,
+        agent: { type: 'set', value: '{{ item * 2 }}' },
+      },
+    ];
+    const items = Array.from({ length: 5000 }, (_, index) => index);
+    const run = runWorkflow(workflow, { home, inputs: { items } });
+    // A timer, a signal or a socket is served only when the event loop turns: so is this stop.
+    run.bus.subscribe((event) => {
+      if (event.type === 'for_each_started') setImmediate(() => run.stop());
+    });
+    const stopped = await run;
+    expect(stopped.status).toBe('interrupted');
+    const checkpoint = await loadCheckpoint(String(stopped.checkpointPath));
+    const progress = checkpoint.context.groups?.each as { completed: Record<string, unknown> } | undefined;
+    const done = Object.keys(progress?.completed ?? {}).length;
+    expect(done).toBeGreaterThan(0);
+    expect(done).toBeLessThan(items.length);
+
+    const resumed = await resumeWorkflow({ runId: run.runId, home, workflow });
+    expect(resumed.status).toBe('completed');
+    expect(resumed.output).toMatchObject({ outputs: items.map((item) => item * 2), count: items.length });
+    const { events } = await readLog(eventLogPath(run.runId, home));
+    const starts = itemStarts(events);
+    expect(Object.keys(starts)).toHaveLength(items.length);
+    // The items done before the stop are not run again.
+    expect(Object.values(starts).every((count) => count === 1)).toBe(true);
+    expect(events.findLast((e) => e.type === 'for_each_started')?.data).toMatchObject({
+      resumed_count: done,
+    });
+  });
+
   it('a parallel group resumes keeping the members that finished', async () => {
     const { home, dir } = await tempSpace();
     const members: StepDefinition[] = ['a', 'b', 'c'].map((name) => ({ name, type: 'latch' }) as never);

@@ -1,6 +1,7 @@
 import type { GateBroker } from '../gates/broker.js';
 import type { LoadedWorkflow } from '../workflow/types.js';
 import { StepFailure } from './errors.js';
+import { merged } from './merge.js';
 import type {
   ChildStepOptions,
   GroupProgress,
@@ -90,7 +91,7 @@ function build<S extends RunnableStep>(
     workflow: services.workflow,
     workflowDir: services.workflowDir,
     scope: shape.scope,
-    promptScope: () => ({ ...services.promptScope(step, iteration), ...shape.locals }),
+    promptScope: () => merged(services.promptScope(step, iteration), shape.locals),
     templates: services.templates,
     emit: shape.emit,
     signal: shape.signal,
@@ -141,11 +142,13 @@ async function runChild(
   }
   const fields = options.eventFields ?? {};
   const parentEmit = parent.emit;
-  const locals = { ...parent.locals, ...options.locals };
+  // merged, not spread: see merge.ts (a group runs this per item, and emits through it per event).
+  const childLocals = options.locals ?? {};
   const ctx = build(services, step, iteration, {
-    scope: { ...parent.scope, ...options.locals },
-    locals,
-    emit: (type, data) => parentEmit(type, { ...data, ...fields }),
+    scope: merged(parent.scope, childLocals),
+    // A top-level step has no locals of its own: its children's are theirs alone (nothing mutates them).
+    locals: parent.child ? merged(parent.locals, childLocals) : childLocals,
+    emit: (type, data) => parentEmit(type, merged(data, fields)),
     signal: options.signal ?? parent.signal,
     child: true,
   });
