@@ -8,6 +8,7 @@ import type { Provider } from '../providers/types.js';
 import { round } from '../steps/common.js';
 import { createStepContext, type StepServices } from '../steps/context.js';
 import { describeError, StepFailure } from '../steps/errors.js';
+import { merged } from '../steps/merge.js';
 import type {
   RunnableStep,
   StepExecutors,
@@ -209,7 +210,7 @@ export async function executeFrom(
         templates,
         definition,
         null,
-        { ...scope, output: lastOutput() },
+        merged(scope, { output: lastOutput() }),
         lastOutput(),
         workflow.path,
       ),
@@ -240,7 +241,7 @@ export async function executeFrom(
     const choice = await selectRoute(
       step,
       output,
-      { ...scope, [name]: scopeEntry(output, groups.has(name)) },
+      merged(scope, { [name]: scopeEntry(output, groups.has(name)) }),
       templates,
     );
     if (choice === null) throw noRouteMatched(step, output);
@@ -250,7 +251,7 @@ export async function executeFrom(
       state.awaitingRoute = false;
       return null;
     }
-    const finalScope = { ...fullScope(source, state.iteration), output };
+    const finalScope = merged(fullScope(source, state.iteration), { output });
     const final = await renderFinalOutput(
       templates,
       definition,

@@ -1,5 +1,6 @@
 import { dirname } from 'node:path';
 import { StepFailure } from '../steps/errors.js';
+import { merged } from '../steps/merge.js';
 import type { TemplateScope } from '../steps/types.js';
 import type { ContextMode, StepDefinition, WorkflowDefinition } from '../workflow/types.js';
 import { groupNamesOf, scopeEntry } from './runnable.js';
@@ -168,26 +169,9 @@ export function promptScope(
  */
 export function routeScope(scope: TemplateScope, output: unknown, when: string): TemplateScope {
   const bare = !when.includes('{{');
-  // Copied key by key: V8 spreads an object that was itself made by a spread slowly (about 1 µs here,
-  // a tenth of a short step), and the step's scope usually was.
-  const result: TemplateScope = {};
-  copyInto(result, scope);
-  if (bare && typeof output === 'object' && output !== null && !Array.isArray(output))
-    copyInto(result, output as Record<string, unknown>);
+  const spread =
+    bare && typeof output === 'object' && output !== null && !Array.isArray(output) ? output : {};
+  const result: TemplateScope = merged(scope, spread);
   result.output = output;
   return result;
-}
-
-/** `{ ...target, ...source }` in place: own enumerable string keys, `__proto__` kept as a plain key. */
-function copyInto(target: Record<string, unknown>, source: Record<string, unknown>): void {
-  for (const key of Object.keys(source)) {
-    if (key === '__proto__')
-      Object.defineProperty(target, key, {
-        value: source[key],
-        enumerable: true,
-        writable: true,
-        configurable: true,
-      });
-    else target[key] = source[key];
-  }
 }
