@@ -56,6 +56,9 @@ export function connectLive(api: Api, model: RunModel): () => void {
     try {
       const { state, last_seq } = await api.state();
       if (stopped) return;
+      // The steps need only the state: on the first load, show them while the latest activity is on
+      // its way (the socket still opens after both, from the same seq).
+      if (!model.snapshot.ready) model.showState(state, last_seq);
       const page = await api.eventsBefore(last_seq + 1, PAGE_SIZE);
       if (stopped) return;
       model.reset(state, last_seq, page.events, (page.events[0]?.seq ?? 1) > 1);
