@@ -55,7 +55,12 @@ function markWhenShown() {
       window.__shownAt = performance.timeOrigin + performance.now();
     });
   });
-  observer.observe(document, { subtree: true, childList: true, attributes: true, attributeFilter: ['aria-label'] });
+  observer.observe(document, {
+    subtree: true,
+    childList: true,
+    attributes: true,
+    attributeFilter: ['aria-label'],
+  });
 }
 
 /** The dashboard's process: loads the package, then starts the dashboard when told, and reports. */
