@@ -75,8 +75,9 @@ export function jsonlStore(path: string, options: JsonlStoreOptions = {}): Histo
     return built;
   };
   const indexed = (): Promise<SeqIndex | null> => {
+    const building = index ?? startIndex();
     wanted = true;
-    return index ?? startIndex();
+    return building;
   };
 
   /**
