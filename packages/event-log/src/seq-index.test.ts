@@ -29,6 +29,35 @@ describe('buildSeqIndex / readEventPage', () => {
     expect(index.every).toBe(256);
   });
 
+  it('hands the events it reads to onEvents, in order and each once, waiting for it between chunks', async () => {
+    // Large enough for several chunks of the file.
+    const path = await writeLog(20_000);
+    await appendFile(path, `${JSON.stringify(message(30_000))}`); // a last line still being written
+    const all = await collect(readEventLog(path));
+    const handed: number[] = [];
+    let batches = 0;
+    let pending = false;
+    const index = await buildSeqIndex(path, {
+      every: 100,
+      async onEvents(events) {
+        expect(pending).toBe(false);
+        pending = true;
+        batches += 1;
+        await new Promise((resolve) => setTimeout(resolve, 1));
+        for (const event of events) handed.push(event.seq);
+        pending = false;
+      },
+    });
+    expect(batches).toBeGreaterThan(1);
+    // What a reader yields, but the unfinished last line.
+    expect(handed).toEqual(all.map((e) => e.seq).filter((seq) => seq !== 30_000));
+    expect(index.count).toBe(20_000);
+    // Later updates hand nothing out again.
+    await appendFile(path, '\n');
+    expect(await index.update()).toBe(1);
+    expect(handed).toHaveLength(20_000);
+  });
+
   it('pages through the index exactly as a full read would', async () => {
     const path = await writeLog(700);
     const all = await collect(readEventLog(path));

@@ -1,6 +1,6 @@
 import type { ConductorEvent } from './envelope.js';
 import { dialogReducers } from './projection/dialogs.js';
-import { combineReducers } from './projection/fold.js';
+import { combineReducers, foldEvents } from './projection/fold.js';
 import { gateReducers } from './projection/gates.js';
 import { groupReducers } from './projection/groups.js';
 import { runReducers } from './projection/run.js';
@@ -50,11 +50,7 @@ export {
   MAX_TOOL_CALLS_KEPT,
 } from './projection/state.js';
 
-/**
- * Applies one event and returns the next state. The input state is never modified; unchanged parts
- * are shared with it.
- */
-export const applyEvent: (state: RunState, event: ConductorEvent) => RunState = combineReducers([
+const fold = combineReducers([
   subworkflowReducers,
   runReducers,
   stepReducers,
@@ -65,14 +61,21 @@ export const applyEvent: (state: RunState, event: ConductorEvent) => RunState = 
   dialogReducers,
 ]);
 
-/** Folds many events; `projectEvents(events)` is the state after all of them. */
+/**
+ * Applies one event and returns the next state. The input state is never modified; unchanged parts
+ * are shared with it.
+ */
+export const applyEvent: (state: RunState, event: ConductorEvent) => RunState = fold;
+
+/**
+ * Folds many events; `projectEvents(events)` is the state after all of them. The same state as
+ * `applyEvent` on each in turn, for less: streamed text is counted a run at a time.
+ */
 export function projectEvents(
   events: Iterable<ConductorEvent>,
   state: RunState = initialRunState(),
 ): RunState {
-  let next = state;
-  for (const event of events) next = applyEvent(next, event);
-  return next;
+  return foldEvents(fold, state, events);
 }
 
 /** A time the run was down: from a generation's end (failure, stop, kill) to the resume that followed. */

@@ -3,7 +3,13 @@ import type { Server as HttpServer, IncomingMessage } from 'node:http';
 import type { Server as HttpsServer } from 'node:https';
 import type { Duplex } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { applyEvent, initialRunState, type RunState } from '@conductor/events';
+import {
+  applyEvent,
+  type ConductorEvent,
+  initialRunState,
+  projectEvents,
+  type RunState,
+} from '@conductor/events';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { ColorScheme, InfoBody } from '../protocol.js';
@@ -166,6 +172,16 @@ export function createDashboard(options: DashboardOptions): Dashboard {
   const hint = followsStore && options.live ? options.live.subscribe(() => tail?.check()) : null;
 
   let state = initialRunState();
+  // History is folded a batch at a time (projectEvents counts a run of streamed text with one copy of
+  // the state, not one per event), and always before anyone reads the state.
+  let unfolded: ConductorEvent[] = [];
+  const current = (): RunState => {
+    if (unfolded.length > 0) {
+      state = projectEvents(unfolded, state);
+      unfolded = [];
+    }
+    return state;
+  };
   const closing = new AbortController();
   const ready = follow(
     store,
@@ -173,10 +189,11 @@ export function createDashboard(options: DashboardOptions): Dashboard {
     0,
     {
       history(event) {
-        state = applyEvent(state, event);
+        unfolded.push(event);
+        if (unfolded.length >= 1024) current();
       },
       live(live) {
-        state = applyEvent(state, live.event);
+        state = applyEvent(current(), live.event);
       },
     },
     {
@@ -205,14 +222,14 @@ export function createDashboard(options: DashboardOptions): Dashboard {
   ready.catch(() => {});
 
   const version = packageVersion();
-  const runId = () => options.info?.runId ?? state.run.run_id;
+  const runId = () => options.info?.runId ?? current().run.run_id;
   const info = async (): Promise<InfoBody> => {
     const i = options.info ?? {};
     const owner = await ownership.current();
     const owned = owner.owner === 'this-process';
     return {
       run_id: runId(),
-      workflow_name: i.workflowName ?? state.run.name,
+      workflow_name: i.workflowName ?? current().run.name,
       mode: i.mode ?? 'live',
       source: i.source ?? 'run',
       log_path: i.logPath ?? store.path,
@@ -231,7 +248,7 @@ export function createDashboard(options: DashboardOptions): Dashboard {
   const api: ApiContext = {
     store,
     ready,
-    state: () => state,
+    state: current,
     info,
     runId,
     control: options.control,
@@ -300,7 +317,7 @@ export function createDashboard(options: DashboardOptions): Dashboard {
     app,
     token,
     ready,
-    state: () => state,
+    state: current,
     stats: socket.stats,
     handleUpgrade: (request, duplex, head) => socket.handleUpgrade(request, duplex, head),
     attachWebSocket(server, { exclusive = false } = {}) {

@@ -6,6 +6,7 @@ import {
   type SeqIndex,
 } from '@conductor/event-log';
 import type { ConductorEvent } from '@conductor/events';
+import { readWhileIndexing } from './indexing-read.js';
 import { type StoreTail, type TailSink, tailLog } from './tail.js';
 
 /** A page query: events after a seq (oldest first), or the latest events before a seq (oldest first). */
@@ -58,13 +59,25 @@ export interface JsonlStoreOptions {
  */
 export function jsonlStore(path: string, options: JsonlStoreOptions = {}): HistoryStore {
   let index: Promise<SeqIndex | null> | null = null;
-  const indexed = (): Promise<SeqIndex | null> => {
-    index ??= buildSeqIndex(path, { every: options.indexEvery ?? 1024 }).catch((error: unknown) => {
-      index = null;
+  // Whether a caller besides a reader riding on the build waits for it.
+  let wanted = false;
+  const startIndex = (onEvents?: (events: ConductorEvent[]) => void | Promise<void>) => {
+    const built: Promise<SeqIndex | null> = buildSeqIndex(path, {
+      every: options.indexEvery ?? 1024,
+      ...(onEvents ? { onEvents } : {}),
+    }).catch((error: unknown) => {
+      if (index === built) index = null;
       if (error instanceof EventLogNotFoundError) return null;
       throw error;
     });
-    return index;
+    index = built;
+    wanted = false;
+    return built;
+  };
+  const indexed = (): Promise<SeqIndex | null> => {
+    const building = index ?? startIndex();
+    wanted = true;
+    return building;
   };
 
   /**
@@ -74,35 +87,50 @@ export function jsonlStore(path: string, options: JsonlStoreOptions = {}): Histo
   function read(afterSeq: number): AsyncIterable<ConductorEvent> {
     return {
       [Symbol.asyncIterator](): AsyncIterator<ConductorEvent> {
-        let inner: AsyncIterator<ConductorEvent> | null = null;
-        let finished = false;
-        const done = (): IteratorReturnResult<undefined> => {
-          finished = true;
-          return { done: true, value: undefined };
-        };
-        const missingIsEmpty = (error: unknown) => {
-          if (error instanceof EventLogNotFoundError) return done();
-          throw error;
-        };
-        return {
-          next() {
-            if (finished) return Promise.resolve(done());
-            if (inner) return inner.next();
-            // From the start, the index would only cost a second pass over the file.
-            return (afterSeq > 0 ? indexed() : Promise.resolve(null)).then((seqIndex) => {
-              if (finished) return done();
-              inner = readEventLog(path, { afterSeq, ...(seqIndex ? { index: seqIndex } : {}) })[
-                Symbol.asyncIterator
-              ]();
-              return inner.next().catch(missingIsEmpty);
-            });
-          },
-          async return() {
-            finished = true;
-            await inner?.return?.();
-            return { done: true, value: undefined };
-          },
-        };
+        // The first read of the whole log (the dashboard's fold) builds the index in the same pass:
+        // paging and following need it at once, and a second pass would double the start-up's work.
+        if (afterSeq === 0 && index === null) {
+          return readWhileIndexing(path, {
+            start: startIndex,
+            wanted: () => wanted,
+            forget(built) {
+              if (index === built) index = null;
+            },
+          });
+        }
+        return readFile(afterSeq);
+      },
+    };
+  }
+
+  function readFile(afterSeq: number): AsyncIterator<ConductorEvent> {
+    let inner: AsyncIterator<ConductorEvent> | null = null;
+    let finished = false;
+    const done = (): IteratorReturnResult<undefined> => {
+      finished = true;
+      return { done: true, value: undefined };
+    };
+    const missingIsEmpty = (error: unknown) => {
+      if (error instanceof EventLogNotFoundError) return done();
+      throw error;
+    };
+    return {
+      next() {
+        if (finished) return Promise.resolve(done());
+        if (inner) return inner.next();
+        // From the start, the index would only cost a second pass over the file.
+        return (afterSeq > 0 ? indexed() : Promise.resolve(null)).then((seqIndex) => {
+          if (finished) return done();
+          inner = readEventLog(path, { afterSeq, ...(seqIndex ? { index: seqIndex } : {}) })[
+            Symbol.asyncIterator
+          ]();
+          return inner.next().catch(missingIsEmpty);
+        });
+      },
+      async return() {
+        finished = true;
+        await inner?.return?.();
+        return { done: true, value: undefined };
       },
     };
   }

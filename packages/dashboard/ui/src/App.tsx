@@ -1,6 +1,6 @@
 import type { RunState } from '@conductor/events';
 import { useCallback, useEffect, useMemo, useState } from 'react';
-import type { InfoBody } from '../../src/protocol';
+import type { InfoBody, StateBody } from '../../src/protocol';
 import { ActivityStream } from './ActivityStream';
 import type { Api } from './api';
 import { OwnershipBanner, ResumeBanner, RunEndBanner, SyntheticHistoryNote } from './Banners';
@@ -15,7 +15,7 @@ import { RunOverview } from './RunOverview';
 import { StepDetails } from './StepDetails';
 import { Timeline } from './Timeline';
 import { useColorScheme } from './theme';
-import { useInfo } from './useInfo';
+import { useFirstState, useInfo } from './useInfo';
 import { useRunStream } from './useRunStream';
 import { type RunViewKind, ViewSwitch } from './ViewSwitch';
 import { WorkflowGraph } from './WorkflowGraph';
@@ -23,28 +23,34 @@ import { findGroup, pathKey } from './workflowView';
 
 export function App({ api }: { api: Api }) {
   const { info, error, unauthorized, refresh } = useInfo(api);
+  const first = useFirstState(api);
 
   if (unauthorized) return <AuthRequired />;
-  if (!info)
+  // A live run's view is rendered once it has its state too (they come together: both wait for the
+  // server's fold of the history), so that its first render shows the steps.
+  if (!info || (info.mode === 'live' && first === undefined))
     return (
       <Splash
         message={error ? `Cannot reach the dashboard (${error}); retrying…` : 'Connecting to the run…'}
       />
     );
-  return <Dashboard api={api} info={info} refreshInfo={refresh} />;
+  return <Dashboard api={api} info={info} first={first ?? null} refreshInfo={refresh} />;
 }
 
 function Dashboard({
   api,
   info,
+  first,
   refreshInfo,
 }: {
   api: Api;
   info: InfoBody;
+  /** The first `/api/state`, if it was taken (null: the live client asks for it itself). */
+  first: StateBody | null;
   /** Asks `/api/info` again: who owns the run may have changed with its status. */
   refreshInfo: () => void;
 }) {
-  const { snapshot, model, replay } = useRunStream(api, info);
+  const { snapshot, model, replay } = useRunStream(api, info, first);
   const theme = useColorScheme(info.color_scheme);
   const { state } = snapshot;
   const [selected, setSelected] = useState<string | null>(null);

@@ -1,31 +1,23 @@
-import type { AnchorHTMLAttributes } from 'react';
-import ReactMarkdown, { defaultUrlTransform } from 'react-markdown';
+import { lazy, Suspense } from 'react';
+
+// The Markdown parser is a fifth of the page's script and no part of its first view (it renders gate
+// prompts, dialogs and outputs): it is loaded on first use, or once the page is idle.
+const loadView = () => import('./MarkdownView');
+const MarkdownView = lazy(async () => ({ default: (await loadView()).MarkdownView }));
+if (typeof window !== 'undefined') {
+  const preload = () => void loadView();
+  if ('requestIdleCallback' in window) window.requestIdleCallback(preload, { timeout: 2000 });
+  else setTimeout(preload, 500);
+}
 
 /**
  * Markdown as React elements (react-markdown: CommonMark, no `dangerouslySetInnerHTML`), for gate
- * prompts and prose outputs. Raw HTML in the text is dropped, and only web and mail links stay links:
- * a `javascript:` URL never becomes clickable.
+ * prompts and prose outputs. Until the parser has loaded, the text shows as it is.
  */
 export function Markdown({ source, testId }: { source: string; testId?: string }) {
   return (
-    <div className="markdown" data-testid={testId}>
-      <ReactMarkdown skipHtml urlTransform={webOnly} components={{ a: Link }}>
-        {source}
-      </ReactMarkdown>
-    </div>
-  );
-}
-
-function webOnly(url: string): string {
-  const safe = defaultUrlTransform(url);
-  return /^(https?:|mailto:)/i.test(safe) ? safe : '';
-}
-
-function Link({ href, children }: AnchorHTMLAttributes<HTMLAnchorElement>) {
-  if (!href) return <>{children}</>;
-  return (
-    <a href={href} target="_blank" rel="noreferrer noopener">
-      {children}
-    </a>
+    <Suspense fallback={<div className="markdown markdown-loading">{source}</div>}>
+      <MarkdownView source={source} {...(testId === undefined ? {} : { testId })} />
+    </Suspense>
   );
 }

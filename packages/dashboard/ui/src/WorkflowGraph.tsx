@@ -1,7 +1,7 @@
 import type { RunState } from '@conductor/events';
 import { ReactFlow, ReactFlowProvider } from '@xyflow/react';
 import '@xyflow/react/dist/base.css';
-import { type ReactNode, useMemo } from 'react';
+import { type ReactNode, useMemo, useState } from 'react';
 import { Breadcrumb } from './Breadcrumb';
 import { edgeTypes, nodeTypes } from './GraphNodes';
 import { ViewportKeeper, ZoomButtons } from './GraphViewport';
@@ -26,8 +26,12 @@ interface WorkflowGraphProps {
 /** The workflow panel: steps, groups and routes laid out by dagre, coloured by the projection's status. */
 export function WorkflowGraph(props: WorkflowGraphProps) {
   const { state, path, onNavigate } = props;
+  const flow = useFlowElements(props);
+  // The flow's store starts with the nodes when the state is there from the first render: the steps
+  // are in the first commit, not in the one after React Flow's own effects.
+  const [initial] = useState(() => flow);
   return (
-    <ReactFlowProvider>
+    <ReactFlowProvider {...(initial ? { initialNodes: initial.nodes, initialEdges: initial.edges } : {})}>
       <section
         className="panel graph-panel"
         aria-label={path.length > 0 ? `Sub-workflow ${pathKey(path)}` : 'Workflow'}
@@ -39,10 +43,38 @@ export function WorkflowGraph(props: WorkflowGraphProps) {
           <ZoomButtons />
         </header>
         {path.length > 0 ? <Breadcrumb state={state} path={path} onNavigate={onNavigate} /> : null}
-        {props.ready ? <FlowCanvas {...props} /> : <p className="empty graph-empty">Loading the run…</p>}
+        {flow ? <FlowCanvas {...props} flow={flow} /> : <p className="empty graph-empty">Loading the run…</p>}
       </section>
     </ReactFlowProvider>
   );
+}
+
+interface FlowElements {
+  layout: ReturnType<typeof layoutGraph>;
+  /** Stands for the parts of the state the layout depends on. */
+  key: string;
+  nodes: FlowNode[];
+  edges: RouteFlowEdge[];
+}
+
+/** The graph's nodes and edges, once the first state arrived. */
+function useFlowElements({
+  state,
+  ready,
+  selected,
+  onSelect,
+  path,
+}: WorkflowGraphProps): FlowElements | null {
+  const key = layoutKey(state, path);
+  // Layout depends on the workflow's shape only: progress re-colours nodes without moving them.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `key` stands for the parts of `state` that matter.
+  const layout = useMemo(() => (ready ? layoutGraph(graphSourceAt(state, path)) : null), [key, ready]);
+  const nodes = useMemo(
+    () => (layout ? flowNodes(layout, state, path, { selected, onSelect }) : []),
+    [layout, state, path, selected, onSelect],
+  );
+  const edges = useMemo(() => (layout ? flowEdges(layout) : []), [layout]);
+  return layout ? { layout, key, nodes, edges } : null;
 }
 
 function StepCounts({ state, path }: { state: RunState; path: ViewPath }) {
@@ -53,16 +85,8 @@ function StepCounts({ state, path }: { state: RunState; path: ViewPath }) {
   );
 }
 
-function FlowCanvas({ state, selected, onSelect, path }: WorkflowGraphProps) {
-  const key = layoutKey(state, path);
-  // Layout depends on the workflow's shape only: progress re-colours nodes without moving them.
-  // biome-ignore lint/correctness/useExhaustiveDependencies: `key` stands for the parts of `state` that matter.
-  const layout = useMemo(() => layoutGraph(graphSourceAt(state, path)), [key]);
-  const nodes = useMemo(
-    () => flowNodes(layout, state, path, { selected, onSelect }),
-    [layout, state, path, selected, onSelect],
-  );
-  const edges = useMemo(() => flowEdges(layout), [layout]);
+function FlowCanvas({ state, path, flow }: WorkflowGraphProps & { flow: FlowElements }) {
+  const { layout, key, nodes, edges } = flow;
   return (
     <div
       className="graph"

@@ -69,7 +69,16 @@ export interface Api {
   socketUrl(after: number): string;
 }
 
-export function createApi(token: string | null): Api {
+export interface CreateApiOptions {
+  /**
+   * Ask for `/api/info` and `/api/state` at once, before the page has rendered anything: their first
+   * calls take these answers. Both wait for the server's fold of the history, which then overlaps
+   * the page's own start-up instead of following it.
+   */
+  prefetch?: boolean;
+}
+
+export function createApi(token: string | null, options: CreateApiOptions = {}): Api {
   const headers = (extra: Record<string, string> = {}): Record<string, string> =>
     token ? { ...extra, authorization: `Bearer ${token}` } : extra;
 
@@ -86,9 +95,26 @@ export function createApi(token: string | null): Api {
   const json = async <T>(path: string, init?: RequestInit): Promise<T> =>
     (await request(path, init)).json() as Promise<T>;
 
+  const early = new Map<string, Promise<unknown>>();
+  if (options.prefetch) {
+    for (const path of ['api/info', 'api/state']) {
+      const answer = json(path);
+      // Reported by the call that takes it.
+      answer.catch(() => {});
+      early.set(path, answer);
+    }
+  }
+  /** The prefetched answer the first time, a new request after that. */
+  const first = <T>(path: string): Promise<T> => {
+    const answer = early.get(path);
+    if (!answer) return json<T>(path);
+    early.delete(path);
+    return answer as Promise<T>;
+  };
+
   return {
-    info: () => json<InfoBody>('api/info'),
-    state: () => json<StateBody>('api/state'),
+    info: () => first<InfoBody>('api/info'),
+    state: () => first<StateBody>('api/state'),
     eventsAfter: (after, limit) => decodedPage(json<EventsPage>(`api/events?after=${after}&limit=${limit}`)),
     eventsBefore: (before, limit) =>
       decodedPage(json<EventsPage>(`api/events?before=${before}&limit=${limit}`)),

@@ -1,4 +1,5 @@
 import { type ConductorEvent, type DecodedEvent, decodeEvent } from '@conductor/events';
+import type { StateBody } from '../../src/protocol';
 import { RESYNC_CLOSE_CODE } from '../../src/protocol';
 import { PAGE_SIZE } from './activity';
 import { type Api, ApiError } from './api';
@@ -14,9 +15,10 @@ function backoff(attempt: number): number {
 /**
  * The protocol's client recipe (docs/dashboard-protocol.md): take `/api/state`, the recent events for
  * the activity stream, then `/ws?after=<last seq>`, folding every event with `applyEvent`. Any close
- * reconnects from the last applied seq, with backoff. Returns a function that stops it.
+ * reconnects from the last applied seq, with backoff. `first`: a `/api/state` answer already taken,
+ * used instead of asking for the first one. Returns a function that stops it.
  */
-export function connectLive(api: Api, model: RunModel): () => void {
+export function connectLive(api: Api, model: RunModel, first: StateBody | null = null): () => void {
   let stopped = false;
   let socket: WebSocket | null = null;
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -51,14 +53,23 @@ export function connectLive(api: Api, model: RunModel): () => void {
     }, delay);
   };
 
+  // Whether a state and its latest events were loaded: then a new start is a reconnection.
+  let loaded = false;
+
   async function start(): Promise<void> {
-    model.setConnection(model.snapshot.ready ? 'reconnecting' : 'connecting');
+    model.setConnection(loaded ? 'reconnecting' : 'connecting');
     try {
-      const { state, last_seq } = await api.state();
+      const taken = first;
+      first = null;
+      const { state, last_seq } = taken ?? (await api.state());
       if (stopped) return;
+      // The steps need only the state: on the first load, show them while the latest activity is on
+      // its way (the socket still opens after both, from the same seq).
+      if (!model.snapshot.ready) model.showState(state, last_seq);
       const page = await api.eventsBefore(last_seq + 1, PAGE_SIZE);
       if (stopped) return;
       model.reset(state, last_seq, page.events, (page.events[0]?.seq ?? 1) > 1);
+      loaded = true;
       open();
     } catch (error) {
       if (stopped) return;

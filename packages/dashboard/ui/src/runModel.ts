@@ -1,4 +1,4 @@
-import { applyEvent, type ConductorEvent, initialRunState, type RunState } from '@conductor/events';
+import { type ConductorEvent, initialRunState, projectEvents, type RunState } from '@conductor/events';
 import {
   type ActivityWindow,
   appendToWindow,
@@ -84,7 +84,7 @@ declare global {
 const RECENT_KEPT = PAGE_SIZE;
 
 /**
- * The UI's copy of the run: the projection folded from events (always with `applyEvent`), plus the
+ * The UI's copy of the run: the projection folded from events (always with the one projection: `applyEvent`, `projectEvents`), plus the
  * activity window. The live client and the replay driver both write into it.
  */
 export class RunModel {
@@ -128,6 +128,11 @@ export class RunModel {
     }));
   }
 
+  /** Shows a state before its latest events have arrived (the first load); `reset` follows with them. */
+  showState(state: RunState, lastSeq: number): void {
+    this.store.set((s) => ({ ...s, state, lastSeq, ready: true, error: null }));
+  }
+
   /** Folds events into the state, in order, skipping any already applied. */
   apply(events: readonly ConductorEvent[]): void {
     let last = this.snapshot.lastSeq;
@@ -140,8 +145,7 @@ export class RunModel {
     if (fresh.length === 0) return;
     this.recent = this.recent.concat(fresh).slice(-RECENT_KEPT);
     this.store.set((s) => {
-      let state = s.state;
-      for (const event of fresh) state = applyEvent(state, event);
+      const state = projectEvents(fresh, s.state);
       return {
         ...s,
         state,

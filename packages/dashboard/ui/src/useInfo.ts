@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import type { InfoBody } from '../../src/protocol';
+import type { InfoBody, StateBody } from '../../src/protocol';
 import { type Api, ApiError } from './api';
 
 /** How often a live dashboard asks again who owns the run (a process may end without an event). */
@@ -69,4 +69,27 @@ export function useInfo(api: Api): InfoState {
 
   const refresh = useCallback(() => loadRef.current(), []);
   return { info, error, unauthorized, refresh };
+}
+
+/**
+ * The run's state as first asked for (`/api/state`, asked for as the page started): undefined while
+ * on its way, null if it could not be had (the live client then asks again, with retries).
+ */
+export function useFirstState(api: Api): StateBody | null | undefined {
+  const [first, setFirst] = useState<StateBody | null | undefined>(undefined);
+  useEffect(() => {
+    let stopped = false;
+    api.state().then(
+      (body) => {
+        if (!stopped) setFirst(body);
+      },
+      () => {
+        if (!stopped) setFirst(null);
+      },
+    );
+    return () => {
+      stopped = true;
+    };
+  }, [api]);
+  return first;
 }

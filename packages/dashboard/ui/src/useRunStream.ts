@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import type { InfoBody } from '../../src/protocol';
+import type { InfoBody, StateBody } from '../../src/protocol';
 import type { Api } from './api';
 import { connectLive } from './liveClient';
 import { ReplayDriver, speedFromInfo } from './replayDriver';
@@ -13,9 +13,17 @@ export interface RunStream {
   replay: ReplayDriver | null;
 }
 
-/** The run as the UI sees it: live from the protocol, or played back from the log in replay mode. */
-export function useRunStream(api: Api, info: InfoBody): RunStream {
-  const [model] = useState(() => new RunModel());
+/**
+ * The run as the UI sees it: live from the protocol, or played back from the log in replay mode.
+ * `first`: a live run's `/api/state` already taken, shown from the first render on.
+ */
+export function useRunStream(api: Api, info: InfoBody, first: StateBody | null = null): RunStream {
+  const [model] = useState(() => {
+    const created = new RunModel();
+    if (first && info.mode !== 'replay') created.showState(first.state, first.last_seq);
+    return created;
+  });
+  const [firstState] = useState(() => (info.mode === 'replay' ? null : first));
   const [replay, setReplay] = useState<ReplayDriver | null>(null);
   const { mode, replay_speed } = info;
 
@@ -30,8 +38,8 @@ export function useRunStream(api: Api, info: InfoBody): RunStream {
       };
     }
     model.setOlderPageLoader(async (before, limit) => (await api.eventsBefore(before, limit)).events);
-    return connectLive(api, model);
-  }, [api, model, mode, replay_speed]);
+    return connectLive(api, model, firstState);
+  }, [api, model, mode, replay_speed, firstState]);
 
   return { snapshot: useStore(model.store), model, replay };
 }
