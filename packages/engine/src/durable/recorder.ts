@@ -100,6 +100,18 @@ export interface RunRecorder {
   hooks(user?: ExecutorHooks): ExecutorHooks;
   /** Records how the run ended in run.json, stops listening to the bus, fsyncs and closes the log. */
   finish(result: RunResult | null): Promise<void>;
+  /**
+   * Where the bus's events can be read back while every one of them reaches the log (the same object
+   * for as long as that holds), else null: no log, not opened yet, or an append failed.
+   */
+  replaySource(): ReplaySource | null;
+}
+
+/** Where a run's events can be read back: its log, while every event reaches it. */
+export interface ReplaySource {
+  readonly path: string;
+  /** Writes what the log's writer still buffers, so that reading the file finds every event so far. */
+  flush(): void;
 }
 
 /** Events that record something outside this process: in the file before the run goes on. */
@@ -116,6 +128,7 @@ export function createRunRecorder(bus: EventBus, options: RecorderOptions): RunR
   let consecutiveFailures = 0;
   let periodicSince: { iteration: number | null; at: number } = { iteration: null, at: options.clock() };
   const shared = options.store ? createSharedStore(options.store) : null;
+  let replay: ReplaySource | null = null;
 
   // Subscribed now, before the caller can add listeners. The writer groups a step's events into one
   // write: every line is in the file at each step boundary (a kill -9 loses at most the step in
@@ -136,8 +149,15 @@ export function createRunRecorder(bus: EventBus, options: RecorderOptions): RunR
     : () => {};
 
   async function open(runId: string, exclusive = false): Promise<EventLogWriter> {
-    writer = await openEventLog(eventLogPath(runId, options.home), { buffered: true, exclusive });
-    return writer;
+    const opened = await openEventLog(eventLogPath(runId, options.home), { buffered: true, exclusive });
+    writer = opened;
+    replay = {
+      path: opened.path,
+      flush: () => {
+        if (!opened.closed) opened.flush();
+      },
+    };
+    return opened;
   }
 
   /**
@@ -370,6 +390,9 @@ export function createRunRecorder(bus: EventBus, options: RecorderOptions): RunR
           await user.onComplete?.(state, result);
         },
       };
+    },
+    replaySource() {
+      return writer && !logError ? replay : null;
     },
     async finish(result) {
       unsubscribe();

@@ -88,7 +88,7 @@ export interface LaunchOptions {
 /** The WorkflowRun handle shared by runWorkflow and resumeWorkflow. */
 export function launchRun(launch: LaunchOptions): WorkflowRun {
   const { bus, recorder } = launch;
-  const stream = createRunEventStream(bus);
+  const stream = createRunEventStream(bus, () => recorder.replaySource());
   const controller = new AbortController();
   const onAbort = () => controller.abort();
   if (launch.signal?.aborted) controller.abort();
