@@ -3,7 +3,7 @@ import type { Server as HttpServer, IncomingMessage } from 'node:http';
 import type { Server as HttpsServer } from 'node:https';
 import type { Duplex } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { applyEvent, initialRunState, type RunState } from '@conductor/events';
+import { applyEvent, type ConductorEvent, initialRunState, type RunState } from '@conductor/events';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { ColorScheme, InfoBody } from '../protocol.js';
@@ -125,6 +125,13 @@ export interface Dashboard {
   stats(): SocketStats;
 }
 
+/**
+ * Events (and characters of their lines) that the run in this process may have handed to the dashboard
+ * ahead of its delivery to clients; beyond, the dashboard reads the rest from the log file as it can.
+ */
+const MAX_PRODUCED_BACKLOG = 200_000;
+const MAX_PRODUCED_BACKLOG_CHARS = 64 * 1024 * 1024;
+
 export const DEFAULT_LIMITS: DashboardLimits = {
   ringSize: 10_000,
   maxQueue: 50_000,
@@ -192,9 +199,20 @@ export function createDashboard(options: DashboardOptions): Dashboard {
     }
     if (store.tail && !closing.signal.aborted) {
       tail = store.tail(result.lastSeq, {
-        events(events) {
-          for (const event of events) hub.push(event);
-          return hub.drained();
+        events(events, lines) {
+          if (lines === undefined) {
+            // Read from the store: the next read waits until these are delivered.
+            for (const event of events) hub.push(event);
+            return hub.drained();
+          }
+          // Written by the run in this process, handed over by its writer with their lines: the run
+          // must not wait for the dashboard, so the tail waits only when too much is held in memory
+          // (and then reads the rest from the file).
+          const jsons = lines.split('\n');
+          for (let i = 0; i < events.length; i++) hub.pushProduced(events[i] as ConductorEvent, jsons[i]);
+          return hub.backlog > MAX_PRODUCED_BACKLOG || hub.backlogChars > MAX_PRODUCED_BACKLOG_CHARS
+            ? hub.drained()
+            : undefined;
         },
         error: onError,
       });

@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import type { ConductorEvent } from '@conductor/events';
 
 /**
@@ -16,8 +17,56 @@ export interface LiveEvent {
 
 export type HubListener = (live: LiveEvent) => void;
 
-/** Events delivered per turn of the event loop. */
+/** The events of one flush, for a listener that takes them together (a socket sends them as one frame). */
+export interface LiveBatch {
+  readonly events: readonly LiveEvent[];
+  /** The events as one JSON array, UTF-8: made once, on first use, for every client. */
+  frame(): Buffer;
+}
+
+export type BatchListener = (batch: LiveBatch) => void;
+
+/** Events delivered per flush (and so per batched frame) at most. */
 const FLUSH_BATCH = 1024;
+
+/**
+ * While the thread is otherwise busy (a run of steps that never wait, in this process) and events keep
+ * coming, the hub takes at most this share of the thread: the run keeps its speed, and the dashboard
+ * catches up when the run waits or ends.
+ */
+const BUSY_SHARE = 0.1;
+/** Time spent elsewhere between two flushes below which the thread counts as idle. */
+const IDLE_GAP_MS = 1;
+/** Credit a long busy stretch can bank, so the hub never stalls the thread for long at once. */
+const MAX_CREDIT_MS = 20;
+
+function liveEvent(event: ConductorEvent, line: string | undefined): LiveEvent {
+  let json = line ?? null;
+  return {
+    event,
+    json: () => {
+      json ??= JSON.stringify(event);
+      return json;
+    },
+  };
+}
+
+/** The events from index `from` on, as a batch of their own. */
+export function sliceBatch(batch: LiveBatch, from: number): LiveBatch {
+  return from === 0 ? batch : liveBatch(batch.events.slice(from));
+}
+
+/** A batch of the given events. */
+export function liveBatch(events: readonly LiveEvent[]): LiveBatch {
+  let frame: Buffer | null = null;
+  return {
+    events,
+    frame() {
+      frame ??= Buffer.from(`[${events.map((live) => live.json()).join(',')}]`);
+      return frame;
+    },
+  };
+}
 
 /**
  * Takes the live events off their source (the store's tail, or the bus of a store nobody else writes)
@@ -30,11 +79,20 @@ const FLUSH_BATCH = 1024;
  */
 export class LiveHub {
   #pending: ConductorEvent[] = [];
+  /** The JSON of each pending event when its source had it (a log writer's line), else undefined. */
+  #pendingJson: Array<string | undefined> = [];
   /** Index of the first pending event not delivered yet. */
   #head = 0;
   #scheduled = false;
   #lastSeq = 0;
   #listeners = new Set<HubListener>();
+  #batchListeners = new Set<BatchListener>();
+  #pendingChars = 0;
+  /** Events this thread produced since the last flush: the run is going on here. */
+  #producedSinceFlush = 0;
+  #lastFlushEnd = performance.now();
+  /** Milliseconds of the thread the hub may still use while it is busy. */
+  #credit = 0;
   #ring: Array<{ event: ConductorEvent; prevSeq: number }>;
   #ringStart = 0;
   #ringSize = 0;
@@ -48,12 +106,23 @@ export class LiveHub {
     this.#onError = onError;
     if (!(ringCapacity >= 1)) throw new RangeError(`ring capacity must be >= 1, got ${ringCapacity}`);
     this.#ring = new Array(ringCapacity);
-    this.#unsubscribe = live ? live.subscribe((event) => this.#receive(event)) : null;
+    // The bus of a run in this process: its events are produced on this thread.
+    this.#unsubscribe = live ? live.subscribe((event) => this.#receive(event, undefined, true)) : null;
   }
 
   /** Listeners now: the projection, the store feed and one per socket that follows live. */
   get listenerCount(): number {
-    return this.#listeners.size;
+    return this.#listeners.size + this.#batchListeners.size;
+  }
+
+  /** Events pushed and not delivered yet. */
+  get backlog(): number {
+    return this.#pending.length - this.#head;
+  }
+
+  /** Characters of the JSON given with the events not delivered yet (`pushProduced`). */
+  get backlogChars(): number {
+    return this.#pendingChars;
   }
 
   /** The seq of the last event delivered to listeners. */
@@ -61,9 +130,18 @@ export class LiveHub {
     return this.#lastSeq;
   }
 
-  /** Queues an event from any source (the bus, a store's tail); delivered on a later turn, in seq order. */
+  /** Queues an event from any source (a store's tail); delivered on a later turn, in seq order. */
   push(event: ConductorEvent): void {
-    this.#receive(event);
+    this.#receive(event, undefined, false);
+  }
+
+  /**
+   * Queues an event that this thread has just produced (a run in this process), with its JSON when the
+   * source has it already (the line its log writer wrote). While such events keep coming and the
+   * thread is busy, the hub takes only its share of the thread.
+   */
+  pushProduced(event: ConductorEvent, json?: string): void {
+    this.#receive(event, json, true);
   }
 
   /** Resolves once every event pushed so far is delivered: a source that reads fast waits on it. */
@@ -72,38 +150,87 @@ export class LiveHub {
     return new Promise((resolve) => this.#drainWaiters.push(resolve));
   }
 
-  #receive(event: ConductorEvent): void {
+  #receive(event: ConductorEvent, json: string | undefined, produced: boolean): void {
     this.#pending.push(event);
+    this.#pendingJson.push(json);
+    if (json !== undefined) this.#pendingChars += json.length;
+    if (produced) this.#producedSinceFlush += 1;
     if (this.#scheduled) return;
     this.#scheduled = true;
-    setImmediate(() => this.flush());
+    setImmediate(() => this.#turn());
+  }
+
+  /** Delivers up to FLUSH_BATCH queued events now (the rest on later turns). */
+  flush(): void {
+    this.#scheduled = false;
+    this.#producedSinceFlush = 0;
+    this.#deliver();
+    this.#lastFlushEnd = performance.now();
   }
 
   /**
-   * Delivers queued events, at most FLUSH_BATCH per turn of the event loop: between slices sockets
-   * get to write, so a burst does not pile up in every client's buffer at once.
+   * A turn of the event loop: delivers queued events, at most FLUSH_BATCH, so that between slices sockets
+   * get to write and a burst does not pile up in every client's buffer at once. While the thread is
+   * busy with something else that keeps producing events (a run of steps that never wait), a turn
+   * delivers only when the hub's share of the thread allows (BUSY_SHARE), and then a whole slice, so
+   * frames stay large; once the producer pauses or ends, every turn delivers.
    */
-  flush(): void {
+  #turn(): void {
     this.#scheduled = false;
+    const started = performance.now();
+    const busy = this.#producedSinceFlush > 0 && started - this.#lastFlushEnd >= IDLE_GAP_MS;
+    this.#producedSinceFlush = 0;
+    if (busy) {
+      this.#credit = Math.min(
+        MAX_CREDIT_MS,
+        this.#credit + ((started - this.#lastFlushEnd) * BUSY_SHARE) / (1 - BUSY_SHARE),
+      );
+    }
+    if (busy && this.#credit < 0 && this.#head < this.#pending.length) {
+      // Not this turn: the time the hub took before is not paid back yet.
+      this.#lastFlushEnd = performance.now();
+      this.#scheduled = true;
+      setImmediate(() => this.#turn());
+      return;
+    }
+    this.#deliver();
+    const ended = performance.now();
+    if (busy) this.#credit -= ended - started;
+    else this.#credit = 0;
+    this.#lastFlushEnd = ended;
+  }
+
+  #deliver(): void {
     const pending = this.#pending;
+    const jsons = this.#pendingJson;
     const end = Math.min(pending.length, this.#head + FLUSH_BATCH);
+    const batch: LiveEvent[] = [];
     for (; this.#head < end; this.#head++) {
       const event = pending[this.#head] as ConductorEvent;
-      if (event.seq <= this.#lastSeq) continue;
+      if (event.seq <= this.#lastSeq) {
+        this.#pendingChars -= jsons[this.#head]?.length ?? 0;
+        continue;
+      }
       const prevSeq = this.#lastSeq === 0 ? event.seq - 1 : this.#lastSeq;
       this.#lastSeq = event.seq;
       this.#remember(event, prevSeq);
-      let json: string | null = null;
-      const live: LiveEvent = {
-        event,
-        json: () => {
-          json ??= JSON.stringify(event);
-          return json;
-        },
-      };
+      const json = jsons[this.#head];
+      if (json !== undefined) this.#pendingChars -= json.length;
+      const live = liveEvent(event, json);
+      batch.push(live);
       for (const listener of this.#listeners) {
         try {
           listener(live);
+        } catch (error) {
+          this.#onError(error);
+        }
+      }
+    }
+    if (batch.length > 0 && this.#batchListeners.size > 0) {
+      const delivered = liveBatch(batch);
+      for (const listener of this.#batchListeners) {
+        try {
+          listener(delivered);
         } catch (error) {
           this.#onError(error);
         }
@@ -113,12 +240,15 @@ export class LiveHub {
       // Drop what was delivered, so a long burst does not keep it all referenced.
       if (this.#head > 4096 && this.#head * 2 > pending.length) {
         pending.splice(0, this.#head);
+        jsons.splice(0, this.#head);
         this.#head = 0;
       }
       this.#scheduled = true;
-      setImmediate(() => this.flush());
+      setImmediate(() => this.#turn());
     } else {
       this.#pending = [];
+      this.#pendingJson = [];
+      this.#pendingChars = 0;
       this.#head = 0;
       const drained = this.#drainWaiters;
       this.#drainWaiters = [];
@@ -144,6 +274,15 @@ export class LiveHub {
   listen(listener: HubListener): { knownSeq: number; stop: () => void } {
     this.#listeners.add(listener);
     return { knownSeq: this.#lastSeq, stop: () => this.#listeners.delete(listener) };
+  }
+
+  /**
+   * Like `listen`, with the events of each flush in one call (after every per-event listener has had
+   * them): what a socket sends as one frame.
+   */
+  listenBatches(listener: BatchListener): { knownSeq: number; stop: () => void } {
+    this.#batchListeners.add(listener);
+    return { knownSeq: this.#lastSeq, stop: () => this.#batchListeners.delete(listener) };
   }
 
   /**
@@ -179,8 +318,11 @@ export class LiveHub {
     this.#unsubscribe?.();
     this.#unsubscribe = null;
     this.#pending = [];
+    this.#pendingJson = [];
+    this.#pendingChars = 0;
     this.#head = 0;
     this.#listeners.clear();
+    this.#batchListeners.clear();
     for (const wake of [...this.#waiters, ...this.#drainWaiters]) wake();
     this.#waiters = [];
     this.#drainWaiters = [];
