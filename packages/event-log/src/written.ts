@@ -131,9 +131,11 @@ export function publishWrites(path: string, lastSeq: number): WritesPublisher {
       if (!open) return;
       open = false;
       entry.writers -= 1;
-      if (mine && entry.writtenSeq !== null) tell(entry, (listener) => listener.ended(true));
+      const told = mine && entry.writtenSeq !== null;
       mine = false;
+      // Before telling: a listener that looks again must find no writer.
       entry.writtenSeq = null;
+      if (told) tell(entry, (listener) => listener.ended(true));
       release(path, entry);
     },
   };

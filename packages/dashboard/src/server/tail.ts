@@ -6,8 +6,8 @@ import {
   type LogWrites,
   readAppended,
   type ScanPosition,
-  watchLogWrites,
   type WrittenLines,
+  watchLogWrites,
 } from '@conductor/event-log';
 import type { ConductorEvent } from '@conductor/events';
 import { WritesHeld } from './tail-writes.js';
@@ -47,12 +47,16 @@ export interface LogTailOptions {
   batch?: number;
   /** Take what a writer of this process appends from the writer, not from the file (default true). */
   writes?: boolean;
+  /**
+   * Writes held in memory while the tail reads the file up to them, at most (events; default 100,000,
+   * and 32 Mi characters): beyond, it holds them again from a later point.
+   */
+  maxHeldEvents?: number;
 }
 
 const ABSENT = new Set(['ENOENT', 'ENOTDIR']);
 const errnoOf = (error: unknown) => (error as NodeJS.ErrnoException | null)?.code;
 
-/** Writes held while reading up to them; beyond, they are dropped and held again from a later point. */
 const MAX_HELD_EVENTS = 100_000;
 const MAX_HELD_CHARS = 32 * 1024 * 1024;
 
@@ -72,6 +76,7 @@ const MAX_HELD_CHARS = 32 * 1024 * 1024;
  */
 export function tailLog(path: string, sink: TailSink, options: LogTailOptions): StoreTail {
   const batch = options.batch ?? 1024;
+  const maxHeldEvents = options.maxHeldEvents ?? MAX_HELD_EVENTS;
   let delivered = options.afterSeq;
   let started = false;
   let position: ScanPosition | undefined;
@@ -151,14 +156,18 @@ export function tailLog(path: string, sink: TailSink, options: LogTailOptions): 
     if (held) {
       held.add(lines);
       // Reading cannot keep up: hold from a later point instead (the read in progress will not switch).
-      if (held.events > MAX_HELD_EVENTS || held.chars > MAX_HELD_CHARS) held = new WritesHeld();
+      if (held.events > maxHeldEvents || held.chars > MAX_HELD_CHARS) held = new WritesHeld();
       return;
     }
     if (!fed || !position) return;
     const { events } = lines;
     const last = events[events.length - 1];
     if (!last) return;
-    position = { offset: position.offset + lines.bytes, line: position.line + events.length, seqBefore: last.seq };
+    position = {
+      offset: position.offset + lines.bytes,
+      line: position.line + events.length,
+      seqBefore: last.seq,
+    };
     // Seqs only grow in a log with one writer: a write that repeats one would be the file's business.
     let from = 0;
     while (from < events.length && (events[from] as ConductorEvent).seq <= delivered) from++;
