@@ -39,6 +39,8 @@ const BUSY_SHARE = 0.1;
 const IDLE_GAP_MS = 1;
 /** Credit a long busy stretch can bank, so the hub never stalls the thread for long at once. */
 const MAX_CREDIT_MS = 20;
+/** A flush whose bytes the OS mostly left for later costs at most this many times what it measured. */
+const MAX_QUEUED_FACTOR = 10;
 
 function liveEvent(event: ConductorEvent, line: string | undefined): LiveEvent {
   let json = line ?? null;
@@ -93,6 +95,9 @@ export class LiveHub {
   #lastFlushEnd = performance.now();
   /** Milliseconds of the thread the hub may still use while it is busy. */
   #credit = 0;
+  /** Bytes the listeners sent during this flush, and how many of them the OS did not take at once. */
+  #sentBytes = 0;
+  #queuedBytes = 0;
   #ring: Array<{ event: ConductorEvent; prevSeq: number }>;
   #ringStart = 0;
   #ringSize = 0;
@@ -160,6 +165,15 @@ export class LiveHub {
     setImmediate(() => this.#turn());
   }
 
+  /**
+   * A listener sent `bytes` while handling a flush, of which `queued` the OS did not take at once: they
+   * are written later, on this thread, and so count as the hub's time too.
+   */
+  sent(bytes: number, queued: number): void {
+    this.#sentBytes += bytes;
+    this.#queuedBytes += queued;
+  }
+
   /** Delivers up to FLUSH_BATCH queued events now (the rest on later turns). */
   flush(): void {
     this.#scheduled = false;
@@ -193,10 +207,23 @@ export class LiveHub {
       setImmediate(() => this.#turn());
       return;
     }
+    this.#sentBytes = 0;
+    this.#queuedBytes = 0;
     this.#deliver();
     const ended = performance.now();
-    if (busy) this.#credit -= ended - started;
-    else this.#credit = 0;
+    if (busy) {
+      // Writes the OS left for later happen between flushes, as if they were the run's: count them as
+      // the hub's, at the cost of what was written at once.
+      const written = this.#sentBytes - this.#queuedBytes;
+      const factor =
+        this.#queuedBytes === 0
+          ? 1
+          : Math.min(
+              MAX_QUEUED_FACTOR,
+              this.#sentBytes / Math.max(written, this.#sentBytes / MAX_QUEUED_FACTOR),
+            );
+      this.#credit -= (ended - started) * factor;
+    } else this.#credit = 0;
     this.#lastFlushEnd = ended;
   }
 

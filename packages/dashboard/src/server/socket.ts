@@ -132,7 +132,10 @@ export function createSocketEndpoint(deps: SocketDeps) {
       // What this socket still holds of its history goes first.
       sendFrame();
       lastSent = last.event.seq;
-      ws.send(live.frame(), { binary: false });
+      const data = live.frame();
+      const before = ws.bufferedAmount;
+      ws.send(data, { binary: false });
+      deps.hub.sent(data.length, Math.max(0, ws.bufferedAmount - before));
     }
     const tooSlow = 'client too slow: reconnect with after=<last seq>';
 
