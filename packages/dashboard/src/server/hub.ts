@@ -30,13 +30,14 @@ export type BatchListener = (batch: LiveBatch) => void;
 const FLUSH_BATCH = 1024;
 
 /**
- * While the thread is otherwise busy (a run of steps that never wait, in this process) and events keep
- * coming, the hub takes at most this share of the thread: the run keeps its speed, and the dashboard
- * catches up when the run waits or ends.
+ * While a run in this process produces events (a run of steps that never wait keeps the thread busy),
+ * the hub takes at most this share of the thread: the run keeps its speed, and the dashboard catches up
+ * once the run has produced nothing for QUIET_MS (it waits on a model, or it ended).
  */
 const BUSY_SHARE = 0.1;
-/** Time spent elsewhere between two flushes below which the thread counts as idle. */
-const IDLE_GAP_MS = 1;
+const QUIET_MS = 100;
+/** Credit the hub earns per millisecond of the thread spent elsewhere. */
+const CREDIT_PER_MS = BUSY_SHARE / (1 - BUSY_SHARE);
 /** Credit a long busy stretch can bank, so the hub never stalls the thread for long at once. */
 const MAX_CREDIT_MS = 20;
 /** A flush whose bytes the OS mostly left for later costs at most this many times what it measured. */
@@ -92,6 +93,7 @@ export class LiveHub {
   #pendingChars = 0;
   /** Events this thread produced since the last flush: the run is going on here. */
   #producedSinceFlush = 0;
+  #lastProduced = Number.NEGATIVE_INFINITY;
   #lastFlushEnd = performance.now();
   /** Milliseconds of the thread the hub may still use while it is busy. */
   #credit = 0;
@@ -184,27 +186,28 @@ export class LiveHub {
 
   /**
    * A turn of the event loop: delivers queued events, at most FLUSH_BATCH, so that between slices sockets
-   * get to write and a burst does not pile up in every client's buffer at once. While the thread is
-   * busy with something else that keeps producing events (a run of steps that never wait), a turn
-   * delivers only when the hub's share of the thread allows (BUSY_SHARE), and then a whole slice, so
-   * frames stay large; once the producer pauses or ends, every turn delivers.
+   * get to write and a burst does not pile up in every client's buffer at once. While a run in this
+   * process produces events, a turn delivers only when the hub's share of the thread allows
+   * (BUSY_SHARE), and then a whole slice, so frames stay large: time the run waits on I/O is its own too
+   * (a slice for 100 clients can take tens of milliseconds, and would hold up each of its I/O steps).
+   * Once the run has been quiet for QUIET_MS, every turn delivers.
    */
   #turn(): void {
     this.#scheduled = false;
     const started = performance.now();
-    const busy = this.#producedSinceFlush > 0 && started - this.#lastFlushEnd >= IDLE_GAP_MS;
+    if (this.#producedSinceFlush > 0) this.#lastProduced = started;
     this.#producedSinceFlush = 0;
+    const busy = started - this.#lastProduced < QUIET_MS;
     if (busy) {
-      this.#credit = Math.min(
-        MAX_CREDIT_MS,
-        this.#credit + ((started - this.#lastFlushEnd) * BUSY_SHARE) / (1 - BUSY_SHARE),
-      );
+      this.#credit = Math.min(MAX_CREDIT_MS, this.#credit + (started - this.#lastFlushEnd) * CREDIT_PER_MS);
     }
     if (busy && this.#credit < 0 && this.#head < this.#pending.length) {
-      // Not this turn: the time the hub took before is not paid back yet.
-      this.#lastFlushEnd = performance.now();
+      // Not now: the time the hub took before is not paid back yet. Back when it is, or when the run
+      // has been quiet long enough (a timer, so an idle thread does not spin on it).
+      this.#lastFlushEnd = started;
       this.#scheduled = true;
-      setImmediate(() => this.#turn());
+      const wait = Math.min(QUIET_MS, Math.ceil(-this.#credit / CREDIT_PER_MS));
+      setTimeout(() => this.#turn(), wait);
       return;
     }
     this.#sentBytes = 0;
