@@ -28,6 +28,13 @@ export type BatchListener = (batch: LiveBatch) => void;
 
 /** Events delivered per flush (and so per batched frame) at most. */
 const FLUSH_BATCH = 1024;
+/**
+ * A flush aims to take at most this long (its size follows from what the last ones cost per event): with
+ * many clients a full slice takes tens of milliseconds, and the thread has other work waiting (the run's
+ * I/O steps, an upgrade, a request).
+ */
+const TURN_MS = 5;
+const MIN_FLUSH = 64;
 
 /**
  * While a run in this process produces events (a run of steps that never wait keeps the thread busy),
@@ -97,6 +104,8 @@ export class LiveHub {
   #lastFlushEnd = performance.now();
   /** Milliseconds of the thread the hub may still use while it is busy. */
   #credit = 0;
+  /** What a delivered event cost the last flushes, in milliseconds (a moving average). */
+  #msPerEvent = 0;
   /** Bytes the listeners sent during this flush, and how many of them the OS did not take at once. */
   #sentBytes = 0;
   #queuedBytes = 0;
@@ -180,7 +189,7 @@ export class LiveHub {
   flush(): void {
     this.#scheduled = false;
     this.#producedSinceFlush = 0;
-    this.#deliver();
+    this.#deliver(FLUSH_BATCH);
     this.#lastFlushEnd = performance.now();
   }
 
@@ -212,8 +221,16 @@ export class LiveHub {
     }
     this.#sentBytes = 0;
     this.#queuedBytes = 0;
-    this.#deliver();
+    const size =
+      this.#msPerEvent > 0
+        ? Math.max(MIN_FLUSH, Math.min(FLUSH_BATCH, Math.floor(TURN_MS / this.#msPerEvent)))
+        : FLUSH_BATCH;
+    const delivered = this.#deliver(size);
     const ended = performance.now();
+    if (delivered > 0) {
+      const cost = (ended - started) / delivered;
+      this.#msPerEvent = this.#msPerEvent === 0 ? cost : this.#msPerEvent * 0.7 + cost * 0.3;
+    }
     if (busy) {
       // Writes the OS left for later happen between flushes, as if they were the run's: count them as
       // the hub's, at the cost of what was written at once.
@@ -230,10 +247,11 @@ export class LiveHub {
     this.#lastFlushEnd = ended;
   }
 
-  #deliver(): void {
+  /** Delivers up to `size` queued events; returns how many it delivered. */
+  #deliver(size: number): number {
     const pending = this.#pending;
     const jsons = this.#pendingJson;
-    const end = Math.min(pending.length, this.#head + FLUSH_BATCH);
+    const end = Math.min(pending.length, this.#head + size);
     const batch: LiveEvent[] = [];
     for (; this.#head < end; this.#head++) {
       const event = pending[this.#head] as ConductorEvent;
@@ -287,6 +305,7 @@ export class LiveHub {
     const waiters = this.#waiters;
     this.#waiters = [];
     for (const wake of waiters) wake();
+    return batch.length;
   }
 
   #remember(event: ConductorEvent, prevSeq: number): void {
