@@ -43,7 +43,7 @@ export class WritesHeld {
         offset += write.bytes;
         parts.push({ events, lines: write.text });
       } else {
-        const rest = write.text.slice(lineStart(write.text, from));
+        const rest = linesFrom(write.text, from);
         offset += Buffer.byteLength(rest);
         parts.push({ events: events.slice(from), lines: rest });
       }
@@ -54,9 +54,9 @@ export class WritesHeld {
   }
 }
 
-/** Index in `text` of the start of line number `n` (0-based). */
-function lineStart(text: string, n: number): number {
+/** The lines of `text` from line `n` on (0-based). */
+export function linesFrom(text: string, n: number): string {
   let at = 0;
   for (let i = 0; i < n; i++) at = text.indexOf('\n', at) + 1;
-  return at;
+  return text.slice(at);
 }

@@ -10,7 +10,7 @@ import {
   watchLogWrites,
 } from '@conductor/event-log';
 import type { ConductorEvent } from '@conductor/events';
-import { WritesHeld } from './tail-writes.js';
+import { linesFrom, WritesHeld } from './tail-writes.js';
 
 /** Receives what a store's tail finds. */
 export interface TailSink {
@@ -173,7 +173,10 @@ export function tailLog(path: string, sink: TailSink, options: LogTailOptions): 
     while (from < events.length && (events[from] as ConductorEvent).seq <= delivered) from++;
     if (from === events.length) return;
     delivered = last.seq;
-    const waiting = from === 0 ? sink.events(events, lines.text) : sink.events(events.slice(from));
+    const waiting =
+      from === 0
+        ? sink.events(events, lines.text)
+        : sink.events(events.slice(from), linesFrom(lines.text, from));
     if (waiting && fed) behind(waiting);
   }
 
