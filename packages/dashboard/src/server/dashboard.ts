@@ -3,7 +3,7 @@ import type { Server as HttpServer, IncomingMessage } from 'node:http';
 import type { Server as HttpsServer } from 'node:https';
 import type { Duplex } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { applyEvent, type ConductorEvent, initialRunState, type RunState } from '@conductor/events';
+import type { ConductorEvent, RunState } from '@conductor/events';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { ColorScheme, InfoBody } from '../protocol.js';
@@ -11,6 +11,7 @@ import { jsonError } from './errors.js';
 import { follow } from './follow.js';
 import type { HistoryStore } from './history.js';
 import { LiveHub, type LiveSource } from './hub.js';
+import { createLiveState } from './live-state.js';
 import { outputRoute } from './outputs.js';
 import { type OwnershipSource, ownershipBody, trackOwnership } from './ownership.js';
 import {
@@ -172,7 +173,8 @@ export function createDashboard(options: DashboardOptions): Dashboard {
   let tail: StoreTail | null = null;
   const hint = followsStore && options.live ? options.live.subscribe(() => tail?.check()) : null;
 
-  let state = initialRunState();
+  const state = createLiveState();
+  let foldArmed = false;
   const closing = new AbortController();
   const ready = follow(
     store,
@@ -180,10 +182,18 @@ export function createDashboard(options: DashboardOptions): Dashboard {
     0,
     {
       history(event) {
-        state = applyEvent(state, event);
+        state.apply(event);
       },
       live(live) {
-        state = applyEvent(state, live.event);
+        if (!hub.draining) return state.apply(live.event);
+        // Draining a backlog to the sockets: their frames first, the fold once it is gone.
+        state.defer(live.event);
+        if (foldArmed) return;
+        foldArmed = true;
+        void hub.drained().then(() => {
+          foldArmed = false;
+          state.idle();
+        });
       },
     },
     {
@@ -223,14 +233,14 @@ export function createDashboard(options: DashboardOptions): Dashboard {
   ready.catch(() => {});
 
   const version = packageVersion();
-  const runId = () => options.info?.runId ?? state.run.run_id;
+  const runId = () => options.info?.runId ?? state.current().run.run_id;
   const info = async (): Promise<InfoBody> => {
     const i = options.info ?? {};
     const owner = await ownership.current();
     const owned = owner.owner === 'this-process';
     return {
       run_id: runId(),
-      workflow_name: i.workflowName ?? state.run.name,
+      workflow_name: i.workflowName ?? state.current().run.name,
       mode: i.mode ?? 'live',
       source: i.source ?? 'run',
       log_path: i.logPath ?? store.path,
@@ -249,7 +259,7 @@ export function createDashboard(options: DashboardOptions): Dashboard {
   const api: ApiContext = {
     store,
     ready,
-    state: () => state,
+    state: state.current,
     info,
     runId,
     control: options.control,
@@ -318,7 +328,7 @@ export function createDashboard(options: DashboardOptions): Dashboard {
     app,
     token,
     ready,
-    state: () => state,
+    state: state.current,
     stats: socket.stats,
     handleUpgrade: (request, duplex, head) => socket.handleUpgrade(request, duplex, head),
     attachWebSocket(server, { exclusive = false } = {}) {

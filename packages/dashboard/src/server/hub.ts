@@ -104,6 +104,8 @@ export class LiveHub {
   #lastFlushEnd = performance.now();
   /** Milliseconds of the thread the hub may still use while it is busy. */
   #credit = 0;
+  /** This flush is one of several that drain a backlog while no run here produces events. */
+  #draining = false;
   /** What a delivered event cost the last flushes, in milliseconds (a moving average). */
   #msPerEvent = 0;
   /** Bytes the listeners sent during this flush, and how many of them the OS did not take at once. */
@@ -139,6 +141,14 @@ export class LiveHub {
   /** Characters of the JSON given with the events not delivered yet (`pushProduced`). */
   get backlogChars(): number {
     return this.#pendingChars;
+  }
+
+  /**
+   * True during a flush that is one of several draining a backlog while no run in this process produces
+   * events: a listener whose work can wait (the projection) may do it once the backlog is gone.
+   */
+  get draining(): boolean {
+    return this.#draining;
   }
 
   /** The seq of the last event delivered to listeners. */
@@ -225,7 +235,9 @@ export class LiveHub {
       this.#msPerEvent > 0
         ? Math.max(MIN_FLUSH, Math.min(FLUSH_BATCH, Math.floor(TURN_MS / this.#msPerEvent)))
         : FLUSH_BATCH;
+    this.#draining = !busy && this.#pending.length - this.#head > size;
     const delivered = this.#deliver(size);
+    this.#draining = false;
     const ended = performance.now();
     if (delivered > 0) {
       const cost = (ended - started) / delivered;

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { appendFile } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
 import { eventLogPath, openEventLog } from '@conductor/event-log';
-import { type ConductorEvent, createEventBus, type EventBus } from '@conductor/events';
+import { type ConductorEvent, createEventBus, type EventBus, type RunState } from '@conductor/events';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { jsonlStore, type RunningDashboard, startDashboard } from '../index.js';
@@ -88,6 +88,13 @@ describe("a dashboard in the run's process", () => {
     await writer.close();
     const end = 500 + 3 * 5000;
     expect(bus.lastSeq).toBe(end);
+    // While the backlog drains to the clients, the state read is the fold of every event up to its seq.
+    const response = await fetch(`http://127.0.0.1:${running.port}/api/state`, {
+      headers: { authorization: `Bearer ${TOKEN}` },
+    });
+    const body = (await response.json()) as { state: RunState; last_seq: number };
+    expect(body.state.last_seq).toBe(body.last_seq);
+    expect(body.state.event_count).toBe(body.last_seq);
     for (const client of [...clients, late]) {
       await expect.poll(() => client.lastSeq(), WAIT).toBe(end);
       expect(client.events.map((event) => event.seq)).toEqual(range(1, end));
