@@ -2,6 +2,9 @@
 // in the same process, as `conductor run --web` serves it, and 100 WebSocket clients (batch=1, as the UI
 // connects) in another process. Measured, each against a run without clients in the same sequence:
 //   slowdown      the run's time with 100 clients / without (median of the rounds);
+//   run CPU       the CPU time (user + system) of the run's process during the run, with clients and
+//                 without: on a shared machine the wall-clock slowdown also counts other processes
+//                 (the clients' among them) taking the cores, this only what the dashboard costs here;
 //   last event    from the run's end until every client has its last event;
 //   upgrade       a new client connecting mid-run: from the request to the answered upgrade.
 // Bounded and local: 127.0.0.1 only, every client closed at the end.
@@ -37,10 +40,11 @@ async function clientsProcess() {
     new Promise((resolve, reject) => {
       const ws = new WebSocket(url.replace('after=0', `after=${lasts[i]}`));
       ws.on('message', (data) => {
-        // Only the last event's seq: 100 clients in one process parsing every frame would measure this
-        // process, not the server (each browser parses its own frames on its own machine).
-        const text = String(data);
-        lasts[i] = Number(/^\{"seq":(\d+)/.exec(text.slice(text.lastIndexOf('{"seq":')))?.[1]);
+        // Only the last event's seq, read from the frame's end: 100 clients in one process decoding or
+        // parsing every frame would measure this process, not the server (each browser parses its own
+        // frames on its own machine), and would take CPU from the run on a 2-core machine.
+        const at = data.lastIndexOf('{"seq":');
+        lasts[i] = Number(/^\{"seq":(\d+)/.exec(data.toString('latin1', at, at + 32))?.[1]);
         if (lasts[i] >= target) check();
       });
       // As the UI does: a closed socket (4001: too slow, catch up) reconnects after its last seq.
@@ -146,12 +150,14 @@ async function oneRun(steps, child, clients) {
       });
     }
     const started = performance.now();
+    const cpuBefore = process.cpuUsage();
     const result = await runWorkflow(workflow, {
       runId,
       bus,
       env: { ...process.env, CONDUCTOR_HOME: home },
     });
     const ended = performance.now();
+    const cpu = process.cpuUsage(cpuBefore);
     if (result.status !== 'completed') throw new Error(`fan-out run ${result.status}`);
     let lastMs = null;
     let reconnects = 0;
@@ -162,7 +168,8 @@ async function oneRun(steps, child, clients) {
     }
     const lateMs = late ? (await late).ms : null;
     await dashboard.close();
-    return { runMs: ended - started, events: result.lastSeq, lastMs, lateMs, reconnects };
+    const cpuMs = (cpu.user + cpu.system) / 1000;
+    return { runMs: ended - started, cpuMs, events: result.lastSeq, lastMs, lateMs, reconnects };
   } finally {
     rmSync(home, { recursive: true, force: true });
   }
@@ -193,6 +200,7 @@ export async function run({ events = 100_000, clients = 100, rounds = 3 } = {}) 
         'run alone (ms)': Math.round(runAlone),
         'run with clients (ms)': Math.round(runLoaded),
         'slowdown (goal ≤ 1.10×)': `${(runLoaded / runAlone).toFixed(2)}×`,
+        'run CPU alone → with clients (ms)': `${Math.round(median(alone.map((r) => r.cpuMs)))} → ${Math.round(median(loaded.map((r) => r.cpuMs)))}`,
         'last event to all (goal ≤ 2 s)': `${(median(loaded.map((r) => r.lastMs)) / 1000).toFixed(2)} s`,
         'late upgrade (goal ≤ 1 s)': `${(median(loaded.map((r) => r.lateMs ?? Number.NaN)) / 1000).toFixed(3)} s`,
         'reconnects (4001, resumed)': loaded.map((r) => r.reconnects).join(', '),

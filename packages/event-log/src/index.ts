@@ -23,3 +23,5 @@ export type {
   TailRepair,
 } from './writer.js';
 export { attachEventLog, openEventLog } from './writer.js';
+export type { LogWrites, LogWritesListener, WrittenLines } from './written.js';
+export { watchLogWrites } from './written.js';

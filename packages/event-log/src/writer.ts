@@ -12,6 +12,7 @@ import {
 } from './errors.js';
 import { lastSeqOf } from './reader.js';
 import { linesFromEnd } from './tail.js';
+import { publishWrites } from './written.js';
 
 /** What `openEventLog` did to the end of an existing log before appending. */
 export type TailRepair =
@@ -130,31 +131,39 @@ function createWriter(
   let broken = false;
   // Buffered mode: the lines not yet written, and a write error not yet reported to a caller.
   let pending = '';
+  // The events of `pending`, for readers in this process that hear of each write (written.ts).
+  let pendingEvents: ConductorEvent[] = [];
+  const writes = publishWrites(path, initialSeq);
   let scheduled = false;
   let failure: unknown = null;
 
-  /** Writes `text` (whole lines) with one write; on failure the next write starts a fresh line. */
-  function write(text: string): void {
+  /** Writes `text` (the lines of `events`) with one write; on failure the next write starts a fresh line. */
+  function write(text: string, events: readonly ConductorEvent[]): void {
+    let bytes = 0;
     if (broken) {
       // Ends the partial line with '\n' so this event starts a line of its own; readers skip the
       // partial one. Cheaper and safer here than truncating under a live reader.
-      writeAll(fd, path, '\n');
+      bytes += writeAll(fd, path, '\n');
       broken = false;
     }
     try {
-      writeAll(fd, path, text);
+      bytes += writeAll(fd, path, text);
     } catch (error) {
       broken = true;
+      writes.failed();
       throw error;
     }
+    writes.written(events, text, bytes);
   }
 
   /** Writes what is buffered. The lines of a failed write are dropped: the error says they are. */
   function writePending(): void {
     if (pending === '') return;
     const text = pending;
+    const events = pendingEvents;
     pending = '';
-    write(text);
+    pendingEvents = [];
+    write(text, events);
   }
 
   function reportFailure(): void {
@@ -198,11 +207,12 @@ function createWriter(
         throw new EventLogSerializeError(path, seq, error);
       }
       if (!buffered) {
-        write(line);
+        write(line, [event]);
         lastSeq = seq;
         return;
       }
       pending += line;
+      pendingEvents.push(event);
       lastSeq = seq;
       if (pending.length >= FLUSH_AT) writePending();
       else if (!scheduled) {
@@ -228,14 +238,17 @@ function createWriter(
     close() {
       closing ??= (async () => {
         const unwritten = closed ? null : pending;
+        const events = pendingEvents;
         closed = true;
         try {
           pending = '';
-          if (unwritten) write(unwritten);
+          pendingEvents = [];
+          if (unwritten) write(unwritten, events);
           await durable();
         } catch (error) {
           throw error instanceof EventLogIoError ? error : new EventLogIoError('fsync', path, error);
         } finally {
+          writes.closed();
           await handle.close();
         }
       })();
@@ -248,12 +261,13 @@ function createWriter(
  * One write call in the normal case (a string: no Buffer to allocate). A short write (disk nearly
  * full) is continued, not dropped; a failure leaves a prefix of the line, which `broken` handles.
  */
-function writeAll(fd: number, path: string, line: string): void {
+function writeAll(fd: number, path: string, line: string): number {
   try {
     const written = writeSync(fd, line);
-    if (written === Buffer.byteLength(line)) return;
+    if (written === Buffer.byteLength(line)) return written;
     const bytes = Buffer.from(line, 'utf8');
     for (let done = written; done < bytes.length; ) done += writeSync(fd, bytes, done, bytes.length - done);
+    return bytes.length;
   } catch (error) {
     throw new EventLogIoError('append to', path, error);
   }

@@ -3,13 +3,7 @@ import type { Server as HttpServer, IncomingMessage } from 'node:http';
 import type { Server as HttpsServer } from 'node:https';
 import type { Duplex } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import {
-  applyEvent,
-  type ConductorEvent,
-  initialRunState,
-  projectEvents,
-  type RunState,
-} from '@conductor/events';
+import type { ConductorEvent, RunState } from '@conductor/events';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { ColorScheme, InfoBody } from '../protocol.js';
@@ -17,6 +11,7 @@ import { jsonError } from './errors.js';
 import { follow } from './follow.js';
 import type { HistoryStore } from './history.js';
 import { LiveHub, type LiveSource } from './hub.js';
+import { createLiveState } from './live-state.js';
 import { outputRoute } from './outputs.js';
 import { type OwnershipSource, ownershipBody, trackOwnership } from './ownership.js';
 import {
@@ -131,6 +126,13 @@ export interface Dashboard {
   stats(): SocketStats;
 }
 
+/**
+ * Events (and characters of their lines) that the run in this process may have handed to the dashboard
+ * ahead of its delivery to clients; beyond, the dashboard reads the rest from the log file as it can.
+ */
+const MAX_PRODUCED_BACKLOG = 200_000;
+const MAX_PRODUCED_BACKLOG_CHARS = 64 * 1024 * 1024;
+
 export const DEFAULT_LIMITS: DashboardLimits = {
   ringSize: 10_000,
   maxQueue: 50_000,
@@ -171,17 +173,8 @@ export function createDashboard(options: DashboardOptions): Dashboard {
   let tail: StoreTail | null = null;
   const hint = followsStore && options.live ? options.live.subscribe(() => tail?.check()) : null;
 
-  let state = initialRunState();
-  // History is folded a batch at a time (projectEvents counts a run of streamed text with one copy of
-  // the state, not one per event), and always before anyone reads the state.
-  let unfolded: ConductorEvent[] = [];
-  const current = (): RunState => {
-    if (unfolded.length > 0) {
-      state = projectEvents(unfolded, state);
-      unfolded = [];
-    }
-    return state;
-  };
+  const state = createLiveState();
+  let foldArmed = false;
   const closing = new AbortController();
   const ready = follow(
     store,
@@ -189,11 +182,18 @@ export function createDashboard(options: DashboardOptions): Dashboard {
     0,
     {
       history(event) {
-        unfolded.push(event);
-        if (unfolded.length >= 1024) current();
+        state.apply(event);
       },
       live(live) {
-        state = applyEvent(current(), live.event);
+        if (!hub.draining) return state.apply(live.event);
+        // Draining a backlog to the sockets: their frames first, the fold once it is gone.
+        state.defer(live.event);
+        if (foldArmed) return;
+        foldArmed = true;
+        void hub.drained().then(() => {
+          foldArmed = false;
+          state.idle();
+        });
       },
     },
     {
@@ -209,9 +209,20 @@ export function createDashboard(options: DashboardOptions): Dashboard {
     }
     if (store.tail && !closing.signal.aborted) {
       tail = store.tail(result.lastSeq, {
-        events(events) {
-          for (const event of events) hub.push(event);
-          return hub.drained();
+        events(events, lines) {
+          if (lines === undefined) {
+            // Read from the store: the next read waits until these are delivered.
+            for (const event of events) hub.push(event);
+            return hub.drained();
+          }
+          // Written by the run in this process, handed over by its writer with their lines: the run
+          // must not wait for the dashboard, so the tail waits only when too much is held in memory
+          // (and then reads the rest from the file).
+          const jsons = lines.split('\n');
+          for (let i = 0; i < events.length; i++) hub.pushProduced(events[i] as ConductorEvent, jsons[i]);
+          return hub.backlog > MAX_PRODUCED_BACKLOG || hub.backlogChars > MAX_PRODUCED_BACKLOG_CHARS
+            ? hub.drained()
+            : undefined;
         },
         error: onError,
       });
@@ -222,14 +233,14 @@ export function createDashboard(options: DashboardOptions): Dashboard {
   ready.catch(() => {});
 
   const version = packageVersion();
-  const runId = () => options.info?.runId ?? current().run.run_id;
+  const runId = () => options.info?.runId ?? state.current().run.run_id;
   const info = async (): Promise<InfoBody> => {
     const i = options.info ?? {};
     const owner = await ownership.current();
     const owned = owner.owner === 'this-process';
     return {
       run_id: runId(),
-      workflow_name: i.workflowName ?? current().run.name,
+      workflow_name: i.workflowName ?? state.current().run.name,
       mode: i.mode ?? 'live',
       source: i.source ?? 'run',
       log_path: i.logPath ?? store.path,
@@ -248,7 +259,7 @@ export function createDashboard(options: DashboardOptions): Dashboard {
   const api: ApiContext = {
     store,
     ready,
-    state: current,
+    state: state.current,
     info,
     runId,
     control: options.control,
@@ -317,7 +328,7 @@ export function createDashboard(options: DashboardOptions): Dashboard {
     app,
     token,
     ready,
-    state: current,
+    state: state.current,
     stats: socket.stats,
     handleUpgrade: (request, duplex, head) => socket.handleUpgrade(request, duplex, head),
     attachWebSocket(server, { exclusive = false } = {}) {

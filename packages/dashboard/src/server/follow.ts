@@ -1,12 +1,17 @@
 import type { ConductorEvent } from '@conductor/events';
 import type { HistoryStore } from './history.js';
-import type { LiveEvent, LiveHub } from './hub.js';
+import { type LiveBatch, type LiveEvent, type LiveHub, sliceBatch } from './hub.js';
 
 /** Receives one follower's events: history first (may wait, for backpressure), then live ones. */
 export interface FollowSink {
   history(event: ConductorEvent, json?: () => string): void | Promise<void>;
   /** Called synchronously from the hub's flush: must not wait. */
   live(event: LiveEvent): void;
+  /**
+   * Instead of `live`: the live events of each flush in one call (a socket sends them as one frame), so
+   * a follower costs one call per flush, not one per event.
+   */
+  liveBatch?(batch: LiveBatch): void;
 }
 
 export interface FollowOptions {
@@ -41,20 +46,33 @@ export async function follow(
   let live = false;
   let overflow = false;
   let buffer: LiveEvent[] = [];
-  const listening = hub.listen((event) => {
-    if (signal.aborted) return;
-    if (live) {
-      if (event.event.seq <= last) return;
-      last = event.event.seq;
-      sink.live(event);
-    } else if (!overflow) {
-      buffer.push(event);
-      if (buffer.length > options.maxBuffered) {
-        overflow = true;
-        buffer = [];
-      }
+  const hold = (events: readonly LiveEvent[]) => {
+    if (overflow) return;
+    for (const event of events) buffer.push(event);
+    if (buffer.length > options.maxBuffered) {
+      overflow = true;
+      buffer = [];
     }
-  });
+  };
+  const { liveBatch } = sink;
+  const listening = liveBatch
+    ? hub.listenBatches((batch) => {
+        if (signal.aborted) return;
+        if (!live) return hold(batch.events);
+        // Seqs only grow in the hub, so at most the start of the first batch after going live is old.
+        let from = 0;
+        while (from < batch.events.length && (batch.events[from] as LiveEvent).event.seq <= last) from++;
+        if (from === batch.events.length) return;
+        last = (batch.events[batch.events.length - 1] as LiveEvent).event.seq;
+        liveBatch.call(sink, sliceBatch(batch, from));
+      })
+    : hub.listen((event) => {
+        if (signal.aborted) return;
+        if (!live) return hold([event]);
+        if (event.event.seq <= last) return;
+        last = event.event.seq;
+        sink.live(event);
+      });
   signal.addEventListener('abort', () => listening.stop(), { once: true });
   const stopped = (): FollowResult | null => {
     if (signal.aborted) return { status: 'aborted', lastSeq: last };

@@ -185,11 +185,11 @@ export function jsonlStore(path: string, options: JsonlStoreOptions = {}): Histo
         pollMs: options.pollMs ?? 250,
         watch: options.watch ?? true,
         // The index's entry at or before afterSeq: a large log is not read again from its start.
-        async start() {
+        async start(seq) {
           const seqIndex = await indexed();
           if (!seqIndex) return undefined;
           await seqIndex.update();
-          return seqIndex.seek(afterSeq);
+          return seqIndex.seek(seq);
         },
       });
     },

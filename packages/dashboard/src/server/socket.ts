@@ -5,7 +5,7 @@ import { type DashboardErrorCode, RESYNC_CLOSE_CODE } from '../protocol.js';
 import { errorBody } from './errors.js';
 import { follow } from './follow.js';
 import type { HistoryStore } from './history.js';
-import type { LiveHub } from './hub.js';
+import { type LiveBatch, type LiveHub, liveBatch } from './hub.js';
 import { type HostPolicy, tokenMatches, tokenOf } from './security.js';
 
 export interface SocketLimits {
@@ -74,17 +74,6 @@ export function createSocketEndpoint(deps: SocketDeps) {
     setTimeout(() => ws.terminate(), limits.closeGraceMs).unref();
   }
 
-  // The last batched frame made: clients that follow live get the same events in the same turn of the
-  // event loop, so most of them send this one buffer (serialized and encoded once for all of them).
-  let shared: { first: number; last: number; count: number; data: Buffer } | null = null;
-  function frameOf(first: number, last: number, jsons: string[]): Buffer {
-    if (shared && shared.first === first && shared.last === last && shared.count === jsons.length)
-      return shared.data;
-    const data = Buffer.from(`[${jsons.join(',')}]`);
-    shared = { first, last, count: jsons.length, data };
-    return data;
-  }
-
   function serve(ws: WebSocket, afterSeq: number, batch: boolean) {
     const abort = new AbortController();
     const client = { alive: true, abort };
@@ -105,11 +94,11 @@ export function createSocketEndpoint(deps: SocketDeps) {
     // The last seq written to this socket: where a catch-up from the store resumes.
     let lastSent = afterSeq;
 
-    // `batch=1`: events go out as JSON arrays, one frame per turn of the event loop (or per
-    // MAX_FRAME_EVENTS), instead of one frame each: a WebSocket message costs the server far more than
-    // the bytes in it, and a burst otherwise queues a message per event per client.
+    // `batch=1`: events go out as JSON arrays instead of one frame each: a WebSocket message costs the
+    // server far more than the bytes in it, and a burst otherwise queues a message per event per
+    // client. History read for this client goes out one frame per turn of the event loop (or per
+    // MAX_FRAME_EVENTS); live events one frame per flush of the hub, the same buffer for every client.
     let frame: string[] = [];
-    let frameFirst = 0;
     let frameScheduled = false;
     function sendFrame(): void {
       frameScheduled = false;
@@ -117,7 +106,7 @@ export function createSocketEndpoint(deps: SocketDeps) {
       const jsons = frame;
       frame = [];
       if (ws.readyState !== ws.OPEN) return;
-      ws.send(frameOf(frameFirst, lastSent, jsons), { binary: false });
+      ws.send(`[${jsons.join(',')}]`, { binary: false });
     }
     function send(seq: number, json: string): void {
       lastSent = seq;
@@ -125,13 +114,28 @@ export function createSocketEndpoint(deps: SocketDeps) {
         ws.send(json);
         return;
       }
-      if (frame.length === 0) frameFirst = seq;
       frame.push(json);
       if (frame.length >= MAX_FRAME_EVENTS) sendFrame();
       else if (!frameScheduled) {
         frameScheduled = true;
         setImmediate(sendFrame);
       }
+    }
+    /** Live events of one flush of the hub. */
+    function sendLive(live: LiveBatch): void {
+      const last = live.events[live.events.length - 1];
+      if (!last) return;
+      if (!batch) {
+        for (const event of live.events) send(event.event.seq, event.json());
+        return;
+      }
+      // What this socket still holds of its history goes first.
+      sendFrame();
+      lastSent = last.event.seq;
+      const data = live.frame();
+      const before = ws.bufferedAmount;
+      ws.send(data, { binary: false });
+      deps.hub.sent(data.length, Math.max(0, ws.bufferedAmount - before));
     }
     const tooSlow = 'client too slow: reconnect with after=<last seq>';
 
@@ -162,6 +166,14 @@ export function createSocketEndpoint(deps: SocketDeps) {
         if (await drained()) followFromLastSent();
         else resync(ws, tooSlow);
       };
+      const onLive = (live: LiveBatch): void => {
+        if (ws.readyState !== ws.OPEN || current.signal.aborted) return;
+        if (ws.bufferedAmount > limits.maxBufferedBytes) {
+          void behind();
+          return;
+        }
+        sendLive(live);
+      };
       follow(
         deps.store,
         deps.hub,
@@ -176,14 +188,8 @@ export function createSocketEndpoint(deps: SocketDeps) {
               if (!ok) resync(ws, tooSlow);
             });
           },
-          live(event) {
-            if (ws.readyState !== ws.OPEN || current.signal.aborted) return;
-            if (ws.bufferedAmount > limits.maxBufferedBytes) {
-              void behind();
-              return;
-            }
-            send(event.event.seq, event.json());
-          },
+          live: (event) => onLive(liveBatch([event])),
+          liveBatch: onLive,
         },
         { maxBuffered: limits.maxQueue, catchUpTimeoutMs: limits.catchUpTimeoutMs, signal: current.signal },
       ).then(
