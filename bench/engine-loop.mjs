@@ -42,7 +42,9 @@ async function once(engine, steps) {
     const result = await engine.runWorkflow(workflow, { env: { ...process.env, CONDUCTOR_HOME: home } });
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     if (result.status !== 'completed' || result.output?.n !== steps)
-      throw new Error(`bench run ${result.status}: ${result.error?.message ?? JSON.stringify(result.output)}`);
+      throw new Error(
+        `bench run ${result.status}: ${result.error?.message ?? JSON.stringify(result.output)}`,
+      );
     return { seconds, events: result.lastSeq };
   } finally {
     rmSync(home, { recursive: true, force: true });
@@ -55,7 +57,9 @@ async function child(steps) {
   const first = await once(engine, steps);
   const warm = [];
   for (let i = 0; i < 3; i++) warm.push((await once(engine, steps)).seconds);
-  process.stdout.write(`${JSON.stringify({ first: first.seconds, warm: median(warm), events: first.events })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ first: first.seconds, warm: median(warm), events: first.events })}\n`,
+  );
 }
 
 function median(values) {
@@ -63,7 +67,7 @@ function median(values) {
   return sorted[Math.floor(sorted.length / 2)];
 }
 
-const micro = (seconds, steps) => Math.round((seconds * 1e6) / steps * 10) / 10;
+const micro = (seconds, steps) => Math.round(((seconds * 1e6) / steps) * 10) / 10;
 
 export async function run({ rounds = 3 } = {}) {
   const rows = {};
@@ -82,7 +86,8 @@ export async function run({ rounds = 3 } = {}) {
     const warm = median(rows[steps].warm);
     figures[`N=${steps} first run`] =
       steps === 1 ? `${(first * 1000).toFixed(1)} ms` : `${micro(first, steps)} µs/step`;
-    figures[`N=${steps} warm run`] = steps === 1 ? `${(warm * 1000).toFixed(1)} ms` : `${micro(warm, steps)} µs/step`;
+    figures[`N=${steps} warm run`] =
+      steps === 1 ? `${(warm * 1000).toFixed(1)} ms` : `${micro(warm, steps)} µs/step`;
   }
   const ratio = (kind) =>
     (micro(median(rows[1000][kind]), 1000) / micro(median(rows[20000][kind]), 20000)).toFixed(2);
@@ -99,7 +104,12 @@ else if (import.meta.url === pathToFileURL(process.argv[1]).href) {
     const { seconds, events } = await once(await import('../packages/engine/dist/index.js'), steps);
     console.log({
       name: `engine: ${steps}-step loop of set steps`,
-      figures: { steps, events, seconds: Math.round(seconds * 1000) / 1000, 'µs/step': micro(seconds, steps) },
+      figures: {
+        steps,
+        events,
+        seconds: Math.round(seconds * 1000) / 1000,
+        'µs/step': micro(seconds, steps),
+      },
     });
   } else {
     const report = await run({ rounds: Number(process.argv[2] ?? 3) });
