@@ -10,6 +10,7 @@
  * the interpreter as before, errors and all. fast.test.ts checks both paths agree.
  */
 import { looksLikeTemplate } from './analyze.js';
+import { LITERAL_NAMES } from './interpreter.js';
 import type { Node } from './library.js';
 import type { TemplateOperation } from './operations.js';
 import { parseExpression, singleExpression } from './parse.js';
@@ -19,16 +20,6 @@ export const BAIL: unique symbol = Symbol('conductor.template.bail');
 type Bail = typeof BAIL;
 
 type Compiled = (scope: Record<string, unknown>) => unknown;
-
-/** The literals the globals environment defines, unless the scope shadows them. */
-const LITERAL_NAMES: ReadonlyMap<string, boolean | null> = new Map([
-  ['true', true],
-  ['false', false],
-  ['none', null],
-  ['True', true],
-  ['False', false],
-  ['None', null],
-]);
 
 const isPrimitive = (value: unknown): value is string | number | boolean | null =>
   value === null || typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean';

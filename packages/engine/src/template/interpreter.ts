@@ -319,22 +319,23 @@ function range(args: Value[], meter: RenderMeter): Value {
  */
 let activeMeter: RenderMeter | null = null;
 
+/** The literal names of the globals environment (a scope may shadow them). */
+export const LITERAL_NAMES: ReadonlyMap<string, boolean | null> = new Map([
+  ['true', true],
+  ['false', false],
+  ['none', null],
+  ['True', true],
+  ['False', false],
+  ['None', null],
+]);
+
 /** `true`, `none`, `range`, ...: read-only for templates (`{% set %}` writes the scope's environment). */
 let globals: Environment | null = null;
 
 function globalEnvironment(): Environment {
   if (globals) return globals;
   globals = new Environment();
-  for (const [name, value] of [
-    ['true', true],
-    ['false', false],
-    ['none', null],
-    ['True', true],
-    ['False', false],
-    ['None', null],
-  ] as const) {
-    globals.setVariable(name, toRuntime(value));
-  }
+  for (const [name, value] of LITERAL_NAMES) globals.setVariable(name, toRuntime(value));
   globals.setVariable(
     'range',
     new FunctionValue((args: Value[]) => {
