@@ -75,6 +75,24 @@ function issueText(issues: readonly v.BaseIssue<unknown>[]): string {
   return path ? `${path}: ${issue.message}` : issue.message;
 }
 
+/** The request's JSON body checked against `schema`, or the 400 answer saying what is wrong with it. */
+async function readBody<S extends v.GenericSchema>(
+  c: Context,
+  schema: S,
+  shape: string,
+): Promise<v.InferOutput<S> | Response> {
+  let json: unknown;
+  try {
+    json = await c.req.json();
+  } catch {
+    return jsonError(c, 400, 'CONDUCTOR_BAD_REQUEST', `the body must be JSON: ${shape}`);
+  }
+  const parsed = v.safeParse(schema, json);
+  return parsed.success
+    ? parsed.output
+    : jsonError(c, 400, 'CONDUCTOR_BAD_REQUEST', issueText(parsed.issues));
+}
+
 export function infoRoute(api: ApiContext): Handler {
   return async function info(c) {
     await api.ready;
@@ -168,20 +186,9 @@ export function gateRoute(api: ApiContext): Handler {
   return async function gate(c) {
     const answer = api.control?.answerGate?.bind(api.control);
     if (!answer) return noControl(c, 'gate');
-    let json: unknown;
-    try {
-      json = await c.req.json();
-    } catch {
-      return jsonError(
-        c,
-        400,
-        'CONDUCTOR_BAD_REQUEST',
-        'the body must be JSON: {"step": "...", "value": "..."}',
-      );
-    }
-    const parsed = v.safeParse(GateBody, json);
-    if (!parsed.success) return jsonError(c, 400, 'CONDUCTOR_BAD_REQUEST', issueText(parsed.issues));
-    const { step, value, additional_input } = parsed.output;
+    const body = await readBody(c, GateBody, '{"step": "...", "value": "..."}');
+    if (body instanceof Response) return body;
+    const { step, value, additional_input } = body;
     await api.ready;
     const refused = await notOwner(c, api, 'answer a gate of');
     if (refused) return refused;
@@ -217,20 +224,9 @@ export function dialogRoute(api: ApiContext): Handler {
   return async function dialog(c) {
     const answer = api.control?.answerDialog?.bind(api.control);
     if (!answer) return noControl(c, 'dialog');
-    let json: unknown;
-    try {
-      json = await c.req.json();
-    } catch {
-      return jsonError(
-        c,
-        400,
-        'CONDUCTOR_BAD_REQUEST',
-        'the body must be JSON: {"step": "...", "message": "..."}',
-      );
-    }
-    const parsed = v.safeParse(DialogBody, json);
-    if (!parsed.success) return jsonError(c, 400, 'CONDUCTOR_BAD_REQUEST', issueText(parsed.issues));
-    const { step, message } = parsed.output;
+    const body = await readBody(c, DialogBody, '{"step": "...", "message": "..."}');
+    if (body instanceof Response) return body;
+    const { step, message } = body;
     await api.ready;
     const refused = await notOwner(c, api, 'talk in a dialog of');
     if (refused) return refused;
