@@ -14,7 +14,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 const here = fileURLToPath(import.meta.url);
 const SIZES = [1, 1_000, 10_000, 20_000];
 
-const source = (steps) => `
+/** The loop's workflow: also the one bench/peers runs for Conductor, so both measure the same thing. */
+export const loopSource = (steps) => `
 workflow:
   name: bench-loop
   entry_point: count
@@ -37,7 +38,7 @@ output:
 async function once(engine, steps) {
   const home = mkdtempSync(join(tmpdir(), 'conductor-bench-'));
   try {
-    const workflow = engine.parseWorkflow(source(steps), { path: join(home, 'bench-loop.yaml') });
+    const workflow = engine.parseWorkflow(loopSource(steps), { path: join(home, 'bench-loop.yaml') });
     const started = process.hrtime.bigint();
     const result = await engine.runWorkflow(workflow, { env: { ...process.env, CONDUCTOR_HOME: home } });
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
@@ -97,8 +98,9 @@ export async function run({ rounds = 3 } = {}) {
   return { name: `engine: a loop of N set steps, log on (median of ${rounds} processes)`, figures };
 }
 
-if (process.argv[2] === '--child') await child(Number(process.argv[3]));
-else if (import.meta.url === pathToFileURL(process.argv[1]).href) {
+const main = import.meta.url === pathToFileURL(process.argv[1]).href;
+if (main && process.argv[2] === '--child') await child(Number(process.argv[3]));
+else if (main) {
   if (process.env.BENCH_STEPS) {
     const steps = Number(process.env.BENCH_STEPS);
     const { seconds, events } = await once(await import('../packages/engine/dist/index.js'), steps);

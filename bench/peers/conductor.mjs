@@ -3,27 +3,11 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseWorkflow, runWorkflow } from '../../packages/engine/dist/index.js';
+import { loopSource } from '../engine-loop.mjs';
 
 /** Runs `steps` steps in a fresh CONDUCTOR_HOME at `home`; returns { ms, persisted }. */
 export async function runConductor(steps, home) {
-  const source = `
-workflow:
-  name: bench-loop
-  entry_point: count
-  limits:
-    max_iterations: ${steps + 1}
-agents:
-  - name: count
-    type: set
-    values:
-      n: "{{ context.iteration }}"
-    routes:
-      - to: count
-        when: context.iteration < ${steps}
-      - to: $end
-output:
-  n: "{{ count.output.n }}"
-`;
+  const source = loopSource(steps);
   const workflow = parseWorkflow(source, { path: join(home, 'bench-loop.yaml') });
   const started = process.hrtime.bigint();
   const result = await runWorkflow(workflow, { env: { ...process.env, CONDUCTOR_HOME: home } });
