@@ -4,20 +4,12 @@ import type { Duplex } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { getRequestListener } from '@hono/node-server';
 import { type Context, Hono } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import * as v from 'valibot';
 import type { DashboardErrorCode } from '../protocol.js';
 import type { RunActionBody, RunListBody } from '../runs-protocol.js';
 import { createDashboard, type Dashboard } from '../server/dashboard.js';
 import { errorBody, jsonError } from '../server/errors.js';
-import {
-  createHostPolicy,
-  createToken,
-  hostCheck,
-  originCheck,
-  securityHeaders,
-  tokenAuth,
-} from '../server/security.js';
+import { createHostPolicy, createToken, guard } from '../server/security.js';
 import { defaultUiDir, uiRoute } from '../server/static.js';
 import type { RunCatalog } from './catalog.js';
 
@@ -135,18 +127,7 @@ export async function startRunsDashboard(options: RunsDashboardOptions): Promise
   }
 
   const app = new Hono();
-  app.use('*', securityHeaders(), hostCheck(policy), originCheck(policy));
-  app.use('/api/*', tokenAuth(token), async function noStore(c, next) {
-    await next();
-    c.header('Cache-Control', 'no-store');
-  });
-  app.use(
-    '/api/*',
-    bodyLimit({
-      maxSize: 64 * 1024,
-      onError: (c) => jsonError(c, 413, 'CONDUCTOR_BAD_REQUEST', 'the body is larger than 64 KB'),
-    }),
-  );
+  guard(app, policy, token);
   app.get('/api/runs', async (c) => {
     const body: RunListBody = {
       runs: await catalog.list(),

@@ -5,7 +5,6 @@ import type { Duplex } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import type { ConductorEvent, RunState } from '@conductor/events';
 import { Hono } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import type { ColorScheme, InfoBody } from '../protocol.js';
 import { jsonError } from './errors.js';
 import { follow } from './follow.js';
@@ -25,14 +24,7 @@ import {
   stateRoute,
   stopRoute,
 } from './routes.js';
-import {
-  createHostPolicy,
-  createToken,
-  hostCheck,
-  originCheck,
-  securityHeaders,
-  tokenAuth,
-} from './security.js';
+import { createHostPolicy, createToken, guard } from './security.js';
 import { createSocketEndpoint, type SocketLimits, type SocketStats } from './socket.js';
 import { defaultUiDir, uiRoute } from './static.js';
 import type { StoreTail } from './tail.js';
@@ -267,18 +259,7 @@ export function createDashboard(options: DashboardOptions): Dashboard {
   };
 
   const app = basePath ? new Hono().basePath(basePath) : new Hono();
-  app.use('*', securityHeaders(), hostCheck(policy), originCheck(policy));
-  app.use('/api/*', tokenAuth(token), async function noStore(c, next) {
-    await next();
-    c.header('Cache-Control', 'no-store');
-  });
-  app.use(
-    '/api/*',
-    bodyLimit({
-      maxSize: 64 * 1024,
-      onError: (c) => jsonError(c, 413, 'CONDUCTOR_BAD_REQUEST', 'the body is larger than 64 KB'),
-    }),
-  );
+  guard(app, policy, token);
   app.get('/api/info', infoRoute(api));
   app.get('/api/state', stateRoute(api));
   app.get('/api/events', eventsRoute(api));

@@ -1,5 +1,6 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { MiddlewareHandler } from 'hono';
+import type { Hono, MiddlewareHandler } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
 import { jsonError } from './errors.js';
 
 const LOOPBACK = ['127.0.0.1', 'localhost', '[::1]'];
@@ -126,4 +127,26 @@ export function securityHeaders(): MiddlewareHandler {
     c.header('Referrer-Policy', 'no-referrer');
     c.header('X-Frame-Options', 'DENY');
   };
+}
+
+/** Largest request body the API takes (gate answers, dialog messages, run actions). */
+const MAX_BODY_BYTES = 64 * 1024;
+
+/**
+ * The guards of every dashboard server, in order: security headers and the Host/Origin checks on
+ * everything; on `/api/*`, the token, `Cache-Control: no-store` and the body limit.
+ */
+export function guard(app: Hono, policy: HostPolicy, token: string | null): void {
+  app.use('*', securityHeaders(), hostCheck(policy), originCheck(policy));
+  app.use('/api/*', tokenAuth(token), async function noStore(c, next) {
+    await next();
+    c.header('Cache-Control', 'no-store');
+  });
+  app.use(
+    '/api/*',
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: (c) => jsonError(c, 413, 'CONDUCTOR_BAD_REQUEST', 'the body is larger than 64 KB'),
+    }),
+  );
 }
