@@ -1,6 +1,6 @@
 import { type SpilledOutput, spillFields } from '@conductor/events';
 import { spillOf } from '../outputs/store.js';
-import type { ChatMessage } from '../providers/types.js';
+import type { ChatMessage, ProviderRetry } from '../providers/types.js';
 import type { AgentStep, WorkflowSettings } from '../workflow/types.js';
 import { holdDialog } from './agent-dialog.js';
 import { agentKeysOf } from './agent-keys.js';
@@ -61,6 +61,16 @@ export const executeAgent: StepExecutor<AgentStep> = async (
     // every model call of the step, tool rounds and corrections included, counts in its usage.
     tools = await openAgentToolLoop(ctx, (answer) => usage.add(answer));
     const loop = tools;
+    /** Every model call of the step reports a provider retry the same way. */
+    const onRetry = (retry: ProviderRetry) =>
+      ctx.emit('agent_retry', {
+        agent_name,
+        attempt: retry.attempt,
+        max_attempts: retry.maxAttempts,
+        error: retry.error,
+        delay: retry.delay,
+        reason: 'provider',
+      });
 
     /** The step's answer to `text` (the prompt; with feedback or a conversation on a re-run). */
     const answerTo = async (text: string): Promise<AgentAnswer> => {
@@ -85,15 +95,7 @@ export const executeAgent: StepExecutor<AgentStep> = async (
             ...(temperature === undefined ? {} : { temperature }),
             ...(maxTokens === undefined ? {} : { maxTokens }),
             ...keys.request,
-            onRetry: (retry) =>
-              ctx.emit('agent_retry', {
-                agent_name,
-                attempt: retry.attempt,
-                max_attempts: retry.maxAttempts,
-                error: retry.error,
-                delay: retry.delay,
-                reason: 'provider',
-              }),
+            onRetry,
           },
           messages,
           (content) => ctx.emit('agent_message', { agent_name, content }),
@@ -159,15 +161,7 @@ export const executeAgent: StepExecutor<AgentStep> = async (
           {
             ...request,
             ...(temperature === undefined ? {} : { temperature }),
-            onRetry: (retry) =>
-              ctx.emit('agent_retry', {
-                agent_name,
-                attempt: retry.attempt,
-                max_attempts: retry.maxAttempts,
-                error: retry.error,
-                delay: retry.delay,
-                reason: 'provider',
-              }),
+            onRetry,
           },
           options.onText ?? (() => {}),
         );
