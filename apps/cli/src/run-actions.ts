@@ -1,8 +1,10 @@
 import { rm } from 'node:fs/promises';
 import type { RunActions, RunCatalog, RunListEntry } from '@conductor/dashboard';
-import { RunActionError } from '@conductor/dashboard';
+import { folderCatalog, RunActionError } from '@conductor/dashboard';
 import { processState, readOwner, readRunRecord, recordedProcess, runDir } from '@conductor/run-folder';
 import { startDetached } from './background.js';
+import { UsageError } from './errors.js';
+import { whyNotRunning } from './not-running.js';
 
 /**
  * What `conductor dashboard` lets the page do, and the `runs`, `stop`, `delete` and `gate` commands do
@@ -93,16 +95,31 @@ export function runActions(env: NodeJS.ProcessEnv, home: string, catalog: RunCat
 export async function signalOwner(runId: string, home: string): Promise<number> {
   const owner = await readOwner(runId, { home });
   if (owner?.state !== 'alive') {
-    const record = await readRunRecord(runId, { home }).catch(() => null);
-    const why =
-      owner?.state === 'dead'
-        ? `its process died without ending it; continue it with \`conductor resume --run ${runId}\``
-        : owner?.state === 'unknown'
-          ? `it runs on host ${owner.claim.owner.host}: stop it there`
-          : `status: ${record?.status ?? 'unknown'}`;
+    const why = await whyNotRunning(runId, home, owner);
     throw new RunActionError(409, 'CONDUCTOR_CONFLICT', `run ${runId} is not running here (${why}).`);
   }
   const { pid } = owner.claim.owner;
   process.kill(pid, 'SIGINT');
   return pid;
+}
+
+/**
+ * The run `runId` of `home` for a command on it (`gate`, `delete`): its entry in the run list (a usage
+ * error when there is none) and `act`, which runs one of its actions and reports a refusal as a usage
+ * error (exit 2), as the run browser reports it as an HTTP error.
+ */
+export async function commandRun(env: NodeJS.ProcessEnv, home: string, runId: string) {
+  const catalog = folderCatalog({ home });
+  const run = (await catalog.list()).find((entry) => entry.run_id === runId);
+  if (!run) throw new UsageError(`no run "${runId}" in ${home}. \`conductor runs\` lists them.`);
+  const actions = runActions(env, home, catalog);
+  const act = async (action: (on: Required<RunActions>) => Promise<string>): Promise<string> => {
+    try {
+      return await action(actions);
+    } catch (error) {
+      if (error instanceof RunActionError) throw new UsageError(error.message);
+      throw error;
+    }
+  };
+  return { run, act };
 }

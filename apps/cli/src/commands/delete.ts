@@ -14,11 +14,8 @@ export async function deleteCommand(
   options: DeleteOptions,
 ): Promise<ExitCodeValue> {
   const home = conductorHome(io.env);
-  const { folderCatalog, RunActionError } = await import('@conductor/dashboard');
-  const { runActions } = await import('../run-actions.js');
-  const catalog = folderCatalog({ home });
-  const run = (await catalog.list()).find((entry) => entry.run_id === runId);
-  if (!run) throw new UsageError(`no run "${runId}" in ${home}. \`conductor runs\` lists them.`);
+  const { commandRun } = await import('../run-actions.js');
+  const { run, act } = await commandRun(io.env, home, runId);
   if (!options.yes) {
     if (!io.stdin.isTTY) {
       throw new UsageError(`deleting run ${runId} needs a confirmation: add --yes (no terminal to ask in).`);
@@ -36,11 +33,6 @@ export async function deleteCommand(
       return ExitCode.Success;
     }
   }
-  try {
-    io.stderr.write(`${await runActions(io.env, home, catalog).delete(runId)}\n`);
-  } catch (error) {
-    if (error instanceof RunActionError) throw new UsageError(error.message);
-    throw error;
-  }
+  io.stderr.write(`${await act((actions) => actions.delete(runId))}\n`);
   return ExitCode.Success;
 }

@@ -90,20 +90,12 @@ export async function gateCommand(
   options: GateCommandOptions,
 ): Promise<ExitCodeValue> {
   const home = conductorHome(io.env);
-  const { folderCatalog, RunActionError } = await import('@conductor/dashboard');
-  const { runActions } = await import('../run-actions.js');
-  const catalog = folderCatalog({ home });
-  const run = (await catalog.list()).find((entry) => entry.run_id === runId);
-  if (!run) throw new UsageError(`no run "${runId}" in ${home}. \`conductor runs\` lists them.`);
+  const { commandRun } = await import('../run-actions.js');
+  const { run, act } = await commandRun(io.env, home, runId);
   const step = options.step ?? run.gate;
   if (!step) throw new UsageError(`run ${runId} is not waiting at a gate (${run.why}).`);
-  try {
-    io.stderr.write(
-      `${await runActions(io.env, home, catalog).answerGate(runId, step, value, options.text ?? null)}\n`,
-    );
-  } catch (error) {
-    if (error instanceof RunActionError) throw new UsageError(error.message);
-    throw error;
-  }
+  io.stderr.write(
+    `${await act((actions) => actions.answerGate(runId, step, value, options.text ?? null))}\n`,
+  );
   return ExitCode.Success;
 }

@@ -5,6 +5,7 @@ import { conductorHome, processState, readOwner, readRunRecord } from '@conducto
 import { UsageError } from '../errors.js';
 import { ExitCode, type ExitCodeValue } from '../exit-codes.js';
 import type { CommandIo } from '../io.js';
+import { whyNotRunning } from '../not-running.js';
 import { listOriginalRunRecords } from '../original-files.js';
 import { parsePort } from '../web.js';
 import { runViews } from './status.js';
@@ -152,14 +153,7 @@ async function notRunning(runId: string, home: string): Promise<never> {
   if (!(await readRunRecord(runId, { home })) && !(await readOwner(runId, { home }))) {
     throw new UsageError(`no run "${runId}" in ${home}. \`conductor status --all\` lists runs.`);
   }
-  const owner = await readOwner(runId, { home });
-  const record = await readRunRecord(runId, { home }).catch(() => null);
-  const why =
-    owner?.state === 'dead'
-      ? `its process died without ending it; continue it with \`conductor resume --run ${runId}\``
-      : owner?.state === 'unknown'
-        ? `it runs on host ${owner.claim.owner.host}: stop it there`
-        : `status: ${record?.status ?? 'unknown'}`;
+  const why = await whyNotRunning(runId, home, await readOwner(runId, { home }));
   throw new UsageError(`run ${runId} is not running here (${why}).`);
 }
 
