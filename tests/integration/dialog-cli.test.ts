@@ -9,23 +9,8 @@ import { Key, type PtyProcess, ptyUnavailable, startCliInPty } from './support/p
 // with no terminal and no dashboard it is skipped too; Ctrl-C in the dialog stops the run with a
 // checkpoint, and resume runs the step again as a whole.
 
-const WORKFLOW = `
-workflow:
-  name: trip
-  entry_point: plan
-  runtime:
-    provider: mock
-agents:
-  - name: plan
-    type: agent
-    prompt: Plan a trip to Lyon.
-    output:
-      itinerary: { type: string }
-    dialog:
-      trigger_prompt: Ask when the dates are unknown.
-output:
-  itinerary: "{{ plan.output.itinerary }}"
-`;
+/** An agent step with a dialog (the mock answers below decide what it says). */
+const WORKFLOW = readFileSync(new URL('./fixtures/dialog-trip.yaml', import.meta.url), 'utf8');
 
 const RESPONSES = `
 plan:

@@ -14,23 +14,8 @@ const hasChromium = chromiumPath() !== null;
 if (!hasChromium && process.env.CI)
   throw new Error('CI needs Chromium for the browser test (scripts/ensure-chromium.mjs)');
 
-const WORKFLOW = `
-workflow:
-  name: trip
-  entry_point: plan
-  runtime:
-    provider: mock
-agents:
-  - name: plan
-    type: agent
-    prompt: Plan a trip to Lyon.
-    output:
-      itinerary: { type: string }
-    dialog:
-      trigger_prompt: Ask when the dates are unknown.
-output:
-  itinerary: "{{ plan.output.itinerary }}"
-`;
+/** An agent step with a dialog (the mock answers below decide what it says). */
+const WORKFLOW = readFileSync(new URL('./fixtures/dialog-trip.yaml', import.meta.url), 'utf8');
 
 const RESPONSES = `
 plan:
